@@ -1,0 +1,156 @@
+"""The painrx error tree and clinical alerts.
+
+Every error painrx raises is a :class:`PainRxError`, which is a :class:`ValueError`,
+so callers that already catch ``ValueError`` keep working. Errors carry a message
+that names the bad value and what would have been accepted, and they survive
+pickling (batch jobs move them between processes).
+
+Alerts are not errors: a computation that succeeds but deserves a clinician's
+attention returns its result with :class:`Alert` objects attached.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from painrx.provenance import Provenance
+
+__all__ = [
+    "Alert",
+    "HardLimitError",
+    "InputError",
+    "NoFactorError",
+    "PainRxError",
+    "Severity",
+    "UnitError",
+    "UnknownDrugError",
+    "UnsafeConversionError",
+]
+
+
+class PainRxError(ValueError):
+    """Base class of every error painrx raises.
+
+    Catch this to handle any refusal from painrx in one place.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message,))
+
+
+class UnitError(PainRxError):
+    """A unit is unknown, not allow-listed, of the wrong dimension, or missing."""
+
+
+class InputError(PainRxError):
+    """A value is non-finite, non-positive, implausible, or an option is unknown."""
+
+
+class UnknownDrugError(PainRxError, KeyError):
+    """A drug name or code is not in painrx's catalog.
+
+    Attributes:
+        name: The name that was looked up.
+        suggestions: Close matches from the catalog, best first.
+    """
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = (
+            f" Did you mean: {', '.join(repr(s) for s in self.suggestions)}?"
+            if self.suggestions
+            else " painrx.catalog.names() lists every accepted name."
+        )
+        super().__init__(f"Unknown drug {name!r}: it is not in the painrx catalog.{hint}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.name, self.suggestions))
+
+
+class NoFactorError(PainRxError):
+    """The chosen table has no number for this drug, route or form.
+
+    painrx never defaults a missing factor to 0 or 1.
+    """
+
+
+class UnsafeConversionError(PainRxError):
+    """painrx refuses a conversion for which no validated method was chosen."""
+
+
+class HardLimitError(PainRxError):
+    """A dose, rate or product is beyond a hard limit of its dosing profile."""
+
+
+@enum.unique
+class Severity(enum.IntEnum):
+    """How much attention an alert or interaction finding needs, in order."""
+
+    INFO = 0
+    MINOR = 1
+    MODERATE = 2
+    MAJOR = 3
+    CONTRAINDICATED = 4
+
+    @classmethod
+    def parse(cls, value: str | Severity) -> Severity:
+        """Return the severity named by ``value`` (case-insensitive).
+
+        Raises:
+            InputError: If ``value`` names no severity.
+        """
+        if isinstance(value, Severity):
+            return value
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            accepted = ", ".join(s.name.lower() for s in cls)
+            msg = f"Unknown severity {value!r}; accepted: {accepted}."
+            raise InputError(msg) from None
+
+
+@attrs.frozen
+class Alert:
+    """Something about a result that a clinician should see.
+
+    Attributes:
+        code: Stable snake_case identifier, e.g. ``"mme_threshold_90"``.
+        severity: How much attention it needs.
+        message: One readable sentence.
+        source: The cited source behind the alert, when there is one.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    source: Provenance | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (the source is given by its id)."""
+        return {
+            "code": self.code,
+            "severity": self.severity.name.lower(),
+            "message": self.message,
+            "source": self.source.id if self.source is not None else None,
+        }
+
+
+def dedupe_alerts(alerts: Iterable[Alert]) -> tuple[Alert, ...]:
+    """Return ``alerts`` without repeats, keeping the first occurrence's order."""
+    seen: dict[Alert, None] = {}
+    for alert in alerts:
+        seen.setdefault(alert, None)
+    return tuple(seen)

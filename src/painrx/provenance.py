@@ -1,0 +1,47 @@
+"""Where a clinical number comes from.
+
+Every table painrx ships carries a :class:`Provenance`, and every result points at
+the one its numbers came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+__all__ = ["Provenance"]
+
+
+@attrs.frozen
+class Provenance:
+    """The cited source of a table, rule set or dosing profile.
+
+    Attributes:
+        id: Stable identifier of the table edition, e.g. ``"CDC_2022"``.
+        title: Human-readable title of the source.
+        year: Year of the edition.
+        citation: Full citation a reviewer can look up.
+        url: Where the source can be read (empty when none is public).
+        edition: Edition or version label as the source states it.
+    """
+
+    id: str
+    title: str
+    year: int
+    citation: str
+    url: str = ""
+    edition: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping of the provenance fields."""
+        return attrs.asdict(self)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        link = f' <a href="{escape(self.url)}">{escape(self.url)}</a>' if self.url else ""
+        return (
+            f"<b>{escape(self.id)}</b> — {escape(self.title)} ({self.year}). "
+            f"{escape(self.citation)}{link}"
+        )

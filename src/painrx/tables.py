@@ -1,0 +1,207 @@
+"""Cited clinical tables: loading, validation and the list of every edition.
+
+Each clinical table is one TOML file under ``painrx/data/`` with a
+``[provenance]`` block. Domain modules read their files through
+:func:`read_table` and validate them with :func:`check_keys` and
+:func:`entry_source`, so a table with an unknown key, a missing citation or an
+entry that cites nothing fails loudly the first time it is used (and in the
+test suite, which loads every table).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import attrs
+
+from painrx.errors import PainRxError
+from painrx.provenance import Provenance
+
+__all__ = [
+    "Provenance",
+    "TableError",
+    "TableInfo",
+    "check_keys",
+    "entry_source",
+    "read_table",
+    "sources_of",
+    "tables",
+]
+
+_PROVENANCE_REQUIRED = frozenset({"id", "kind", "title", "year", "citation"})
+_PROVENANCE_OPTIONAL = frozenset({"url", "edition", "retrieved", "licence", "notes"})
+_SOURCE_REQUIRED = frozenset({"title", "year", "citation"})
+_SOURCE_OPTIONAL = frozenset({"url", "edition", "notes"})
+
+
+class TableError(PainRxError):
+    """A packaged data file is malformed (a packaging bug, never a user error)."""
+
+
+@attrs.frozen
+class TableInfo:
+    """One table edition shipped with painrx, as listed by :func:`tables`.
+
+    Attributes:
+        id: Table id, e.g. ``"CDC_2022"``.
+        kind: What the table holds, e.g. ``"mme_factors"`` or ``"interaction_rules"``.
+        path: The data file, relative to ``painrx/data``.
+        source: The table's provenance.
+    """
+
+    id: str
+    kind: str
+    path: str
+    source: Provenance
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping."""
+        return {"id": self.id, "kind": self.kind, "path": self.path} | {
+            "source": self.source.to_dict()
+        }
+
+
+def check_keys(
+    mapping: Mapping[str, Any],
+    *,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    where: str,
+) -> None:
+    """Refuse a data mapping with a missing or unknown key.
+
+    Raises:
+        TableError: Naming the file location, the key and the accepted keys.
+    """
+    required = frozenset(required)
+    allowed = required | frozenset(optional)
+    missing = sorted(required - mapping.keys())
+    unknown = sorted(mapping.keys() - allowed)
+    if missing:
+        msg = f"{where}: missing key(s) {missing}."
+        raise TableError(msg)
+    if unknown:
+        msg = f"{where}: unknown key(s) {unknown}; accepted: {sorted(allowed)}."
+        raise TableError(msg)
+
+
+def _data_files() -> list[str]:
+    root = resources.files("painrx") / "data"
+    found: list[str] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_dir():
+                walk(child, f"{prefix}{child.name}/")
+            elif child.name.endswith(".toml"):
+                found.append(f"{prefix}{child.name}")
+
+    walk(root, "")
+    return found
+
+
+@cache
+def read_table(path: str) -> Mapping[str, Any]:
+    """Load one data file (``"mme/cdc_2022.toml"``) and validate its provenance block.
+
+    The result is cached: every caller shares one parsed table.
+
+    Raises:
+        TableError: The file is missing, not valid TOML, or its provenance is incomplete.
+    """
+    node = resources.files("painrx") / "data"
+    for part in path.split("/"):
+        node = node / part
+    try:
+        doc = tomllib.loads(node.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        msg = f"data/{path}: cannot be read ({exc})."
+        raise TableError(msg) from None
+    block = doc.get("provenance")
+    if not isinstance(block, dict):
+        msg = f"data/{path}: no [provenance] block."
+        raise TableError(msg)
+    check_keys(
+        block,
+        required=_PROVENANCE_REQUIRED,
+        optional=_PROVENANCE_OPTIONAL,
+        where=f"data/{path} [provenance]",
+    )
+    for key in ("id", "title", "citation"):
+        if not str(block[key]).strip():
+            msg = f"data/{path} [provenance]: {key!r} is empty."
+            raise TableError(msg)
+    return doc
+
+
+def _provenance(block: Mapping[str, Any], pid: str) -> Provenance:
+    return Provenance(
+        id=pid,
+        title=str(block["title"]),
+        year=int(block["year"]),
+        citation=str(block["citation"]),
+        url=str(block.get("url", "")),
+        edition=str(block.get("edition", "")),
+    )
+
+
+@cache
+def sources_of(path: str) -> Mapping[str, Provenance]:
+    """Return the sources a data file declares, by key.
+
+    The key ``"provenance"`` is the file's own provenance; each ``[sources.KEY]``
+    table adds another citable source (its id is ``"<table id>/KEY"``).
+    """
+    doc = read_table(path)
+    main = doc["provenance"]
+    found: dict[str, Provenance] = {"provenance": _provenance(main, str(main["id"]))}
+    for key, block in doc.get("sources", {}).items():
+        where = f"data/{path} [sources.{key}]"
+        if not isinstance(block, dict):
+            msg = f"{where}: must be a table."
+            raise TableError(msg)
+        check_keys(block, required=_SOURCE_REQUIRED, optional=_SOURCE_OPTIONAL, where=where)
+        found[key] = _provenance(block, f"{main['id']}/{key}")
+    return found
+
+
+def entry_source(entry: Mapping[str, Any], path: str, where: str) -> Provenance:
+    """Return the source an entry cites through its ``source`` key.
+
+    Raises:
+        TableError: The entry cites nothing, or a source the file does not declare.
+    """
+    key = entry.get("source")
+    known = sources_of(path)
+    if not isinstance(key, str) or key not in known:
+        msg = f"data/{path} {where}: 'source' must be one of {sorted(known)}, got {key!r}."
+        raise TableError(msg)
+    return known[key]
+
+
+@cache
+def _all_tables() -> tuple[TableInfo, ...]:
+    infos = []
+    for path in _data_files():
+        block = read_table(path)["provenance"]
+        infos.append(
+            TableInfo(
+                id=str(block["id"]),
+                kind=str(block["kind"]),
+                path=path,
+                source=_provenance(block, str(block["id"])),
+            )
+        )
+    return tuple(infos)
+
+
+def tables(kind: str | None = None) -> tuple[TableInfo, ...]:
+    """List every clinical table painrx ships, optionally of one ``kind``."""
+    infos = _all_tables()
+    if kind is None:
+        return infos
+    return tuple(i for i in infos if i.kind == kind)
