@@ -30,11 +30,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import attrs
+import pint
 
 from painrx.errors import InputError, UnitError
 
 if TYPE_CHECKING:
-    import pint
     from pint.util import UnitsContainer
 
 __all__ = [
@@ -54,10 +54,13 @@ __all__ = [
     "to_ucum",
 ]
 
-#: A painrx quantity: a pint ``Quantity[float]`` from painrx's own registry.
-Quantity: TypeAlias = "pint.Quantity[float]"
+if TYPE_CHECKING:
+    #: A painrx quantity: a pint ``Quantity[float]`` from painrx's own registry.
+    Quantity: TypeAlias = pint.Quantity[float]
+else:
+    Quantity = pint.Quantity
 #: What a painrx function accepts wherever a physical amount is expected.
-QuantityLike: TypeAlias = "str | pint.Quantity[float]"
+QuantityLike: TypeAlias = "str | Quantity"
 
 #: The dimension kinds painrx distinguishes.
 Kind = Literal[
@@ -173,8 +176,6 @@ _registry: pint.UnitRegistry[float] | None = None
 
 
 def _build_registry() -> pint.UnitRegistry[float]:
-    import pint
-
     class PainRxQuantity(pint.UnitRegistry.Quantity):  # type: ignore[type-arg]
         """A pint Quantity from painrx's registry: pickles into it, prints clinically."""
 
