@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from painrx._version import __version__
 
+# `painrx.tables` is both a submodule and the contract's `rx.tables()` function: binding the
+# function after importing the module keeps `rx.tables` callable whoever imports the module later.
+from painrx.tables import tables
+
 if TYPE_CHECKING:
     from painrx import units, vocabulary
     from painrx._versions import show_versions
@@ -30,7 +34,6 @@ if TYPE_CHECKING:
         UnsafeConversionError,
     )
     from painrx.provenance import Provenance
-    from painrx.tables import tables
     from painrx.units import Q, Quantity
 
 __all__ = (
@@ -113,7 +116,6 @@ _HOMES = {
     "UnknownDrugError": "errors",
     "UnsafeConversionError": "errors",
     "Provenance": "provenance",
-    "tables": "tables",
     "show_versions": "_versions",
     "Conversion": "opioids",
     "MMEResult": "opioids",

@@ -1,0 +1,63 @@
+"""The error tree, alerts and severities."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import painrx as rx
+from painrx.errors import Alert, Severity, dedupe_alerts
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        rx.UnitError("bad unit 'gamma'"),
+        rx.InputError("weight=0 kg must be greater than zero"),
+        rx.NoFactorError("no factor"),
+        rx.UnsafeConversionError("refused"),
+        rx.HardLimitError("over the hard limit"),
+        rx.UnknownDrugError("oxycodon", ["oxycodone"]),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_every_error_is_a_painrx_value_error_and_pickles(error: rx.PainRxError) -> None:
+    assert isinstance(error, rx.PainRxError)
+    assert isinstance(error, ValueError)
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+
+
+def test_unknown_drug_is_also_a_key_error_with_suggestions() -> None:
+    error = rx.UnknownDrugError("oxycodon", ["oxycodone", "oxymorphone"])
+    assert isinstance(error, KeyError)
+    assert error.suggestions == ("oxycodone", "oxymorphone")
+    assert "'oxycodon'" in str(error)
+    assert "Did you mean: 'oxycodone', 'oxymorphone'?" in str(error)
+    assert not str(error).startswith('"')  # KeyError would quote the message
+
+
+def test_severity_is_ordered_and_parsed() -> None:
+    assert (
+        Severity.INFO < Severity.MINOR < Severity.MODERATE < Severity.MAJOR
+    ) and Severity.MAJOR < Severity.CONTRAINDICATED
+    assert Severity.parse("Major") is Severity.MAJOR
+    assert Severity.parse(Severity.INFO) is Severity.INFO
+    with pytest.raises(rx.InputError, match="accepted: info, minor"):
+        Severity.parse("severe")
+
+
+def test_alert_to_dict_and_dedupe() -> None:
+    source = rx.Provenance("CDC_2022", "CDC guideline", 2022, "MMWR 2022;71(RR-3)")
+    alert = Alert("mme_threshold_50", Severity.MODERATE, "At or above 50 MME/day.", source)
+    assert alert.to_dict() == {
+        "code": "mme_threshold_50",
+        "severity": "moderate",
+        "message": "At or above 50 MME/day.",
+        "source": "CDC_2022",
+    }
+    other = Alert("methadone_caution", Severity.MAJOR, "Methadone.")
+    assert dedupe_alerts([alert, other, alert]) == (alert, other)
+    assert pickle.loads(pickle.dumps(alert)) == alert

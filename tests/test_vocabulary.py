@@ -1,0 +1,99 @@
+"""The closed vocabulary: routes, forms, frequencies, sex."""
+
+from __future__ import annotations
+
+import pytest
+
+from painrx import vocabulary
+from painrx.errors import InputError
+
+
+@pytest.mark.parametrize(
+    ("alias", "canonical"),
+    [
+        ("PO", "oral"),
+        ("oral", "oral"),
+        ("IV", "iv"),
+        ("intravenous", "iv"),
+        ("SQ", "sc"),
+        ("subcutaneous", "sc"),
+        ("IM", "im"),
+        ("TD", "transdermal"),
+        ("patch", "transdermal"),
+        ("SL", "sublingual"),
+        ("PR", "rectal"),
+        ("Epidural", "epidural"),
+        ("intrathecal", "intrathecal"),
+        ("buccal", "buccal"),
+        ("nasal", "nasal"),
+        ("topical", "topical"),
+    ],
+)
+def test_routes(alias: str, canonical: str) -> None:
+    assert vocabulary.route(alias) == canonical
+
+
+@pytest.mark.parametrize(
+    ("alias", "canonical"),
+    [
+        ("tab", "tablet"),
+        ("ER tablet", "er_tablet"),
+        ("er_tablet", "er_tablet"),
+        ("capsule", "capsule"),
+        ("oral solution", "solution"),
+        ("patch", "patch"),
+        ("buccal tablet", "buccal_tablet"),
+        ("lozenge", "lozenge"),
+        ("buccal film", "buccal_film"),
+        ("nasal spray", "nasal_spray"),
+        ("oral spray", "oral_spray"),
+        ("injection", "injection"),
+    ],
+)
+def test_forms(alias: str, canonical: str) -> None:
+    assert vocabulary.form(alias) == canonical
+
+
+@pytest.mark.parametrize(
+    ("code", "per_day"),
+    [
+        ("QD", 1.0),
+        ("daily", 1.0),
+        ("bid", 2.0),
+        ("TID", 3.0),
+        ("QID", 4.0),
+        ("q4h", 6.0),
+        ("q6h", 4.0),
+        ("Q8H", 3.0),
+        ("q12h", 2.0),
+        ("q24h", 1.0),
+        ("q72h", 1.0 / 3.0),
+        (3, 3.0),
+        (0.5, 0.5),
+    ],
+)
+def test_frequencies(code: str | float, per_day: float) -> None:
+    assert vocabulary.doses_per_day(code) == pytest.approx(per_day)
+
+
+@pytest.mark.parametrize("bad", ["q3h", "prn", "", None, 0, -1, float("nan"), True])
+def test_bad_frequency(bad: object) -> None:
+    with pytest.raises(InputError):
+        vocabulary.doses_per_day(bad)
+
+
+def test_unknown_route_lists_accepted() -> None:
+    with pytest.raises(InputError, match="accepted: oral, iv, sc"):
+        vocabulary.route("intraosseous")
+
+
+def test_sex() -> None:
+    assert vocabulary.sex("M") == "male"
+    assert vocabulary.sex("female") == "female"
+    with pytest.raises(InputError):
+        vocabulary.sex("x")
+
+
+def test_frequency_label() -> None:
+    assert vocabulary.frequency_label("bid") == "BID"
+    assert vocabulary.frequency_label(3) == "3/day"
