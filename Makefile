@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest docs repo-review bench checksums clean
+.PHONY: demo test lint typecheck pytest bench-check docs repo-review bench checksums clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m painrx.demo
 
-test: lint typecheck pytest docs repo-review
+test: lint typecheck pytest bench-check docs repo-review
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -31,7 +31,15 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
 repo-review: $(STAMP)
-	$(BIN)/repo-review .
+	$(BIN)/repo-review . --format json > .repo-review.json
+	$(BIN)/python -c "import json, sys; checks = json.load(open('.repo-review.json'))['checks']; \
+	failed = sorted(k for k, v in checks.items() if v['result'] is False); \
+	print('repo-review:', sum(v['result'] is True for v in checks.values()), 'passed, failed:', failed or 'none'); \
+	sys.exit(1 if failed else 0)"
+
+# Performance targets are ratios against baselines timed in the same run (benchmarks/_ratio.py).
+bench-check: $(STAMP)
+	$(BIN)/pytest benchmarks -p no:doctest -q
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only -p no:doctest
