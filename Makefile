@@ -39,10 +39,10 @@ repo-review: $(STAMP)
 
 # Performance targets are ratios against baselines timed in the same run (benchmarks/_ratio.py).
 bench-check: $(STAMP)
-	$(BIN)/pytest benchmarks -p no:doctest -q
+	$(BIN)/pytest benchmarks -q
 
 bench: $(STAMP)
-	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only -p no:doctest
+	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only
 
 checksums: $(STAMP)
 	$(BIN)/python tests/update_checksums.py

@@ -97,4 +97,4 @@ def test_show_versions_lists_every_table(capsys: pytest.CaptureFixture[str]) -> 
     for line in ("python: ", "pint: ", "attrs: "):
         assert line in out
     for info in rx.tables():
-        assert f"table {info.id}: {info.kind}" in out
+        assert f"table {info.kind}/{info.id}: " in out

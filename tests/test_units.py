@@ -310,3 +310,14 @@ def test_import_does_not_build_registry() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "lazy"
+
+
+def test_arithmetic_with_prefixed_units() -> None:
+    rate = rx.Q("10 mg/h") / rx.Q("2 mg/mL")
+    assert rate.to("mL/h").magnitude == pytest.approx(5.0)
+    assert (rx.Q("3 mL") * rx.Q("2 mg/mL")).to("mcg").magnitude == pytest.approx(6000.0)
+
+
+def test_float_repr_round_trips_through_text() -> None:
+    x = 0.09999000000000001
+    assert rx.Q(f"{x} mg").magnitude == x

@@ -28,7 +28,7 @@ def versions() -> dict[str, str]:
             found[name] = "not installed"
     for info in tables():
         edition = info.source.edition or str(info.source.year)
-        found[f"table {info.id}"] = f"{info.kind}, {edition} ({info.path})"
+        found[f"table {info.kind}/{info.id}"] = f"{edition} ({info.path})"
     return found
 
 

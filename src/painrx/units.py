@@ -167,7 +167,7 @@ REJECTED_UNITS: dict[str, str] = {
 }
 
 _MAX_TEXT = 100
-_NUMBER = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})(?:[eE][+-]?\d{1,3})?")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,3})?")
 _TOKEN = re.compile(r"\s*(?:(?P<word>[A-Za-zµμ_]+)|(?P<op>[/().*·])|(?P<one>1)|(?P<pct>%))")
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9µμ_/().*·%+\-\s]*")
 
@@ -231,6 +231,10 @@ def _build_registry() -> pint.UnitRegistry[float]:
     reg = PainRxRegistry(on_redefinition="raise")
     reg.define("kilogram_body = [body_mass]")
     reg.define("clinical_month = 30 * day")
+    # pint registers prefixed units (milliliter…) lazily while parsing; painrx's parser
+    # bypasses that step, so resolve every allow-listed name once here.
+    for atom in {*_ALIASES.values()}:
+        reg.get_name(atom.pint_name)
     reg._painrx_ready = True
     return reg
 
