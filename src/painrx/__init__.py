@@ -33,6 +33,23 @@ if TYPE_CHECKING:
         UnknownDrugError,
         UnsafeConversionError,
     )
+    from painrx.infusions import (
+        Bolus,
+        ConcentrationCheck,
+        DosingWeight,
+        InfusionProfile,
+        InfusionRate,
+        adjusted_body_weight,
+        bolus,
+        concentration_check,
+        delivered_dose,
+        dosing_weight,
+        ideal_body_weight,
+        infusion_profile,
+        infusion_profiles,
+        infusion_rate,
+        prepare,
+    )
     from painrx.provenance import Provenance
     from painrx.units import Q, Quantity
 
@@ -70,13 +87,17 @@ __all__ = (
     "total_mme",
     # Infusions
     "Bolus",
+    "ConcentrationCheck",
     "DosingWeight",
+    "InfusionProfile",
     "InfusionRate",
     "adjusted_body_weight",
     "bolus",
+    "concentration_check",
     "delivered_dose",
     "dosing_weight",
     "ideal_body_weight",
+    "infusion_profile",
     "infusion_profiles",
     "infusion_rate",
     "prepare",
@@ -131,6 +152,10 @@ _HOMES = {
     "rotate": "opioids",
     "total_mme": "opioids",
     "Bolus": "infusions",
+    "ConcentrationCheck": "infusions",
+    "InfusionProfile": "infusions",
+    "concentration_check": "infusions",
+    "infusion_profile": "infusions",
     "DosingWeight": "infusions",
     "InfusionRate": "infusions",
     "adjusted_body_weight": "infusions",

@@ -1,0 +1,116 @@
+"""Shared pieces of the infusion results: display, JSON export, alerts, number rounding."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from html import escape
+from typing import Any, ClassVar
+
+import attrs
+import pint
+
+from painrx.errors import Alert, Severity
+from painrx.provenance import Provenance
+from painrx.units import format_units
+
+__all__ = ["ResultMixin", "alert", "exact_decimal", "round_half_up", "to_json"]
+
+#: Alert codes of the infusion domain and how much attention each needs.
+_SEVERITY: dict[str, Severity] = {
+    "soft_limit_high": Severity.MODERATE,
+    "soft_limit_low": Severity.MINOR,
+    "rate_below_pump_resolution": Severity.MAJOR,
+    "non_metric_weight": Severity.MINOR,
+    "ibw_extrapolated": Severity.MINOR,
+    "no_dose_limits": Severity.MODERATE,
+    "nonstandard_concentration": Severity.MODERATE,
+    "dosing_weight_basis": Severity.MODERATE,
+    "wrong_concentration": Severity.MAJOR,
+}
+
+# Binary floating point turns exact clinical decimals into near-misses
+# (15 mcg/kg/min is 0.8999999999999999 mg/kg/h); 12 significant digits remove
+# that noise before a half-up rounding, while keeping far more precision than
+# any pump or syringe can deliver.
+_SIGNIFICANT = 12
+
+
+def alert(code: str, message: str, source: Provenance | None = None) -> Alert:
+    """Return an infusion alert with the severity its code carries."""
+    return Alert(code, _SEVERITY[code], message, source)
+
+
+def exact_decimal(value: float) -> Decimal:
+    """Return ``value`` as a Decimal at 12 significant digits (no binary noise)."""
+    return Decimal(f"{value:.{_SIGNIFICANT}g}")
+
+
+def round_half_up(value: float, step: Decimal) -> Decimal:
+    """Round ``value`` half-up to a multiple of ``step`` (``2.25`` → ``2.3`` at 0.1).
+
+    Python's ``round(2.25, 1)`` gives 2.2 (banker's rounding on a binary float);
+    pump tables and pharmacists round half-up, so painrx does too.
+    """
+    steps = (exact_decimal(value) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return steps * step
+
+
+def _short(value: object) -> str:
+    if isinstance(value, pint.Quantity):
+        return f"{value.magnitude:.6g} {format_units(value)}"
+    if isinstance(value, Provenance):
+        return value.id
+    if isinstance(value, Alert):
+        return value.code
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_short(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, Decimal):
+        return str(value)
+    return repr(value)
+
+
+def to_json(value: object) -> Any:
+    """Return a JSON-ready form of a result field."""
+    if isinstance(value, pint.Quantity):
+        return {"value": float(value.magnitude), "unit": format_units(value)}
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Provenance):
+        return value.id
+    if isinstance(value, Alert):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, ResultMixin):
+        return value.to_dict()
+    return value
+
+
+class ResultMixin:
+    """``__repr__``, ``_repr_html_`` and ``to_dict`` for the infusion result classes."""
+
+    #: Fields shown by ``repr``; ``to_dict`` and the HTML table show every field.
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def _fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in attrs.fields(type(self)))  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={_short(getattr(self, n))}" for n in self._REPR_FIELDS)
+        return f"{type(self).__name__}({shown})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping: numbers, unit strings, alerts and source ids."""
+        return {name: to_json(getattr(self, name)) for name in self._fields()}
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for name in self._fields():
+            value = getattr(self, name)
+            if isinstance(value, tuple) and value and isinstance(value[0], Alert):
+                shown = "<br>".join(f"{escape(a.code)}: {escape(a.message)}" for a in value)
+            else:
+                shown = escape(_short(value) if value is not None else "")
+            rows.append(f"<tr><th>{escape(name)}</th><td>{shown}</td></tr>")
+        title = escape(type(self).__name__)
+        return f"<table><caption>{title}</caption>{''.join(rows)}</table>"
