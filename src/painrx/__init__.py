@@ -20,7 +20,17 @@ from painrx._version import __version__
 from painrx.tables import tables
 
 if TYPE_CHECKING:
-    from painrx import units, vocabulary
+    from painrx import (
+        batch,
+        catalog,
+        infusions,
+        interactions,
+        opioids,
+        pathways,
+        tapers,
+        units,
+        vocabulary,
+    )
     from painrx._versions import show_versions
     from painrx.errors import (
         Alert,
@@ -50,7 +60,33 @@ if TYPE_CHECKING:
         infusion_rate,
         prepare,
     )
+    from painrx.interactions import (
+        Finding,
+        InteractionReport,
+        Medication,
+        Patient,
+        check_interactions,
+    )
+    from painrx.opioids import (
+        Conversion,
+        MMEResult,
+        OpioidDose,
+        PeriodMME,
+        Prescription,
+        Rotation,
+        TotalMME,
+        convert_opioid,
+        mme,
+        mme_over_period,
+        mme_prescription,
+        mme_tables,
+        ratio_tables,
+        rotate,
+        total_mme,
+    )
+    from painrx.pathways import CarePlan, PlanItem, post_interstim_removal_plan
     from painrx.provenance import Provenance
+    from painrx.tapers import TaperSchedule, TaperStep, taper
     from painrx.units import Q, Quantity
 
 __all__ = (
@@ -83,6 +119,8 @@ __all__ = (
     "mme",
     "mme_over_period",
     "mme_prescription",
+    "mme_tables",
+    "ratio_tables",
     "rotate",
     "total_mme",
     # Infusions
@@ -118,12 +156,29 @@ __all__ = (
     # Submodules
     "batch",
     "catalog",
+    "infusions",
+    "interactions",
+    "opioids",
+    "pathways",
+    "tapers",
     "units",
     "vocabulary",
     "__version__",
 )
 
-_SUBMODULES = frozenset({"batch", "catalog", "units", "vocabulary"})
+_SUBMODULES = frozenset(
+    {
+        "batch",
+        "catalog",
+        "infusions",
+        "interactions",
+        "opioids",
+        "pathways",
+        "tapers",
+        "units",
+        "vocabulary",
+    }
+)
 _HOMES = {
     "Q": "units",
     "Quantity": "units",
@@ -149,6 +204,8 @@ _HOMES = {
     "mme": "opioids",
     "mme_over_period": "opioids",
     "mme_prescription": "opioids",
+    "mme_tables": "opioids",
+    "ratio_tables": "opioids",
     "rotate": "opioids",
     "total_mme": "opioids",
     "Bolus": "infusions",
