@@ -40,9 +40,8 @@ def test_unknown_drug_is_also_a_key_error_with_suggestions() -> None:
 
 
 def test_severity_is_ordered_and_parsed() -> None:
-    assert (
-        Severity.INFO < Severity.MINOR < Severity.MODERATE < Severity.MAJOR
-    ) and Severity.MAJOR < Severity.CONTRAINDICATED
+    assert Severity.INFO < Severity.MINOR < Severity.MODERATE < Severity.MAJOR
+    assert Severity.MAJOR < Severity.CONTRAINDICATED
     assert Severity.parse("Major") is Severity.MAJOR
     assert Severity.parse(Severity.INFO) is Severity.INFO
     with pytest.raises(rx.InputError, match="accepted: info, minor"):

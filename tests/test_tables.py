@@ -45,7 +45,7 @@ def test_tables_by_kind() -> None:
 
 
 def _entries(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    found = []
+    found: list[tuple[str, dict[str, Any]]] = []
     for key, value in doc.items():
         if key in {"provenance", "sources"}:
             continue
@@ -54,7 +54,9 @@ def _entries(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.toml")))
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.toml"))
+)
 def test_every_top_level_entry_cites_a_declared_source(path: str) -> None:
     doc = tomllib.loads((DATA / path).read_text(encoding="utf-8"))
     for where, entry in _entries(doc):

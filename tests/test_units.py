@@ -302,13 +302,8 @@ def test_import_does_not_build_registry() -> None:
     import subprocess
     import sys
 
-    code = (
-        "import painrx, painrx.units as u, sys; "
-        "assert u._registry is None; print('lazy')"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    code = "import painrx, painrx.units as u, sys; assert u._registry is None; print('lazy')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "lazy"
 
 
