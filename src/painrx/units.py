@@ -414,6 +414,17 @@ def _unit_for(text: str) -> pint.Unit:
     return reg.Unit(reg.UnitsContainer(powers))
 
 
+_WARM_UNITS: dict[str, pint.Unit] = {}
+_MAX_WARM_UNITS = 512
+
+
+def _remember_unit(text: str) -> pint.Unit:
+    unit = _unit_for(text)
+    if len(_WARM_UNITS) < _MAX_WARM_UNITS:
+        _WARM_UNITS[text] = unit
+    return unit
+
+
 def _check_text(text: str) -> None:
     if len(text) > _MAX_TEXT:
         msg = f"Input is {len(text)} characters long; painrx accepts at most {_MAX_TEXT}."
@@ -483,9 +494,12 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     reg = _registry or registry()
     value_type = type(value)
     if (value_type is float or value_type is int) and type(unit) is str:
+        # The warm path: a plain number and an already-parsed unit string.
         if not -math.inf < value < math.inf:  # type: ignore[operator]
             _check_value(float(value), value)  # type: ignore[arg-type]
-        return reg.Quantity(float(value), _unit_for(unit))  # type: ignore[arg-type]
+        parsed = _WARM_UNITS.get(unit) or _remember_unit(unit)
+        number = cast("float", value) if value_type is float else float(cast("int", value))
+        return reg.Quantity(number, parsed)
     if isinstance(value, str):
         if unit is not None:
             msg = f"Give either text such as '10 mg' or a number and a unit, not {value!r}."
