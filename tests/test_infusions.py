@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pickle
 from decimal import Decimal
+from typing import Any
 
+import attrs
 import pint
 import pytest
 
@@ -621,8 +623,8 @@ def test_results_are_frozen_readable_and_pickle() -> None:
     c = infusions.concentration_check("1 mL/h", "70 kg", programmed="1 mg/mL", actual="2 mg/mL")
     assert pickle.loads(pickle.dumps(c)) == c
     json.dumps(c.to_dict())
-    with pytest.raises(AttributeError):
-        r.rate = rx.Q("1 mL/h")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        r.rate = rx.Q("1 mL/h")  # type: ignore[misc] # frozen on purpose
 
 
 def test_profiles_listing() -> None:
@@ -729,7 +731,7 @@ def test_foreign_pint_quantity_is_refused() -> None:
         ({"basis": "auto", "age": "40 kg"}, UnitError),
     ],
 )
-def test_bad_dosing_weight_options(kwargs: dict[str, object], error: type[Exception]) -> None:
+def test_bad_dosing_weight_options(kwargs: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         rx.dosing_weight("80 kg", "170 cm", "male", **kwargs)
 
@@ -766,3 +768,59 @@ def test_bad_pump_and_rate_inputs() -> None:
         rx.delivered_dose("10 mg/h", "1 mg/mL", "80 kg")
     with pytest.raises(InputError):
         infusions.concentration_check("10 mL/h", "80 kg", programmed="0 mg/mL", actual="1 mg/mL")
+
+
+# --- review fixes (issue 5 review) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "error"),
+    [
+        (-5, InputError),
+        (126, InputError),
+        (float("nan"), InputError),
+        ("40 kg", UnitError),
+        ("x", PainRxError),
+    ],
+    ids=repr,
+)
+def test_age_is_validated_even_on_actual_weight(age: object, error: type[Exception]) -> None:
+    # An impossible age is refused whatever the basis, not ignored when no height is given.
+    with pytest.raises(error):
+        rx.dosing_weight("70 kg", age=age)
+    with pytest.raises(error):
+        rx.dosing_weight("70 kg", "170 cm", None, age=age)
+
+
+def test_valid_age_with_actual_weight_is_accepted() -> None:
+    dw = rx.dosing_weight("20 kg", age=8)
+    assert dw.basis == "actual"
+    assert dw.weight.magnitude == 20.0
+
+
+@pytest.mark.parametrize("resolution", ["1e-30 mL/h", "1e-40 mL/h"])
+def test_implausibly_fine_pump_resolution_is_an_input_error(resolution: str) -> None:
+    # Used to escape as decimal.InvalidOperation (not a PainRxError).
+    with pytest.raises(InputError, match="implausibly fine"):
+        rx.infusion_rate("0.1 mg/kg/h", "45 kg", "2 mg/mL", pump_resolution=resolution)
+
+
+def test_fine_but_plausible_pump_resolution() -> None:
+    r = rx.infusion_rate("0.1 mg/kg/h", "45 kg", "2 mg/mL", pump_resolution="0.01 mL/h")
+    assert r.display_rate == Decimal("2.25")
+
+
+def test_adjusted_factor_default_comes_from_the_data_file() -> None:
+    # clinPK factor 0.4 (data/infusions/body_weight.toml); an explicit factor still wins.
+    assert rx.adjusted_body_weight("110 kg", "70 in", "male").magnitude == pytest.approx(87.8)
+    explicit = rx.adjusted_body_weight("110 kg", "70 in", "male", factor=0.3)
+    assert explicit.magnitude == pytest.approx(73 + 0.3 * 37)
+    with pytest.raises(InputError, match=r"default 0\.4"):
+        rx.adjusted_body_weight("110 kg", "70 in", "male", factor=1.5)
+
+
+def test_lidocaine_premix_is_cited_to_a_verifiable_listing() -> None:
+    p = infusions.infusion_profile(LIDO)
+    source = p.concentrations[0].source
+    assert "0338-0409" in source.citation
+    assert source.url.startswith("https://dailymed.nlm.nih.gov/")

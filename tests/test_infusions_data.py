@@ -85,10 +85,15 @@ def test_body_weight_numbers_are_pinned() -> None:
     # API contract: Devine refused below 120 cm.
     assert rules.min_height_cm.canonical == 120.0
     assert rules.devine_source.citation.startswith("Devine BJ")
-    default = inspect.signature(rx.adjusted_body_weight).parameters["factor"].default
-    assert default == rules.adjusted_factor
-    default = inspect.signature(rx.dosing_weight).parameters["factor"].default
-    assert default == rules.adjusted_factor
+    # The factor lives in the data file only: the default (None) is the cited 0.4.
+    for fn in (rx.adjusted_body_weight, rx.dosing_weight):
+        assert inspect.signature(fn).parameters["factor"].default is None
+    # theprimecalculator worked example: 70 in man, 110 kg -> 73 + 0.4 x 37 = 87.8 kg.
+    adjusted = rx.adjusted_body_weight("110 kg", "70 in", "male")
+    assert adjusted.magnitude == pytest.approx(73 + rules.adjusted_factor * 37)
+    assert adjusted.magnitude == pytest.approx(87.8)
+    dw = rx.dosing_weight("110 kg", "70 in", "male", basis="adjusted")
+    assert dw.weight.magnitude == pytest.approx(87.8)
 
 
 def test_every_source_is_citable() -> None:
@@ -201,3 +206,28 @@ def test_malformed_numbers_are_refused() -> None:
     for value in (0, -1, True, "0.4"):
         with pytest.raises(TableError, match="positive number"):
             data._number({"value": value, "source": "clinpk"}, data.BODY_WEIGHT_PATH, "x")
+
+
+def _described_mg_per_ml(description: str) -> float | None:
+    """The concentration a product description states ("500 mg in 250 mL", "(0.4%)")."""
+    import re
+
+    found = re.search(r"(\d+(?:\.\d+)?) mg in (\d+(?:\.\d+)?) mL", description)
+    if found:
+        return float(found.group(1)) / float(found.group(2))
+    found = re.search(r"\((\d+(?:\.\d+)?)%\)", description)
+    if found:
+        return float(found.group(1)) * 10  # 1% w/v = 1 g/100 mL = 10 mg/mL
+    return None
+
+
+def test_product_descriptions_agree_with_their_concentrations() -> None:
+    checked = 0
+    for products in data.drug_products().values():
+        for c in products.products:
+            stated = _described_mg_per_ml(c.description)
+            if stated is not None:
+                assert stated == pytest.approx(c.mg_per_ml), c.description
+                checked += 1
+    # 500 mg in 500 mL, 500 mg in 250 mL (Handbook), lidocaine 0.4%.
+    assert checked == 3

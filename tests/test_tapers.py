@@ -518,6 +518,12 @@ def test_pace_not_checked_without_duration_or_pace() -> None:
         ("buprenorphine", {"route": "sublingual"}),
         ("buprenorphine", {"indication": "oud"}),
         ("oxycodone", {"indication": "OUD"}),
+        # Review fixes: the default route="oral" used to let these through.
+        ("buprenorphine", {}),
+        ("buprenorphine", {"route": "oral", "form": "tablet"}),
+        ("buprenorphine/naloxone", {}),
+        ("buprenorphine/naloxone", {"route": "buccal"}),
+        ("buprenorphine/naloxone", {"route": "sublingual"}),
     ],
 )
 def test_refusals(drug: str, kwargs: dict[str, Any]) -> None:
@@ -775,3 +781,111 @@ def test_starting_dose_plausibility_screen() -> None:
     s = rx.taper("butorphanol", "10 mg/day", percent=10, interval="7 day")
     alert = next(a for a in s.alerts if a.code == "taper_dose_not_screened")
     assert alert.severity is rx.Severity.INFO
+
+
+# --- review fixes (issue 7 review) ------------------------------------------------------
+
+
+def test_buprenorphine_patches_for_pain_are_still_tapered() -> None:
+    # Only OUD products and routes are refused; a Butrans taper for pain is built.
+    s = rx.taper(
+        "Butrans",
+        "20 mcg/h",
+        percent=25,
+        interval="7 day",
+        route="transdermal",
+        strengths=["5 mcg/h", "10 mcg/h", "20 mcg/h"],
+    )
+    assert s.steps[-1].daily_dose.magnitude == 0
+
+
+@pytest.mark.parametrize("dose", ["25 mcg/h", "1 mg/h", "0.5 mg/min", "25 ug/h"])
+def test_oral_daily_dose_written_per_hour_is_a_unit_error(dose: str) -> None:
+    # '25 mcg/h' for oral oxycodone was silently read as 0.6 mg/day (a patch slip).
+    with pytest.raises(rx.UnitError, match="daily doses such as '30 mg/day'"):
+        rx.taper("oxycodone", dose, percent=10, interval="7 day")
+    with pytest.raises(rx.UnitError, match="stop_at="):
+        rx.taper(
+            "oxycodone", "30 mg/day", percent=10, interval="7 day", basis="current", stop_at=dose
+        )
+
+
+def test_oral_daily_dose_in_other_per_day_units_is_converted() -> None:
+    s = rx.taper("oxycodone", "0.03 g/day", percent=10, interval="7 day")
+    assert s.steps[0].daily_dose.magnitude == 30
+    # A patch strength may be written as mg/day (0.6 mg/day = 25 mcg/h).
+    patch = rx.taper(
+        "fentanyl",
+        "1.2 mg/day",
+        percent=50,
+        interval="3 day",
+        route="transdermal",
+        strengths=["25 mcg/h"],
+    )
+    assert patch.steps[0].daily_dose.magnitude == pytest.approx(50)
+
+
+@pytest.mark.parametrize(
+    ("drug", "kwargs"),
+    [
+        ("oxycodone", {}),
+        ("oxycodone", {"form": "tablet"}),
+        ("Roxicodone", {}),
+        ("Percocet", {}),
+    ],
+)
+def test_explicit_splittable_true_works_for_plain_tablets(
+    drug: str, kwargs: dict[str, Any]
+) -> None:
+    # The contract's default was splittable=True; painrx's None follows the dose form,
+    # and an explicit True must still give halves for an ordinary tablet.
+    strengths = ["5/325 mg"] if drug == "Percocet" else ["5 mg"]
+    s = rx.taper(
+        drug,
+        "10 mg/day",
+        percent=25,
+        interval="1 day",
+        strengths=strengths,
+        splittable=True,
+        **kwargs,
+    )
+    assert s.splittable
+    assert [f"{step.daily_dose:g}" for step in s.steps[:3]] == [
+        "10 mg/day",
+        "7.5 mg/day",
+        "5 mg/day",
+    ]
+    assert s.steps[1].doses[0].units[0][1] == 1.5  # one and a half 5 mg tablets
+    default = rx.taper(
+        drug, "10 mg/day", percent=25, interval="1 day", strengths=strengths, **kwargs
+    )
+    assert default.splittable  # None follows the form: a tablet may be halved
+    assert [step.daily_dose for step in default.steps] == [step.daily_dose for step in s.steps]
+
+
+@pytest.mark.parametrize(("form", "expected"), [("capsule", False), ("er_tablet", False)])
+def test_splittable_default_follows_the_dose_form(form: str, expected: bool) -> None:
+    s = rx.taper(
+        "oxycodone", "20 mg/day", percent=25, interval="1 day", strengths=["5 mg"], form=form
+    )
+    assert s.splittable is expected
+    with pytest.raises(rx.InputError, match="splittable=True is refused"):
+        rx.taper(
+            "oxycodone",
+            "20 mg/day",
+            percent=25,
+            interval="1 day",
+            strengths=["5 mg"],
+            form=form,
+            splittable=True,
+        )
+    whole = rx.taper(
+        "oxycodone",
+        "20 mg/day",
+        percent=25,
+        interval="1 day",
+        strengths=["5 mg"],
+        form=form,
+        splittable=False,
+    )
+    assert not whole.splittable

@@ -113,11 +113,14 @@ def test_patch_change_intervals() -> None:
 def test_unsplittable_forms_and_refusals() -> None:
     rules = data.product_rules()
     assert set(rules.unsplittable) == {"er_tablet", "patch", "capsule"}
-    refusals = [(r.ingredient, r.routes, r.indications) for r in rules.refusals]
+    refusals = [(r.products, r.ingredient, r.routes, r.indications) for r in rules.refusals]
     assert refusals == [
-        ("methadone", None, None),
-        ("buprenorphine", ("sublingual",), None),
-        (None, None, ("oud",)),
+        (None, "methadone", None, None),
+        # Buprenorphine has no swallowed product: "oral" is a sublingual product too.
+        (None, "buprenorphine", ("sublingual", "oral"), None),
+        # Buprenorphine/naloxone is only an OUD treatment (contract; ATC N07BC51).
+        (("buprenorphine/naloxone",), None, None, None),
+        (None, None, None, ("oud",)),
     ]
 
 

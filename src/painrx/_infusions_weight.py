@@ -213,8 +213,15 @@ def ideal_body_weight(height: object, sex: object, *, age: object = None) -> Qua
 
 
 def _factor(factor: object) -> float:
+    """Return the adjusted-weight factor; None is the cited default of the data file."""
+    if factor is None:
+        return body_weight_rules().adjusted_factor
     if not is_real(factor) or not 0 < float(factor) < 1:  # type: ignore[arg-type] # is_real
-        msg = f"factor={factor!r} must be a number between 0 and 1 (commonly 0.3-0.5; default 0.4)."
+        default = body_weight_rules().adjusted_factor
+        msg = (
+            f"factor={factor!r} must be a number between 0 and 1 (commonly 0.3-0.5; "
+            f"default {default:g})."
+        )
         raise InputError(msg)
     return float(factor)  # type: ignore[arg-type] # is_real guarantees __float__
 
@@ -226,7 +233,7 @@ def _adjusted_kg(actual_kg: float, ideal_kg: float, factor: float) -> float:
 
 
 def adjusted_body_weight(
-    weight: object, height: object, sex: object, factor: float = 0.4, *, age: object = None
+    weight: object, height: object, sex: object, factor: float | None = None, *, age: object = None
 ) -> Quantity:
     """Return adjusted body weight: IBW + factor x (TBW - IBW), or TBW when TBW <= IBW.
 
@@ -234,7 +241,8 @@ def adjusted_body_weight(
         weight: Actual (total) body weight, ``"110 kg"`` (``lb`` is converted).
         height: ``"178 cm"``.
         sex: ``"male"``/``"female"``.
-        factor: The fraction of excess weight counted, between 0 and 1 (0.4, clinPK).
+        factor: The fraction of excess weight counted, between 0 and 1. None (the
+            default) is the cited factor of ``data/infusions/body_weight.toml``: 0.4 (clinPK).
         age: Age in years; when given, under 18 is refused.
 
     Returns:
@@ -260,7 +268,7 @@ def dosing_weight(
     basis: str = "actual",
     *,
     age: object = None,
-    factor: float = 0.4,
+    factor: float | None = None,
 ) -> DosingWeight:
     """Choose the weight to dose on, recording the basis and the alternatives.
 
@@ -272,8 +280,8 @@ def dosing_weight(
         height: Needed for every basis but ``"actual"``.
         sex: Needed for every basis but ``"actual"``.
         basis: ``"actual"``, ``"ideal"``, ``"adjusted"`` or ``"auto"``.
-        age: Age in years; IBW is refused under 18.
-        factor: Adjusted-weight factor (0.4).
+        age: Age in years (validated whenever given); IBW is refused under 18.
+        factor: Adjusted-weight factor; None (the default) is the data file's cited 0.4.
 
     Returns:
         A :class:`DosingWeight`.
@@ -292,13 +300,14 @@ def dosing_weight(
         raise InputError(msg)
     f = _factor(factor)
     actual = read_weight(weight, dosing_weight_ok=False)
+    years = _age_years(age)
     rules = body_weight_rules()
     alerts = list(actual.alerts)
     ideal_kg: float | None = None
     why = f"basis={chosen!r} needs the patient's height and sex (Devine IBW)."
     if height is not None and sex is not None:
         h = _height(height)
-        refused = _devine_applies(h, _age_years(age))
+        refused = _devine_applies(h, years)
         if refused is not None:
             why = refused
         else:

@@ -158,9 +158,18 @@ class Refusal:
     indications: tuple[str, ...] | None
     reason: str
     source: Provenance
+    products: tuple[str, ...] | None = None
 
-    def matches(self, ingredients: tuple[str, ...], routes: set[str], indication: str) -> bool:
-        """Return whether the rule applies to this drug, these routes and this indication."""
+    def matches(
+        self,
+        ingredients: tuple[str, ...],
+        routes: set[str],
+        indication: str,
+        product: str = "",
+    ) -> bool:
+        """Return whether the rule applies to this product, its routes and indication."""
+        if self.products is not None and product.lower() not in self.products:
+            return False
         if self.ingredient is not None and self.ingredient not in ingredients:
             return False
         if self.routes is not None and not routes & set(self.routes):
@@ -300,17 +309,23 @@ def duration_classes() -> tuple[DurationClass, ...]:
     return tuple(classes)
 
 
+def _single_entry(path: str, key: str, value: str) -> tuple[str, str, Mapping[str, Any]]:
+    """Return ``(where, at, entry)`` of the one ``[[key]]`` entry of a table (checked keys)."""
+    entries = _entries(read_table(path), key, path)
+    if len(entries) != 1:
+        msg = f"data/{path}: exactly one [[{key}]] entry is expected."
+        raise TableError(msg)
+    where, entry = entries[0]
+    at = f"data/{path} {where}"
+    check_keys(entry, required={value, "source"}, optional={"notes"}, where=at)
+    return where, at, entry
+
+
 @cache
 def final_step() -> FinalStep:
     """Load the end-of-taper rule (lengthen the dosing interval, then stop)."""
     path = FINAL_STEP_PATH
-    entries = _entries(read_table(path), "final_steps", path)
-    if len(entries) != 1:
-        msg = f"data/{path}: exactly one [[final_steps]] entry is expected."
-        raise TableError(msg)
-    where, entry = entries[0]
-    at = f"data/{path} {where}"
-    check_keys(entry, required={"every_days", "source"}, optional={"notes"}, where=at)
+    where, at, entry = _single_entry(path, "final_steps", "every_days")
     every = entry["every_days"]
     if isinstance(every, bool) or not isinstance(every, int) or every < 2:
         msg = f"{at}: every_days must be a whole number of days, at least 2."
@@ -322,13 +337,7 @@ def final_step() -> FinalStep:
 def hybrid() -> Hybrid:
     """Load the hybrid taper's switch point."""
     path = HYBRID_PATH
-    entries = _entries(read_table(path), "hybrid", path)
-    if len(entries) != 1:
-        msg = f"data/{path}: exactly one [[hybrid]] entry is expected."
-        raise TableError(msg)
-    where, entry = entries[0]
-    at = f"data/{path} {where}"
-    check_keys(entry, required={"switch_fraction", "source"}, optional={"notes"}, where=at)
+    where, at, entry = _single_entry(path, "hybrid", "switch_fraction")
     fraction = _number(entry["switch_fraction"], at, low=0, high=1)
     if fraction == 1:
         msg = f"{at}: switch_fraction must be below 1."
@@ -383,11 +392,13 @@ def product_rules() -> ProductRules:
         check_keys(
             entry,
             required={"reason", "source"},
-            optional={"ingredient", "routes", "indications", "notes"},
+            optional={"ingredient", "products", "routes", "indications", "notes"},
             where=at,
         )
-        if not {"ingredient", "routes", "indications"} & entry.keys():
-            msg = f"{at}: a refusal needs at least one of ingredient, routes, indications."
+        if not {"ingredient", "products", "routes", "indications"} & entry.keys():
+            msg = (
+                f"{at}: a refusal needs at least one of ingredient, products, routes, indications."
+            )
             raise TableError(msg)
         refusals.append(
             Refusal(
@@ -400,6 +411,7 @@ def product_rules() -> ProductRules:
                 ),
                 reason=str(entry["reason"]),
                 source=entry_source(entry, path, where),
+                products=_names(entry["products"], at, "products") if "products" in entry else None,
             )
         )
     return ProductRules(patches=tuple(patches), unsplittable=unsplittable, refusals=tuple(refusals))

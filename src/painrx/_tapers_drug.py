@@ -94,7 +94,7 @@ def resolve(drug: object, *, route: object, form: object, indication: object) ->
     # A brand's own route (Suboxone: sublingual) decides refusals, whatever route is passed.
     effective = product.route or given_route
     for rule in product_rules().refusals:
-        if rule.matches(product.ingredients, {effective}, why):
+        if rule.matches(product.ingredients, {effective}, why, product.id):
             msg = (
                 f"painrx refuses to build a taper for {drug!r} (route {effective}, "
                 f"indication {why}): {rule.reason}. Refer to a specialist "

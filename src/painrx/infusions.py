@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import ClassVar
 
@@ -405,10 +405,22 @@ def _pump_resolution_text(value: str) -> tuple[Quantity, Decimal]:
 def _pump_resolution_checked(value: object) -> tuple[Quantity, Decimal]:
     q = quantity_arg(value, name="pump_resolution", kinds="volume_rate")
     ml_h = magnitude(q, "mL/h")
-    if _above(ml_h, pump().max_rate.canonical):
+    top = pump().max_rate.canonical
+    if _above(ml_h, top):
         msg = f"pump_resolution={format(q)!r} is implausible for an infusion pump."
         raise InputError(msg)
-    return q, exact_decimal(ml_h)
+    step = exact_decimal(ml_h)
+    try:
+        # Every accepted rate is at most the pump maximum, so if the maximum can be
+        # shown at this resolution, every rate can.
+        round_half_up(top, step)
+    except InvalidOperation:
+        msg = (
+            f"pump_resolution={format(q)!r} is implausibly fine: no infusion pump displays "
+            f"{format(pump().max_rate.value)} to that many digits."
+        )
+        raise InputError(msg) from None
+    return q, step
 
 
 def _check_max_rate(rate: float, name: str) -> None:
@@ -446,6 +458,52 @@ def _resolution_alert(
             pump().resolution.source,
         )
     ]
+
+
+@attrs.frozen
+class _Order:
+    """The checked parts shared by an infusion and a bolus order."""
+
+    dose: Quantity
+    canonical: float
+    patient: ReadWeight
+    drug: str
+    products: DrugProducts
+    profile: InfusionProfile | None
+    concentration: Quantity
+    mg_per_ml: float
+    alerts: list[Alert]
+
+
+def _order(
+    dose: object,
+    weight: object,
+    concentration: object,
+    drug: str,
+    profile: str | None,
+    *,
+    bolus_dose: bool,
+) -> _Order:
+    """Validate an order's dose, weight, drug, profile and concentration; check the dose.
+
+    Raises:
+        UnitError, InputError, HardLimitError, UnknownDrugError, NoFactorError: As
+            :func:`infusion_rate`.
+    """
+    if bolus_dose:
+        dose_q = _weighted_arg(dose, name="dose", kind="dose_per_weight", example="0.35 mg/kg")
+    else:
+        dose_q = _weighted_arg(
+            dose, name="dose", kind="dose_rate_per_weight", example="0.25 mg/kg/h"
+        )
+    patient = read_weight(weight)
+    drug_id, products = _drug(drug)
+    chosen = _profile(profile, drug_id)
+    conc_q, mg_ml = _concentration(concentration, products)
+    canonical = magnitude(dose_q, BOLUS_UNIT if bolus_dose else INFUSION_UNIT)
+    alerts = [*patient.alerts]
+    alerts += _profile_alerts(dose_q, canonical, patient, chosen, bolus_dose=bolus_dose)
+    return _Order(dose_q, canonical, patient, drug_id, products, chosen, conc_q, mg_ml, alerts)
 
 
 def infusion_rate(
@@ -489,21 +547,16 @@ def infusion_rate(
     >>> [a.code for a in r.alerts]
     ['no_dose_limits']
     """
-    dose_q = _weighted_arg(dose, name="dose", kind="dose_rate_per_weight", example="0.25 mg/kg/h")
-    patient = read_weight(weight)
-    drug_id, products = _drug(drug)
-    chosen = _profile(profile, drug_id)
-    conc_q, mg_ml = _concentration(concentration, products)
+    order = _order(dose, weight, concentration, drug, profile, bolus_dose=False)
+    dose_q, patient, products, chosen = order.dose, order.patient, order.products, order.profile
+    conc_q, mg_ml, alerts = order.concentration, order.mg_per_ml, order.alerts
     res_q, step = _pump_resolution(pump_resolution)
-    canonical = magnitude(dose_q, INFUSION_UNIT)
-    alerts = [*patient.alerts]
-    alerts += _profile_alerts(dose_q, canonical, patient, chosen, bolus_dose=False)
-    mg_h = canonical * patient.kg
+    mg_h = order.canonical * patient.kg
     rate = mg_h / mg_ml
     _check_max_rate(rate, "The exact rate")
     display = round_half_up(rate, step)
     standard = chosen.concentrations if chosen is not None else products.products
-    owner = f"profile {chosen.id}" if chosen is not None else drug_id
+    owner = f"profile {chosen.id}" if chosen is not None else order.drug
     alerts += _standard_alert(mg_ml, conc_q, standard, owner)
     alerts += _resolution_alert(rate, float(step), mg_h, mg_ml, standard)
     return InfusionRate(
@@ -517,7 +570,7 @@ def infusion_rate(
         dose=dose_q,
         weight=patient.quantity,
         concentration=conc_q,
-        drug=drug_id,
+        drug=order.drug,
         pump_resolution=res_q,
     )
 
@@ -658,27 +711,22 @@ def bolus(
     >>> b.amount, b.volume, b.alerts
     (<Quantity(28.0, 'mg')>, <Quantity(2.8, 'mL')>, ())
     """
-    dose_q = _weighted_arg(dose, name="dose", kind="dose_per_weight", example="0.35 mg/kg")
-    patient = read_weight(weight)
-    drug_id, products = _drug(drug)
-    chosen = _profile(profile, drug_id)
-    conc_q, mg_ml = _concentration(concentration, products)
-    canonical = magnitude(dose_q, BOLUS_UNIT)
-    alerts = [*patient.alerts]
-    alerts += _profile_alerts(dose_q, canonical, patient, chosen, bolus_dose=True)
+    order = _order(dose, weight, concentration, drug, profile, bolus_dose=True)
+    products, chosen = order.products, order.profile
     # A bolus is drawn from a vial as often as from a prepared bag: any listed
     # product of the drug is standard.
-    alerts += _standard_alert(mg_ml, conc_q, products.products, drug_id)
-    amount = canonical * patient.kg
+    alerts = order.alerts
+    alerts += _standard_alert(order.mg_per_ml, order.concentration, products.products, order.drug)
+    amount = order.canonical * order.patient.kg
     return Bolus(
         amount=Q(amount, "mg"),
-        volume=Q(amount / mg_ml, "mL"),
+        volume=Q(amount / order.mg_per_ml, "mL"),
         alerts=tuple(alerts),
         source=products.source if chosen is None else chosen.source,
-        dose=dose_q,
-        weight=patient.quantity,
-        concentration=conc_q,
-        drug=drug_id,
+        dose=order.dose,
+        weight=order.patient.quantity,
+        concentration=order.concentration,
+        drug=order.drug,
         profile=None if chosen is None else chosen.id,
     )
 

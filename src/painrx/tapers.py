@@ -44,7 +44,7 @@ from painrx import _tapers_data as data
 from painrx._tapers_build import Phase, RawStep, StepKind, build, ideals
 from painrx._tapers_drug import TaperDrug, patch_rule, resolve, strength_values, unsplittable
 from painrx._tapers_round import Maker, Ties, make_maker
-from painrx.errors import Alert, InputError, NoFactorError, Severity, dedupe_alerts
+from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError, dedupe_alerts
 from painrx.provenance import Provenance
 from painrx.units import Q, Quantity, QuantityLike, format_units, is_real, magnitude, quantity_arg
 from painrx.vocabulary import doses_per_day as _doses_per_day
@@ -65,6 +65,8 @@ Basis = Literal["original", "current", "hybrid"]
 FinalStep = Literal["lengthen_interval", "stop"]
 
 _BASES: tuple[str, ...] = get_args(Basis)
+# Time units of a patch strength or an infusion rate, refused for an oral daily dose.
+_HOURLY = frozenset({"h", "min"})
 _TIES: tuple[str, ...] = get_args(Ties)
 _FINAL_STEPS: tuple[str, ...] = get_args(FinalStep)
 
@@ -493,6 +495,26 @@ def _whole_days(value: object, name: str) -> tuple[Quantity, int]:
     return q, int(days)
 
 
+def _dose_rate_arg(value: object, name: str, product: TaperDrug) -> Quantity:
+    """Parse a daily dose (oral) or patch strength, refusing an oral dose written per hour.
+
+    Raises:
+        UnitError: Not a dose rate, or an oral dose per hour or per minute.
+    """
+    q = quantity_arg(value, name=name, kinds="mass_rate")
+    per = format_units(q).rsplit("/", 1)[-1]
+    if not product.is_patch and per in _HOURLY:
+        # A per-hour (or per-minute) rate is a patch strength or an infusion, never how an
+        # oral daily dose is written: '25 mcg/h' for an oral drug is a patch slip.
+        msg = (
+            f"{name}={format(q)!r} is a rate per {per}, as for a patch or an infusion; an "
+            "oral taper uses daily doses such as '30 mg/day' (a patch taper needs "
+            "route='transdermal')."
+        )
+        raise UnitError(msg)
+    return q
+
+
 def _choice(value: object, name: str, accepted: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in accepted:
         msg = f"{name}={value!r} is not accepted; use one of {', '.join(map(repr, accepted))}."
@@ -885,7 +907,8 @@ def taper(
         UnknownDrugError: The drug is not in the catalog.
         UnsafeConversionError: Methadone, sublingual buprenorphine, or
             ``indication="oud"``: refer to a specialist.
-        UnitError: A dose, strength or duration of the wrong kind or without a unit.
+        UnitError: A dose, strength or duration of the wrong kind or without a unit; an
+            oral daily dose written per hour or per minute (``"25 mcg/h"``: a patch slip).
         InputError: Any other invalid or contradictory argument (the message names the
             value and what is accepted).
     """
@@ -893,7 +916,7 @@ def taper(
     patch = product.is_patch
     unit = "mcg/h" if patch else "mg/day"
     amount_unit = "mcg/h" if patch else "mg"
-    start_q = quantity_arg(daily_dose, name="daily_dose", kinds="mass_rate")
+    start_q = _dose_rate_arg(daily_dose, "daily_dose", product)
     start = data.exact(magnitude(start_q, unit))
     if start <= 0:
         msg = f"daily_dose={daily_dose!r} is too small to taper."
@@ -924,7 +947,7 @@ def taper(
     stop = None
     stop_q = None
     if stop_at is not None:
-        stop_q = quantity_arg(stop_at, name="stop_at", kinds="mass_rate")
+        stop_q = _dose_rate_arg(stop_at, "stop_at", product)
         stop = data.exact(magnitude(stop_q, unit))
         if stop >= start:
             msg = f"stop_at={format(stop_q)!r} must be below daily_dose={format(start_q)!r}."
