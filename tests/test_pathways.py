@@ -134,32 +134,84 @@ def test_gabapentinoid_interaction_escalates_with_copd() -> None:
     assert alert.severity is Severity.MAJOR  # FDA 2019: respiratory risk
 
 
+def _discharge_taper(daily_dose: str, doses_per_day: str = "q4h") -> rx.TaperSchedule:
+    """The plan's taper settings (Hyland 2023 Table 4), asked of painrx.tapers directly."""
+    return rx.taper(
+        "oxycodone",
+        daily_dose,
+        percent=20,
+        interval="1 day",
+        basis="current",
+        strengths=["5 mg"],
+        stop_at="2.5 mg/day",
+        duration_of_use="14 day",
+        doses_per_day=doses_per_day,
+        equal_doses=False,
+        final_step="lengthen_interval",
+    )
+
+
 def test_discharge_taper_comes_from_taper(anticoagulated: CarePlan) -> None:
     item = anticoagulated.item("opioid_taper")
-    # The regimen's maximum: oxycodone 5 mg q4h = 30 mg/day; Hyland 2023 25% per day.
-    expected = rx.taper(
-        "oxycodone",
-        "30 mg/day",
-        percent=25,
-        interval="1 day",
-        strengths=["5 mg"],
-        duration_of_use="14 day",
-    )
+    # The regimen's maximum: oxycodone 5 mg q4h = 30 mg/day, from rx.mme's daily dose.
+    expected = _discharge_taper("30 mg/day")
     assert item.order == expected
-    assert [s.daily_dose.m_as("mg/day") for s in expected.steps] == [30, 22.5, 15, 7.5, 0]
+    assert rx.mme("oxycodone", "5 mg", frequency="q4h").daily_dose == Q("30 mg/day")
+    # Hyland 2023: 20-25% a day, the dose cut before the interval is lengthened (CDC end).
+    daily = [s.daily_dose.m_as("mg/day") for s in expected.steps]
+    assert daily == [30, 25, 20, 15, 12.5, 10, 7.5, 5, 2.5, 1.25, 0]
+    kinds = [s.kind for s in expected.steps]
+    assert kinds == ["start", *["reduce"] * 3, *["lengthen"] * 6, "stop"]
+    assert expected.steps[-2].every_days == 2
+
+
+def test_default_taper_keeps_within_the_step_cap_and_the_regimen(
+    anticoagulated: CarePlan,
+) -> None:
+    schedule = anticoagulated.item("opioid_taper").orders[0]
+    codes = [a.code for a in schedule.alerts]
+    assert "taper_step_exceeds_cap" not in codes
+    assert "taper_step_exceeds_cap" not in alert_codes(anticoagulated)
+    # No administration above the oral regimen's 5 mg, never more than 6 a day (q4h).
+    for step in schedule.steps:  # type: ignore[attr-defined]
+        assert all(d.amount <= Q("5 mg") for d in step.doses)
+        assert len(step.doses) <= 6
+    # The one remaining taper alert is explained in the plan text.
+    assert codes == ["taper_longer_than_expected"]
+    assert "taper_longer_than_expected" in anticoagulated.item("opioid_taper").detail
 
 
 def test_discharge_taper_from_the_dose_in_use() -> None:
     p = plan(pain_severity="severe", discharge_opioid_daily_dose="20 mg/day")
-    expected = rx.taper(
-        "oxycodone",
-        "20 mg/day",
-        percent=25,
-        interval="1 day",
-        strengths=["5 mg"],
-        duration_of_use="14 day",
+    assert p.item("opioid_taper").order == _discharge_taper("20 mg/day")
+
+
+def test_discharge_taper_with_the_doses_a_day_in_use() -> None:
+    p = plan(
+        pain_severity="severe",
+        discharge_opioid_daily_dose="10 mg/day",
+        discharge_opioid_frequency="BID",
     )
-    assert p.item("opioid_taper").order == expected
+    item = p.item("opioid_taper")
+    expected = _discharge_taper("10 mg/day", "BID")
+    assert item.order == expected
+    # At 10 mg/day half a tablet is a quarter of the dose: the cap alert is explained.
+    assert "taper_step_exceeds_cap" in [a.code for a in expected.alerts]
+    assert "per-step cap (taper_step_exceeds_cap)" in item.detail
+
+
+def test_discharge_taper_refusals() -> None:
+    with pytest.raises(InputError, match="discharge_opioid_daily_dose"):
+        plan(pain_severity="severe", discharge_opioid_frequency="BID")
+    # 10 mg/day cannot be split over the regimen's six doses of at least half a tablet.
+    with pytest.raises(InputError, match="discharge_opioid_frequency"):
+        plan(pain_severity="severe", discharge_opioid_daily_dose="10 mg/day")
+    with pytest.raises(InputError, match="frequency"):
+        plan(
+            pain_severity="severe",
+            discharge_opioid_daily_dose="20 mg/day",
+            discharge_opioid_frequency="hourly",
+        )
 
 
 def test_dexamethasone_is_the_seed_dose(anticoagulated: CarePlan) -> None:
@@ -202,12 +254,20 @@ def test_moderate_plan_has_no_opioid_ketamine_or_taper(moderate: CarePlan) -> No
     assert moderate.max_alert_severity() is None
 
 
-def test_mild_neuropathic_pain_gets_ketamine_and_a_gabapentinoid_but_no_opioid() -> None:
+def test_mild_neuropathic_pain_gets_a_gabapentinoid_but_no_ketamine_or_opioid() -> None:
     p = plan(pain_severity="mild", neuropathic=True)
-    assert p.has("ketamine")
     assert p.has("gabapentinoid")
+    # Seed: ketamine "may be considered for severe neuropathic pain".
+    assert not p.has("ketamine")
     assert not p.has("opioid_oral")
     assert "interaction_opioid_gabapentinoid" not in alert_codes(p)  # no opioid anywhere
+
+
+def test_severe_pain_without_neuropathic_features_gets_no_ketamine() -> None:
+    p = plan(pain_severity="severe")
+    assert p.has("opioid_oral")
+    assert not p.has("ketamine")
+    assert plan(pain_severity="severe", neuropathic=True).has("ketamine")
 
 
 # --- The NSAID decision comes from check_interactions -------------------------------------
@@ -229,15 +289,40 @@ def test_flag_without_a_named_anticoagulant_uses_the_stand_in() -> None:
 
 def test_flag_overrides_a_prophylactic_dose() -> None:
     enoxaparin = rx.Medication("enoxaparin", dose="40 mg", frequency="daily")
-    assert plan(current_meds=[enoxaparin]).has("nsaid")  # prophylactic: moderate, allowed
     flagged = plan(current_meds=[enoxaparin], on_therapeutic_anticoagulation=True)
     assert flagged.has("nsaid_withheld")
+    assert "therapeutic-intensity anticoagulation" in flagged.item("nsaid_withheld").detail
 
 
-def test_prophylactic_anticoagulant_keeps_the_nsaid_with_an_alert() -> None:
+def test_prophylactic_anticoagulant_with_the_plans_dexamethasone_withholds_the_nsaid() -> None:
+    # check_interactions rates ibuprofen + prophylactic enoxaparin moderate on its own, but
+    # major with a systemic corticosteroid (HL7 PDDI-CDS modifier), and the plan proposes
+    # dexamethasone: the NSAID is decided with it, so the plan never proposes an NSAID that
+    # its own final interaction check rates major.
     enoxaparin = rx.Medication("enoxaparin", dose="40 mg", frequency="daily")
-    item = plan(current_meds=[enoxaparin]).item("nsaid")
-    assert "interaction_nsaid_anticoagulant" in [a.code for a in item.alerts]
+    alone = rx.check_interactions(
+        [enoxaparin, rx.Medication("ibuprofen", dose="400 mg", frequency="q6h")]
+    )
+    assert alone.severity_of("nsaid_anticoagulant") is Severity.MODERATE
+    p = plan(current_meds=[enoxaparin])
+    assert p.has("nsaid_withheld")
+    assert not p.has("nsaid")
+    assert "systemic corticosteroid on board" in p.item("nsaid_withheld").detail
+    assert p.item("dexamethasone").regimen is not None
+
+
+def test_nsaid_is_checked_against_the_plans_other_medications() -> None:
+    # The single perioperative dexamethasone dose is in the NSAID check (a minor finding).
+    item = plan().item("nsaid")
+    alert = next(a for a in item.alerts if a.code == "interaction_nsaid_corticosteroid")
+    assert alert.severity is Severity.MINOR
+
+
+def test_warfarin_without_a_dose_withholds_the_nsaid() -> None:
+    # No dose: intensity unknown, assumed therapeutic (fail safe) by check_interactions.
+    p = plan(current_meds=["warfarin"], on_therapeutic_anticoagulation=False)
+    assert p.has("nsaid_withheld")
+    assert not p.has("nsaid")
 
 
 def test_an_nsaid_already_taken_withholds_another() -> None:
@@ -251,7 +336,7 @@ def test_unknown_medication_is_refused_or_reported() -> None:
     p = plan(current_meds=["zzqx 5 mg"], on_unknown="report")
     assert p.has("nsaid_withheld")
     assert p.has("acetaminophen_withheld")
-    assert "interaction_check_incomplete" in alert_codes(p)
+    assert alert_codes(p).count("interaction_check_incomplete") == 1
 
 
 # --- A patient already on a combination acetaminophen product -------------------------------
@@ -303,13 +388,13 @@ def test_opioid_tolerant_patient_gets_no_rapid_taper() -> None:
 
 
 def test_heaviest_plausible_weight() -> None:
-    p = plan(rx.Patient(weight="400 kg"), pain_severity="severe")
+    p = plan(rx.Patient(weight="400 kg"), pain_severity="severe", neuropathic=True)
     rates = [o.display_rate for o in p.item("ketamine").orders]  # type: ignore[attr-defined]
     assert rates == [Decimal("50.0"), Decimal("100.0")]  # 0.125 and 0.25 x 400 at 1 mg/mL
 
 
 def test_lightest_plausible_weight_alerts_the_pump_resolution() -> None:
-    p = plan(rx.Patient(weight="0.3 kg"), pain_severity="severe")
+    p = plan(rx.Patient(weight="0.3 kg"), pain_severity="severe", neuropathic=True)
     assert "rate_below_pump_resolution" in alert_codes(p)
     regimen = p.item("acetaminophen").regimen
     assert regimen is not None
@@ -321,15 +406,35 @@ def test_weight_beyond_the_bounds_is_refused() -> None:
         plan(rx.Patient(weight="401 kg"))
 
 
-def test_unknown_weight_leaves_the_pump_rate_out() -> None:
-    p = plan(None, pain_severity="severe")
+def test_unknown_weight_leaves_the_pump_rate_and_the_acetaminophen_dose_out() -> None:
+    p = plan(None, pain_severity="severe", neuropathic=True)
     assert p.item("ketamine").order is None
     assert "weight_unknown" in alert_codes(p)
+    # Acetaminophen injection label: weight-based dosing under 50 kg, so no dose unknown.
+    regimen = p.item("acetaminophen").regimen
+    assert regimen is not None
+    assert regimen.dose is None
+    assert "weight is unknown" in p.item("acetaminophen").detail
+
+
+def test_under_50_kg_with_enough_acetaminophen_already_withholds_more() -> None:
+    tylenol = rx.Medication("acetaminophen", dose="1000 mg", frequency="q6h")
+    p = plan(rx.Patient(age=40, weight="45 kg"), current_meds=[tylenol])
+    assert p.has("acetaminophen_withheld")
+    assert not p.has("acetaminophen")
+    assert "even the lowest regimen (325 mg q6h) fails" in next(
+        a.message for a in p.alerts if a.code == "acetaminophen_withheld"
+    )
+    # With no acetaminophen on board the dose is simply left to the prescriber.
+    light = plan(rx.Patient(age=40, weight="45 kg")).item("acetaminophen")
+    assert light.regimen is not None
+    assert light.regimen.dose is None
+    assert "Weight 45 kg is under 50 kg" in light.detail
 
 
 def test_weight_basis_is_passed_to_dosing_weight() -> None:
     patient = rx.Patient(age=40, weight="150 kg", height="175 cm", sex="male")
-    p = plan(patient, pain_severity="severe", weight_basis="adjusted")
+    p = plan(patient, pain_severity="severe", neuropathic=True, weight_basis="adjusted")
     dw = rx.dosing_weight("150 kg", "175 cm", "male", "adjusted", age=40)
     assert p.item("ketamine").orders[0] == rx.infusion_rate(
         "0.125 mg/kg/h", dw, "1 mg/mL", profile="ketamine/perioperative_analgesia"
@@ -412,18 +517,24 @@ def test_standing_items_are_always_present() -> None:
         ({"findings": ["headache"]}, InputError, "Unknown finding 'headache'"),
         ({"findings": "fever"}, InputError, "sequence of finding codes"),
         ({"current_meds": "warfarin"}, InputError, "sequence of medications"),
+        ({"current_meds": [None]}, InputError, "each medication must be text"),
+        ({"current_meds": ["warfarin", 5]}, InputError, "holds 5"),
         ({"pain_severity": 0}, InputError, "no pain"),
         ({"pain_severity": "agony"}, InputError, "pain_severity"),
         ({"neuropathic": "yes"}, InputError, "True or False"),
         ({"on_therapeutic_anticoagulation": 1}, InputError, "True or False"),
         ({"iv_breakthrough_dose": 2}, UnitError, "bare number"),
         ({"discharge_opioid_daily_dose": "20 mg"}, UnitError, "discharge_opioid_daily_dose"),
-        ({"weight_basis": "lean", "pain_severity": "severe"}, InputError, "basis"),
+        (
+            {"weight_basis": "lean", "pain_severity": "severe", "neuropathic": True},
+            InputError,
+            "basis",
+        ),
     ],
 )
 def test_refusals(kwargs: dict[str, object], error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
-        plan(**kwargs)
+        plan(ADULT, **kwargs)
 
 
 def test_children_are_refused() -> None:

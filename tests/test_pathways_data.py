@@ -92,8 +92,10 @@ def test_category_names_are_case_insensitive() -> None:
     assert parse_pain_severity(" SEVERE ") == ("severe", None)
 
 
-def test_adult_population() -> None:  # acetaminophen label / seed: adults
-    assert pathway_data().adult_min_age_years == 18
+def test_adult_population() -> None:  # painrx scope decision: adult sources only
+    data = pathway_data()
+    assert data.adult_min_age_years == 18
+    assert data.population_source.id.endswith("painrx_scope")
 
 
 def test_acetaminophen_ladder() -> None:  # acetaminophen injection label §2.2
@@ -111,6 +113,34 @@ def test_acetaminophen_ladder() -> None:  # acetaminophen injection label §2.2
     for step in data.acetaminophen_steps:
         assert step.dose <= Q("1000 mg")
         assert step.frequency in {"q4h", "q6h", "q8h"}
+
+
+# The three label doses, as checked against public copies of the US labels (2026).
+@pytest.mark.parametrize(
+    ("key", "fragments"),
+    [
+        (
+            "acetaminophen_label",
+            (
+                "no dose adjustment is required when converting between oral acetaminophen",
+                "1000 mg every 6 hours or 650 mg every 4 hours",
+                "maximum single dose 1000 mg",
+                "minimum dosing interval 4 hours",
+                "maximum 4000 mg per day",
+                "50 kg or more",
+            ),
+        ),
+        (
+            "ibuprofen_label",
+            ("400 mg every 4 to 6 hours as necessary", "do not exceed 3200 mg total daily dose"),
+        ),
+        ("oxycodone_label", ("5 to 15 mg every 4 to 6 hours as needed",)),
+    ],
+)
+def test_label_citations(key: str, fragments: tuple[str, ...]) -> None:
+    citation = pathway_data().cite(key).citation
+    for fragment in fragments:
+        assert fragment in citation
 
 
 def test_nsaid_candidate() -> None:  # ibuprofen tablets label: 400 mg every 4-6 h
@@ -131,6 +161,8 @@ def test_oral_opioid() -> None:  # Roxicodone label: 5-15 mg every 4-6 h, start 
     data = pathway_data()
     assert data.opioid_oral_dose == Q("5 mg")
     assert data.opioid["oral_frequency"] == "q4h"
+    assert data.opioid["oral_frequency_max"] == "q6h"
+    assert data.opioid["oral_frequency_text"] == "every 4 to 6 hours as needed"
     assert data.opioid["ratios"] == "SEED"
     assert Q(data.opioid["iv_reference_dose"]) == Q("1 mg")
 
@@ -143,9 +175,15 @@ def test_ketamine_choice() -> None:  # ASHP Handbook on Injectable Drugs: prepar
 
 def test_taper_rate() -> None:  # Hyland 2023 Table 4: 20-25% every 1-2 days
     taper = pathway_data().taper
-    assert taper["percent"] == 25
+    assert taper["percent"] == 20
+    assert taper["basis"] == "current"
     assert Q(taper["interval"]) == Q("1 day")
     assert taper["strengths"] == ["5 mg"]
+    # Hyland 2023: reduce the dose before lengthening the interval (CDC end rule).
+    assert taper["equal_doses"] is False
+    assert taper["final_step"] == "lengthen_interval"
+    # The smallest daily dose the strengths make (half a 5 mg tablet once a day).
+    assert Q(taper["stop_at"]) == Q("2.5 mg/day")
 
 
 def test_taper_duration_class() -> None:  # painrx tapers: 14 days or less is post-operative
@@ -171,6 +209,7 @@ def test_taper_duration_class() -> None:  # painrx tapers: 14 days or less is po
         ("oxycodone_label", 2023),
         ("wells_1997", 1997),
         ("painrx_contract", 2026),
+        ("painrx_scope", 2026),
     ],
 )
 def test_source_years(key: str, year: int) -> None:
@@ -201,6 +240,13 @@ def test_findings_match_the_contract() -> None:
     moderate = {"fever", "wound_erythema"}
     for code, finding in data.findings.items():
         assert finding.severity is (Severity.MODERATE if code in moderate else Severity.MAJOR)
+        # The seed article says nothing about infection: those codes cite the contract.
+        contract = finding.source.id.endswith("painrx_contract")
+        assert contract is (code in moderate)
+
+
+def test_ketamine_is_for_severe_neuropathic_pain() -> None:  # seed: "severe neuropathic pain"
+    assert pathway_data().item("ketamine").when == "severe_neuropathic"
 
 
 def test_every_item_and_flag_cites_a_source() -> None:

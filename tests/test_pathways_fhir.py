@@ -9,8 +9,67 @@ import pytest
 
 import painrx as rx
 from painrx.pathways import CarePlan, post_interstim_removal_plan
-from painrx.pathways.fhir import UCUM, quantity, timing
+from painrx.pathways.fhir import GTS, UCUM, quantity, timing
 from painrx.units import Q, to_ucum
+
+# FHIR R4 element names this export may use (a subset of the R4 definitions), so a typo
+# or an element from another FHIR version fails here rather than in a consumer.
+DOSAGE_KEYS = {"sequence", "text", "timing", "asNeededBoolean", "route", "doseAndRate"}
+TIMING_KEYS = {"repeat", "code"}
+REPEAT_KEYS = {"count", "frequency", "period", "periodMax", "periodUnit", "boundsDuration"}
+DOSE_AND_RATE_KEYS = {"type", "doseQuantity", "rateRange", "rateQuantity"}
+QUANTITY_KEYS = {"value", "unit", "system", "code"}
+UNITS_OF_TIME = {"s", "min", "h", "d", "wk", "mo", "a"}  # R4 UnitsOfTime
+GTS_CODES = {
+    "BID",
+    "TID",
+    "QID",
+    "AM",
+    "PM",
+    "QD",
+    "QOD",
+    "Q1H",
+    "Q2H",
+    "Q3H",
+    "Q4H",
+    "Q6H",
+    "Q8H",
+    "BED",
+    "WK",
+    "MO",
+}  # R4 value set timing-abbreviation
+REQUEST_KEYS = {
+    "resourceType",
+    "status",
+    "intent",
+    "doNotPerform",
+    "medicationCodeableConcept",
+    "subject",
+    "reasonCode",
+    "note",
+    "dosageInstruction",
+}
+CARE_PLAN_KEYS = {
+    "resourceType",
+    "status",
+    "intent",
+    "title",
+    "description",
+    "subject",
+    "note",
+    "activity",
+}
+DETAIL_KEYS = {"status", "doNotPerform", "code", "reasonCode", "description", "kind"}
+DETAIL_KINDS = {
+    "Appointment",
+    "CommunicationRequest",
+    "DeviceRequest",
+    "MedicationRequest",
+    "NutritionOrder",
+    "Task",
+    "ServiceRequest",
+    "VisionPrescription",
+}
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +147,10 @@ def test_acetaminophen_dose_and_timing(bundle: dict[str, Any]) -> None:
         "system": UCUM,
         "code": "mg",
     }
-    assert dosage["timing"] == {"repeat": {"frequency": 1, "period": 6.0, "periodUnit": "h"}}
+    assert dosage["timing"] == {
+        "repeat": {"frequency": 1, "period": 6.0, "periodUnit": "h"},
+        "code": {"coding": [{"system": GTS, "code": "Q6H"}]},
+    }
     assert dosage["asNeededBoolean"] is False
     assert dosage["route"]["coding"][0]["code"] == "26643006"  # SNOMED CT oral route
 
@@ -107,17 +169,92 @@ def test_ketamine_rates_use_ucum(plan: CarePlan, bundle: dict[str, Any]) -> None
 def test_taper_is_a_sequence_of_dosages(plan: CarePlan, bundle: dict[str, Any]) -> None:
     dosages = _requests(bundle)["Rapid oral opioid taper as pain improves"]["dosageInstruction"]
     steps = plan.item("opioid_taper").orders[0].steps  # type: ignore[attr-defined]
-    assert [d["sequence"] for d in dosages] == list(range(1, len(steps) + 1))
-    assert dosages[0]["doseAndRate"][0]["rateQuantity"]["code"] == "mg/d"
-    assert [d["doseAndRate"][0]["rateQuantity"]["value"] for d in dosages] == [
-        s.daily_dose.m_as("mg/day") for s in steps
-    ]
+    assert sorted({d["sequence"] for d in dosages}) == list(range(1, len(steps) + 1))
+    for n, step in enumerate(steps, start=1):
+        group = [d for d in dosages if d["sequence"] == n]
+        if step.kind == "stop":  # the stop: words only, no dose
+            assert [set(d) for d in group] == [{"sequence", "text"}]
+            assert "stop" in group[0]["text"]
+            continue
+        # Per administration (step.doses), never the daily total as a rate.
+        given = sorted(
+            (d["doseAndRate"][0]["doseQuantity"]["value"], d["timing"]["repeat"]["frequency"])
+            for d in group
+        )
+        amounts = sorted(x.amount.m_as("mg") for x in step.doses)
+        assert given == sorted({(a, amounts.count(a)) for a in amounts})
+        for d in group:
+            assert "rateQuantity" not in d["doseAndRate"][0]
+            assert d["doseAndRate"][0]["doseQuantity"]["code"] == "mg"
+            repeat = d["timing"]["repeat"]
+            assert (repeat["period"], repeat["periodUnit"]) == (step.every_days, "d")
+            assert repeat["boundsDuration"]["value"] == steps[n].day - step.day
+            assert repeat["boundsDuration"]["code"] == "d"
+            assert d["asNeededBoolean"] is True  # the most to take that day
+            # A GTS code only where it states the whole step (one dose size).
+            if len(group) > 1:
+                assert "code" not in d["timing"]
+    every_other = next(s for s in steps if s.every_days == 2)
+    n = steps.index(every_other) + 1
+    (qod,) = [d for d in dosages if d["sequence"] == n]
+    assert qod["timing"]["code"]["coding"][0]["code"] == "QOD"
+    assert qod["doseAndRate"][0]["doseQuantity"]["value"] == every_other.doses[0].amount.m_as("mg")
+    six = next(d for d in dosages if d["sequence"] == 1)
+    assert six["timing"]["repeat"]["frequency"] == 6
+    assert "code" not in six["timing"]  # six a day has no exact GTS code
+
+
+def test_export_is_valid_r4_structure(bundle: dict[str, Any]) -> None:
+    care_plan = bundle["entry"][0]["resource"]
+    assert set(care_plan) <= CARE_PLAN_KEYS
+    for activity in care_plan["activity"]:
+        assert len(activity) == 1  # cpl-3: a reference or a detail, not both
+        if "detail" in activity:
+            detail = activity["detail"]
+            assert set(detail) <= DETAIL_KEYS
+            assert detail.get("kind", "Task") in DETAIL_KINDS
+    for entry in bundle["entry"][1:]:
+        request = entry["resource"]
+        assert set(request) <= REQUEST_KEYS
+        for dosage in request.get("dosageInstruction", []):
+            assert set(dosage) <= DOSAGE_KEYS
+            assert isinstance(dosage.get("sequence", 1), int)
+            if "timing" in dosage:
+                timing_ = dosage["timing"]
+                assert set(timing_) <= TIMING_KEYS
+                repeat = timing_["repeat"]
+                assert set(repeat) <= REPEAT_KEYS
+                if "frequency" in repeat:
+                    assert isinstance(repeat["frequency"], int)  # positiveInt
+                    assert repeat["frequency"] >= 1
+                    assert repeat["periodUnit"] in UNITS_OF_TIME
+                    assert repeat.get("periodMax", repeat["period"]) >= repeat["period"]
+                if "code" in timing_:
+                    (coding,) = timing_["code"]["coding"]
+                    assert coding["system"] == GTS
+                    assert coding["code"] in GTS_CODES
+            for dose_and_rate in dosage.get("doseAndRate", []):
+                assert set(dose_and_rate) <= DOSE_AND_RATE_KEYS
+                for key in ("doseQuantity", "rateQuantity"):
+                    if key in dose_and_rate:
+                        q = dose_and_rate[key]
+                        assert set(q) == QUANTITY_KEYS
+                        assert q["system"] == UCUM
+                        assert q["code"] == to_ucum(Q(q["value"], q["unit"]))
+                if "rateRange" in dose_and_rate:
+                    low, high = (dose_and_rate["rateRange"][k] for k in ("low", "high"))
+                    assert low["code"] == high["code"]
+                    assert low["value"] <= high["value"]  # rng-2
 
 
 def test_prn_opioid(bundle: dict[str, Any]) -> None:
     dosage = _requests(bundle)["Oral opioid for severe pain (first choice)"]["dosageInstruction"][0]
     assert dosage["asNeededBoolean"] is True
     assert dosage["doseAndRate"][0]["doseQuantity"]["value"] == 5.0
+    # Roxicodone label: every 4 to 6 hours, a range, so no single GTS code.
+    assert dosage["timing"] == {
+        "repeat": {"frequency": 1, "period": 4.0, "periodMax": 6.0, "periodUnit": "h"}
+    }
     iv = _requests(bundle)["IV opioid for breakthrough pain only"]["dosageInstruction"][0]
     assert "doseAndRate" not in iv  # the IV dose is the prescriber's
 
@@ -145,7 +282,42 @@ def test_helpers() -> None:
         "code": "ug/h",
     }
     assert timing(None) == {"repeat": {"count": 1}}
-    assert timing("BID") == {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}
+    assert timing("BID") == {
+        "repeat": {"frequency": 2, "period": 1, "periodUnit": "d"},
+        "code": {"coding": [{"system": GTS, "code": "BID"}]},
+    }
     assert isinstance(timing("TID")["repeat"]["frequency"], int)  # FHIR positiveInt
     assert timing(2.5) == {"repeat": {"frequency": 1, "period": 9.6, "periodUnit": "h"}}
-    assert timing("q8h") == {"repeat": {"frequency": 1, "period": 8.0, "periodUnit": "h"}}
+    assert timing("q8h")["repeat"] == {"frequency": 1, "period": 8.0, "periodUnit": "h"}
+    codes = {
+        f: timing(f).get("code", {}).get("coding", [{}])[0].get("code")
+        for f in (
+            "daily",
+            "QD",
+            "BID",
+            "TID",
+            "QID",
+            "q4h",
+            "q6h",
+            "q8h",
+            "q12h",
+            "q24h",
+            "q72h",
+            5,
+        )
+    }
+    assert codes == {
+        "daily": "QD",
+        "QD": "QD",
+        "BID": "BID",
+        "TID": "TID",
+        "QID": "QID",
+        "q4h": "Q4H",
+        "q6h": "Q6H",
+        "q8h": "Q8H",
+        "q12h": None,
+        "q24h": None,
+        "q72h": None,
+        5: None,
+    }
+    assert timing("q72h")["repeat"]["period"] == 72.0

@@ -1,7 +1,8 @@
 """Properties of the seed care plan for any valid patient (hypothesis).
 
 - The plan never proposes an NSAID when the interaction check finds a major bleeding
-  interaction for it.
+  interaction for it: neither asked with the current medications alone, nor in the plan's
+  own final check (current medications plus everything the plan proposes).
 - Every numeric dose in the plan equals what the module that owns it returns for the
   same input.
 - Every item has a source; the plan does not depend on the order of findings or meds.
@@ -84,6 +85,11 @@ def test_never_an_nsaid_with_a_major_bleeding_interaction(
         assert not plan.has("nsaid")
         assert plan.has("nsaid_withheld")
     assert plan.has("nsaid") != plan.has("nsaid_withheld")
+    if plan.has("nsaid"):
+        final = plan.interactions
+        assert final.complete
+        concerns = final.findings_for_class("nsaid")
+        assert all(f.severity < Severity.MAJOR for f in concerns)
     for item in plan.medications:
         assert item.regimen is not None
         assert item.regimen.drug != "ibuprofen" or item.code == "nsaid"
@@ -110,17 +116,27 @@ def test_every_number_comes_from_the_owning_module(
         )
         assert plan.item("ketamine").order == expected
     if plan.has("opioid_taper") and plan.item("opioid_taper").order is not None:
+        cfg = pathway_data().taper
         assert plan.item("opioid_taper").order == rx.taper(
             "oxycodone",
-            "30 mg/day",
-            percent=25,
-            interval="1 day",
-            strengths=["5 mg"],
-            duration_of_use="14 day",
+            rx.mme("oxycodone", "5 mg", frequency="q4h").daily_dose,
+            percent=cfg["percent"],
+            interval=cfg["interval"],
+            basis=cfg["basis"],
+            strengths=cfg["strengths"],
+            stop_at=cfg["stop_at"],
+            duration_of_use=cfg["duration_of_use"],
+            doses_per_day="q4h",
+            equal_doses=cfg["equal_doses"],
+            final_step=cfg["final_step"],
         )
     if plan.has("acetaminophen"):
         regimen = plan.item("acetaminophen").regimen
         assert regimen is not None
+        # The label doses by weight under 50 kg: no dose unless the weight is known.
+        weight = patient.weight
+        if weight is None or rx.Q(weight) < rx.Q("50 kg"):
+            assert regimen.dose is None
         if regimen.dose is not None:
             apap = rx.Medication(
                 "acetaminophen", dose=regimen.dose, frequency=regimen.frequency, route="oral"

@@ -76,10 +76,12 @@ def finding_alert(finding: Finding) -> Alert:
 def report_alerts(report: InteractionReport, at_least: Severity) -> list[Alert]:
     """Return the plan alerts for a report: its findings at ``at_least`` or above.
 
-    An incomplete report adds ``interaction_check_incomplete``.
+    An incomplete report adds ``interaction_check_incomplete`` unless the report already
+    carries that alert itself.
     """
     alerts = [finding_alert(f) for f in report.findings if f.severity >= at_least]
-    if not report.complete:
+    flagged = any(a.code == "interaction_check_incomplete" for a in report.alerts)
+    if not report.complete and not flagged:
         alerts.append(
             Alert(
                 "interaction_check_incomplete",

@@ -43,7 +43,7 @@ SECTIONS: Final = (
     "discharge",
 )
 WHEN: Final = frozenset(
-    {"always", "severe", "not_severe", "neuropathic", "neuropathic_or_severe", "finding"}
+    {"always", "severe", "not_severe", "neuropathic", "severe_neuropathic", "finding"}
 )
 COMPUTE: Final = frozenset(
     {
@@ -376,6 +376,7 @@ def pathway_data() -> PathwayData:
             "oral_drug",
             "oral_dose",
             "oral_frequency",
+            "oral_frequency_max",
             "oral_frequency_text",
             "oral_equivalent",
             "iv_drug",
@@ -385,11 +386,29 @@ def pathway_data() -> PathwayData:
         },
     )
     frequency_label(opioid["oral_frequency"])
+    frequency_label(opioid["oral_frequency_max"])
     ketamine = _section(doc, "ketamine", {"concentration", "profile"})
     _quantity(ketamine["concentration"], "[ketamine] concentration", "concentration")
     gaba = _section(doc, "gabapentinoid", {"candidates"})
-    taper = _section(doc, "taper", {"percent", "interval", "strengths", "duration_of_use"})
+    taper = _section(
+        doc,
+        "taper",
+        {
+            "basis",
+            "percent",
+            "interval",
+            "strengths",
+            "equal_doses",
+            "final_step",
+            "stop_at",
+            "duration_of_use",
+        },
+    )
     _quantity(taper["interval"], "[taper] interval", "time")
+    _quantity(taper["stop_at"], "[taper] stop_at", "mass_rate")
+    if not isinstance(taper["equal_doses"], bool):
+        msg = f"{where} [taper]: equal_doses must be true or false."
+        raise TableError(msg)
     _quantity(taper["duration_of_use"], "[taper] duration_of_use", "time")
     for strength in taper["strengths"]:
         _quantity(strength, "[taper] strengths", "mass")

@@ -26,6 +26,7 @@ __all__ = [
     "PlanItem",
     "RedFlag",
     "Regimen",
+    "quantity_text",
 ]
 
 #: Printed at the top of every rendering of a plan.
@@ -68,8 +69,18 @@ Order: TypeAlias = "ModuleResult | tuple[ModuleResult, ...]"
 _ROUTE_LABELS: Final = {"iv": "IV", "sc": "SC", "im": "IM"}
 
 
+def quantity_text(q: Quantity) -> str:
+    """Return a quantity as the plan prints it (``"9.375 mg/h"``).
+
+    >>> from painrx.units import Q
+    >>> quantity_text(Q("0.125 mg/kg/h"))
+    '0.125 mg/kg/h'
+    """
+    return f"{q.magnitude:g} {format_units(q)}"
+
+
 def _q(q: Quantity | None) -> str | None:
-    return None if q is None else f"{q.magnitude:g} {format_units(q)}"
+    return None if q is None else quantity_text(q)
 
 
 def _q_dict(q: Quantity | None) -> dict[str, Any] | None:
@@ -88,12 +99,15 @@ class Regimen:
         drug: Catalog name of the drug, e.g. ``"acetaminophen"``.
         route: Canonical route (``"oral"``, ``"iv"``…).
         dose: Amount per administration, or None when the prescriber chooses it.
-        frequency: Frequency code (``"q6h"``), or None for a single dose or an infusion.
+        frequency: Frequency code (``"q6h"``), or None for a single dose or an infusion;
+            for an interval range (every 4 to 6 hours) the shortest interval.
         frequency_text: The timing in words, e.g. ``"every 4 to 6 hours as needed"``.
         as_needed: True for a PRN medication.
         source: The cited source of the dose and timing, when the plan states them.
         dose_text: What stands for the dose when ``dose`` is None (a computed range,
             a taper); empty means the dose is the prescriber's.
+        frequency_max: For an interval range, the frequency code of the longest
+            interval (``"q6h"`` in every 4 to 6 hours); None otherwise.
     """
 
     drug: str
@@ -104,6 +118,7 @@ class Regimen:
     as_needed: bool = False
     source: Provenance | None = None
     dose_text: str = ""
+    frequency_max: str | None = None
 
     def __repr__(self) -> str:
         return f"Regimen({self.describe()!r})"
@@ -133,6 +148,7 @@ class Regimen:
             "route": self.route,
             "dose": _q_dict(self.dose),
             "frequency": self.frequency,
+            "frequency_max": self.frequency_max,
             "frequency_text": self.frequency_text,
             "as_needed": self.as_needed,
             "dose_text": self.dose_text,

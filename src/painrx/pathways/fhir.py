@@ -9,7 +9,9 @@ plan's content, so the same plan always exports the same JSON.
 >>> quantity(Q("0.25 mg/kg/h"))
 {'value': 0.25, 'unit': 'mg/kg/h', 'system': 'http://unitsofmeasure.org', 'code': 'mg/(kg.h)'}
 >>> timing("q6h")
-{'repeat': {'frequency': 1, 'period': 6.0, 'periodUnit': 'h'}}
+{'repeat': {'frequency': 1, 'period': 6.0, 'periodUnit': 'h'}, 'code': {'coding': [{'system': 'http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation', 'code': 'Q6H'}]}}
+>>> timing("q4h", "q6h")["repeat"]
+{'frequency': 1, 'period': 4.0, 'periodMax': 6.0, 'periodUnit': 'h'}
 """
 
 from __future__ import annotations
@@ -17,21 +19,30 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from painrx.units import Q, Quantity, format_units, to_ucum
+from painrx.units import Q, Quantity, format_units, magnitude, to_ucum
 from painrx.vocabulary import doses_per_day, frequency_label
 
 if TYPE_CHECKING:
     from painrx.pathways._model import CarePlan, ModuleResult, PlanItem, Regimen
 
-__all__ = ["UCUM", "care_plan_bundle", "quantity", "timing"]
+__all__ = ["GTS", "UCUM", "care_plan_bundle", "quantity", "timing"]
 
 #: The FHIR system URI of UCUM unit codes.
 UCUM: Final = "http://unitsofmeasure.org"
 _SNOMED: Final = "http://snomed.info/sct"
 _DOSE_RATE_TYPE: Final = "http://terminology.hl7.org/CodeSystem/dose-rate-type"
+#: FHIR R4 ``Timing.code`` system (value set ``timing-abbreviation``).
+GTS: Final = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+# GTS codes that state exactly what the structured repeat says: n doses a day at
+# institution-specified times, every n hours, or every other day. Frequencies without an
+# exact GTS code (q12h, q24h, q72h, 5 or 6 doses a day) carry the structured repeat only.
+_GTS_PER_DAY: Final = {1: "QD", 2: "BID", 3: "TID", 4: "QID"}
+_GTS_HOURS: Final = {4.0: "Q4H", 6.0: "Q6H", 8.0: "Q8H"}
+_GTS_EVERY_OTHER_DAY: Final = "QOD"
 # SNOMED CT route concepts for the routes this pathway uses; other routes are text only.
 _ROUTE_CODES: Final = {
     "oral": ("26643006", "Oral route"),
@@ -50,17 +61,59 @@ def quantity(q: Quantity) -> dict[str, Any]:
     }
 
 
-def timing(frequency: str | float | None) -> dict[str, Any]:
-    """Return a FHIR ``Timing`` for a frequency code or times per day (None: a single dose)."""
+def _coded(code: str | None) -> dict[str, Any]:
+    return {} if code is None else {"code": {"coding": [{"system": GTS, "code": code}]}}
+
+
+def timing(frequency: str | float | None, frequency_max: str | None = None) -> dict[str, Any]:
+    """Return a FHIR R4 ``Timing`` for a frequency code or times per day (None: a single dose).
+
+    Interval codes (``"q6h"``) become one dose per period in hours, counts (``"BID"``, 3)
+    doses per day; ``frequency_max`` (an interval code) makes the period a range, as in
+    every 4 to 6 hours (``periodMax``). ``Timing.code`` carries the v3 GTS abbreviation
+    when one states exactly the same schedule (never for a range).
+
+    Raises:
+        InputError: An unknown frequency code.
+    """
     if frequency is None:
         return {"repeat": {"count": 1}}
     per_day = doses_per_day(frequency)
-    code = frequency_label(frequency) if isinstance(frequency, str) else ""
-    if code.startswith("q") or not per_day.is_integer():
-        hours = Q(1, "day").m_as("h") / per_day
-        return {"repeat": {"frequency": 1, "period": hours, "periodUnit": "h"}}
+    label = frequency_label(frequency) if isinstance(frequency, str) else ""
+    if label.startswith("q") or not per_day.is_integer():
+        hours = magnitude(Q(1, "day"), "h") / per_day
+        repeat: dict[str, Any] = {"frequency": 1, "period": hours}
+        if frequency_max is not None:
+            repeat["periodMax"] = magnitude(Q(1, "day"), "h") / doses_per_day(frequency_max)
+        repeat["periodUnit"] = "h"
+        code = None if frequency_max is not None else _GTS_HOURS.get(hours)
+        return {"repeat": repeat, **_coded(code)}
     # Timing.repeat.frequency is a FHIR positiveInt.
-    return {"repeat": {"frequency": int(per_day), "period": 1, "periodUnit": "d"}}
+    count = int(per_day)
+    return {
+        "repeat": {"frequency": count, "period": 1, "periodUnit": "d"},
+        **_coded(_GTS_PER_DAY.get(count)),
+    }
+
+
+def _day_timing(
+    count: int, every_days: int, days: int | None, *, coded: bool = True
+) -> dict[str, Any]:
+    """Return a FHIR ``Timing`` of ``count`` doses every ``every_days`` days, for ``days``.
+
+    ``coded=False`` leaves out ``Timing.code``: a part of a day's doses (given alongside
+    doses of another size) is not "twice a day" on its own.
+    """
+    repeat: dict[str, Any] = {"frequency": count, "period": every_days, "periodUnit": "d"}
+    if days is not None:
+        repeat["boundsDuration"] = quantity(Q(days, "day"))
+    if not coded:
+        code = None
+    elif every_days == 1:
+        code = _GTS_PER_DAY.get(count)
+    else:
+        code = _GTS_EVERY_OTHER_DAY if (count, every_days) == (1, 2) else None
+    return {"repeat": repeat, **_coded(code)}
 
 
 def _route(route: str) -> dict[str, Any]:
@@ -105,20 +158,38 @@ def _infusion_dosage(regimen: Regimen, orders: tuple[ModuleResult, ...]) -> dict
 
 
 def _taper_dosages(regimen: Regimen, order: ModuleResult) -> list[dict[str, Any]]:
-    dosages = []
-    for n, step in enumerate(getattr(order, "steps"), start=1):  # noqa: B009 -- TaperSchedule
+    """Return one ``Dosage`` per taper step and dose size, in step order.
+
+    A step's administrations are grouped by amount (a day of ½, ½, 1, 1 tablets is two
+    concurrent dosages with the same ``sequence``: 2 × 2.5 mg and 2 × 5 mg a day); an
+    every-other-day step is one dose every ``every_days`` days; each step is bounded by
+    the days until the next one. The stop step is a text-only dosage.
+    """
+    steps = getattr(order, "steps")  # noqa: B009 -- duck-typed TaperSchedule
+    dosages: list[dict[str, Any]] = []
+    for n, step in enumerate(steps, start=1):
         daily: Quantity = step.daily_dose
-        dosages.append(
-            {
-                "sequence": n,
-                "text": f"day {step.day}: {daily.magnitude:g} {format_units(daily)}"
-                + (f" ({step.note})" if step.note else ""),
-                "route": _route(regimen.route),
-                "doseAndRate": [
-                    {"type": _rate_type("calculated"), "rateQuantity": quantity(daily)}
-                ],
-            }
-        )
+        text = f"day {step.day}: {daily.magnitude:g} {format_units(daily)}, "
+        text += step.describe_doses() + (f" ({step.note})" if step.note else "")
+        if not step.doses:
+            dosages.append({"sequence": n, "text": text})
+            continue
+        days = steps[n].day - step.day if n < len(steps) else None
+        amounts = {(d.amount.magnitude, format_units(d.amount)): d.amount for d in step.doses}
+        sizes = Counter((d.amount.magnitude, format_units(d.amount)) for d in step.doses)
+        for key, count in sorted(sizes.items()):
+            dosages.append(
+                {
+                    "sequence": n,
+                    "text": text,
+                    "timing": _day_timing(count, step.every_days, days, coded=len(sizes) == 1),
+                    "asNeededBoolean": regimen.as_needed,
+                    "route": _route(regimen.route),
+                    "doseAndRate": [
+                        {"type": _rate_type("calculated"), "doseQuantity": quantity(amounts[key])}
+                    ],
+                }
+            )
     return dosages
 
 
@@ -133,7 +204,7 @@ def _dosages(item: PlanItem) -> list[dict[str, Any]]:
         return _taper_dosages(regimen, orders[0])
     dosage: dict[str, Any] = {
         "text": regimen.describe(),
-        "timing": timing(regimen.frequency),
+        "timing": timing(regimen.frequency, regimen.frequency_max),
         "asNeededBoolean": regimen.as_needed,
         "route": _route(regimen.route),
     }

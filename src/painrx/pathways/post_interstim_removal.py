@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 from painrx.errors import Alert, InputError, Severity, dedupe_alerts
 from painrx.infusions import dosing_weight, infusion_profile, infusion_rate
 from painrx.interactions import Finding, InteractionReport, Medication, Patient
-from painrx.opioids import convert_opioid
+from painrx.opioids import convert_opioid, mme
 from painrx.pathways import _checks
 from painrx.pathways._data import FindingSpec, ItemSpec, PathwayData, pathway_data
 from painrx.pathways._model import (
@@ -31,9 +31,9 @@ from painrx.pathways._model import (
     RedFlag,
     Regimen,
 )
-from painrx.tapers import taper
+from painrx.pathways._model import quantity_text as _q
+from painrx.tapers import TaperSchedule, taper
 from painrx.units import Q, Quantity, format_units, is_real, quantity_arg
-from painrx.vocabulary import doses_per_day
 
 __all__ = ["FINDINGS", "PAIN_SEVERITIES", "parse_pain_severity", "post_interstim_removal_plan"]
 
@@ -43,6 +43,9 @@ _PATHWAY: Final = "post_interstim_removal"
 _TITLE: Final = "Care plan: posterior leg pain after InterStim (sacral neuromodulation) removal"
 # US spelling of a finding code, accepted and returned in the contract's spelling.
 _FINDING_ALIASES: Final = {"saddle_anesthesia": "saddle_anaesthesia"}
+# Computed after every other item: the NSAID is checked against everything else the plan
+# proposes, and the discharge item names the scheduled analgesics actually given.
+_LAST: Final = ("nsaid", "discharge")
 
 
 #: The finding codes accepted by ``findings=`` (see the data file for what each triggers).
@@ -116,13 +119,19 @@ def _findings(findings: object, data: PathwayData) -> tuple[FindingSpec, ...]:
 
 
 def _meds(current_meds: object) -> tuple[str | Medication, ...]:
+    example = "e.g. ('warfarin 5 mg daily',) or (rx.Medication('warfarin'),)"
     if isinstance(current_meds, str) or not isinstance(current_meds, Iterable):
-        msg = (
-            f"current_meds={current_meds!r} must be a sequence of medications, "
-            "e.g. ('warfarin 5 mg daily',) or (rx.Medication('warfarin'),)."
-        )
+        msg = f"current_meds={current_meds!r} must be a sequence of medications, {example}."
         raise InputError(msg)
-    return tuple(current_meds)
+    meds = tuple(current_meds)
+    for med in meds:
+        if not isinstance(med, str | Medication):
+            msg = (
+                f"current_meds holds {med!r}: each medication must be text or a "
+                f"painrx.Medication, {example}."
+            )
+            raise InputError(msg)
+    return meds
 
 
 def _flag(value: object, name: str) -> bool:
@@ -166,10 +175,6 @@ def _item(spec: ItemSpec, **changes: Any) -> PlanItem:
     return PlanItem(**fields)
 
 
-def _q(q: Quantity) -> str:
-    return f"{q.magnitude:g} {format_units(q)}"
-
-
 def _duration(q: Quantity) -> str:
     unit = format_units(q)
     return f"{q.magnitude:g} {unit}{'' if q.magnitude == 1 else 's'}"
@@ -196,6 +201,7 @@ class _Builder:
         weight_basis: str | None,
         iv_dose: Quantity | None,
         daily_dose: Quantity | None,
+        discharge_frequency: str | int | None,
     ) -> None:
         self.data = data
         self.patient = patient
@@ -204,6 +210,7 @@ class _Builder:
         self.weight_basis = weight_basis
         self.iv_dose = iv_dose
         self.daily_dose = daily_dose
+        self.discharge_frequency = discharge_frequency
         # The flag is the clinician's word: every named anticoagulant is checked at
         # therapeutic intensity, whatever its dose suggests.
         self.meds = tuple(_checks.as_therapeutic(m) for m in meds) if anticoagulated else meds
@@ -240,7 +247,7 @@ class _Builder:
             "severe": severe,
             "not_severe": not severe,
             "neuropathic": self.neuropathic,
-            "neuropathic_or_severe": self.neuropathic or severe,
+            "severe_neuropathic": self.neuropathic and severe,
         }[when]
 
     def run(self) -> None:
@@ -265,9 +272,14 @@ class _Builder:
                 continue
             elif spec.compute == "none":
                 self.add(spec.code)
-            elif spec.compute not in done:
+            elif spec.compute not in done and spec.compute not in _LAST:
                 done.add(spec.compute)
                 compute[spec.compute]()
+            else:
+                done.add(spec.compute)
+        for name in _LAST:
+            if name in done:
+                compute[name]()
 
     def investigation(self, spec: ItemSpec) -> None:
         triggered_by = [f.label for f in self.findings if spec.code in f.investigations]
@@ -281,20 +293,8 @@ class _Builder:
         weight = self.weight
         apap = data.acetaminophen
         drug, route = apap["drug"], apap["route"]
-        if weight is not None and weight < data.acetaminophen_min_weight:
-            regimen = Regimen(
-                drug,
-                route,
-                frequency_text="scheduled; timing for the prescriber",
-                dose_text="weight-based dose for the prescriber",
-                source=data.cite(apap["source"]),
-            )
-            detail = (
-                f"Weight {_q(weight)} is under {_q(data.acetaminophen_min_weight)}: the label "
-                "doses acetaminophen by weight, so the plan states no dose. Current "
-                f"acetaminophen: {_checks.acetaminophen_text(self.current)}."
-            )
-            self.add("acetaminophen", regimen=regimen, detail=detail)
+        if weight is None or weight < data.acetaminophen_min_weight:
+            self.acetaminophen_by_weight(weight)
             return
         blocked: tuple[Finding, ...] = ()
         for n, step in enumerate(data.acetaminophen_steps):
@@ -330,20 +330,68 @@ class _Builder:
             self.alerts.extend(alerts)
             self.proposed.append(med)
             return
-        reasons = " ".join(f.message for f in blocked)
+        self.withhold_acetaminophen(blocked, "even the lowest regimen fails the cumulative check")
+
+    def acetaminophen_by_weight(self, weight: Quantity | None) -> None:
+        """Leave the dose to the prescriber: the label doses by weight under its threshold.
+
+        The current medications are still checked with the ladder's lowest regimen, so no
+        acetaminophen is suggested when even that would fail the cumulative check (or the
+        total cannot be known).
+        """
+        data = self.data
+        apap = data.acetaminophen
+        limit = _q(data.acetaminophen_min_weight)
+        lowest = data.acetaminophen_steps[-1]
+        probe = Medication(
+            apap["drug"], dose=lowest.dose, frequency=lowest.frequency, route=apap["route"]
+        )
+        blocked = _checks.acetaminophen_blocked(self.check([probe]))
+        if blocked is not None:
+            self.withhold_acetaminophen(
+                blocked,
+                "with the current medications even the lowest regimen "
+                f"({_q(lowest.dose)} {lowest.frequency}) fails the cumulative check",
+            )
+            return
+        why = (
+            f"The patient's weight is unknown (the label regimen is for {limit} or more)"
+            if weight is None
+            else f"Weight {_q(weight)} is under {limit}"
+        )
+        regimen = Regimen(
+            apap["drug"],
+            apap["route"],
+            frequency_text="scheduled; timing for the prescriber",
+            dose_text="weight-based dose for the prescriber",
+            source=data.cite(apap["source"]),
+        )
+        detail = (
+            f"{why}: the label doses acetaminophen by weight below {limit}, so the plan states "
+            "no dose; its weight-based daily maximum counts acetaminophen from all products. "
+            f"Current acetaminophen: {_checks.acetaminophen_text(self.current)}."
+        )
+        self.add("acetaminophen", regimen=regimen, detail=detail)
+
+    def withhold_acetaminophen(self, blocked: Sequence[Finding], why: str) -> None:
+        """Add the ``acetaminophen_withheld`` item and its alert."""
+        apap = self.data.acetaminophen
+        reasons = [f.message for f in blocked]
         if not self.current.complete:
-            reasons += f" Unchecked medications: {', '.join(self.current.unchecked)}."
+            reasons.append(f"Unchecked medications: {', '.join(self.current.unchecked)}.")
+        current = _checks.acetaminophen_text(self.current)
         alert = _alert(
             "acetaminophen_withheld",
             Severity.MAJOR,
-            "No additional acetaminophen: even the lowest regimen fails the cumulative check. "
-            f"Current acetaminophen: {_checks.acetaminophen_text(self.current)}. {reasons}".strip(),
+            " ".join(
+                [f"No additional acetaminophen: {why}. Current acetaminophen: {current}.", *reasons]
+            ),
             self.spec("acetaminophen_withheld"),
         )
         self.add(
             "acetaminophen_withheld",
-            regimen=Regimen(drug, route, source=data.cite(apap["source"])),
-            detail=f"Current acetaminophen: {_checks.acetaminophen_text(self.current)}.",
+            regimen=Regimen(apap["drug"], apap["route"], source=self.data.cite(apap["source"])),
+            detail=f"Current acetaminophen: {current}.",
             alerts=(alert,),
         )
         self.alerts.append(alert)
@@ -356,7 +404,7 @@ class _Builder:
         stand_in = cfg["anticoagulant_stand_in"]
         standing_in = self.anticoagulated and not self.named_anticoagulant
         extra = [Medication(stand_in, intensity="therapeutic")] if standing_in else []
-        report = self.check([*extra, med])
+        report = self.check([*extra, *self.proposed, med])
         regimen = Regimen(
             cfg["drug"],
             cfg["route"],
@@ -372,7 +420,7 @@ class _Builder:
             self.proposed.append(med)
             self.nsaid_given = True
             return
-        reasons = [f"{f.message} {f.management}" for f in blocking]
+        reasons = [f"{f.message} {f.management}{_context(f)}" for f in blocking]
         if not report.complete:
             reasons.append(
                 f"The interaction check is incomplete (not checked: {', '.join(report.unchecked)}), "
@@ -428,6 +476,7 @@ class _Builder:
                 cfg["oral_frequency_text"],
                 as_needed=True,
                 source=self.data.cite(cfg["source"]),
+                frequency_max=cfg["oral_frequency_max"],
             ),
             order=conversion,
             detail=(
@@ -580,15 +629,14 @@ class _Builder:
         self.add(spec.code, rationale=spec.rationale.format(after=after))
 
     def taper(self) -> None:
-        daily_dose = self.daily_dose
-        cfg = self.data.taper
         opioid = self.data.opioid
         regimen = Regimen(
             opioid["oral_drug"],
             "oral",
             None,
             None,
-            "tapering daily total",
+            "the most to take each day, tapering",
+            as_needed=True,
             dose_text="see the taper schedule",
         )
         if self.on_opioids:
@@ -608,36 +656,89 @@ class _Builder:
             )
             self.alerts.append(alert)
             return
-        oral_dose = self.data.opioid_oral_dose
-        if daily_dose is None:
-            per_day = doses_per_day(opioid["oral_frequency"])
-            daily_dose = (oral_dose * per_day / Q(1, "day")).to("mg/day")
-            start = (
-                f"Starts from the most the oral regimen allows ({_q(oral_dose)} "
-                f"{opioid['oral_frequency']} = {_q(daily_dose)}); pass "
-                "discharge_opioid_daily_dose= with the dose actually used."
-            )
-        else:
-            start = f"Starts from the daily dose in use at discharge, {_q(daily_dose)}."
-        schedule = taper(
-            opioid["oral_drug"],
-            daily_dose,
-            percent=cfg["percent"],
-            interval=cfg["interval"],
-            strengths=list(cfg["strengths"]),
-            duration_of_use=cfg["duration_of_use"],
-            route="oral",
+        schedule, start = self.discharge_taper()
+        steps = "; ".join(
+            f"day {s.day}: {_q(s.daily_dose)}, {s.describe_doses()}" for s in schedule.steps
         )
-        steps = "; ".join(f"day {s.day}: {_q(s.daily_dose)}" for s in schedule.steps)
         self.add(
             "opioid_taper",
             regimen=regimen,
             order=schedule,
-            detail=(
-                f"{cfg['percent']:g}% of the starting dose every {cfg['interval']} "
-                f"({', '.join(cfg['strengths'])} tablets). {start} Schedule: {steps}."
-            ),
+            detail=f"{' '.join(schedule.notes)} {start} Schedule: {steps}."
+            + _taper_caveats(schedule),
         )
+
+    def discharge_taper(self) -> tuple[TaperSchedule, str]:
+        """Return the discharge taper from :func:`painrx.tapers.taper` and its start in words.
+
+        The start is the daily dose in use at discharge when given, else the most the oral
+        regimen allows (from :func:`painrx.opioids.mme`, which owns dose × frequency).
+        """
+        cfg = self.data.taper
+        opioid = self.data.opioid
+        frequency = self.discharge_frequency
+        daily_dose = self.daily_dose
+        if daily_dose is None:
+            frequency = opioid["oral_frequency"]
+            daily_dose = mme(
+                opioid["oral_drug"], self.data.opioid_oral_dose, frequency=frequency
+            ).daily_dose
+            start = (
+                f"Starts from the most the oral regimen allows ({_q(self.data.opioid_oral_dose)} "
+                f"{frequency} = {_q(daily_dose)}); pass discharge_opioid_daily_dose= (and "
+                "discharge_opioid_frequency=) with the dose actually used."
+            )
+        else:
+            frequency = opioid["oral_frequency"] if frequency is None else frequency
+            start = f"Starts from the daily dose in use at discharge, {_q(daily_dose)}."
+        try:
+            schedule = taper(
+                opioid["oral_drug"],
+                daily_dose,
+                percent=cfg["percent"],
+                interval=cfg["interval"],
+                basis=cfg["basis"],
+                strengths=list(cfg["strengths"]),
+                stop_at=cfg["stop_at"],
+                duration_of_use=cfg["duration_of_use"],
+                route="oral",
+                doses_per_day=frequency,
+                equal_doses=cfg["equal_doses"],
+                final_step=cfg["final_step"],
+            )
+        except InputError as exc:
+            msg = (
+                f"The discharge taper from {_q(daily_dose)} taken {frequency!r} cannot be built: "
+                f"{exc} Check discharge_opioid_daily_dose= and discharge_opioid_frequency=."
+            )
+            raise InputError(msg) from exc
+        return schedule, start
+
+
+def _context(finding: Finding) -> str:
+    """Return what set a finding's severity (its applied modifiers), in words."""
+    notes = "; ".join(m.note for m in finding.modifiers)
+    return f" (Severity context: {notes}.)" if notes else ""
+
+
+def _taper_caveats(schedule: TaperSchedule) -> str:
+    """Return why the taper's own alerts fire, in words (empty when none does)."""
+    codes = {a.code for a in schedule.alerts}
+    text = ""
+    if "taper_step_exceeds_cap" in codes:
+        text += (
+            " At these doses half a tablet is a large share of the daily dose, so some cuts "
+            f"exceed the {schedule.max_step_fraction:.0%} per-step cap (taper_step_exceeds_cap); "
+            "a post-operative course is expected to end within days (Hyland 2023)."
+        )
+    if "taper_longer_than_expected" in codes:
+        text += (
+            f" The schedule ends on day {schedule.steps[-1].day}, later than the 3-7 days most "
+            "patients need after major surgery (Hyland 2023), because no cut is larger than "
+            f"{schedule.percent:g}% of the day's dose; review it against the pain "
+            "(taper_longer_than_expected)."
+        )
+    return text
 
 
 def _finding_alerts(findings: tuple[FindingSpec, ...], data: PathwayData) -> list[Alert]:
@@ -690,6 +791,7 @@ def post_interstim_removal_plan(
     weight_basis: str | None = None,
     iv_breakthrough_dose: str | Quantity | None = None,
     discharge_opioid_daily_dose: str | Quantity | None = None,
+    discharge_opioid_frequency: str | int | None = None,
     on_unknown: Literal["raise", "report"] = "raise",
 ) -> CarePlan:
     """Build the seed's multimodal plan for posterior leg pain after InterStim removal.
@@ -716,6 +818,9 @@ def post_interstim_removal_plan(
             SEED IV equivalent; None leaves the IV dose to the prescriber.
         discharge_opioid_daily_dose: The oral oxycodone daily dose at discharge
             (``"20 mg/day"``) to taper from; None tapers from the oral regimen's maximum.
+        discharge_opioid_frequency: How many doses a day ``discharge_opioid_daily_dose``
+            is taken in (``"q6h"``, ``"BID"``, ``3``); None uses the oral regimen's (q4h).
+            Needs ``discharge_opioid_daily_dose``.
         on_unknown: ``"raise"`` (an unknown medication is an UnknownDrugError) or
             ``"report"`` (it is listed, no NSAID is cleared and no acetaminophen added).
 
@@ -747,6 +852,12 @@ def post_interstim_removal_plan(
             discharge_opioid_daily_dose, name="discharge_opioid_daily_dose", kinds="mass_rate"
         )
     )
+    if discharge_opioid_frequency is not None and daily_dose is None:
+        msg = (
+            f"discharge_opioid_frequency={discharge_opioid_frequency!r} needs "
+            "discharge_opioid_daily_dose= (the daily dose it splits), e.g. '20 mg/day'."
+        )
+        raise InputError(msg)
     builder = _Builder(
         data,
         person,
@@ -759,6 +870,7 @@ def post_interstim_removal_plan(
         weight_basis=weight_basis,
         iv_dose=iv_dose,
         daily_dose=daily_dose,
+        discharge_frequency=discharge_opioid_frequency,
     )
     builder.run()
     final = builder.check(builder.proposed)
