@@ -315,8 +315,9 @@ def test_parse_medication_single_strength_of_a_combination_is_the_opioid() -> No
 
 
 def test_parse_medication_reports_unused_words() -> None:
-    m = catalog.parse_medication("Tylenol 500 mg after food")
+    m = catalog.parse_medication("Tylenol 500 mg see chart")
     assert [a.code for a in m.alerts] == ["unparsed_text"]
+    assert catalog.parse_medication("Tylenol 500 mg after food").alerts == ()
 
 
 @pytest.mark.parametrize("bad", ["", "400 mg", None, "x" * 300])
@@ -668,3 +669,206 @@ def test_parse_medication_frequency(text: str, frequency: str | None, alerts: li
     assert m.frequency == frequency
     assert [a.code for a in m.alerts] == alerts
     assert m.to_dict()["frequency"] == frequency
+
+
+# --- review fixes -------------------------------------------------------------------
+
+# Every brand and what it names, checked by hand against the source named on the line
+# (DailyMed prescribing information, the BNF, or the UK SmPC on the emc).
+_BRANDS = [
+    ("Advil", "ibuprofen", None, None),  # dailymed
+    ("Motrin", "ibuprofen", None, None),  # dailymed
+    ("Nurofen", "ibuprofen", None, None),  # bnf
+    ("Aleve", "naproxen", None, None),  # dailymed
+    ("Naprosyn", "naproxen", None, None),  # dailymed
+    ("Toradol", "ketorolac", None, None),  # dailymed
+    ("Celebrex", "celecoxib", None, None),  # dailymed
+    ("Arcoxia", "etoricoxib", None, None),  # bnf
+    ("Mobic", "meloxicam", None, None),  # dailymed
+    ("Indocin", "indomethacin", None, None),  # dailymed
+    ("Voltaren Gel", "diclofenac", None, "topical"),  # dailymed
+    ("Pennsaid", "diclofenac", None, "topical"),  # dailymed
+    ("Voltarol", "diclofenac", None, None),  # bnf
+    ("Eliquis", "apixaban", "tablet", "oral"),  # dailymed
+    ("Xarelto", "rivaroxaban", None, "oral"),  # dailymed
+    ("Pradaxa", "dabigatran", None, "oral"),  # dailymed
+    ("Savaysa", "edoxaban", "tablet", "oral"),  # dailymed
+    ("Lixiana", "edoxaban", "tablet", "oral"),  # bnf
+    ("Lovenox", "enoxaparin", "injection", None),  # dailymed
+    ("Clexane", "enoxaparin", "injection", None),  # bnf
+    ("Fragmin", "dalteparin", "injection", None),  # dailymed
+    ("Arixtra", "fondaparinux", "injection", "sc"),  # dailymed
+    ("Coumadin", "warfarin", "tablet", "oral"),  # dailymed
+    ("Jantoven", "warfarin", "tablet", "oral"),  # dailymed
+    ("Plavix", "clopidogrel", "tablet", "oral"),  # dailymed
+    ("Effient", "prasugrel", "tablet", "oral"),  # dailymed
+    ("Brilinta", "ticagrelor", "tablet", "oral"),  # dailymed
+    ("Brilique", "ticagrelor", "tablet", "oral"),  # bnf
+    ("OxyContin", "oxycodone", "er_tablet", "oral"),  # dailymed
+    ("Roxicodone", "oxycodone", "tablet", "oral"),  # dailymed
+    ("OxyNorm", "oxycodone", None, None),  # bnf
+    ("Percocet", "oxycodone/acetaminophen", "tablet", "oral"),  # dailymed
+    ("Endocet", "oxycodone/acetaminophen", "tablet", "oral"),  # dailymed
+    ("Norco", "hydrocodone/acetaminophen", "tablet", "oral"),  # dailymed
+    ("Vicodin", "hydrocodone/acetaminophen", "tablet", "oral"),  # dailymed
+    ("Vicoprofen", "hydrocodone/ibuprofen", "tablet", "oral"),  # dailymed
+    ("Zohydro ER", "hydrocodone", "capsule", "oral"),  # dailymed
+    ("Hysingla ER", "hydrocodone", "er_tablet", "oral"),  # dailymed
+    ("Dilaudid", "hydromorphone", None, None),  # dailymed
+    ("Opana", "oxymorphone", None, None),  # dailymed
+    ("Duragesic", "fentanyl", "patch", "transdermal"),  # dailymed
+    ("Durogesic", "fentanyl", "patch", "transdermal"),  # bnf
+    ("Ultram", "tramadol", "tablet", "oral"),  # dailymed
+    ("Ultracet", "tramadol/acetaminophen", "tablet", "oral"),  # dailymed
+    ("Nucynta", "tapentadol", "tablet", "oral"),  # dailymed
+    ("Nucynta ER", "tapentadol", "er_tablet", "oral"),  # dailymed
+    ("Palexia", "tapentadol", None, "oral"),  # bnf
+    ("MS Contin", "morphine", "er_tablet", "oral"),  # dailymed
+    ("Demerol", "meperidine", None, None),  # dailymed
+    ("Dolophine", "methadone", "tablet", "oral"),  # dailymed
+    ("Butrans", "buprenorphine", "patch", "transdermal"),  # dailymed
+    ("Transtec", "buprenorphine", "patch", "transdermal"),  # emc
+    ("Reletrans", "buprenorphine", "patch", "transdermal"),  # emc
+    ("Belbuca", "buprenorphine", "buccal_film", "buccal"),  # dailymed
+    ("Subutex", "buprenorphine", "tablet", "sublingual"),  # dailymed
+    ("Suboxone", "buprenorphine/naloxone", None, "sublingual"),  # dailymed
+    ("Tylenol with Codeine", "codeine/acetaminophen", "tablet", "oral"),  # dailymed
+    ("Tylenol", "acetaminophen", None, None),  # dailymed
+    ("Ofirmev", "acetaminophen", "injection", "iv"),  # dailymed
+    ("Panadol", "acetaminophen", None, None),  # bnf
+    ("Neurontin", "gabapentin", None, "oral"),  # dailymed
+    ("Lyrica", "pregabalin", None, "oral"),  # dailymed
+    ("Ativan", "lorazepam", None, None),  # dailymed
+    ("Xanax", "alprazolam", "tablet", "oral"),  # dailymed
+    ("Valium", "diazepam", "tablet", "oral"),  # dailymed
+    ("Klonopin", "clonazepam", "tablet", "oral"),  # dailymed
+    ("Zoloft", "sertraline", None, "oral"),  # dailymed
+    ("Prozac", "fluoxetine", None, "oral"),  # dailymed
+    ("Celexa", "citalopram", None, "oral"),  # dailymed
+    ("Lexapro", "escitalopram", None, "oral"),  # dailymed
+    ("Paxil", "paroxetine", None, "oral"),  # dailymed
+    ("Effexor", "venlafaxine", None, "oral"),  # dailymed
+    ("Cymbalta", "duloxetine", "capsule", "oral"),  # dailymed
+    ("Nardil", "phenelzine", "tablet", "oral"),  # dailymed
+    ("Parnate", "tranylcypromine", "tablet", "oral"),  # dailymed
+    ("Emsam", "selegiline", "patch", "transdermal"),  # dailymed
+    ("Zyvox", "linezolid", None, None),  # dailymed
+    ("ProvayBlue", "methylene_blue", "injection", "iv"),  # dailymed
+    ("Decadron", "dexamethasone", None, None),  # dailymed
+    ("Medrol", "methylprednisolone", "tablet", "oral"),  # dailymed
+    ("Solu-Medrol", "methylprednisolone", "injection", None),  # dailymed
+    ("Cortef", "hydrocortisone", "tablet", "oral"),  # dailymed
+    ("Zestril", "lisinopril", "tablet", "oral"),  # dailymed
+    ("Prinivil", "lisinopril", "tablet", "oral"),  # dailymed
+    ("Altace", "ramipril", None, "oral"),  # dailymed
+    ("Vasotec", "enalapril", "tablet", "oral"),  # dailymed
+    ("Cozaar", "losartan", "tablet", "oral"),  # dailymed
+    ("Diovan", "valsartan", "tablet", "oral"),  # dailymed
+    ("Lasix", "furosemide", None, None),  # dailymed
+    ("Aldactone", "spironolactone", "tablet", "oral"),  # dailymed
+    ("Microzide", "hydrochlorothiazide", "capsule", "oral"),  # dailymed
+    ("Prilosec", "omeprazole", None, "oral"),  # dailymed
+    ("Protonix", "pantoprazole", None, None),  # dailymed
+    ("Nexium", "esomeprazole", None, None),  # dailymed
+    ("Prevacid", "lansoprazole", None, "oral"),  # dailymed
+    ("Cytotec", "misoprostol", "tablet", "oral"),  # dailymed
+    ("Zofran", "ondansetron", None, None),  # dailymed
+    ("Haldol", "haloperidol", None, None),  # dailymed
+    ("Zithromax", "azithromycin", None, None),  # dailymed
+    ("Pacerone", "amiodarone", "tablet", "oral"),  # dailymed
+    ("Ketalar", "ketamine", "injection", None),  # dailymed
+    ("Xylocaine", "lidocaine", None, None),  # dailymed
+    ("Lidoderm", "lidocaine", "patch", "topical"),  # dailymed
+]
+
+
+def test_every_brand_names_the_right_product() -> None:
+    doc = read_table("catalog/drugs.toml")
+    assert [b["name"] for b in doc["brands"]] == [b[0] for b in _BRANDS]
+    for name, pid, form, route in _BRANDS:
+        p = catalog.product(name)
+        assert (p.id, p.form, p.route) == (pid, form, route), name
+        assert p.brands == (name,)
+
+
+@pytest.mark.parametrize(
+    ("brand", "size"),
+    [
+        # Transtec SmPC (emc, Grunenthal, updated 22 Nov 2024): 35/52.5/70 micrograms/h, 96 h.
+        ("Transtec", "52.5 mcg/h"),
+        # Reletrans SmPC (emc, Sandoz, updated 26 Nov 2021): 5-20 microgram/hour, 7th day.
+        ("Reletrans", "10 mcg/h"),
+    ],
+)
+def test_uk_buprenorphine_patch_brands(brand: str, size: str) -> None:
+    m = catalog.parse_medication(f"{brand} {size}")
+    assert m.product.ingredients == ("buprenorphine",)
+    assert (m.form, m.route, m.brand) == ("patch", "transdermal", brand)
+    assert m.strengths == (Q(size),)
+    assert catalog.in_class(brand, "partial_mu_agonist")
+
+
+def test_a_brand_lists_only_itself() -> None:
+    # Butrans (7-day) and Transtec (96-hour) share ingredient, form and route but not
+    # their change interval: a brand must not stand for its siblings.
+    assert catalog.product("Transtec").brands == ("Transtec",)
+    assert catalog.product("Butrans").brands == ("Butrans",)
+    assert {"Butrans", "Reletrans", "Transtec"} <= set(catalog.product("buprenorphine").brands)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("oxycodone and aspirin 4.8355/325 mg", {"oxycodone", "aspirin"}),  # Percodan
+        ("ibuprofen, warfarin", {"ibuprofen", "warfarin"}),
+        ("warfarin apixaban", {"warfarin", "apixaban"}),
+        ("tramadol ondansetron", {"tramadol", "ondansetron"}),
+        ("diclofenac misoprostol", {"diclofenac", "misoprostol"}),  # Arthrotec, not listed
+        ("ibuprofen 400 mg and warfarin 5 mg", {"ibuprofen", "warfarin"}),
+    ],
+)
+def test_text_naming_two_drugs_is_refused(text: str, named: set[str]) -> None:
+    # Reading only the first drug would silently drop the second (first-word matching,
+    # references/interactions-tapers.md §2.3, openemr/openemr#326).
+    with pytest.raises(UnknownDrugError) as info:
+        catalog.parse_medication(text)
+    assert set(info.value.suggestions) == named
+
+
+@pytest.mark.parametrize(
+    "text", ["Coumadin (warfarin) 5 mg", "Percocet (oxycodone/acetaminophen) 5/325 mg"]
+)
+def test_repeating_the_same_drug_in_the_text_is_fine(text: str) -> None:
+    m = catalog.parse_medication(text)
+    assert m.alerts == ()
+    assert m.strengths
+
+
+@pytest.mark.parametrize(("text", "words"), [("Tylenol PM", "pm"), ("Tylenol #3", "#3")])
+def test_unread_words_in_the_name_are_flagged(text: str, words: str) -> None:
+    m = catalog.parse_medication(text)
+    assert [a.code for a in m.alerts] == ["unrecognised_name_words"]
+    assert repr(words) in m.alerts[0].message
+
+
+@pytest.mark.parametrize("text", ["aspirin ec 81 mg", "ibuprofen with food", "aspirin low dose"])
+def test_harmless_descriptors_are_read(text: str) -> None:
+    assert catalog.parse_medication(text).alerts == ()
+
+
+@pytest.mark.parametrize("text", ["1 kg", "2 lb"])
+def test_body_weight_units_are_not_strengths(text: str) -> None:
+    with pytest.raises(UnitError, match="body weights"):
+        catalog.parse_strength(text)
+    m = catalog.parse_medication(f"acetaminophen {text}")
+    assert m.strengths == ()
+    assert [a.code for a in m.alerts] == ["strength_not_understood"]
+
+
+@pytest.mark.parametrize(
+    "text", ["ibuprofen 10² mg", "ibuprofen ４００ mg", "ibuprofen 4０ mg", "Tylenol ½ tab"]
+)
+def test_non_ascii_numbers_are_refused(text: str) -> None:
+    # NFKC folding would read "10²" as 102 mg: refused, as painrx.units refuses them.
+    with pytest.raises(InputError, match="ASCII digits"):
+        catalog.parse_medication(text)

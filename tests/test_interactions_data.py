@@ -2,6 +2,9 @@
 
 Each expected value is quoted from the source named beside it (through
 references/interactions-tapers.md and the labels), not read back from the data file.
+CIs not in the reference notes were checked against the published abstracts: Anglin
+2014 (AJG 109:811, case-control studies), Tata 2005 (open.ac.uk record), Dreischulte
+2015 (Kidney Int 88:396, adjusted rate ratios) and Lapi 2013 (BMJ 346:e8525, rate ratios).
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
     "antiplatelet_anticoagulant": [],
     "nsaid_antiplatelet": [("schjerning_2015", "rate", 4.2, None)],
     "nsaid_ssri_snri": [
-        ("anglin_2014", "OR", 1.66, None),
+        ("anglin_2014", "OR", 1.66, (1.44, 1.92)),
         ("masclee_2014", "RERI", 1.6, None),
-        ("tata_2005", "OR", 2.93, None),
+        ("tata_2005", "OR", 2.93, (2.25, 3.82)),
     ],
     "nsaid_corticosteroid": [
         ("masclee_2014", "IRR", 12.8, None),
@@ -39,12 +42,12 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
     "ketorolac_nsaid": [],
     "duplicate_nsaid": [],
     "ibuprofen_aspirin": [],
-    "nsaid_raas": [("dreischulte_2015", "risk ratio", 1.60, None)],
-    "nsaid_diuretic": [("dreischulte_2015", "risk ratio", 1.64, None)],
+    "nsaid_raas": [("dreischulte_2015", "adjusted rate ratio", 1.60, (1.18, 2.17))],
+    "nsaid_diuretic": [("dreischulte_2015", "adjusted rate ratio", 1.64, (1.17, 2.29))],
     "triple_whammy": [
-        ("lapi_2013", "RR", 1.31, (1.12, 1.53)),
-        ("lapi_2013", "RR", 1.82, (1.35, 2.46)),  # first 30 days
-        ("dreischulte_2015", "risk ratio", 1.64, None),
+        ("lapi_2013", "rate ratio", 1.31, (1.12, 1.53)),
+        ("lapi_2013", "rate ratio", 1.82, (1.35, 2.46)),  # first 30 days
+        ("dreischulte_2015", "adjusted rate ratio", 1.64, (1.25, 2.14)),
     ],
     "opioid_benzodiazepine": [("park_2015", "HR", 3.86, (3.49, 4.26))],
     "opioid_gabapentinoid": [

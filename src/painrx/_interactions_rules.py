@@ -200,6 +200,8 @@ class Modifier:
         matches: Ingredient ids for ``co_medication`` and ``class_count``.
         number: Years for ages, the count for ``class_count``.
         amount: The daily amount for ``acetaminophen_above``.
+        exclude_routes: Routes by which a ``co_medication`` does not count (a topical
+            corticosteroid is not a systemic one).
     """
 
     id: str
@@ -214,6 +216,7 @@ class Modifier:
     matches: frozenset[str] = attrs.field(default=frozenset(), repr=False)
     number: float | None = None
     amount: Quantity | None = None
+    exclude_routes: frozenset[str] = frozenset()
 
 
 @attrs.frozen(eq=False)
@@ -463,7 +466,7 @@ def _modifier(
         raise TableError(msg)
     required = ("id", "when", "effect", "note", "source", *_MODIFIER_KEYS[when])
     optional = {
-        "co_medication": ("classes", "ingredients", "to", "steps"),
+        "co_medication": ("classes", "ingredients", "exclude_routes", "to", "steps"),
         "class_count": ("exclude_classes", "to", "steps"),
     }.get(when, ("to", "steps"))
     check_keys(block, required=required, optional=optional, where=where)
@@ -490,12 +493,9 @@ def _modifier(
     matches: frozenset[str] = frozenset()
     number: float | None = None
     amount: Quantity | None = None
+    exclude_routes = _routes(block.get("exclude_routes", []), where)
     if when == "route":
-        try:
-            values = frozenset(vocabulary.route(r) for r in _str_list(block["routes"], where))
-        except InputError as exc:
-            msg = f"{where}: {exc}"
-            raise TableError(msg) from None
+        values = _routes(block["routes"], where)
     elif when == "intensity":
         values = frozenset(_str_list(block["intensities"], where))
         if not values <= _INTENSITIES:
@@ -536,7 +536,16 @@ def _modifier(
         matches=matches,
         number=number,
         amount=amount,
+        exclude_routes=exclude_routes,
     )
+
+
+def _routes(value: object, where: str) -> frozenset[str]:
+    try:
+        return frozenset(vocabulary.route(r) for r in _str_list(value, where))
+    except InputError as exc:
+        msg = f"{where}: {exc}"
+        raise TableError(msg) from None
 
 
 def _positive(value: object, where: str) -> float:

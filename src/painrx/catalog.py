@@ -32,7 +32,7 @@ from typing import Any, Final, cast
 import attrs
 
 from painrx import vocabulary
-from painrx.errors import Alert, InputError, PainRxError, Severity, UnknownDrugError
+from painrx.errors import Alert, InputError, PainRxError, Severity, UnitError, UnknownDrugError
 from painrx.provenance import Provenance
 from painrx.tables import TableError, check_keys, entry_source, read_table, sources_of
 from painrx.units import Q, Quantity, format_units, kind_of
@@ -108,9 +108,28 @@ _ROUTE_WORDS: Final[Mapping[str, str]] = {
     "lotion": "topical",
     "topical": "topical",
 }
-# Words that change neither the amount nor the route ("as needed" still allows the
-# full frequency, the conservative reading for cumulative doses).
-_NEUTRAL_WORDS: Final = frozenset({"prn", "as needed", "when needed", "for pain"})
+# Words that change neither the ingredients, the amount nor the route ("as needed" still
+# allows the full frequency, the conservative reading for cumulative doses).
+_NEUTRAL_WORDS: Final = frozenset(
+    {
+        "prn",
+        "as needed",
+        "when needed",
+        "for pain",
+        "ec",
+        "enteric coated",
+        "enteric-coated",
+        "low dose",
+        "low-dose",
+        "with food",
+        "after food",
+        "before food",
+        "with meals",
+        "after meals",
+        "at night",
+        "at bedtime",
+    }
+)
 _NON_NAME = re.compile(r"[^a-z0-9]+")
 _COMBO_SPLIT = re.compile(r"\s*(?:/|\+|&|,|\band\b|\bwith\b|(?<=[a-z])-(?=[a-z]))\s*")
 _NUM = r"(?:\d{1,9}(?:\.\d{1,9})?|\.\d{1,9})"
@@ -123,6 +142,8 @@ _STRENGTH_TEXT = re.compile(
     rf"(?:\s*[/-]\s*{_NUM}\s*[a-zµμ]*(?:\s*/\s*[a-zµμ]+)*)*"
 )
 _STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight")
+# Mass units painrx keeps for body weight: "1 kg" of a drug is a slip, never a strength.
+_BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
 
 def _html_table(title: str, rows: Iterable[tuple[str, object]]) -> str:
@@ -183,8 +204,9 @@ class Product:
     Attributes:
         id: Ingredient ids joined by ``"/"``, e.g. ``"oxycodone/acetaminophen"``.
         ingredients: Ingredient ids; for opioid combinations the opioid comes first.
-        brands: For a generic name every brand of the product; for a brand, the brands
-            of the product that imply the same form and route.
+        brands: For a generic name every brand of the product; for a brand, that brand
+            alone (brands of one ingredient and form can still differ, e.g. a 7-day
+            Butrans patch and a 96-hour Transtec patch).
         form: Dose form implied by the brand (``"er_tablet"`` for OxyContin), else None.
         route: Route implied by the brand (``"transdermal"`` for Duragesic), else None.
     """
@@ -236,7 +258,8 @@ class ParsedMedication:
         form: Dose form from the text, else the product's.
         route: Route from the text, else the product's.
         alerts: Parts of the text that were not understood or were refused (a strength
-            without a unit is reported, never guessed).
+            without a unit is reported, never guessed); ``unrecognised_name_words`` when
+            words inside the name were not read (they may name another ingredient).
         source: The catalog edition used.
         frequency: A frequency code written in the text (``"q6h"`` → ``"q6h"``,
             ``"bid"`` → ``"BID"``), else None.
@@ -371,12 +394,12 @@ def _load_classes(doc: Mapping[str, Any]) -> tuple[dict[str, tuple[str, ...]], d
 
 def _closure(classes: Iterable[str], implies: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
     found: set[str] = set()
-    todo = list(classes)
-    while todo:
-        cls = todo.pop()
+    pending = list(classes)
+    while pending:
+        cls = pending.pop()
         if cls not in found:
             found.add(cls)
-            todo.extend(implies[cls])
+            pending.extend(implies[cls])
     return frozenset(found)
 
 
@@ -650,12 +673,7 @@ def _product_for(resolved: _Resolved) -> Product:
             route=None,
         )
     brand = cat.brands[resolved.brand]
-    group = tuple(
-        name
-        for name in cat.product_brands[resolved.product]
-        if (cat.brands[name].form, cat.brands[name].route) == (brand.form, brand.route)
-    )
-    return Product(resolved.product, ids, group, brand.form, brand.route)
+    return Product(resolved.product, ids, (brand.name,), brand.form, brand.route)
 
 
 def source() -> Provenance:
@@ -805,6 +823,12 @@ def _strength_quantity(text: str, original: str) -> Quantity:
             "weight-based dose ('1 mg/kg')."
         )
         raise InputError(msg)
+    if kind == "mass" and format_units(q) in _BODY_WEIGHT_UNITS:
+        msg = (
+            f"Strength {original!r}: kg and lb are body weights; a drug amount is written "
+            "in g, mg or mcg."
+        )
+        raise UnitError(msg)
     if not q.magnitude > 0:
         msg = f"Strength {original!r} must be greater than zero."
         raise InputError(msg)
@@ -877,6 +901,9 @@ class _Words:
     form: str | None
     route: str | None
     frequency: str | None
+    unknown_in_name: tuple[str, ...]
+    unknown_after: tuple[str, ...]
+    products: tuple[str, ...]
 
 
 def _classify(phrase: str, found: dict[str, str]) -> bool:
@@ -898,11 +925,30 @@ def _classify(phrase: str, found: dict[str, str]) -> bool:
     return False
 
 
+def _named_product(words: list[str], i: int) -> tuple[int, str] | None:
+    """Return (word count, product id) when the words at ``i`` name a catalog drug."""
+    for n in (3, 2, 1):
+        if i + n <= len(words):
+            try:
+                return n, _resolve(" ".join(words[i : i + n])).product
+            except UnknownDrugError:
+                continue
+    return None
+
+
 def _read_words(
-    words: list[str], form: str | None, route: str | None, alerts: list[Alert]
+    name_words: list[str], rest: list[str], form: str | None, route: str | None
 ) -> _Words:
+    """Classify the words around the drug name and strength.
+
+    ``name_words`` are the words between the recognised name and the strength (all
+    remaining words when there is no strength); ``rest`` the words after it. A word
+    that names another catalog drug is returned in ``products``, never dropped.
+    """
+    words = name_words + rest
     found: dict[str, str] = {}
-    unknown: list[str] = []
+    unknown: list[int] = []
+    named: list[str] = []
     i = 0
     while i < len(words):
         size = next(
@@ -914,18 +960,22 @@ def _read_words(
             0,
         )
         if not size:
-            unknown.append(words[i])
+            other = _named_product(words, i)
+            if other is None:
+                unknown.append(i)
+            else:
+                size = other[0]
+                named.append(other[1])
         i += size or 1
-    if unknown:
-        alerts.append(
-            _alert(
-                "unparsed_text",
-                Severity.INFO,
-                "Words not used for product, strength, form, route or frequency: "
-                f"{' '.join(unknown)!r}.",
-            )
-        )
-    return _Words(found.get("form", form), found.get("route", route), found.get("frequency"))
+    cut = len(name_words)
+    return _Words(
+        found.get("form", form),
+        found.get("route", route),
+        found.get("frequency"),
+        tuple(words[i] for i in unknown if i < cut),
+        tuple(words[i] for i in unknown if i >= cut),
+        tuple(named),
+    )
 
 
 def _parse_strength_text(
@@ -954,6 +1004,17 @@ def _parse_strength_text(
 
 @lru_cache(maxsize=4096)
 def _parse_medication(text: str) -> ParsedMedication:
+    # NFKC would turn "10²" into "102" and "４" into "4": numbers must be ASCII digits,
+    # as painrx.units requires for every quantity.
+    odd = next(
+        (c for c in text if not c.isascii() and unicodedata.numeric(c, None) is not None), None
+    )
+    if odd is not None:
+        msg = (
+            f"{text!r} contains the character {odd!r} (U+{ord(odd):04X}); write numbers "
+            "with ASCII digits."
+        )
+        raise InputError(msg)
     folded = unicodedata.normalize("NFKC", text).casefold()
     # "5mg" -> "5 mg", but "q6h" stays one word.
     folded = re.sub(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)(?=[a-zµμ])", r"\1 ", folded)
@@ -977,6 +1038,7 @@ def _parse_medication(text: str) -> ParsedMedication:
     if resolved is None:
         raise UnknownDrugError(" ".join(name_words), _suggest(" ".join(name_words)))
     prod = _product_for(resolved)
+    ids = prod.ingredients
     alerts: list[Alert] = []
     rest = " ".join(words[first_number:])
     strengths: tuple[Quantity, ...] = ()
@@ -986,7 +1048,31 @@ def _parse_medication(text: str) -> ParsedMedication:
             match.group().strip(), resolved, len(prod.ingredients), alerts
         )
         rest = rest[match.end() :]
-    words_read = _read_words(name_words[used:] + rest.split(), prod.form, prod.route, alerts)
+    words_read = _read_words(name_words[used:], rest.split(), prod.form, prod.route)
+    others = sorted({p for p in words_read.products if not set(_catalog().products[p]) <= set(ids)})
+    if others:
+        # "oxycodone and aspirin", "ibuprofen, warfarin": reading only the first drug
+        # would silently drop the others (first-word matching).
+        raise UnknownDrugError(text.strip(), (prod.id, *others))
+    if words_read.unknown_in_name:
+        alerts.append(
+            _alert(
+                "unrecognised_name_words",
+                Severity.MINOR,
+                f"Only {' '.join(name_words[:used])!r} was recognised as the drug; "
+                f"{' '.join(words_read.unknown_in_name)!r} was not understood and may name "
+                "another ingredient, which painrx has then not read.",
+            )
+        )
+    if words_read.unknown_after:
+        alerts.append(
+            _alert(
+                "unparsed_text",
+                Severity.INFO,
+                "Words not used for product, strength, form, route or frequency: "
+                f"{' '.join(words_read.unknown_after)!r}.",
+            )
+        )
     return ParsedMedication(
         text=text,
         product=prod,
@@ -1014,7 +1100,8 @@ def parse_medication(text: str) -> ParsedMedication:
 
     Raises:
         InputError: Empty, None, non-string or over-long text, or text with no drug name.
-        UnknownDrugError: The drug name is not in the catalog.
+        UnknownDrugError: The drug name is not in the catalog, or the text names a
+            second drug (``"oxycodone and aspirin"``) that is not part of the product.
 
     >>> m = parse_medication("Percocet 10/325 mg")
     >>> m.product.id, m.brand, [str(q) for q in m.strengths]

@@ -9,10 +9,11 @@ product. A drug that could not be checked is never reported as "no interaction":
 it raises :class:`~painrx.errors.UnknownDrugError`, or with ``on_unknown="report"``
 it is listed in ``.unchecked`` and ``.complete`` is False.
 
->>> import painrx as rx
->>> report = rx.check_interactions(["Ibuprofen 400 mg tablet", "Eliquis 5mg"])
->>> [(f.rule_id, f.severity.name) for f in report.findings]
-[('nsaid_anticoagulant', 'MAJOR')]
+Examples:
+    >>> import painrx as rx
+    >>> report = rx.check_interactions(["Ibuprofen 400 mg tablet", "Eliquis 5mg"])
+    >>> [(f.rule_id, f.severity.name) for f in report.findings]
+    [('nsaid_anticoagulant', 'MAJOR')]
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ _DOSE_KINDS: Final = ("mass", "mass_rate", "dose_per_weight")
 # floating-point noise, so "40 mg" matches and "40.5 mg" does not.
 _DOSE_TOLERANCE_MG: Final = 1e-6
 _STATED_INTENSITIES: Final = ("prophylactic", "therapeutic")
+# Catalog alerts that mean the text was only partly read.
+_NOT_UNDERSTOOD: Final = frozenset({"unparsed_text", "unrecognised_name_words"})
+# Dose kinds that are one administration's amount; a rate (mg/day, mcg/h) is a course.
+_AMOUNT_KINDS: Final = frozenset({"mass", "dose_per_weight"})
 
 
 def _html(title: str, rows: Iterable[tuple[str, object]]) -> str:
@@ -137,10 +142,12 @@ class Medication:
             its opioid part ``"10 mg"``), a daily amount (``"3 g/day"``), a patch rate
             or a weight-based dose (``"1 mg/kg"``). Without ``dose`` a strength in the
             name is used as the amount per administration.
-        frequency: ``"BID"``, ``"q6h"``… or a number per day. A dose with no frequency
-            is a single dose.
+        frequency: ``"BID"``, ``"q6h"``… or a number per day. An amount (``"8 mg"``,
+            ``"0.1 mg/kg"``) with no frequency and no duration is a single dose; a
+            daily amount or a patch rate never is.
         route: Route (``"topical"``, ``"PO"``…); defaults to what the text or brand implies.
-        duration: Planned duration, a time quantity (``"5 day"``).
+        duration: Planned duration, a time quantity (``"5 day"``); it makes a dose
+            without frequency a course, not a single dose.
         intensity: For an anticoagulant, ``"prophylactic"`` or ``"therapeutic"`` when
             known; otherwise painrx infers it from the dose (unknown → therapeutic).
     """
@@ -212,11 +219,11 @@ def _conditions(value: object) -> tuple[str, ...]:
         raise InputError(msg)
     found = []
     for item in value:
-        key = item.strip().lower() if isinstance(item, str) else item
+        key = item.strip().lower() if isinstance(item, str) else None
         if key not in CONDITIONS:
             msg = f"Unknown condition {item!r}; accepted: {', '.join(sorted(CONDITIONS))}."
             raise InputError(msg)
-        found.append(cast("str", key))
+        found.append(key)
     return tuple(sorted(set(found)))
 
 
@@ -419,7 +426,8 @@ class InteractionReport:
     Attributes:
         findings: Findings ordered by severity (highest first), then rule id.
         max_severity: The highest severity, or None when there are no findings.
-        unchecked: Entries that could not be checked (``on_unknown="report"``).
+        unchecked: Entries that could not be checked, or whose name was only partly
+            recognised (``"Tylenol PM"``), with ``on_unknown="report"``.
         complete: False when any entry went unchecked: never read an incomplete
             report as "no interaction".
         acetaminophen: The cumulative acetaminophen, or None when none is listed.
@@ -522,6 +530,7 @@ class _Med:
     intensity_note: str
     apap_mg_day: float | None
     checked: CheckedMedication
+    partial: bool
 
 
 def _strengths(dose: str | Quantity, n: int) -> tuple[Quantity, ...]:
@@ -617,7 +626,7 @@ def _prepare(
     explicit = med.dose is not None
     # Text that was only partly understood ("30/500 mg 2 tabs") gives no dose or
     # frequency: an unknown amount is reported, an undercounted one would not be.
-    understood = not any(a.code == "unparsed_text" for a in parsed.alerts)
+    understood = not any(a.code in _NOT_UNDERSTOOD for a in parsed.alerts)
     if med.dose is not None:
         strengths = _strengths(med.dose, n)
     else:
@@ -647,11 +656,17 @@ def _prepare(
         product=parsed.product.id,
         ingredients=ids,
         route=route,
-        single_dose=explicit and per_day is None,
+        # Only an amount with no frequency and no planned duration is one dose: a daily
+        # rate ("40 mg/day") or a duration ("5 day") describes a course.
+        single_dose=explicit
+        and per_day is None
+        and med.duration is None
+        and all(kind_of(q) in _AMOUNT_KINDS for q in strengths),
         intensity=intensity,
         intensity_note=note,
         apap_mg_day=apap,
         checked=CheckedMedication(med.name, parsed.product.id, ids, route, intensity, apap),
+        partial=any(a.code == "unrecognised_name_words" for a in parsed.alerts),
     )
     return prepared, parsed.alerts
 
@@ -703,18 +718,20 @@ class _Context:
         self.patient = patient
         self.apap_mg_day = apap
         self.present = frozenset(i for med in meds for i in med.ingredients)
-        # Modifier matches -> indices of the entries holding one of those ingredients.
-        self.holders: dict[frozenset[str], frozenset[int]] = {}
+        # Co-medication modifier -> indices of the entries holding one of its ingredients
+        # (by a route the modifier counts).
+        self.holders: dict[Modifier, frozenset[int]] = {}
 
-    def holding(self, matches: frozenset[str]) -> frozenset[int]:
-        found = self.holders.get(matches)
+    def holding(self, mod: Modifier) -> frozenset[int]:
+        found = self.holders.get(mod)
         if found is None:
             found = frozenset(
                 index
                 for index, med in enumerate(self.meds)
-                if not matches.isdisjoint(med.ingredients)
+                if not mod.matches.isdisjoint(med.ingredients)
+                and med.route not in mod.exclude_routes
             )
-            self.holders[matches] = found
+            self.holders[mod] = found
         return found
 
 
@@ -728,7 +745,7 @@ def _fires(mod: Modifier, chosen: tuple[int, ...], ctx: _Context) -> bool:
             return (med.intensity or "unknown") in mod.values
         return med.single_dose
     if when == "co_medication":
-        return not ctx.holding(mod.matches).issubset(chosen)
+        return not ctx.holding(mod).issubset(chosen)
     if when == "condition":
         return not mod.values.isdisjoint(ctx.patient.conditions)
     if when in {"age_over", "age_at_least"}:
@@ -1039,8 +1056,11 @@ def check_interactions(
         meds: Names, free text (``"Ibuprofen 400 mg tablet"``, ``"Eliquis 5mg"``) or
             :class:`Medication` objects. Repeated identical entries count once.
         patient: Age, weight and conditions that modify severities.
-        on_unknown: ``"raise"`` (default) raises for a drug not in the catalog;
-            ``"report"`` lists it in ``.unchecked`` and sets ``.complete`` to False.
+        on_unknown: ``"raise"`` (default) raises for a drug not in the catalog, for an
+            entry naming two drugs, and for a name with words painrx could not read
+            (``"Tylenol PM"``); ``"report"`` lists such entries in ``.unchecked`` and
+            sets ``.complete`` to False (a partly read entry is still checked for
+            what was recognised).
         rules: Extra rule sets (e.g. a site's licensed rules) applied with painrx's own.
         acetaminophen_limit: A daily limit (``"3 g/day"``) replacing the patient's
             default one (4 g/day, or 3 g/day with age ≥ 65, liver disease or alcohol use).
@@ -1049,17 +1069,19 @@ def check_interactions(
         The report; findings are ordered by severity (highest first), then rule id.
 
     Raises:
-        UnknownDrugError: A drug is not in the catalog and ``on_unknown="raise"``.
+        UnknownDrugError: A drug is not in the catalog, or an entry was only partly
+            recognised, and ``on_unknown="raise"``.
         InputError: A malformed list, dose, option or patient value.
         UnitError: A dose without a unit or with a unit painrx does not accept.
 
-    >>> r = check_interactions(
-    ...     [Medication("enoxaparin", dose="40 mg", frequency="daily"), "ibuprofen"]
-    ... )
-    >>> [(f.rule_id, f.severity.name) for f in r.findings]
-    [('nsaid_anticoagulant', 'MODERATE')]
+    Examples:
+        >>> r = check_interactions(
+        ...     [Medication("enoxaparin", dose="40 mg", frequency="daily"), "ibuprofen"]
+        ... )
+        >>> [(f.rule_id, f.severity.name) for f in r.findings]
+        [('nsaid_anticoagulant', 'MODERATE')]
     """
-    if on_unknown not in {"raise", "report"}:
+    if not isinstance(cast("object", on_unknown), str) or on_unknown not in {"raise", "report"}:
         msg = f"on_unknown={on_unknown!r}; accepted: 'raise', 'report'."
         raise InputError(msg)
     if patient is None:
@@ -1083,6 +1105,12 @@ def check_interactions(
                 raise
             unchecked.append(med.name)
             continue
+        if item.partial:
+            # "Tylenol PM": the recognised part is checked below, but the words painrx
+            # could not read may be another ingredient, so the entry is not cleared.
+            if on_unknown == "raise":
+                raise UnknownDrugError(med.name, (item.product,))
+            unchecked.append(med.name)
         prepared.append(item)
         alerts.extend(parse_alerts)
     meds_t = tuple(prepared)
@@ -1096,8 +1124,9 @@ def check_interactions(
             Alert(
                 "interaction_check_incomplete",
                 Severity.MAJOR,
-                f"Not checked (not in the painrx catalog): {', '.join(unchecked)}. "
-                "Review these drugs manually; their absence from the findings means nothing.",
+                "Not checked, or only partly recognised (not in the painrx catalog): "
+                f"{', '.join(unchecked)}. Review these drugs manually; their absence from "
+                "the findings means nothing.",
                 base.source,
             )
         )
