@@ -10,6 +10,7 @@ import json
 import math
 import pickle
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -252,8 +253,9 @@ def test_table_changes_the_answer(
 ) -> None:
     a = rx.mme(drug, "10 mg/day", table=table_a, thresholds=None)
     b = rx.mme(drug, "10 mg/day", table=table_b, thresholds=None)
-    assert (a.value, a.table, a.source.id) == (pytest.approx(value_a), table_a, table_a)
-    assert (b.value, b.table, b.source.id) == (pytest.approx(value_b), table_b, table_b)
+    assert a.value == pytest.approx(value_a)
+    assert b.value == pytest.approx(value_b)
+    assert (a.table, a.source.id, b.table, b.source.id) == (table_a, table_a, table_b, table_b)
 
 
 @pytest.mark.parametrize(
@@ -323,8 +325,9 @@ def test_total_mme_thresholds_on_total() -> None:
 
 def test_total_mme_empty_and_bad_items() -> None:
     assert rx.total_mme([]).value == 0
+    not_doses: Any = [("oxycodone", "10 mg")]
     with pytest.raises(InputError, match="OpioidDose"):
-        rx.total_mme([("oxycodone", "10 mg")])
+        rx.total_mme(not_doses)
 
 
 def test_total_mme_plausibility() -> None:
@@ -423,15 +426,16 @@ def test_period_all_excluded_is_zero() -> None:
         ({"start": dt.datetime(2025, 3, 1, tzinfo=dt.UTC)}, "datetime.date"),
     ],
 )
-def test_period_refusals(kwargs: dict[str, object], match: str) -> None:
-    args: dict[str, object] = {"start": _DAY, "end": _DAY} | kwargs
+def test_period_refusals(kwargs: dict[str, Any], match: str) -> None:
+    args: dict[str, Any] = {"start": _DAY, "end": _DAY} | kwargs
     with pytest.raises(InputError, match=match):
         rx.mme_over_period(_FIXTURE, **args)
 
 
 def test_period_refuses_non_prescription() -> None:
+    not_prescriptions: Any = ["x"]
     with pytest.raises(InputError, match="Prescription items"):
-        rx.mme_over_period(["x"], start=_DAY, end=_DAY)
+        rx.mme_over_period(not_prescriptions, start=_DAY, end=_DAY)
 
 
 # ---------------------------------------------------------------- refusals
@@ -480,7 +484,8 @@ def test_transmucosal_fentanyl_needs_a_form() -> None:
         "fentanyl", "200 mcg", frequency=4, route="buccal", form="film", table="NIH_HEAL_2025"
     )
     tablet = rx.mme("fentanyl", "200 mcg", frequency=4, form="buccal tablet", table="NIH_HEAL_2025")
-    assert (film.value, tablet.value) == (pytest.approx(144), pytest.approx(104))
+    assert film.value == pytest.approx(144)
+    assert tablet.value == pytest.approx(104)
     assert tablet.route == "buccal"
 
 
@@ -515,7 +520,7 @@ def test_transmucosal_fentanyl_needs_a_form() -> None:
     ],
 )
 def test_mme_refusals(
-    dose: object, kwargs: dict[str, object], error: type[Exception], match: str
+    dose: Any, kwargs: dict[str, Any], error: type[Exception], match: str
 ) -> None:
     drug = str(kwargs.pop("drug", "oxycodone" if "route" not in kwargs else "fentanyl"))
     if kwargs.get("route") in {"oral", "mouth", 3}:
@@ -542,8 +547,9 @@ def test_brand_route_conflicts() -> None:
 
 
 def test_drug_name_must_be_text() -> None:
+    no_name: Any = None
     with pytest.raises(InputError, match="must be a string"):
-        rx.mme(None, "10 mg/day")
+        rx.mme(no_name, "10 mg/day")
 
 
 def test_combination_strength_unreadable() -> None:
@@ -568,10 +574,8 @@ def test_combination_strength_unreadable() -> None:
         ({"table": "CDC_2099"}, InputError, "Unknown MME table"),
     ],
 )
-def test_prescription_refusals(
-    kwargs: dict[str, object], error: type[Exception], match: str
-) -> None:
-    args: dict[str, object] = {"strength": "10 mg", "quantity": 120, "days_supply": 30} | kwargs
+def test_prescription_refusals(kwargs: dict[str, Any], error: type[Exception], match: str) -> None:
+    args: dict[str, Any] = {"strength": "10 mg", "quantity": 120, "days_supply": 30} | kwargs
     with pytest.raises(error, match=match):
         rx.mme_prescription("oxycodone", **args)
 
@@ -855,16 +859,37 @@ def test_msd_methadone_from_oxycodone_goes_through_oral_morphine() -> None:
 
 
 @pytest.mark.parametrize(
-    ("morphine", "strength"),
-    [(60, 25), (120, 25), (135, 50), (200, 50), (300, 75), (400, 100), (450, 125)],
+    ("morphine", "strength", "band_low"),
+    [
+        # Duragesic label table: 60–134 → 25; 135–224 → 50; 225–314 → 75; 315–404 → 100;
+        # PMC4377521 Table 1 beyond: 405–494 → 125; … 1035–1124 → 300.
+        (60, 25, 60),
+        (120, 25, 60),
+        (134, 25, 60),
+        (135, 50, 135),
+        (200, 50, 135),
+        (300, 75, 225),
+        (400, 100, 315),
+        (450, 125, 405),
+        (1124, 300, 1035),
+    ],
 )
-def test_duragesic_rotation(morphine: int, strength: int) -> None:
+def test_duragesic_rotation(morphine: int, strength: int, band_low: int) -> None:
     r = rx.rotate("morphine", rx.Q(morphine, "mg/day"), to="fentanyl", method="DURAGESIC_LABEL")
     assert r.recommended == rx.Q(strength, "mcg/h")
     assert r.to_route == "transdermal"
-    assert "fentanyl_patch_caution" in codes(r)
+    assert codes(r) == ["fentanyl_patch_caution"]
     assert r.breakthrough_drug == "morphine"
-    assert r.breakthrough[0].magnitude == pytest.approx(morphine * 0.1)
+    # Breakthrough from the recommended strength: the least oral morphine the label maps to
+    # it, never the top of its band (reading the table backwards overestimates).
+    assert r.breakthrough == (rx.Q(band_low * 0.1, "mg"), rx.Q(band_low * 0.2, "mg"))
+
+
+@pytest.mark.parametrize("morphine", ["1125 mg/day", "3 g/day"])
+def test_duragesic_table_is_not_extrapolated(morphine: str) -> None:
+    """The published table stops at 1035–1124 mg/day → 300 mcg/h."""
+    with pytest.raises(UnsafeConversionError, match=r"\[60, 1125\) mg/day"):
+        rx.rotate("morphine", morphine, to="fentanyl", method="DURAGESIC_LABEL")
 
 
 def test_fentanyl_2_to_1_rounds_down_keeping_exact() -> None:
@@ -873,6 +898,30 @@ def test_fentanyl_2_to_1_rounds_down_keeping_exact() -> None:
     assert r.recommended == rx.Q("50 mcg/h")
     low = r.breakthrough[0].magnitude
     assert low == pytest.approx(130 * 50 / 65 * 0.1)
+
+
+def test_fentanyl_2_to_1_says_it_applies_no_reduction() -> None:
+    """Wellington ICU 2009: 25 mcg/h ≈ 50 mg/day, an equivalence with no reduction given."""
+    r = rx.rotate("morphine", "100 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+    assert (r.equianalgesic, r.recommended, r.reduction) == (
+        rx.Q("50 mcg/h"),
+        rx.Q("50 mcg/h"),
+        (0.0, 0.0),
+    )
+    assert codes(r) == ["fentanyl_patch_caution", "no_cross_tolerance_reduction"]
+    alert = r.alerts[1]
+    assert alert.severity == rx.Severity.MAJOR
+    assert "no reduction" in alert.message
+    assert alert.source is not None
+    assert "Wellington" in alert.source.citation
+    # The label table starts the same patient on half the strength.
+    label = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
+    two_to_one = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+    assert (label.recommended, two_to_one.recommended) == (rx.Q("25 mcg/h"), rx.Q("50 mcg/h"))
+    for method in ("DURAGESIC_LABEL", "MSD_METHADONE"):
+        target = "methadone" if method == "MSD_METHADONE" else "fentanyl"
+        other = rx.rotate("morphine", "100 mg/day", to=target, method=method)
+        assert "no_cross_tolerance_reduction" not in codes(other)
 
 
 @pytest.mark.parametrize("method", ["DURAGESIC_LABEL", "FENTANYL_2_TO_1"])
@@ -906,8 +955,8 @@ def test_method_must_fit_target() -> None:
         ({"dose": "10 mg/day", "frequency": "BID"}, "already a rate"),
     ],
 )
-def test_rotation_refusals(kwargs: dict[str, object], match: str) -> None:
-    args: dict[str, object] = {"dose": "60 mg/day"} | kwargs
+def test_rotation_refusals(kwargs: dict[str, Any], match: str) -> None:
+    args: dict[str, Any] = {"dose": "60 mg/day"} | kwargs
     dose = args.pop("dose")
     with pytest.raises(InputError, match=match):
         rx.rotate("morphine", dose, to="oxycodone", **args)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import painrx as rx
 from painrx import _opioids_tables as t
-from painrx.errors import NoFactorError
+from painrx.errors import InputError, NoFactorError
 from painrx.units import magnitude
 
 # Oral opioids with one (unbanded) factor in every CDC table edition.
@@ -143,8 +143,14 @@ def test_convert_there_and_back_returns_the_dose(
     pair: tuple[str, str, str, str, str], dose: float
 ) -> None:
     table, a, ra, b, rb = pair
-    there = rx.convert_opioid(a, rx.Q(dose, "mg"), route=ra, to=b, to_route=rb, ratios=table)
-    back = rx.convert_opioid(b, there.dose, route=rb, to=a, to_route=ra, ratios=table)
+    try:
+        there = rx.convert_opioid(a, rx.Q(dose, "mg"), route=ra, to=b, to_route=rb, ratios=table)
+        back = rx.convert_opioid(b, there.dose, route=rb, to=a, to_route=ra, ratios=table)
+    except InputError as exc:
+        # A single dose above 10,000 MME (e.g. 300 mg of sublingual buprenorphine).
+        if "plausibility bound" not in str(exc):
+            raise
+        return
     assert magnitude(back.dose, "mg") == pytest.approx(dose, rel=1e-12)
     assert there.ratio * back.ratio == pytest.approx(1, rel=1e-12)
 
@@ -160,16 +166,22 @@ def test_recommended_never_exceeds_equianalgesic(
     pair: tuple[str, str, str, str, str], dose: float, reduction: float, low: float, width: float
 ) -> None:
     table, a, ra, b, rb = pair
-    r = rx.rotate(
-        a,
-        rx.Q(dose, "mg/day"),
-        route=ra,
-        to=b,
-        to_route=rb,
-        ratios=table,
-        cross_tolerance_reduction=reduction,
-        breakthrough_fraction=(low, min(low + width, 0.99)),
-    )
+    try:
+        r = rx.rotate(
+            a,
+            rx.Q(dose, "mg/day"),
+            route=ra,
+            to=b,
+            to_route=rb,
+            ratios=table,
+            cross_tolerance_reduction=reduction,
+            breakthrough_fraction=(low, min(low + width, 0.99)),
+        )
+    except InputError as exc:
+        # e.g. 300 mg/day of sublingual buprenorphine is 12,000 oMEDD under ANZCA.
+        if "plausibility bound" not in str(exc):
+            raise
+        return
     assert r.recommended.magnitude <= r.equianalgesic.magnitude
     assert r.recommended.magnitude == pytest.approx(
         r.equianalgesic.magnitude * (1 - reduction), rel=1e-12
@@ -184,7 +196,8 @@ def test_recommended_never_exceeds_equianalgesic(
 )
 def test_method_recommended_never_exceeds_equianalgesic(morphine: float, method: str) -> None:
     target = "methadone" if method == "MSD_METHADONE" else "fentanyl"
-    if target == "fentanyl" and morphine < 60:
+    outside = morphine < 60 or (method == "DURAGESIC_LABEL" and morphine >= 1125)
+    if target == "fentanyl" and outside:
         with pytest.raises(rx.UnsafeConversionError):
             rx.rotate("morphine", rx.Q(morphine, "mg/day"), to=target, method=method)
         return

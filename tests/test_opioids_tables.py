@@ -266,7 +266,9 @@ def test_derived_ratio_tables_read_their_mme_file() -> None:
     assert {m.routes for m in cdc.groups[0].members} == {frozenset({"oral"})}
     anzca = t.ratio_table("ANZCA_2021")
     assert anzca.derived_from == "mme/anzca_2021.toml"
-    assert anzca.alerts == ()
+    # ANZCA PS01(PM) appendix, practical consideration 2: a calculated "equivalent" dose
+    # of the replacement opioid may lead to overdosage.
+    assert anzca.alerts == ("mme_not_for_rotation",)
     assert len(anzca.groups[0].members) == len(t.mme_table("ANZCA_2021").entries)
 
 
@@ -599,10 +601,19 @@ def test_parse_policy_and_alerts_and_patches() -> None:
     alerts["alert"].append(alerts["alert"][0])
     with pytest.raises(TableError, match="defined twice"):
         t._parse_alerts(alerts, "mme/alerts.toml", {})
-    patches = _doc("opioid_methods/fentanyl_patch.toml")
-    patches["patch"][0]["strengths_mcg_per_h"] = []
+    path = "opioid_methods/fentanyl_patch.toml"
+    patches = _doc(path)
+    patches["patch"][0]["strengths"] = []
     with pytest.raises(TableError, match="non-empty list"):
-        t._parse_patches(patches, "opioid_methods/fentanyl_patch.toml")
+        t._parse_patches(patches, path)
+    patches = _doc(path)
+    patches["patch"][0]["strengths"][0] = {"mcg_per_h": 12}
+    with pytest.raises(TableError, match="missing"):
+        t._parse_patches(patches, path)
+    patches = _doc(path)
+    patches["patch"][0]["strengths"][0]["source"] = "nowhere"
+    with pytest.raises(TableError):
+        t._parse_patches(patches, path)
 
 
 def test_member_with_several_forms_needs_a_form() -> None:

@@ -419,7 +419,8 @@ class Rotation:
         recommended_range: (lowest, highest) suggested dose.
         reduction: (least, most) reduction applied, as fractions of ``equianalgesic``.
         breakthrough: (low, high) breakthrough dose per administration, from the
-            recommended 24-h dose.
+            recommended 24-h dose (for a patch table, from the least oral morphine the
+            table maps to the recommended strength, never read back from its top).
         breakthrough_drug: Ingredient of the breakthrough dose.
         breakthrough_route: Route of the breakthrough dose.
         table: Ratio table id.

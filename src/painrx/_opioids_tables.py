@@ -34,6 +34,7 @@ __all__ = [
     "PatchFacts",
     "RatioMember",
     "RatioTable",
+    "Step",
     "ThresholdLevel",
     "ThresholdPolicy",
     "alert",
@@ -45,6 +46,7 @@ __all__ = [
     "mme_table",
     "mme_table_ids",
     "patch_facts",
+    "patch_ingredients",
     "ratio_table",
     "ratio_table_ids",
     "threshold_ids",
@@ -741,8 +743,10 @@ class OpioidMethod:
             replaces the caller's cross-tolerance reduction.
         bands: Dose bands on oral morphine mg/day.
         band_value: What a band gives: ``"ratio"`` (morphine:target) or ``"strength"``.
-        step: Beyond the last closed band, ``(every mg/day, add)``; None if none.
+        step: Beyond the last closed band, ``every`` further mg/day adds ``add``, up to
+            (below) ``limit`` mg/day where the source's table ends; None if no step.
         morphine_per_unit: For a fixed ratio, oral morphine mg/day per one output unit.
+        alerts: Alert codes every rotation by this method carries.
         source: The citation.
     """
 
@@ -753,28 +757,71 @@ class OpioidMethod:
     reduction: tuple[Fraction, Fraction]
     bands: tuple[Band, ...]
     band_value: Literal["ratio", "strength"] | None
-    step: tuple[Fraction, Fraction] | None
+    step: Step | None
     morphine_per_unit: Fraction | None
+    alerts: tuple[str, ...]
     source: Provenance
 
     def apply(self, morphine: Fraction) -> Fraction | None:
-        """Return the target daily dose for oral morphine mg/day, or None below every band."""
+        """Return the target daily dose for oral morphine mg/day, or None outside the bands."""
         if self.morphine_per_unit is not None:
             return morphine / self.morphine_per_unit
         band = _find_band(self.bands, morphine)
+        if band is not None:
+            return morphine / band.value if self.band_value == "ratio" else band.value
         last = self.bands[-1]
-        if (
-            band is None
-            and self.step is not None
-            and last.high is not None
-            and morphine >= last.high
-        ):
-            every, add = self.step
-            steps = (morphine - last.high) // every + 1
-            return last.value + steps * add
-        if band is None:
+        if self.step is None or last.high is None or morphine < last.high:
             return None
-        return morphine / band.value if self.band_value == "ratio" else band.value
+        if self.step.limit is not None and morphine >= self.step.limit:
+            return None
+        steps = (morphine - last.high) // self.step.every + 1
+        return last.value + steps * self.step.add
+
+    def describe_range(self) -> str:
+        """Return the oral morphine mg/day the method covers, e.g. ``"[60, 1125)"``."""
+        if self.morphine_per_unit is not None:
+            return "(0, ∞)"
+        first, last = self.bands[0], self.bands[-1]
+        left = "[" if first.low_inclusive else "("
+        if self.step is not None:
+            high, right = self.step.limit, ")"
+        else:
+            high, right = last.high, "]" if last.high_inclusive else ")"
+        upper = "∞)" if high is None else f"{_num(high)}{right}"
+        return f"{left}{_num(first.low)}, {upper}"
+
+    def least_morphine(self, strength: Fraction) -> Fraction:
+        """Return the least oral morphine mg/day a strength table maps to ``strength``.
+
+        The lower edge of the band that gives ``strength`` (or the first band above it):
+        a morphine equivalent read back from a starting strength this way never exceeds
+        what the table itself implies, whereas reading the table backwards from its top
+        overestimates (the label's warning).
+        """
+        for band in self.bands:
+            if band.value >= strength:
+                return band.low
+        last = self.bands[-1]
+        if self.step is None or last.high is None:
+            return last.low
+        steps = -((last.value - strength) // self.step.add)
+        return last.high + (steps - 1) * self.step.every
+
+
+@attrs.frozen
+class Step:
+    """Beyond a method's last band: every ``every`` mg/day more adds ``add``.
+
+    Attributes:
+        every: Oral morphine mg/day per step.
+        add: What each step adds to the last band's value.
+        limit: Oral morphine mg/day at which the source's table ends (exclusive); None
+            if the source states no end.
+    """
+
+    every: Fraction
+    add: Fraction
+    limit: Fraction | None
 
 
 def _method_block(block: object, path: str) -> dict[str, Any]:
@@ -785,7 +832,7 @@ def _method_block(block: object, path: str) -> dict[str, Any]:
     check_keys(
         block,
         required={"target", "target_route", "input", "output", "reduction", "source"},
-        optional={"morphine_mg_per_day", "per_mcg_per_h", "notes"},
+        optional={"morphine_mg_per_day", "per_mcg_per_h", "alerts", "notes"},
         where=where,
     )
     if block["input"] != "oral morphine mg/day" or block["output"] not in {"mg/day", "mcg/h"}:
@@ -817,8 +864,23 @@ def _parse_method(doc: Mapping[str, Any], method_id: str, path: str) -> OpioidMe
     steps = _list_of_tables(doc, "step", path)
     step = None
     if steps:
-        check_keys(steps[0], required={"every", "add", "source"}, where=f"data/{path} [[step]]")
-        step = (_positive(steps[0]["every"], "every"), _positive(steps[0]["add"], "add"))
+        at = f"data/{path} [[step]]"
+        check_keys(steps[0], required={"every", "add", "source"}, optional={"below"}, where=at)
+        entry_source(steps[0], path, at)
+        limit = steps[0].get("below")
+        step = Step(
+            _positive(steps[0]["every"], f"{at} every"),
+            _positive(steps[0]["add"], f"{at} add"),
+            _positive(limit, f"{at} below") if limit is not None else None,
+        )
+        last = bands[-1] if bands else None
+        if (
+            last is None
+            or last.high is None
+            or (step.limit is not None and step.limit <= last.high)
+        ):
+            msg = f"{at}: a step follows a closed last band and ends above it."
+            raise TableError(msg)
     fixed = None
     if "morphine_mg_per_day" in block:
         fixed = _positive(block["morphine_mg_per_day"], where) / _positive(
@@ -827,6 +889,12 @@ def _parse_method(doc: Mapping[str, Any], method_id: str, path: str) -> OpioidMe
     if (fixed is None) == (not bands):
         msg = f"data/{path}: a method gives either dose bands or a fixed ratio."
         raise TableError(msg)
+    codes = block.get("alerts", [])
+    if not isinstance(codes, list):
+        msg = f"{where}: alerts must be a list of alert codes."
+        raise TableError(msg)
+    for code in codes:
+        alert(str(code))
     return OpioidMethod(
         id=method_id,
         target=str(block["target"]),
@@ -837,6 +905,7 @@ def _parse_method(doc: Mapping[str, Any], method_id: str, path: str) -> OpioidMe
         band_value=band_value,
         step=step,
         morphine_per_unit=fixed,
+        alerts=tuple(str(c) for c in codes),
         source=entry_source(block, path, where),
     )
 
@@ -891,23 +960,21 @@ def _parse_patches(doc: Mapping[str, Any], path: str) -> dict[str, PatchFacts]:
         where = f"data/{path} [[patch]] {i}"
         check_keys(
             row,
-            required={
-                "ingredient",
-                "opioid_tolerant_morphine_mg_per_day",
-                "strengths_mcg_per_h",
-                "source",
-            },
+            required={"ingredient", "opioid_tolerant_morphine_mg_per_day", "strengths", "source"},
             where=where,
         )
-        strengths = row["strengths_mcg_per_h"]
-        if not isinstance(strengths, list) or not strengths:
-            msg = f"{where}: strengths_mcg_per_h must be a non-empty list."
+        strengths = _list_of_tables(row, "strengths", path)
+        if not strengths:
+            msg = f"{where}: strengths must be a non-empty list of {{ mcg_per_h, source }}."
             raise TableError(msg)
+        for j, strength in enumerate(strengths):
+            check_keys(strength, required={"mcg_per_h", "source"}, where=f"{where} strength {j}")
+            entry_source(strength, path, f"{where} strength {j}")
         ingredient = str(row["ingredient"])
         found[ingredient] = PatchFacts(
             ingredient,
             _positive(row["opioid_tolerant_morphine_mg_per_day"], where),
-            tuple(sorted(_positive(s, where) for s in strengths)),
+            tuple(sorted(_positive(s["mcg_per_h"], where) for s in strengths)),
             entry_source(row, path, where),
         )
     return found
@@ -919,6 +986,16 @@ def _all_patches() -> dict[str, PatchFacts]:
     for info in tables("opioid_product"):
         found |= _parse_patches(read_table(info.path), info.path)
     return found
+
+
+@cache
+def patch_ingredients() -> frozenset[str]:
+    """Return the ingredients that painrx's tables or labels know as a patch."""
+    found = set(_all_patches())
+    for table_id in mme_table_ids():
+        entries = mme_table(table_id).entries
+        found.update(e.ingredient for e in entries if "transdermal" in e.routes)
+    return frozenset(found)
 
 
 def patch_facts(ingredient: str) -> PatchFacts:

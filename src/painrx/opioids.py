@@ -68,6 +68,7 @@ __all__ = [
     "FactorRow",
     "MMEResult",
     "OpioidDose",
+    "OpioidMethod",
     "PeriodMME",
     "Prescription",
     "PrescriptionFactor",
@@ -83,6 +84,7 @@ __all__ = [
     "prescription_factor",
     "ratio_tables",
     "rotate",
+    "rotation_method",
     "rotation_methods",
     "threshold_policies",
     "threshold_policy",
@@ -269,6 +271,40 @@ def _check_plausible(value: Fraction, what: str) -> None:
             f"{float(_MAX_MME):,.0f} MME/day: check for a mg/g or mcg/mg slip."
         )
         raise InputError(msg)
+
+
+def _check_dose_plausible(drug: _Drug, route: str, form: str | None, amount: _Amount) -> None:
+    """Refuse a conversion input above the MME/day bound under every table that has it.
+
+    A single dose counts as one a day. Tables disagree, so the dose is refused only
+    when even the smallest estimate is implausible; with no factor anywhere it passes.
+    """
+    estimates = []
+    for table in _t.mme_table_ids():
+        try:
+            entry = _entry(table, drug.ingredient, route, form)
+        except (NoFactorError, InputError):
+            continue
+        if entry.basis == "mcg/h":
+            if amount.kind != "mass_rate":
+                continue
+            daily = _in(amount, "mcg/h")
+        elif amount.kind == "mass_rate":
+            daily = _in(amount, entry.basis)
+        elif amount.kind == "mass":
+            daily = _in(amount, entry.basis.split("/")[0])
+        else:
+            continue
+        estimates.append(daily * entry.dose_factor(daily))
+    if estimates:
+        _check_plausible(min(estimates), f"{drug.name} {amount.text}")
+
+
+def _iterable(value: object, function: str, item: str) -> Iterable[object]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        msg = f"{function} takes an iterable of {item} items; got {value!r}."
+        raise InputError(msg)
+    return value
 
 
 def _policy(thresholds: object) -> ThresholdPolicy | None:
@@ -696,8 +732,7 @@ def total_mme(
     """
     policy = _policy(thresholds)
     items = []
-    raw: Iterable[object] = doses
-    for item in raw:
+    for item in _iterable(doses, "total_mme", "OpioidDose"):
         if not isinstance(item, OpioidDose):
             msg = f"total_mme takes OpioidDose items; got {item!r}."
             raise InputError(msg)
@@ -785,14 +820,17 @@ def mme_over_period(
     if definition not in DEFINITIONS:
         msg = f"Unknown definition {definition!r}; accepted: {', '.join(DEFINITIONS)}."
         raise InputError(msg)
+    count_buprenorphine: object = buprenorphine
+    if not isinstance(count_buprenorphine, bool):
+        msg = f"buprenorphine={count_buprenorphine!r} must be True or False."
+        raise InputError(msg)
     policy = _policy(thresholds)
     items: list[MMEResult] = []
     excluded: list[ExcludedPrescription] = []
     total = Fraction(0)
     days_sum = Fraction(0)
     covered: set[dt.date] = set()
-    given: Iterable[object] = prescriptions
-    for rx in given:
+    for rx in _iterable(prescriptions, "mme_over_period", "Prescription"):
         if not isinstance(rx, Prescription):
             msg = f"mme_over_period takes Prescription items; got {rx!r}."
             raise InputError(msg)
@@ -867,6 +905,13 @@ def _refuse_unsafe_target(target: _Drug, route: str, method: OpioidMethod | None
             "method='MSD_METHADONE') for a cited dose-banded method and specialist advice."
         )
         raise UnsafeConversionError(msg)
+    if route == "transdermal" and target.ingredient not in _t.patch_ingredients():
+        msg = (
+            f"{target.ingredient} has no patch (transdermal) form in painrx's tables. "
+            "to_route=None means the source's route: give the target's route, e.g. "
+            "to_route='oral'."
+        )
+        raise InputError(msg)
     if route == "transdermal":
         msg = (
             f"painrx does not convert to a {target.ingredient} patch with a ratio: a patch "
@@ -966,6 +1011,7 @@ def convert_opioid(
     _refuse_unsafe_target(tgt, tr, None)
     table = _t.ratio_table(ratios)
     amount = _amount(dose, src, "dose")
+    _check_dose_plausible(src, r, f, amount)
     done = _convert(amount, table, (src.ingredient, r, f), (tgt.ingredient, tr, tf), daily=False)
     alerts = (
         tuple(_t.alert(code) for code in table.alerts)
@@ -1017,9 +1063,12 @@ def _breakthrough_args(value: object) -> tuple[Fraction, Fraction]:
     return low, high
 
 
-def _daily_amount(amount: _Amount, frequency: object) -> _Amount:
+def _daily_amount(amount: _Amount, frequency: object, route: str) -> _Amount:
     if amount.kind == "mass_rate":
-        if frequency is not None:
+        if frequency is not None and route == "transdermal":
+            # A patch's frequency is its change interval: checked, never multiplied (as mme).
+            _per_day(frequency)
+        elif frequency is not None:
             msg = f"dose={amount.text!r} is already a rate; give frequency= only with '10 mg'."
             raise InputError(msg)
         return amount
@@ -1115,7 +1164,8 @@ def rotate(
     low_bt, high_bt = _breakthrough_args(breakthrough_fraction)
     reduction = _fraction_arg(cross_tolerance_reduction, "cross_tolerance_reduction", zero_ok=True)
     table = _t.ratio_table(ratios)
-    amount = _daily_amount(_amount(dose, src, "dose"), frequency)
+    amount = _daily_amount(_amount(dose, src, "dose"), frequency, r)
+    _check_dose_plausible(src, r, f, amount)
     alerts = _t.drug_alerts(src.ingredient, r) + _t.drug_alerts(tgt.ingredient, tr)
     if chosen is None:
         done = _convert(amount, table, (src.ingredient, r, f), (tgt.ingredient, tr, tf), daily=True)
@@ -1170,6 +1220,8 @@ def _rotate_by_method(
         morphine = done.value * _t.exact_factor(Q(1.0, done.unit)._units, "mg/day")
         alerts = tuple(_t.alert(c) for c in table.alerts) + alerts
     shown = f"{float(morphine):g} mg/day of oral morphine"
+    _check_plausible(morphine, shown)
+    alerts += tuple(_t.alert(c) for c in method.alerts)
     if method.output == "mcg/h":
         facts = _t.patch_facts(method.target)
         if morphine < facts.minimum_morphine:
@@ -1181,7 +1233,11 @@ def _rotate_by_method(
             raise UnsafeConversionError(msg)
     equianalgesic = method.apply(morphine)
     if equianalgesic is None:
-        msg = f"{shown} is outside the bands of {method.id}."
+        msg = (
+            f"{shown} is outside the bands of {method.id}, which cover "
+            f"{method.describe_range()} mg/day of oral morphine; painrx does not extrapolate "
+            "a starting table."
+        )
         raise UnsafeConversionError(msg)
     least, most = method.reduction
     if method.output == "mcg/h":
@@ -1191,7 +1247,10 @@ def _rotate_by_method(
             raise UnsafeConversionError(msg)
     else:
         low, high = equianalgesic * (1 - most), equianalgesic * (1 - least)
-    morphine_equivalent = morphine * low / equianalgesic
+    if method.band_value == "strength":
+        morphine_equivalent = min(morphine, method.least_morphine(low))
+    else:
+        morphine_equivalent = morphine * low / equianalgesic
     unit = method.output
     return Rotation(
         drug=src.ingredient,
@@ -1244,6 +1303,19 @@ def rotation_methods() -> tuple[Provenance, ...]:
     ['DURAGESIC_LABEL', 'FENTANYL_2_TO_1', 'MSD_METHADONE']
     """
     return tuple(_t.method(i).source for i in _t.method_ids())
+
+
+def rotation_method(method_id: str) -> OpioidMethod:
+    """Return one rotation method (its bands, step, ratio and reduction) by id.
+
+    Raises:
+        InputError: No method has that id.
+
+    >>> m = rotation_method("MSD_METHADONE")
+    >>> m.target, m.output, [float(r) for r in m.reduction]
+    ('methadone', 'mg/day', [0.75, 0.9])
+    """
+    return _t.method(method_id)
 
 
 def threshold_policies() -> tuple[ThresholdPolicy, ...]:
