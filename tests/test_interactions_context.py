@@ -253,3 +253,18 @@ def test_gi_bleed_history_raises_the_other_nsaid_bleeding_pairs(
     for condition in ("gi_bleed_history", "peptic_ulcer_history"):
         report = check_interactions(meds, patient=Patient(conditions=[condition]))
         assert _severity(report, rule_id, drugs) == MAJOR
+
+
+def test_single_steroid_dose_does_not_escalate_nsaid_with_prophylaxis() -> None:
+    # One perioperative dexamethasone dose is not ongoing steroid therapy (painrx judgement,
+    # consistent with the single_dose_corticosteroid modifier); a daily course still escalates.
+    base = [
+        rx.Medication("enoxaparin", dose="40 mg", frequency="QD"),
+        rx.Medication("ibuprofen", dose="400 mg", frequency="q6h"),
+    ]
+    single = rx.check_interactions([*base, rx.Medication("dexamethasone", dose="8 mg", route="iv")])
+    course = rx.check_interactions(
+        [*base, rx.Medication("dexamethasone", dose="8 mg", frequency="QD")]
+    )
+    assert single.severity_of("nsaid_anticoagulant") is rx.Severity.MODERATE
+    assert course.severity_of("nsaid_anticoagulant") is rx.Severity.MAJOR

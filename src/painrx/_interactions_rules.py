@@ -202,6 +202,8 @@ class Modifier:
         amount: The daily amount for ``acetaminophen_above``.
         exclude_routes: Routes by which a ``co_medication`` does not count (a topical
             corticosteroid is not a systemic one).
+        exclude_single_dose: A single dose of the ``co_medication`` does not count (one
+            perioperative dexamethasone dose is not ongoing corticosteroid therapy).
     """
 
     id: str
@@ -217,6 +219,7 @@ class Modifier:
     number: float | None = None
     amount: Quantity | None = None
     exclude_routes: frozenset[str] = frozenset()
+    exclude_single_dose: bool = False
 
 
 @attrs.frozen(eq=False)
@@ -466,7 +469,14 @@ def _modifier(
         raise TableError(msg)
     required = ("id", "when", "effect", "note", "source", *_MODIFIER_KEYS[when])
     optional = {
-        "co_medication": ("classes", "ingredients", "exclude_routes", "to", "steps"),
+        "co_medication": (
+            "classes",
+            "ingredients",
+            "exclude_routes",
+            "exclude_single_dose",
+            "to",
+            "steps",
+        ),
         "class_count": ("exclude_classes", "to", "steps"),
     }.get(when, ("to", "steps"))
     check_keys(block, required=required, optional=optional, where=where)
@@ -494,6 +504,10 @@ def _modifier(
     number: float | None = None
     amount: Quantity | None = None
     exclude_routes = _routes(block.get("exclude_routes", []), where)
+    exclude_single_dose = block.get("exclude_single_dose", False)
+    if not isinstance(exclude_single_dose, bool):
+        msg = f"{where}: exclude_single_dose must be true or false."
+        raise TableError(msg)
     if when == "route":
         values = _routes(block["routes"], where)
     elif when == "intensity":
@@ -537,6 +551,7 @@ def _modifier(
         number=number,
         amount=amount,
         exclude_routes=exclude_routes,
+        exclude_single_dose=exclude_single_dose,
     )
 
 

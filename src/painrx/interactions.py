@@ -730,6 +730,7 @@ class _Context:
                 for index, med in enumerate(self.meds)
                 if not mod.matches.isdisjoint(med.ingredients)
                 and med.route not in mod.exclude_routes
+                and not (mod.exclude_single_dose and med.single_dose)
             )
             self.holders[mod] = found
         return found
