@@ -1,0 +1,56 @@
+"""Command-line benchmarks (issue 9), as same-run ratios.
+
+* ``painrx validate`` on a 1,000,000-row CSV at most 2.5x ``pandas.read_csv`` of the
+  same file (both in this process, so interpreter and import costs do not count);
+* time to the first result of ``painrx mme oxycodone "10 mg" --frequency BID`` in a
+  fresh process at most 1.4x a script that imports pint, builds a registry and
+  converts one quantity.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from benchmarks._ratio import ratio
+from benchmarks.generate import write_csv
+from painrx._batch_validate import validate_csv
+
+PINT_BASELINE = (
+    "import pint\nregistry = pint.UnitRegistry()\nprint(registry.Quantity(10, 'mg').to('g'))\n"
+)
+MME = ["-m", "painrx", "mme", "oxycodone", "10 mg", "--frequency", "BID"]
+
+
+@pytest.fixture(scope="module")
+def csv_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_csv(tmp_path_factory.mktemp("bench") / "rx.csv", 1_000_000, seed=3)
+
+
+def test_bench_validate_vs_read_csv(benchmark: Any, csv_file: Path) -> None:
+    summary = benchmark(validate_csv, csv_file)
+    assert summary.rows == 1_000_000
+    assert ratio(lambda: validate_csv(csv_file), lambda: pd.read_csv(csv_file), repeat=3) <= 2.5
+
+
+def _fresh(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *argv], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def test_bench_time_to_first_result(benchmark: Any) -> None:
+    out = benchmark(subprocess.run, [sys.executable, *MME], check=True, capture_output=True)
+    assert out.stdout.decode().startswith("oxycodone 10 mg BID: 30.0 MME/day")
+    # Interleaved, best of several: a shared host drifts within minutes.
+    cli, pint_only = [], []
+    for _ in range(5):
+        cli.append(_fresh(MME))
+        pint_only.append(_fresh(["-c", PINT_BASELINE]))
+    assert min(cli) / min(pint_only) <= 1.4

@@ -1,0 +1,700 @@
+"""The vectorised CDC file formula behind :func:`painrx.batch.mme_prescriptions`.
+
+1. Encode the text columns (drug, strength unit, route, form) to integer codes and
+   combine them into one key per row.
+2. Resolve each *distinct* key once through :func:`painrx.opioids.prescription_factor`,
+   the function :func:`painrx.opioids.mme_prescription` itself uses, so factors,
+   errors and drug alerts are the scalar path's.
+3. Fast pass over every row, on exact integers (a decimal such as 7.5 is 75/10, the
+   factor a ratio such as 3/2): the value is one correctly rounded division, as
+   ``float(Fraction(...))`` in the scalar path, and the thresholds are decided
+   exactly. Rows that need more care are only *flagged*: a bad key or number, a
+   fentanyl patch (days-supply rule), a dose-banded factor, numbers too long for
+   exact integers, a value above the plausibility bound.
+4. Careful pass over the flagged rows: error texts, and the patch rule on exact
+   integers too. Only banded rows and numbers too long for exact integers go
+   through the scalar function row by row.
+
+Errors never stop the batch: each bad row gets its error text, every other row its
+result, and the output has the input's rows in the input's order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from painrx._batch_encode import Encoded, Numbers, encode_text, to_numbers
+from painrx.errors import Alert, PainRxError
+from painrx.vocabulary import MAX_DAILY_MME
+
+__all__ = ["ALERT_SEPARATOR", "Computed", "KeyResult", "compute", "error_text", "resolve_key"]
+
+_TEXT: Final = ("drug", "strength_unit", "route", "form")
+_NUMBERS: Final = ("strength", "quantity", "days_supply")
+#: Separator of the alert codes in the ``alerts`` column.
+ALERT_SEPARATOR: Final = ";"
+# A combined key space up to this size is indexed directly instead of sorted.
+_DIRECT_KEYS: Final = 1 << 22
+_IMPLAUSIBLE: Final = (
+    f"InputError: the prescription gives more than {MAX_DAILY_MME:,.0f} MME/day, above "
+    "painrx's plausibility bound: check for a mg/g or mcg/mg slip."
+)
+# Decimals with up to this many places are exact ratios (longer ones: the scalar path).
+_DECIMALS: Final = 6
+# Integers below this are exact in float64, and so are their sums and products below it.
+_EXACT_FLOAT: Final = float(2**53)
+
+Floats = npt.NDArray[np.float64]
+Codes = npt.NDArray[np.signedinteger[Any]]
+Mask = npt.NDArray[np.bool_]
+Scalar = Callable[["KeyResult", float, float, float], tuple[float, tuple[Alert, ...]]]
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@attrs.frozen
+class KeyResult:
+    """What one distinct (drug, strength unit, route, form) resolves to.
+
+    Attributes:
+        drug: The drug text as given.
+        unit: The strength unit text as given.
+        route: The route text (None: not given).
+        form: The form text (None: not given).
+        factor: The multiplier of the file formula for a strength in ``unit`` (NaN on
+            error or when banded).
+        days_per_unit: The patch days-supply rule (days one unit lasts), NaN if none.
+        volume: Whether the quantity is a volume in mL rather than a count.
+        banded: Whether the factor depends on the dose (decided per row).
+        alerts: Drug-level alert codes.
+        error: The error text, or None.
+    """
+
+    drug: str | None
+    unit: str | None
+    route: str | None
+    form: str | None
+    factor: float = math.nan
+    days_per_unit: float = math.nan
+    volume: bool = False
+    banded: bool = False
+    alerts: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def special(self) -> bool:
+        """Whether rows of this key skip the fast pass."""
+        return self.error is not None or self.banded or not math.isnan(self.days_per_unit)
+
+
+def error_text(exc: PainRxError) -> str:
+    """Return ``"<ErrorClass>: <message>"`` on one line."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+@lru_cache(maxsize=8192)
+def resolve_key(
+    table_id: str, drug: str | None, unit: str | None, route: str | None, form: str | None
+) -> KeyResult:
+    """Resolve one distinct key through ``prescription_factor`` (cached across calls).
+
+    A missing route or form is passed as None, exactly as the scalar function
+    receives it (the product's own route, else oral).
+    """
+    from painrx import opioids
+
+    given = KeyResult(drug, unit, None if _blank(route) else route, None if _blank(form) else form)
+    if drug is None or _blank(drug):
+        return attrs.evolve(given, error="InputError: drug is missing.")
+    if unit is None or _blank(unit):
+        return attrs.evolve(
+            given, error="UnitError: strength_unit is missing: painrx never guesses a unit."
+        )
+    try:
+        found = opioids.prescription_factor(
+            drug, strength_unit=unit, route=given.route, form=given.form, table=table_id
+        )
+    except PainRxError as exc:
+        return attrs.evolve(given, error=error_text(exc))
+    per_unit = found.days_per_unit if found.patch_days_rule else None
+    return attrs.evolve(
+        given,
+        factor=float(found.factor),
+        days_per_unit=float(per_unit) if per_unit is not None else math.nan,
+        volume=found.quantity_kind == "volume",
+        banded=found.banded,
+        alerts=tuple(a.code for a in found.alerts),
+    )
+
+
+@attrs.frozen
+class _Keys:
+    """One key per row into the (drug, unit, route, form) code combinations.
+
+    Attributes:
+        key: Per row, an index below ``size``.
+        size: Number of key slots.
+        sizes: Codes per text column (distinct values + 1 for missing).
+        encoded: The encoded text columns (None: column absent).
+        distinct: When the combinations were renumbered, the combined code of each slot.
+    """
+
+    key: Codes
+    size: int
+    sizes: tuple[int, ...]
+    encoded: tuple[Encoded | None, ...]
+    distinct: npt.NDArray[np.intp] | None = None
+
+    def parts(self, slot: int) -> tuple[str | None, ...]:
+        """Return the texts a key slot stands for (None: missing or no column)."""
+        combined = int(self.distinct[slot]) if self.distinct is not None else slot
+        codes = []
+        for size in reversed(self.sizes):
+            combined, code = divmod(combined, size)
+            codes.append(code - 1)
+        codes.reverse()
+        return tuple(
+            None if e is None or c < 0 else e.uniques[c]
+            for e, c in zip(self.encoded, codes, strict=True)
+        )
+
+
+def _combine(encoded: Sequence[Encoded | None], n: int) -> _Keys:
+    """Combine the text columns' codes into one key per row (missing is a code too)."""
+    sizes = tuple(len(e.uniques) + 1 if e is not None else 1 for e in encoded)
+    total = math.prod(sizes)
+    # intp, the index type numpy uses: other integer types are converted on every take.
+    key: Codes | None = None
+    for e, size in zip(encoded, sizes, strict=True):
+        if e is None:
+            continue
+        if key is None:
+            key = e.codes.astype(np.intp)
+        else:
+            key *= size
+            key += e.codes
+        key += 1
+    if key is None:
+        key = np.zeros(n, dtype=np.intp)
+    if total <= _DIRECT_KEYS:
+        return _Keys(key, total, sizes, tuple(encoded))
+    distinct, inverse = np.unique(key, return_inverse=True)
+    return _Keys(inverse.astype(np.intp), len(distinct), sizes, tuple(encoded), distinct)
+
+
+# --------------------------------------------------------------------------- labels
+
+
+class _Labels:
+    """Distinct texts, numbered in order of first use."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def code(self, text: str) -> int:
+        return self.index.setdefault(text, len(self.index))
+
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.index)
+
+
+def _alert_text(
+    alerts: str, normalised: bool, level: int, thresholds: Sequence[tuple[float, str]]
+) -> str:
+    """Join drug alerts, the patch rule and threshold alerts, in the scalar order."""
+    codes = [c for c in alerts.split(ALERT_SEPARATOR) if c]
+    if normalised:
+        codes.append("days_supply_normalised")
+    codes.extend(code for _, code in thresholds[:level])
+    return ALERT_SEPARATOR.join(codes)
+
+
+def _label_combos(
+    combo: Codes,
+    sentinel: int,
+    decode: Callable[[int], str],
+    labels: _Labels,
+) -> Codes:
+    """Map combination codes (``sentinel``: none) to label codes, labelling used ones."""
+    counts = np.bincount(combo, minlength=sentinel + 1)
+    lookup = np.full(sentinel + 1, -1, dtype=np.int32)
+    for value in np.flatnonzero(counts[:sentinel]).tolist():
+        lookup[value] = labels.code(decode(value))
+    return lookup[combo]
+
+
+# --------------------------------------------------------------------------- result
+
+
+@attrs.frozen
+class Computed:
+    """The added columns, as arrays plus label tables.
+
+    Attributes:
+        mme: MME/day per row (NaN on error).
+        factor: Multiplier applied to the strength per row (NaN on error).
+        alert_codes: Index into ``alert_labels`` per row (-1 on error).
+        alert_labels: Distinct ``alerts`` texts (codes joined by ``;``; may be empty).
+        error_codes: Index into ``error_labels`` per row (-1: no error).
+        error_labels: Distinct error texts.
+        table_id: The MME table used.
+    """
+
+    mme: Floats
+    factor: Floats
+    alert_codes: Codes
+    alert_labels: tuple[str, ...]
+    error_codes: Codes
+    error_labels: tuple[str, ...]
+    table_id: str
+
+
+def compute(
+    columns: Mapping[str, Any],
+    n: int,
+    table_id: str,
+    thresholds: Sequence[tuple[float, str]],
+    scalar: Scalar,
+) -> Computed:
+    """Apply the file formula to ``columns`` (any supported column objects, ``n`` rows).
+
+    Args:
+        columns: The input columns by name (required ones present).
+        n: Number of rows.
+        table_id: MME table id.
+        thresholds: ``(MME/day, alert code)`` pairs in increasing order.
+        scalar: Computes one row exactly: ``(key, strength, quantity, days) ->
+            (MME/day, alerts)``; raises :class:`PainRxError` for a bad row.
+    """
+    keys = _combine([encode_text(columns[c]) if c in columns else None for c in _TEXT], n)
+    numbers = {name: to_numbers(columns[name]) for name in _NUMBERS}
+    present = np.zeros(keys.size, dtype=bool)
+    present[keys.key] = True
+    resolved: dict[int, KeyResult] = {}
+    alert_sets = _Labels()
+    slot_factor = np.full(keys.size, np.nan)
+    # The factor as an exact ratio; 0/0 sends a key's rows to the careful pass (errors,
+    # banded factors, the patch rule).
+    numerators = np.zeros(keys.size)
+    denominators = np.zeros(keys.size)
+    slot_set = np.zeros(keys.size, dtype=np.intp)
+    for slot in np.flatnonzero(present).tolist():
+        found = resolve_key(table_id, *keys.parts(slot))
+        resolved[slot] = found
+        slot_factor[slot] = found.factor
+        if not found.special:
+            numerators[slot], denominators[slot] = _rational(found.factor)
+        slot_set[slot] = alert_sets.code(ALERT_SEPARATOR.join(found.alerts))
+
+    # Every row is computed on exact integers (short decimals as integer/10**k): the
+    # value is the scalar path's, bit for bit, and the thresholds are decided exactly.
+    decided = _decide_exactly(
+        numbers["strength"].values,
+        numbers["quantity"].values,
+        numbers["days_supply"].values,
+        keys.key,
+        (numerators, denominators),
+        None,
+        [t for t, _ in thresholds],
+    )
+    mme = decided.value
+    level = decided.level
+    factor = slot_factor[keys.key]
+    rows = np.flatnonzero(~decided.ok | decided.above)
+
+    levels = len(thresholds) + 1
+    sets = list(alert_sets.index)
+    combo = (slot_set * levels)[keys.key]
+    combo += level
+    sentinel = len(sets) * levels
+    combo[rows] = sentinel
+    labels = _Labels()
+    alert_codes = _label_combos(
+        combo,
+        sentinel,
+        lambda v: _alert_text(sets[v // levels], False, v % levels, thresholds),
+        labels,
+    )
+    errors = _Labels()
+    error = np.full(n, -1, dtype=np.int32)
+    if len(rows):
+        _careful(
+            rows,
+            keys.key[rows],
+            resolved,
+            {name: Numbers(c.values[rows], c.not_a_number[rows]) for name, c in numbers.items()},
+            thresholds,
+            scalar,
+            _Out(mme, factor, alert_codes, error, labels, errors),
+        )
+    error_labels = errors.labels()
+    if len(rows):
+        error_labels = _compact(error, rows, error_labels)
+    return Computed(
+        mme=mme,
+        factor=factor,
+        alert_codes=alert_codes,
+        alert_labels=labels.labels(),
+        error_codes=error,
+        error_labels=error_labels,
+        table_id=table_id,
+    )
+
+
+def _compact(codes: Codes, rows: Codes, labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop labels no row uses (only ``rows`` hold codes), renumbering ``codes`` in place.
+
+    A row with several problems registers each but shows the first, and a
+    categorical column should list only values that occur.
+    """
+    used = np.zeros(len(labels) + 1, dtype=bool)
+    used[codes[rows]] = True
+    if used[:-1].all():
+        return labels
+    kept = np.flatnonzero(used[:-1])
+    remap = np.full(len(labels) + 1, -1, dtype=codes.dtype)
+    remap[kept] = np.arange(len(kept))
+    codes[rows] = remap[codes[rows]]
+    return tuple(labels[i] for i in kept.tolist())
+
+
+# --------------------------------------------------------------------------- careful pass
+
+
+@attrs.frozen
+class _Out:
+    """The output arrays the careful pass writes into, and their label tables."""
+
+    mme: Floats
+    factor: Floats
+    alert_codes: Codes
+    error: Codes
+    labels: _Labels
+    errors: _Labels
+
+
+def _number_errors(numbers: Mapping[str, Numbers], errors: _Labels) -> Codes:
+    """Return the first numeric error code per row (-1: none), in column order."""
+    n = len(numbers[_NUMBERS[0]].values)
+    codes = np.full(n, -1, dtype=np.intp)
+    for name in reversed(_NUMBERS):
+        column = numbers[name]
+        values = column.values
+        checks = (
+            (np.isnan(values) & ~column.not_a_number, f"InputError: {name} is missing."),
+            (column.not_a_number, f"InputError: {name} is not a number."),
+            (np.isinf(values), f"InputError: {name} must be a finite number."),
+            (values <= 0, f"InputError: {name} must be greater than zero."),
+        )
+        for mask, message in reversed(checks):
+            if mask.any():
+                codes[mask] = errors.code(message)
+    return codes
+
+
+def _careful(
+    rows: Codes,
+    slots: Codes,
+    resolved: Mapping[int, KeyResult],
+    numbers: Mapping[str, Numbers],
+    thresholds: Sequence[tuple[float, str]],
+    scalar: Scalar,
+    out: _Out,
+) -> None:
+    """Compute the flagged ``rows`` (numbers already cut to them) into ``out``."""
+    distinct = np.array(sorted(resolved), dtype=np.intp)
+    renumber = np.zeros(int(distinct[-1]) + 1, dtype=np.intp)
+    renumber[distinct] = np.arange(len(distinct), dtype=np.intp)
+    local = renumber[slots]
+    found = [resolved[int(s)] for s in distinct.tolist()]
+    key_error = np.array([out.errors.code(f.error) if f.error else -1 for f in found])[local]
+    error = np.where(key_error >= 0, key_error, _number_errors(numbers, out.errors))
+    out.error[rows] = error
+    failed = rows[error >= 0]
+    out.mme[failed] = np.nan
+    out.factor[failed] = np.nan
+    out.alert_codes[failed] = -1
+    good = np.flatnonzero(error < 0)
+    if len(good):
+        _compute_good(
+            rows[good],
+            local[good],
+            found,
+            numbers["strength"].values[good],
+            numbers["quantity"].values[good],
+            numbers["days_supply"].values[good],
+            thresholds,
+            scalar,
+            out,
+        )
+
+
+def _compute_good(
+    rows: Codes,
+    local: Codes,
+    found: Sequence[KeyResult],
+    strength: Floats,
+    quantity: Floats,
+    days: Floats,
+    thresholds: Sequence[tuple[float, str]],
+    scalar: Scalar,
+    out: _Out,
+) -> None:
+    """Compute flagged rows without errors: patch rule, exact decisions, banded rows."""
+    factor = np.array([f.factor for f in found])[local]
+    banded = np.array([f.banded for f in found])[local]
+    sets = _Labels()
+    alert_set = np.array([sets.code(ALERT_SEPARATOR.join(f.alerts)) for f in found])[local]
+    mme = np.full(len(rows), np.nan)
+    level = np.zeros(len(rows), dtype=np.int8)
+    above = np.zeros(len(rows), dtype=bool)
+    normalised = np.zeros(len(rows), dtype=bool)
+    by_scalar = banded.copy()
+    exact = np.flatnonzero(~banded)
+    if len(exact):
+        decided = _decide_exactly(
+            strength[exact],
+            quantity[exact],
+            days[exact],
+            local[exact],
+            _rationals(np.array([f.factor for f in found])),
+            _rationals(np.array([f.days_per_unit for f in found])),
+            [t for t, _ in thresholds],
+        )
+        mme[exact] = decided.value
+        level[exact] = decided.level
+        above[exact] = decided.above
+        normalised[exact] = decided.normalised
+        by_scalar[exact[~decided.ok]] = True
+    refused = above & ~by_scalar
+
+    levels = len(thresholds) + 1
+    names = list(sets.index)
+    combo = (alert_set * 2 + normalised) * levels + level
+    sentinel = len(names) * 2 * levels
+    combo[refused | by_scalar] = sentinel
+    alert_codes = _label_combos(
+        combo,
+        sentinel,
+        lambda v: _alert_text(
+            names[v // (2 * levels)], bool(v // levels % 2), v % levels, thresholds
+        ),
+        out.labels,
+    )
+    error = np.full(len(rows), -1, dtype=np.intp)
+    error[refused] = out.errors.code(_IMPLAUSIBLE)
+    for i in np.flatnonzero(by_scalar).tolist():
+        key = found[local[i]]
+        try:
+            value, alerts = scalar(key, strength[i], quantity[i], days[i])
+        except PainRxError as exc:
+            error[i] = out.errors.code(error_text(exc))
+            continue
+        mme[i] = value
+        if key.banded:
+            # The band's factor, as a multiplier of the strength like every other row's.
+            factor[i] = value * days[i] / (strength[i] * quantity[i])
+        alert_codes[i] = out.labels.code(ALERT_SEPARATOR.join(a.code for a in alerts))
+    failed = error >= 0
+    mme[failed] = np.nan
+    factor[failed] = np.nan
+    alert_codes[failed] = -1
+    out.mme[rows] = mme
+    out.factor[rows] = factor
+    out.alert_codes[rows] = alert_codes
+    out.error[rows] = error
+
+
+# --------------------------------------------------------------------------- exact decisions
+
+
+@attrs.frozen
+class _Decided:
+    ok: Mask
+    value: Floats
+    level: npt.NDArray[np.int8]
+    above: Mask
+    normalised: Mask
+
+
+@lru_cache(maxsize=4096)
+def _rational(value: float) -> tuple[int, int]:
+    """Return the rational painrx reads a float as: a short decimal or a simple fraction.
+
+    The rule of :mod:`painrx.opioids` for numbers typed by people: ``0.1`` is 1/10,
+    ``7.2`` is 36/5 and ``3.3333333333333335`` is 10/3. ``(0, 0)``: not finite.
+    """
+    if not math.isfinite(value):
+        return 0, 0
+    decimal = Fraction(repr(value))
+    simple = decimal.limit_denominator(10_000)
+    exact = simple if float(simple) == value else decimal
+    return exact.numerator, exact.denominator
+
+
+@attrs.frozen
+class _Decimal:
+    """A column as exact decimals: ``x == mantissa / 10**k`` (k ≤ 6, shortest).
+
+    Attributes:
+        mantissa: Integer-valued floats (meaningful where ``ok``).
+        ok: Whether ``x`` is such a decimal.
+        rows: Rows with k > 0 (few: most counts and strengths are integers).
+        scale: ``10**k`` of those rows.
+    """
+
+    mantissa: Floats
+    ok: Mask
+    rows: Codes
+    scale: Floats
+
+    def scale_of(self, n: int) -> Floats | None:
+        """Return the full scale column, or None when it is 1 everywhere."""
+        if not len(self.rows):
+            return None
+        full = np.ones(n)
+        full[self.rows] = self.scale
+        return full
+
+
+def _decimals(x: Floats, scratch: Floats) -> _Decimal:
+    """Return ``x`` as exact decimals (``scratch``: a float buffer of ``x``'s length).
+
+    ``x == m / 10**k`` for the shortest ``k`` ≤ 6.
+
+    ``m / 10**k`` rounds to ``x`` and is its shortest decimal, so it is the rational
+    ``x`` stands for (and :func:`_rational` of ``x``). When every finite value is an
+    integer, ``x`` itself is the mantissa (no copy).
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        rounded = np.rint(x, out=scratch)
+        found = rounded == x
+        pending = np.flatnonzero(~found)
+        # NaN is no decimal: only finite non-integers are worth the scaled tries.
+        pending = pending[np.isfinite(x[pending])]
+        if not len(pending):
+            return _Decimal(x, found, np.empty(0, dtype=np.intp), np.empty(0))
+        mantissa = rounded.copy()
+        scaled: list[Codes] = []
+        scales: list[Floats] = []
+        for k in range(1, _DECIMALS + 1):
+            power = 10.0**k
+            candidate = np.rint(x[pending] * power)
+            hit = candidate / power == x[pending]
+            rows = pending[hit]
+            mantissa[rows] = candidate[hit]
+            found[rows] = True
+            scaled.append(rows)
+            scales.append(np.full(len(rows), power))
+            pending = pending[~hit]
+            if not len(pending):
+                break
+    return _Decimal(mantissa, found, np.concatenate(scaled), np.concatenate(scales))
+
+
+def _product(*factors: Floats | None) -> Floats:
+    """Multiply arrays, skipping None (a scale of exactly 1 everywhere)."""
+    present = [f for f in factors if f is not None]
+    result = present[0] * present[1] if len(present) > 1 else present[0].copy()
+    for f in present[2:]:
+        # In place: a fresh million-row array costs more in page faults than the multiply.
+        result *= f
+    return result
+
+
+def _rationals(values: Floats) -> tuple[Floats, Floats]:
+    """Return numerators and denominators of :func:`_rational` as floats (0/0: not finite)."""
+    pairs = [_rational(v) for v in values.tolist()]
+    return (
+        np.array([float(p) for p, _ in pairs]),
+        np.array([float(q) for _, q in pairs]),
+    )
+
+
+def _decide_exactly(
+    strength: Floats,
+    quantity: Floats,
+    days: Floats,
+    slot: Codes,
+    factors: tuple[Floats, Floats],
+    days_per_unit: tuple[Floats, Floats] | None,
+    thresholds: Sequence[float],
+) -> _Decided:
+    """Compute MME/day and decide threshold levels and the patch rule on exact integers.
+
+    ``factors`` is each slot's factor as numerators and denominators (0/0: none, the
+    row is not decided) and ``days_per_unit`` likewise its patch rule (denominator
+    0: no rule; None: no slot has one); ``slot`` picks each row's. MME/day is
+    s·q·(P/Q) ÷ supply with every number a ratio of integers. Held in floats below
+    2**53 those integers are exact, so ``MME ≥ bound`` is an exact comparison and the
+    value one correctly rounded division, as ``float(Fraction(...))`` in the scalar
+    path. A row whose numbers do not fit (long decimals, very large products) is not
+    decided (``ok`` False) and is left to the scalar path.
+    """
+    n = len(strength)
+    # A few buffers reused with out=: on a million rows a fresh array costs more in
+    # page faults than the arithmetic done in it.
+    scratch = np.empty(n)
+    s = _decimals(strength, scratch)
+    q = _decimals(quantity, scratch)
+    d = _decimals(days, scratch)
+    ms, mq, md = s.mantissa, q.mantissa, d.mantissa
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        ok = np.greater(ms, 0)
+        for mask in (s.ok, q.ok, d.ok, mq > 0):
+            ok &= mask
+        num = np.multiply(ms, mq)
+        num *= np.take(factors[0], slot, out=scratch)
+        den = np.take(factors[1], slot)
+        if days_per_unit is None:
+            den *= md
+            # Decimal scales touch only the few rows that have one.
+            den[s.rows] *= s.scale
+            den[q.rows] *= q.scale
+            num[d.rows] *= d.scale
+            normalised = np.zeros(n, dtype=bool)
+        else:
+            ua, ub = (table[slot] for table in days_per_unit)
+            ss, sq, sdays = s.scale_of(n), q.scale_of(n), d.scale_of(n)
+            # Supply in days as sn / sd: quantity × days per unit under the patch rule.
+            rule = ub > 0
+            num *= np.where(rule, _product(ub, sq), _product(np.ones(n), sdays))
+            den *= _product(np.where(rule, mq * ua, md), ss, sq)
+            left = _product(mq, ua, sdays)
+            right = _product(md, ub, sq)
+            normalised = rule & (left != right)
+            ok &= (left < _EXACT_FLOAT) & (right < _EXACT_FLOAT)
+        # den > 0 covers a slot without a factor (0/0) and days ≤ 0 or NaN.
+        ok &= den > 0
+        bounds = [_rational(b) for b in (*thresholds, MAX_DAILY_MME)]
+        limit = _EXACT_FLOAT / max(max(a, b) for a, b in bounds)
+        ok &= num < limit
+        ok &= den < limit
+        value = np.divide(num, den, out=scratch)
+        level = np.zeros(n, dtype=np.int8)
+        reached = np.empty(n, dtype=bool)
+        for bn, bd in bounds[:-1]:
+            level += (
+                np.greater_equal(num * bd, den * bn, out=reached)
+                if bd != 1
+                # For a whole bound B and den < 2**53 / B, num / den and its rounded value
+                # are on the same side of B: when num / den ≠ B they differ from B by at
+                # least 1/den, more than half a unit in the last place of B.
+                else (np.greater_equal(value, bn, out=reached))
+            )
+        mn, md_ = bounds[-1]
+        above = num * md_ > den * mn if md_ != 1 else value > mn
+    return _Decided(ok, value, level, above, normalised)

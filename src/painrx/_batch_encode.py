@@ -1,0 +1,342 @@
+"""Column encoders for :mod:`painrx.batch`: text to integer codes, text to floats.
+
+Looking up a drug name is slow (catalog normalisation, table lookup); doing it once
+per *distinct* value and broadcasting the result with integer codes is what makes
+the batch path fast. Encoding a million-row text column costs far more than the
+arithmetic, so each input kind gets the cheapest correct encoder:
+
+* categorical / dictionary columns already are codes;
+* pyarrow strings (and pandas' Arrow-backed ``str`` dtype) are dictionary-encoded
+  by Arrow's hash kernel;
+* numpy object arrays are factorised by object *identity* first (text read from a
+  CSV file or built by ``take`` repeats the same few string objects), and equal
+  strings with different identities are merged afterwards by value; without shared
+  objects, a column dominated by one text (a unit, a route) is split by one
+  vectorised comparison and only the other rows are hashed.
+
+Every encoder returns the same thing: ``codes`` (``-1`` = missing) and the distinct
+non-missing values as ``str``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import numbers
+import re
+from collections.abc import Sequence
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Encoded", "Numbers", "encode_text", "to_numbers"]
+
+Codes = npt.NDArray[np.intp]
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+
+# Identity factorisation pays off when a sample shows few distinct objects.
+_IDENTITY_SAMPLE: Final = 1024
+_IDENTITY_MAX_SHARE: Final = 8
+# Without shared objects, a value filling this share of a sample is compared, not hashed.
+_PEEL_SAMPLE: Final = 256
+_PEEL_SHARE: Final = 0.8
+_IDENTITY_MIN_ROWS: Final = 10_000
+_NUMBER: Final = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_NUMBER_RE: Final = re.compile(_NUMBER)
+# pandas' missing-value singletons, recognised without importing pandas.
+_MISSING_TYPES: Final = frozenset({"NAType", "NaTType"})
+
+
+@attrs.frozen
+class Encoded:
+    """A text column as integer codes into its distinct values.
+
+    Attributes:
+        codes: One code per row, ``-1`` where the value is missing (null/NaN/None).
+        uniques: The distinct values, as text, indexed by ``codes``.
+    """
+
+    codes: Codes
+    uniques: tuple[str, ...]
+
+
+@attrs.frozen
+class Numbers:
+    """A numeric column as float64.
+
+    Attributes:
+        values: One float per row, NaN where missing or not a number.
+        not_a_number: Rows whose value was present but is not a number (``"ten"``).
+    """
+
+    values: Floats
+    not_a_number: Mask
+
+
+def _module(obj: object) -> str:
+    return type(obj).__module__.split(".", 1)[0]
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in _MISSING_TYPES
+
+
+def _merge(local_codes: Codes, local_values: Sequence[object]) -> Encoded:
+    """Map codes into ``local_values`` (which may repeat or be missing) to distinct text."""
+    index: dict[str, int] = {}
+    mapping = np.full(len(local_values) + 1, -1, dtype=np.intp)
+    for i, value in enumerate(local_values):
+        if not _is_missing(value):
+            text = value if isinstance(value, str) else str(value)
+            mapping[i] = index.setdefault(text, len(index))
+    if len(index) == len(local_values) and np.array_equal(mapping[:-1], np.arange(len(index))):
+        # Already distinct text in order (a categorical's categories): codes stand as they are.
+        return Encoded(local_codes, tuple(index))
+    # Code -1 indexes the trailing -1 of ``mapping``: missing stays missing.
+    return Encoded(mapping[local_codes], tuple(index))
+
+
+def _factorize_ints(values: npt.NDArray[np.intp]) -> tuple[Codes, npt.NDArray[np.intp]]:
+    try:
+        import pandas as pd
+    except ImportError:
+        uniques, inverse = np.unique(values, return_inverse=True)
+        return inverse.astype(np.intp, copy=False), uniques
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=np.intp)
+
+
+def _encode_objects(values: npt.NDArray[Any]) -> Encoded:
+    values = np.ascontiguousarray(values, dtype=object)
+    n = len(values)
+    if n >= _IDENTITY_MIN_ROWS:
+        # An object array stores one PyObject pointer per row; equal pointers are the
+        # same object, hence equal values. ``values`` keeps every object alive here.
+        buffer = (ctypes.c_ssize_t * n).from_address(values.ctypes.data)
+        pointers = np.frombuffer(memoryview(buffer), dtype=np.intp)
+        sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
+        if len(np.unique(sample)) * _IDENTITY_MAX_SHARE <= len(sample):
+            codes, addresses = _factorize_ints(pointers)
+            objects = [ctypes.cast(int(a), ctypes.py_object).value for a in addresses]
+            return _merge(codes, objects)
+        peeled = _peel(values)
+        if peeled is not None:
+            return peeled
+    return _factorize_objects(values)
+
+
+def _factorize_objects(values: npt.NDArray[Any]) -> Encoded:
+    try:
+        import pandas as pd
+    except ImportError:
+        index: dict[object, int] = {}
+        found = [index.setdefault(v, len(index)) for v in values.tolist()]
+        return _merge(np.array(found, dtype=np.intp), list(index))
+    codes, uniques = pd.factorize(values)
+    return _merge(codes.astype(np.intp, copy=False), list(uniques))
+
+
+def _peel(values: npt.NDArray[Any]) -> Encoded | None:
+    """Encode a text column dominated by one value (a unit, a route) by comparison.
+
+    One vectorised ``==`` against the dominant text costs a third of hashing every
+    row; only the other rows are hashed.
+    """
+    sample = values[:: max(1, len(values) // _PEEL_SAMPLE)].tolist()
+    if not all(isinstance(v, str) or v is None or isinstance(v, float) for v in sample):
+        return None
+    texts = [v for v in sample if isinstance(v, str)]
+    if not texts:
+        return None
+    top = max(set(texts), key=texts.count)
+    if texts.count(top) < _PEEL_SHARE * len(sample):
+        return None
+    try:
+        is_top = np.asarray(values == top, dtype=bool)
+    except (TypeError, ValueError):
+        return None
+    rest = np.flatnonzero(~is_top)
+    encoded = _factorize_objects(values[rest])
+    codes = np.zeros(len(values), dtype=np.intp)
+    codes[rest] = np.where(encoded.codes >= 0, encoded.codes + 1, -1)
+    return _merge(codes, [top, *encoded.uniques])
+
+
+def _encode_arrow_chunk(chunk: Any) -> tuple[Codes, list[object]]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(chunk.type):
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            chunk = pc.cast(chunk, pa.string())
+        chunk = pc.dictionary_encode(chunk)
+    indices = chunk.indices if chunk.null_count == 0 else pc.fill_null(chunk.indices, -1)
+    codes = indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    return codes, chunk.dictionary.to_pylist()
+
+
+def _encode_arrow(column: Any) -> Encoded:
+    import pyarrow as pa
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if not chunks:
+        return Encoded(np.empty(0, dtype=np.intp), ())
+    parts = [_encode_arrow_chunk(chunk) for chunk in chunks]
+    offsets = np.cumsum([0] + [len(values) for _, values in parts])
+    # Local codes into the concatenated value lists; missing stays at -1.
+    codes = np.concatenate(
+        [np.where(c >= 0, c + o, -1) for (c, _), o in zip(parts, offsets, strict=False)]
+    )
+    return _merge(codes.astype(np.intp, copy=False), [v for _, vs in parts for v in vs])
+
+
+def _pandas_array(column: Any) -> Any:
+    import pandas as pd
+
+    return column.array if isinstance(column, (pd.Series, pd.Index)) else column
+
+
+def _arrow_backed(array: Any) -> Any:
+    """Return the Arrow data behind a pandas array, or None when it is not Arrow-backed."""
+    import pandas as pd
+
+    if isinstance(array, pd.arrays.ArrowExtensionArray):
+        import pyarrow as pa
+
+        return pa.chunked_array(array.__arrow_array__())
+    return None
+
+
+def _encode_pandas(column: Any) -> Encoded:
+    import pandas as pd
+
+    array = _pandas_array(column)
+    if isinstance(array, pd.Categorical):
+        codes = np.asarray(array.codes, dtype=np.intp)
+        return _merge(codes, list(array.categories))
+    arrow = _arrow_backed(array)
+    if arrow is not None:
+        return _encode_arrow(arrow)
+    return _encode_objects(np.asarray(array, dtype=object))
+
+
+def encode_text(column: Any) -> Encoded:
+    """Return ``column`` (numpy, pandas or pyarrow; any length) as codes and distinct text.
+
+    Missing values are ``None``, NaN, pandas' NA and Arrow nulls; other non-text
+    values are written with ``str``.
+    """
+    origin = _module(column)
+    if origin == "pyarrow":
+        return _encode_arrow(column)
+    if origin == "pandas":
+        return _encode_pandas(column)
+    values = np.asarray(column)
+    if values.dtype.kind in "US":
+        try:
+            import pyarrow as pa
+        except ImportError:
+            return _encode_objects(values.astype(object))
+        return _encode_arrow(pa.array(values.astype(str) if values.dtype.kind == "S" else values))
+    return _encode_objects(values)
+
+
+def _parse_objects(values: npt.NDArray[Any]) -> Numbers:
+    items = values.tolist()
+    if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in items):
+        return Numbers(values.astype(np.float64), np.zeros(len(values), dtype=bool))
+    out = np.full(len(values), np.nan)
+    bad = np.zeros(len(values), dtype=bool)
+    for i, value in enumerate(items):
+        if isinstance(value, bool):
+            bad[i] = True
+        elif isinstance(value, numbers.Real):
+            out[i] = float(value)
+        elif isinstance(value, str) and value.strip():
+            text = value.strip()
+            if _NUMBER_RE.match(text):
+                out[i] = float(text)
+            else:
+                bad[i] = True
+        elif not (_is_missing(value) or isinstance(value, str)):
+            bad[i] = True
+    return Numbers(out, bad)
+
+
+def _parse_arrow(column: Any) -> Numbers:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    n = len(column)
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        return Numbers(np.asarray(values, dtype=np.float64), np.zeros(n, dtype=bool))
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return _parse_objects(np.asarray(column.to_pylist(), dtype=object))
+    return _parse_arrow_text(column)
+
+
+def _parse_arrow_text(column: Any) -> Numbers:
+    """Parse text that may hold non-numbers: digits directly, the rest by pattern."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    null = pa.scalar(None, pa.string())
+    # Plain digit strings (most counts and strengths) parse without the pattern.
+    digits = pc.fill_null(pc.ascii_is_decimal(column), False)
+    floats = pc.cast(pc.if_else(digits, column, null), pa.float64())
+    values = np.array(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
+    bad = np.zeros(len(values), dtype=bool)
+    rest = np.flatnonzero(~np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool))
+    if len(rest):
+        text = pc.utf8_trim_whitespace(column.take(pa.array(rest)))
+        number = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
+        parsed = pc.cast(pc.if_else(number, text, null), pa.float64())
+        values[rest] = parsed.to_numpy(zero_copy_only=False)
+        blank = pc.fill_null(pc.equal(text, ""), True)
+        bad[rest] = pc.and_(pc.invert(number), pc.invert(blank)).to_numpy(zero_copy_only=False)
+    return Numbers(values, bad)
+
+
+def to_numbers(column: Any) -> Numbers:
+    """Return ``column`` as float64, flagging values that are present but not numbers.
+
+    Booleans are not numbers (``True`` is no dose); text is accepted when it is a
+    plain decimal number.
+    """
+    origin = _module(column)
+    if origin == "pyarrow":
+        return _parse_arrow(column)
+    if origin == "pandas":
+        array = _pandas_array(column)
+        arrow = _arrow_backed(array)
+        if arrow is not None:
+            return _parse_arrow(arrow)
+        dtype = getattr(column, "dtype", None)
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            # A numpy-backed numeric column: no missing values but NaN, no copy for float64.
+            values = np.asarray(column, dtype=np.float64)
+            return Numbers(values, np.zeros(len(values), dtype=bool))
+        dtype = getattr(array, "dtype", None)
+        if dtype is not None and dtype.kind in "iuf":
+            values = np.asarray(array.to_numpy(dtype=np.float64, na_value=np.nan))
+            return Numbers(values, np.zeros(len(values), dtype=bool))
+        return _parse_objects(np.asarray(array, dtype=object))
+    values = np.asarray(column)
+    if values.dtype.kind in "iuf":
+        floats = values.astype(np.float64, copy=False)
+        return Numbers(floats, np.zeros(len(floats), dtype=bool))
+    if values.dtype.kind == "b":
+        return Numbers(np.full(len(values), np.nan), np.ones(len(values), dtype=bool))
+    return _parse_objects(values.astype(object))
