@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from html import escape
 from typing import Any
 
 import attrs
 
+from painrx._html import key_value_table
 from painrx.errors import Alert
 from painrx.provenance import Provenance
 from painrx.units import Q, Quantity, QuantityLike, format_units
@@ -48,19 +48,6 @@ def _qdict(q: Quantity) -> dict[str, Any]:
 
 def _codes(alerts: Iterable[Alert]) -> list[str]:
     return [a.code for a in alerts]
-
-
-def _html(title: str, rows: Iterable[tuple[str, object]], alerts: tuple[Alert, ...]) -> str:
-    body = "".join(
-        f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
-        for k, v in rows
-    )
-    notes = "".join(
-        f"<li><b>{escape(a.code)}</b> ({a.severity.name.lower()}): {escape(a.message)}</li>"
-        for a in alerts
-    )
-    listed = f"<ul>{notes}</ul>" if notes else ""
-    return f"<table><caption>{escape(title)}</caption>{body}</table>{listed}"
 
 
 def _fmt(q: Quantity) -> str:
@@ -193,7 +180,7 @@ class MMEResult:
             ("factor", f"{self.factor:g} per {self.factor_basis}"),
             ("table", f"{self.table}: {self.source.citation}"),
         ]
-        return _html("MME", rows, self.alerts)
+        return key_value_table("MME", rows, self.alerts)
 
 
 @attrs.frozen(repr=False)
@@ -242,7 +229,7 @@ class TotalMME:
     def _repr_html_(self) -> str:
         rows = [(f"{i.drug} ({i.route})", f"{i.rounded()} MME/day") for i in self.items]
         rows += [("total", f"{self.rounded()} MME/day"), ("table", self.table)]
-        return _html("Total MME", rows, self.alerts)
+        return key_value_table("Total MME", rows, self.alerts)
 
 
 @attrs.frozen
@@ -329,7 +316,7 @@ class PeriodMME:
             ("table", self.table),
         ]
         rows += [(f"excluded: {e.prescription.drug}", e.reason) for e in self.excluded]
-        return _html("MME over a period", rows, self.alerts)
+        return key_value_table("MME over a period", rows, self.alerts)
 
 
 @attrs.frozen(repr=False)
@@ -399,7 +386,7 @@ class Conversion:
             ("ratio", f"{self.ratio:g} ({self.ratio_basis})"),
             ("table", f"{self.table}: {self.source.citation}"),
         ]
-        return _html("Equianalgesic conversion", rows, self.alerts)
+        return key_value_table("Equianalgesic conversion", rows, self.alerts)
 
 
 @attrs.frozen(repr=False)
@@ -492,7 +479,7 @@ class Rotation:
             ("table / method", f"{self.table} / {self.method or '—'}"),
             ("source", self.source.citation),
         ]
-        return _html("Opioid rotation", rows, self.alerts)
+        return key_value_table("Opioid rotation", rows, self.alerts)
 
 
 @attrs.frozen

@@ -26,12 +26,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
-from html import escape
 from typing import Any, Final, cast
 
 import attrs
 
 from painrx import vocabulary
+from painrx._html import key_value_table
 from painrx.errors import Alert, InputError, PainRxError, Severity, UnitError, UnknownDrugError
 from painrx.provenance import Provenance
 from painrx.tables import TableError, check_keys, entry_source, read_table, sources_of
@@ -146,14 +146,6 @@ _STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight
 _BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
 
-def _html_table(title: str, rows: Iterable[tuple[str, object]]) -> str:
-    body = "".join(
-        f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
-        for k, v in rows
-    )
-    return f"<table><caption>{escape(title)}</caption>{body}</table>"
-
-
 @attrs.frozen
 class Ingredient:
     """One active ingredient.
@@ -186,7 +178,7 @@ class Ingredient:
         }
 
     def _repr_html_(self) -> str:
-        return _html_table(
+        return key_value_table(
             f"Ingredient {self.name}",
             [
                 ("id", self.id),
@@ -233,7 +225,7 @@ class Product:
         }
 
     def _repr_html_(self) -> str:
-        return _html_table(
+        return key_value_table(
             f"Product {self.id}",
             [
                 ("ingredients", " + ".join(self.ingredients)),
@@ -294,7 +286,7 @@ class ParsedMedication:
         }
 
     def _repr_html_(self) -> str:
-        return _html_table(
+        return key_value_table(
             f"Medication {self.text!r}",
             [
                 ("product", self.product.id),

@@ -28,6 +28,7 @@ from typing import Any, Final, Literal, cast
 import attrs
 
 from painrx import catalog, vocabulary
+from painrx._html import key_value_table
 from painrx._interactions_rules import (
     CONDITIONS,
     AcetaminophenPolicy,
@@ -70,14 +71,6 @@ _STATED_INTENSITIES: Final = ("prophylactic", "therapeutic")
 _NOT_UNDERSTOOD: Final = frozenset({"unparsed_text", "unrecognised_name_words"})
 # Dose kinds that are one administration's amount; a rate (mg/day, mcg/h) is a course.
 _AMOUNT_KINDS: Final = frozenset({"mass", "dose_per_weight"})
-
-
-def _html(title: str, rows: Iterable[tuple[str, object]]) -> str:
-    body = "".join(
-        f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
-        for k, v in rows
-    )
-    return f"<table><caption>{escape(title)}</caption>{body}</table>"
 
 
 # --- inputs -----------------------------------------------------------------------
@@ -344,7 +337,7 @@ class Finding:
         }
 
     def _repr_html_(self) -> str:
-        return _html(
+        return key_value_table(
             f"{self.severity.name}: {self.title or self.rule_id}",
             [
                 ("drugs", " + ".join(self.drugs)),
