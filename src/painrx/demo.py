@@ -51,19 +51,23 @@ def main() -> None:
     for finding in report.findings:
         print(f"{finding.severity.name} [{finding.rule_id}] {finding.management}")
 
-    _heading("Discharge taper: oxycodone 30 mg/day, 5 mg tablets, 25% of the start daily")
+    _heading("Discharge taper: oxycodone 5 mg q4h, 20% of the current dose a day (Hyland 2023)")
     schedule = rx.taper(
         "oxycodone",
         "30 mg/day",
-        percent=25,
+        percent=20,
         interval="1 day",
+        basis="current",
+        stop_at="2.5 mg/day",
         strengths=["5 mg"],
+        doses_per_day=6,
+        equal_doses=False,
         duration_of_use="5 day",
     )
     for row in schedule.to_rows():
-        print(
-            f"day {row['day']}: {row['daily_dose']:>12}  {row['tablets_per_dose']:<10} {row['note']}"
-        )
+        print(f"day {row['day']:>2}: {row['daily_dose']:>22}  {row['tablets_per_dose']}")
+    codes = ", ".join(sorted({a.code for a in schedule.alerts})) or "none"
+    print(f"alerts: {codes}")
 
     _heading("The care plan these compose")
     plan = rx.post_interstim_removal_plan(
