@@ -1,19 +1,21 @@
 """Batch MME benchmarks (issue 9): 1,000,000 synthetic prescriptions, same-run ratios.
 
-Targets of issue 9, and what is asserted:
+Targets of issue 9, and what is asserted (measured on the 2-core development host):
 
 * a string drug column, ``mme_prescriptions`` against a baseline of
-  ``pandas.factorize(drug)`` + a factor ``take`` + the numpy formula: target 2x.
-  Object columns (as ``pandas.read_csv(..., dtype=object)`` gives them, sharing one
-  string object per distinct value) meet it. pandas' Arrow-backed ``str`` dtype does
-  not (about 2.7x here): hashing the drug column alone costs the whole baseline, and
-  exact arithmetic with alerts and errors costs about one more. Asserted at 3.5x
-  against regressions;
+  ``pandas.factorize(drug)`` + a factor ``take`` + the numpy formula: target 2x,
+  met. Object columns (as ``pandas.read_csv(..., dtype=object)`` gives them,
+  sharing one string object per distinct value) measure about 0.8x, pandas'
+  Arrow-backed ``str`` dtype about 1.8x (hashing the drug column alone is most of
+  the baseline). Asserted at 2x for both;
 * a categorical / dictionary-encoded drug column against the bare numpy formula
   (``strength * (quantity / days) * factor``, each row's factor ready): target 10x,
-  not met (about 30x): the formula is 3 array operations, and exact threshold
-  decisions, validity checks, alert labels and error labels are some 50 more.
-  Asserted at 50x against regressions;
+  not met: about 15x for a pandas categorical, 23x for an Arrow dictionary column
+  (whose numbers are converted and whose five output columns are built as Arrow
+  arrays). The formula is 3 array operations; the exact pass needs about 25 more
+  per row (validity and exactness checks, four table look-ups, the thresholds),
+  plus the careful pass over the ~5% of rows with errors or fentanyl patches.
+  Asserted at 20x and 30x against regressions;
 * the pandas DataFrame and pyarrow Table paths at most 1.2x the dict-of-arrays path:
   met (they are faster: no object arrays to build).
 
@@ -78,7 +80,7 @@ def _formula_baseline(codes: Any, arrays: dict[str, Any]) -> Any:
     return baseline
 
 
-@pytest.mark.parametrize(("strings", "bound"), [("object", 2.0), ("str", 3.5)])
+@pytest.mark.parametrize(("strings", "bound"), [("object", 2.0), ("str", 2.0)])
 def test_bench_string_drug_column(
     benchmark: Any, arrays: dict[str, Any], strings: str, bound: float
 ) -> None:
@@ -88,8 +90,10 @@ def test_bench_string_drug_column(
     assert ratio(lambda: mme_prescriptions(frame), _factorize_baseline(frame)) <= bound
 
 
-@pytest.mark.parametrize("kind", ["pandas-category", "arrow-dictionary"])
-def test_bench_encoded_drug_column(benchmark: Any, arrays: dict[str, Any], kind: str) -> None:
+@pytest.mark.parametrize(("kind", "bound"), [("pandas-category", 20.0), ("arrow-dictionary", 30.0)])
+def test_bench_encoded_drug_column(
+    benchmark: Any, arrays: dict[str, Any], kind: str, bound: float
+) -> None:
     if kind == "pandas-category":
         table: Any = as_frame(arrays, strings="category")
         codes = table["drug"].cat.codes.to_numpy()
@@ -98,7 +102,7 @@ def test_bench_encoded_drug_column(benchmark: Any, arrays: dict[str, Any], kind:
         codes = pc.fill_null(table["drug"].chunk(0).indices, 0).to_numpy()
     out = benchmark(mme_prescriptions, table)
     assert len(out) == N
-    assert ratio(lambda: mme_prescriptions(table), _formula_baseline(codes, arrays)) <= 50.0
+    assert ratio(lambda: mme_prescriptions(table), _formula_baseline(codes, arrays)) <= bound
 
 
 @pytest.mark.parametrize("kind", ["pandas", "arrow"])

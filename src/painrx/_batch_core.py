@@ -1,19 +1,20 @@
 """The vectorised CDC file formula behind :func:`painrx.batch.mme_prescriptions`.
 
 1. Encode the text columns (drug, strength unit, route, form) to integer codes and
-   combine them into one key per row.
-2. Resolve each *distinct* key once through :func:`painrx.opioids.prescription_factor`,
+   combine them into one key per row, in the smallest integer type that holds it.
+2. Resolve each key slot once through :func:`painrx.opioids.prescription_factor`,
    the function :func:`painrx.opioids.mme_prescription` itself uses, so factors,
-   errors and drug alerts are the scalar path's.
-3. Fast pass over every row, on exact integers (a decimal such as 7.5 is 75/10, the
-   factor a ratio such as 3/2): the value is one correctly rounded division, as
+   errors and drug alerts are the scalar path's. A small key space is resolved
+   whole and cached by the columns' distinct texts (categories recur).
+3. Fast pass over every row, in cache-sized blocks, in plain float64 where that is
+   provably exact: strength and quantity multiples of 1/8, whole days, products
+   below 2**46. The value is then one correctly rounded division, as
    ``float(Fraction(...))`` in the scalar path, and the thresholds are decided
-   exactly. Rows that need more care are only *flagged*: a bad key or number, a
-   fentanyl patch (days-supply rule), a dose-banded factor, numbers too long for
-   exact integers, a value above the plausibility bound.
-4. Careful pass over the flagged rows: error texts, and the patch rule on exact
-   integers too. Only banded rows and numbers too long for exact integers go
-   through the scalar function row by row.
+   exactly. Every other row (a bad key or number, a fentanyl patch, a dose-banded
+   factor, a long decimal, a huge product) is only cut out.
+4. Careful pass over the rows cut out: error texts, and exact integers for decimals
+   with up to six places and for the patch rule. Only banded rows and numbers too
+   long for exact integers go through the scalar function row by row.
 
 Errors never stop the batch: each bad row gets its error text, every other row its
 result, and the output has the input's rows in the input's order.
@@ -25,7 +26,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 import numpy as np
@@ -51,6 +52,17 @@ _IMPLAUSIBLE: Final = (
 _DECIMALS: Final = 6
 # Integers below this are exact in float64, and so are their sums and products below it.
 _EXACT_FLOAT: Final = float(2**53)
+# The fast pass reads strength and quantity as eighths (7.5 mg is 60/8, 2.5 mL 20/8).
+_SCALE: Final = 8.0
+# Its products stay below this: strength and quantity then stay below 2**43, where a
+# multiple of 1/8 prints as its exact decimal, so painrx reads it as its binary value.
+_FAST_LIMIT: Final = float(2**46)
+# Rows per block of the fast pass: its dozen buffers stay in the CPU cache.
+_BLOCK: Final = 1 << 17
+# A key space up to this size is resolved whole rather than where rows use it.
+_ALL_SLOTS: Final = 1024
+# Up to this many alert labels, the used ones are found by comparison, not counting.
+_COMPARE_LABELS: Final = 24
 
 Floats = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.signedinteger[Any]]
@@ -145,7 +157,7 @@ class _Keys:
     """One key per row into the (drug, unit, route, form) code combinations.
 
     Attributes:
-        key: Per row, an index below ``size``.
+        key: Per row, an index below ``size`` (the smallest integer type that holds it).
         size: Number of key slots.
         sizes: Codes per text column (distinct values + 1 for missing).
         encoded: The encoded text columns (None: column absent).
@@ -171,24 +183,43 @@ class _Keys:
             for e, c in zip(self.encoded, codes, strict=True)
         )
 
+    def uniques(self) -> tuple[tuple[str, ...] | None, ...]:
+        """Return the distinct texts of each column (None: column absent)."""
+        return tuple(None if e is None else e.uniques for e in self.encoded)
+
+
+def _index_type(size: int) -> type[np.signedinteger[Any]]:
+    for candidate in (np.int8, np.int16, np.int32):
+        if size <= np.iinfo(candidate).max:
+            return candidate
+    return np.int64
+
 
 def _combine(encoded: Sequence[Encoded | None], n: int) -> _Keys:
-    """Combine the text columns' codes into one key per row (missing is a code too)."""
+    """Combine the text columns' codes into one key per row (missing is a code too).
+
+    The key is ``sum((code + 1) * stride)``, built in the smallest integer type that
+    holds it: on a million rows, 2-byte arithmetic costs a quarter of 8-byte.
+    """
     sizes = tuple(len(e.uniques) + 1 if e is not None else 1 for e in encoded)
     total = math.prod(sizes)
-    # intp, the index type numpy uses: other integer types are converted on every take.
+    work = _index_type(total)
     key: Codes | None = None
+    offset = 0
     for e, size in zip(encoded, sizes, strict=True):
+        offset *= size
         if e is None:
             continue
+        offset += 1
         if key is None:
-            key = e.codes.astype(np.intp)
+            key = e.codes.astype(work)
         else:
             key *= size
             key += e.codes
-        key += 1
     if key is None:
-        key = np.zeros(n, dtype=np.intp)
+        key = np.zeros(n, dtype=work)
+    else:
+        key += offset
     if total <= _DIRECT_KEYS:
         return _Keys(key, total, sizes, tuple(encoded))
     distinct, inverse = np.unique(key, return_inverse=True)
@@ -201,8 +232,10 @@ def _combine(encoded: Sequence[Encoded | None], n: int) -> _Keys:
 class _Labels:
     """Distinct texts, numbered in order of first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts: Sequence[str] = ()) -> None:
         self.index: dict[str, int] = {}
+        for text in texts:
+            self.code(text)
 
     def code(self, text: str) -> int:
         return self.index.setdefault(text, len(self.index))
@@ -230,10 +263,202 @@ def _label_combos(
 ) -> Codes:
     """Map combination codes (``sentinel``: none) to label codes, labelling used ones."""
     counts = np.bincount(combo, minlength=sentinel + 1)
-    lookup = np.full(sentinel + 1, -1, dtype=np.int32)
+    lookup = np.full(sentinel + 1, -1, dtype=np.intp)
     for value in np.flatnonzero(counts[:sentinel]).tolist():
         lookup[value] = labels.code(decode(value))
     return lookup[combo]
+
+
+# --------------------------------------------------------------------------- slots
+
+
+@attrs.frozen
+class _Slots:
+    """What every key slot resolves to, as small lookup tables for the fast pass.
+
+    Attributes:
+        found: Per slot, the resolved key (None: not resolved, no row has it).
+        numerator: The factor's numerator P (NaN: the slot's rows take the careful pass).
+        denominator: The factor's denominator Q times 64 (the scale of strength
+            and quantity read as eighths).
+        factor: The factor (NaN on error or when banded).
+        alert_base: Per slot, the label code of its drug alerts at level 0; the
+            label of threshold level ``k`` is ``alert_base + k``.
+        labels: Alert texts of every (drug alert set, threshold level) pair.
+    """
+
+    found: tuple[KeyResult | None, ...]
+    numerator: Floats
+    denominator: Floats
+    factor: Floats
+    alert_base: Codes
+    labels: tuple[str, ...]
+
+
+def _slots(
+    keys: _Keys, which: Sequence[int], table_id: str, thresholds: Sequence[tuple[float, str]]
+) -> _Slots:
+    """Resolve the key slots ``which`` and tabulate them."""
+    found: list[KeyResult | None] = [None] * keys.size
+    numerator = np.full(keys.size, np.nan)
+    denominator = np.full(keys.size, np.nan)
+    factor = np.full(keys.size, np.nan)
+    alert_set = np.zeros(keys.size, dtype=np.intp)
+    sets = _Labels()
+    for slot in which:
+        key = resolve_key(table_id, *keys.parts(slot))
+        found[slot] = key
+        factor[slot] = key.factor
+        p, q = _rational(key.factor)
+        if not key.special and 0 < p < _FAST_LIMIT and 0 < q * _SCALE**2 < _FAST_LIMIT:
+            numerator[slot] = p
+            denominator[slot] = q * _SCALE**2
+            # Only slots the fast pass computes number alert sets: label order follows them.
+            alert_set[slot] = sets.code(ALERT_SEPARATOR.join(key.alerts))
+    levels = len(thresholds) + 1
+    labels = tuple(
+        _alert_text(alerts, False, level, thresholds)
+        for alerts in sets.index
+        for level in range(levels)
+    )
+    base = (alert_set * levels).astype(_index_type(len(labels)))
+    return _Slots(tuple(found), numerator, denominator, factor, base, labels)
+
+
+@lru_cache(maxsize=64)
+def _all_slots(
+    table_id: str,
+    thresholds: tuple[tuple[float, str], ...],
+    uniques: tuple[tuple[str, ...] | None, ...],
+    sizes: tuple[int, ...],
+) -> _Slots:
+    """Tabulate every combination of the columns' texts (cached: the same categories recur)."""
+    encoded = tuple(None if u is None else Encoded(np.empty(0, np.intp), u) for u in uniques)
+    keys = _Keys(np.empty(0, np.intp), math.prod(sizes), sizes, encoded)
+    return _slots(keys, range(keys.size), table_id, thresholds)
+
+
+def _tabulate(keys: _Keys, table_id: str, thresholds: Sequence[tuple[float, str]]) -> _Slots:
+    """Resolve the key slots the rows use.
+
+    A small key space is resolved whole (no pass over the rows to find the used
+    slots, and cached by the columns' distinct texts); a large one only where used.
+    """
+    if keys.distinct is None and keys.size <= min(_ALL_SLOTS, len(keys.key) // 64):
+        return _all_slots(table_id, tuple(thresholds), keys.uniques(), keys.sizes)
+    present = np.zeros(keys.size, dtype=bool)
+    present[keys.key] = True
+    return _slots(keys, np.flatnonzero(present).tolist(), table_id, thresholds)
+
+
+# --------------------------------------------------------------------------- fast pass
+
+
+@attrs.frozen
+class _Fast:
+    """The fast pass's output: every row computed, and the rows it may have got wrong.
+
+    Attributes:
+        mme: MME/day per row.
+        factor: Factor per row.
+        alert_codes: Alert label code per row (-1 on the rows left over).
+        rows: The rows left to the careful pass, in order.
+        key: Their key slots.
+        numbers: Their strength, quantity and days supply.
+    """
+
+    mme: Floats
+    factor: Floats
+    alert_codes: Codes
+    rows: Codes
+    key: Codes
+    numbers: tuple[Floats, Floats, Floats]
+
+
+def _fast_pass(
+    key: Codes,
+    strength: Floats,
+    quantity: Floats,
+    days: Floats,
+    slots: _Slots,
+    thresholds: Sequence[tuple[float, str]],
+) -> _Fast:
+    """Compute every row in plain float64 where that is provably exact; flag the rest.
+
+    A row is (8s × 8q × P) ÷ (64Q × days) for the factor P/Q. It is ``ok`` when
+    8s, 8q and days are whole numbers, s, days and the value are positive, the
+    denominator is below ``limit`` ÷ 10,000 and the value below the plausibility
+    bound of 10,000 MME/day (so the numerator is below ``limit``, at most 2**46).
+    Then:
+
+    * every product is an exact integer, so the value is one correctly rounded
+      division, as ``float(Fraction(...))`` in the scalar path;
+    * strength and quantity are multiples of 1/8 below 2**43, so the rationals the
+      scalar path reads them as (:func:`_rational`) are their binary values;
+    * a whole bound B is decided on the rounded value: num/den < B means
+      num/den ≤ B - 1/den, and 1/den is more than half a unit in the last place
+      of B (den < 2**53 / B), so the rounded value is below B too. A fractional
+      bound n/d is decided on the integers (``num × d >= den × n``).
+
+    Every other row (a bad key or number, a patch, a banded factor, a long decimal,
+    a huge product) is left to the careful pass. The rows are processed in blocks
+    whose buffers stay in the CPU cache.
+    """
+    n = len(key)
+    bounds = [_rational(b) for b, _ in thresholds]
+    limit = min(_FAST_LIMIT, _EXACT_FLOAT / max((max(b) for b in bounds), default=1))
+    den_limit = limit / MAX_DAILY_MME
+    mme = np.empty(n)
+    factor = np.empty(n)
+    alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
+    left: list[list[Any]] = [[], [], [], [], []]
+    size = min(n, _BLOCK)
+    index = np.empty(size, dtype=np.intp)
+    floats = [np.empty(size) for _ in range(5)]
+    masks = [np.empty(size, dtype=bool) for _ in range(2)]
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        for start in range(0, n, _BLOCK):
+            stop = min(n, start + _BLOCK)
+            k = index[: stop - start]
+            s, q, num, den, scratch = (b[: stop - start] for b in floats)
+            good, test = (b[: stop - start] for b in masks)
+            d = days[start:stop]
+            np.copyto(k, key[start:stop])
+            np.multiply(strength[start:stop], _SCALE, out=s)
+            np.multiply(quantity[start:stop], _SCALE, out=q)
+            np.greater(s, 0, out=good)
+            for x in (s, q, d):
+                good &= np.equal(np.rint(x, out=scratch), x, out=test)
+            np.multiply(s, q, out=num)
+            num *= np.take(slots.numerator, k, out=scratch, mode="wrap")
+            np.take(slots.denominator, k, out=den, mode="wrap")
+            den *= d
+            good &= np.greater(den, 0, out=test)
+            good &= np.less(den, den_limit, out=test)
+            value = np.divide(num, den, out=mme[start:stop])
+            good &= np.greater(value, 0, out=test)
+            good &= np.less(value, MAX_DAILY_MME, out=test)
+            np.take(slots.factor, k, out=factor[start:stop], mode="wrap")
+            level = np.take(slots.alert_base, k, out=alert_codes[start:stop], mode="wrap")
+            for bn, bd in bounds:
+                if bd == 1:
+                    level += np.greater_equal(value, bn, out=test)
+                else:
+                    np.multiply(num, bd, out=s)
+                    level += np.greater_equal(s, np.multiply(den, bn, out=scratch), out=test)
+            # The rows left over are cut out while the block is in the cache.
+            rows = np.flatnonzero(np.logical_not(good, out=test))
+            if len(rows):
+                level[rows] = -1
+                left[0].append(rows + start)
+                left[1].append(k[rows])
+                for found, column in zip(left[2:], (strength, quantity, days), strict=True):
+                    found.append(column[start:stop][rows])
+    rows, row_key, *values = (
+        np.concatenate(found) if found else np.empty(0, dtype=dtype)
+        for found, dtype in zip(left, (np.intp, np.intp, float, float, float), strict=True)
+    )
+    return _Fast(mme, factor, alert_codes, rows, row_key, (values[0], values[1], values[2]))
 
 
 # --------------------------------------------------------------------------- result
@@ -280,78 +505,73 @@ def compute(
             (MME/day, alerts)``; raises :class:`PainRxError` for a bad row.
     """
     keys = _combine([encode_text(columns[c]) if c in columns else None for c in _TEXT], n)
+    slots = _tabulate(keys, table_id, thresholds)
     numbers = {name: to_numbers(columns[name]) for name in _NUMBERS}
-    present = np.zeros(keys.size, dtype=bool)
-    present[keys.key] = True
-    resolved: dict[int, KeyResult] = {}
-    alert_sets = _Labels()
-    slot_factor = np.full(keys.size, np.nan)
-    # The factor as an exact ratio; 0/0 sends a key's rows to the careful pass (errors,
-    # banded factors, the patch rule).
-    numerators = np.zeros(keys.size)
-    denominators = np.zeros(keys.size)
-    slot_set = np.zeros(keys.size, dtype=np.intp)
-    for slot in np.flatnonzero(present).tolist():
-        found = resolve_key(table_id, *keys.parts(slot))
-        resolved[slot] = found
-        slot_factor[slot] = found.factor
-        if not found.special:
-            numerators[slot], denominators[slot] = _rational(found.factor)
-        slot_set[slot] = alert_sets.code(ALERT_SEPARATOR.join(found.alerts))
-
-    # Every row is computed on exact integers (short decimals as integer/10**k): the
-    # value is the scalar path's, bit for bit, and the thresholds are decided exactly.
-    decided = _decide_exactly(
+    fast = _fast_pass(
+        keys.key,
         numbers["strength"].values,
         numbers["quantity"].values,
         numbers["days_supply"].values,
-        keys.key,
-        (numerators, denominators),
-        None,
-        [t for t, _ in thresholds],
+        slots,
+        thresholds,
     )
-    mme = decided.value
-    level = decided.level
-    factor = slot_factor[keys.key]
-    rows = np.flatnonzero(~decided.ok | decided.above)
-
-    levels = len(thresholds) + 1
-    sets = list(alert_sets.index)
-    combo = (slot_set * levels)[keys.key]
-    combo += level
-    sentinel = len(sets) * levels
-    combo[rows] = sentinel
-    labels = _Labels()
-    alert_codes = _label_combos(
-        combo,
-        sentinel,
-        lambda v: _alert_text(sets[v // levels], False, v % levels, thresholds),
-        labels,
-    )
+    rows = fast.rows
+    alert_codes = fast.alert_codes
+    labels = _Labels(_used(alert_codes, slots.labels))
     errors = _Labels()
-    error = np.full(n, -1, dtype=np.int32)
-    if len(rows):
-        _careful(
-            rows,
-            keys.key[rows],
-            resolved,
-            {name: Numbers(c.values[rows], c.not_a_number[rows]) for name, c in numbers.items()},
-            thresholds,
-            scalar,
-            _Out(mme, factor, alert_codes, error, labels, errors),
-        )
-    error_labels = errors.labels()
-    if len(rows):
-        error_labels = _compact(error, rows, error_labels)
+    careful = _careful(
+        fast.key,
+        slots.found,
+        {
+            name: Numbers(
+                values,
+                c.not_a_number[rows] if c.not_a_number.any() else np.zeros(len(rows), bool),
+            )
+            for (name, c), values in zip(numbers.items(), fast.numbers, strict=True)
+        },
+        thresholds,
+        scalar,
+        labels,
+        errors,
+    )
+    fast.mme[rows] = careful.mme
+    fast.factor[rows] = careful.factor
+    if len(labels.index) > np.iinfo(alert_codes.dtype).max:
+        alert_codes = alert_codes.astype(_index_type(len(labels.index)))
+    alert_codes[rows] = careful.alert
+    error = np.full(n, -1, dtype=_index_type(len(errors.index)))
+    error[rows] = careful.error
     return Computed(
-        mme=mme,
-        factor=factor,
+        mme=fast.mme,
+        factor=fast.factor,
         alert_codes=alert_codes,
         alert_labels=labels.labels(),
         error_codes=error,
-        error_labels=error_labels,
+        error_labels=_compact(error, rows, errors.labels()),
         table_id=table_id,
     )
+
+
+def _used(codes: Codes, labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop labels no row uses, renumbering ``codes`` (-1: none) in place.
+
+    The fast pass numbers every (drug alerts, level) pair its slots could produce;
+    a categorical column should list only values that occur.
+    """
+    if len(labels) <= _COMPARE_LABELS:
+        # A comparison per label on 1-byte codes is cheaper than counting them all.
+        test = np.empty(len(codes), dtype=bool)
+        used = np.array([np.equal(codes, c, out=test).any() for c in range(len(labels))], bool)
+    else:
+        used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
+    if used.all():
+        return labels
+    kept = np.flatnonzero(used)
+    remap = np.full(len(labels) + 1, -1, dtype=codes.dtype)
+    remap[kept] = np.arange(len(kept))
+    # -1 wraps to the last entry, which stays -1.
+    np.take(remap, codes.astype(np.intp), out=codes, mode="wrap")
+    return tuple(labels[i] for i in kept.tolist())
 
 
 def _compact(codes: Codes, rows: Codes, labels: tuple[str, ...]) -> tuple[str, ...]:
@@ -360,6 +580,8 @@ def _compact(codes: Codes, rows: Codes, labels: tuple[str, ...]) -> tuple[str, .
     A row with several problems registers each but shows the first, and a
     categorical column should list only values that occur.
     """
+    if not len(rows):
+        return labels
     used = np.zeros(len(labels) + 1, dtype=bool)
     used[codes[rows]] = True
     if used[:-1].all():
@@ -375,15 +597,13 @@ def _compact(codes: Codes, rows: Codes, labels: tuple[str, ...]) -> tuple[str, .
 
 
 @attrs.frozen
-class _Out:
-    """The output arrays the careful pass writes into, and their label tables."""
+class _Careful:
+    """The careful pass's output for its rows: label codes are -1 for none."""
 
     mme: Floats
     factor: Floats
-    alert_codes: Codes
+    alert: Codes
     error: Codes
-    labels: _Labels
-    errors: _Labels
 
 
 def _number_errors(numbers: Mapping[str, Numbers], errors: _Labels) -> Codes:
@@ -406,31 +626,39 @@ def _number_errors(numbers: Mapping[str, Numbers], errors: _Labels) -> Codes:
 
 
 def _careful(
-    rows: Codes,
     slots: Codes,
-    resolved: Mapping[int, KeyResult],
+    resolved: Sequence[KeyResult | None],
     numbers: Mapping[str, Numbers],
     thresholds: Sequence[tuple[float, str]],
     scalar: Scalar,
-    out: _Out,
-) -> None:
-    """Compute the flagged ``rows`` (numbers already cut to them) into ``out``."""
-    distinct = np.array(sorted(resolved), dtype=np.intp)
-    renumber = np.zeros(int(distinct[-1]) + 1, dtype=np.intp)
-    renumber[distinct] = np.arange(len(distinct), dtype=np.intp)
+    labels: _Labels,
+    errors: _Labels,
+) -> _Careful:
+    """Compute the rows the fast pass left (``numbers`` already cut to them)."""
+    n = len(slots)
+    out = _Careful(
+        np.full(n, np.nan),
+        np.full(n, np.nan),
+        np.full(n, -1, dtype=np.intp),
+        np.full(n, -1, dtype=np.intp),
+    )
+    if not n:
+        return out
+    # Slots are small integers: mark, then renumber (sorting would cost more).
+    present = np.zeros(len(resolved), dtype=bool)
+    present[slots] = True
+    distinct = np.flatnonzero(present)
+    renumber = np.zeros(len(resolved), dtype=np.intp)
+    renumber[distinct] = np.arange(len(distinct))
     local = renumber[slots]
-    found = [resolved[int(s)] for s in distinct.tolist()]
-    key_error = np.array([out.errors.code(f.error) if f.error else -1 for f in found])[local]
-    error = np.where(key_error >= 0, key_error, _number_errors(numbers, out.errors))
-    out.error[rows] = error
-    failed = rows[error >= 0]
-    out.mme[failed] = np.nan
-    out.factor[failed] = np.nan
-    out.alert_codes[failed] = -1
+    found = [cast("KeyResult", resolved[s]) for s in distinct.tolist()]
+    key_error = np.array([errors.code(f.error) if f.error else -1 for f in found])[local]
+    error = np.where(key_error >= 0, key_error, _number_errors(numbers, errors))
+    out.error[:] = error
     good = np.flatnonzero(error < 0)
     if len(good):
         _compute_good(
-            rows[good],
+            good,
             local[good],
             found,
             numbers["strength"].values[good],
@@ -438,8 +666,11 @@ def _careful(
             numbers["days_supply"].values[good],
             thresholds,
             scalar,
+            labels,
+            errors,
             out,
         )
+    return out
 
 
 def _compute_good(
@@ -451,9 +682,11 @@ def _compute_good(
     days: Floats,
     thresholds: Sequence[tuple[float, str]],
     scalar: Scalar,
-    out: _Out,
+    labels: _Labels,
+    errors: _Labels,
+    out: _Careful,
 ) -> None:
-    """Compute flagged rows without errors: patch rule, exact decisions, banded rows."""
+    """Compute careful rows without errors: patch rule, exact decisions, banded rows."""
     factor = np.array([f.factor for f in found])[local]
     banded = np.array([f.banded for f in found])[local]
     sets = _Labels()
@@ -492,29 +725,29 @@ def _compute_good(
         lambda v: _alert_text(
             names[v // (2 * levels)], bool(v // levels % 2), v % levels, thresholds
         ),
-        out.labels,
+        labels,
     )
     error = np.full(len(rows), -1, dtype=np.intp)
-    error[refused] = out.errors.code(_IMPLAUSIBLE)
+    error[refused] = errors.code(_IMPLAUSIBLE)
     for i in np.flatnonzero(by_scalar).tolist():
         key = found[local[i]]
         try:
             value, alerts = scalar(key, strength[i], quantity[i], days[i])
         except PainRxError as exc:
-            error[i] = out.errors.code(error_text(exc))
+            error[i] = errors.code(error_text(exc))
             continue
         mme[i] = value
         if key.banded:
             # The band's factor, as a multiplier of the strength like every other row's.
             factor[i] = value * days[i] / (strength[i] * quantity[i])
-        alert_codes[i] = out.labels.code(ALERT_SEPARATOR.join(a.code for a in alerts))
+        alert_codes[i] = labels.code(ALERT_SEPARATOR.join(a.code for a in alerts))
     failed = error >= 0
     mme[failed] = np.nan
     factor[failed] = np.nan
     alert_codes[failed] = -1
     out.mme[rows] = mme
     out.factor[rows] = factor
-    out.alert_codes[rows] = alert_codes
+    out.alert[rows] = alert_codes
     out.error[rows] = error
 
 

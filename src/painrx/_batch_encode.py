@@ -33,7 +33,8 @@ import numpy.typing as npt
 
 __all__ = ["Encoded", "Numbers", "encode_text", "to_numbers"]
 
-Codes = npt.NDArray[np.intp]
+# Codes keep the integer type they come in (a categorical's int8, Arrow's int32).
+Codes = npt.NDArray[np.signedinteger[Any]]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
@@ -169,16 +170,41 @@ def _peel(values: npt.NDArray[Any]) -> Encoded | None:
     return _merge(codes, [top, *encoded.uniques])
 
 
-def _encode_arrow_chunk(chunk: Any) -> tuple[Codes, list[object]]:
+def _peel_arrow(chunk: Any) -> tuple[Codes, list[object]] | None:
+    """Encode an Arrow text column dominated by one value by comparison (see :func:`_peel`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sample = chunk.take(pa.array(range(0, len(chunk), max(1, len(chunk) // _PEEL_SAMPLE))))
+    texts = [v for v in sample.to_pylist() if v is not None]
+    if not texts:
+        return None
+    top = max(set(texts), key=texts.count)
+    if texts.count(top) < _PEEL_SHARE * len(sample):
+        return None
+    is_top = pc.fill_null(pc.equal(chunk, pa.scalar(top, chunk.type)), False)
+    rest = np.flatnonzero(~is_top.to_numpy(zero_copy_only=False))
+    codes, values = _encode_arrow_chunk(chunk.take(pa.array(rest)), peel=False)
+    out = np.zeros(len(chunk), dtype=codes.dtype)
+    out[rest] = np.where(codes >= 0, codes + 1, -1)
+    return out, [top, *values]
+
+
+def _encode_arrow_chunk(chunk: Any, *, peel: bool = True) -> tuple[Codes, list[object]]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not pa.types.is_dictionary(chunk.type):
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             chunk = pc.cast(chunk, pa.string())
+        peeled = _peel_arrow(chunk) if peel and len(chunk) >= _IDENTITY_MIN_ROWS else None
+        if peeled is not None:
+            return peeled
         chunk = pc.dictionary_encode(chunk)
     indices = chunk.indices if chunk.null_count == 0 else pc.fill_null(chunk.indices, -1)
-    codes = indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    codes = indices.to_numpy(zero_copy_only=False)
+    if codes.dtype.kind == "u":
+        codes = codes.astype(np.intp)
     return codes, chunk.dictionary.to_pylist()
 
 
@@ -189,6 +215,8 @@ def _encode_arrow(column: Any) -> Encoded:
     if not chunks:
         return Encoded(np.empty(0, dtype=np.intp), ())
     parts = [_encode_arrow_chunk(chunk) for chunk in chunks]
+    if len(parts) == 1:
+        return _merge(*parts[0])
     offsets = np.cumsum([0] + [len(values) for _, values in parts])
     # Local codes into the concatenated value lists; missing stays at -1.
     codes = np.concatenate(
@@ -219,8 +247,7 @@ def _encode_pandas(column: Any) -> Encoded:
 
     array = _pandas_array(column)
     if isinstance(array, pd.Categorical):
-        codes = np.asarray(array.codes, dtype=np.intp)
-        return _merge(codes, list(array.categories))
+        return _merge(np.asarray(array.codes), list(array.categories))
     arrow = _arrow_backed(array)
     if arrow is not None:
         return _encode_arrow(arrow)

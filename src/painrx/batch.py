@@ -31,6 +31,7 @@ them with ``pip install painrx[pandas]``; Dask with ``painrx[dask]``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from painrx.errors import InputError
@@ -114,6 +115,13 @@ def _columns(table: Any, kind: _Kind) -> tuple[dict[str, Any], int]:
     return {c: table[c] for c in wanted}, len(table)
 
 
+@cache
+def _text_dtype() -> Any:
+    import pandas as pd
+
+    return pd.Index(["text"]).dtype
+
+
 def _attach(table: Any, kind: _Kind, result: Computed) -> Any:
     import numpy as np
 
@@ -138,7 +146,7 @@ def _attach(table: Any, kind: _Kind, result: Computed) -> Any:
 
         # One category dtype for every call (pandas' default text dtype), so Dask can
         # concatenate partitions whose label lists differ or are empty.
-        text = pd.Index(["text"]).dtype
+        text = _text_dtype()
 
         def labelled(codes: Any, labels: tuple[str, ...]) -> pd.Series:
             dtype = pd.CategoricalDtype(pd.Index(list(labels), dtype=text))
@@ -157,13 +165,15 @@ def _attach(table: Any, kind: _Kind, result: Computed) -> Any:
     import pyarrow as pa
 
     def encoded(codes: Any, labels: tuple[str, ...]) -> Any:
-        indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+        missing = codes < 0
+        # A validity bitmap only when some row has no label: building one costs a pass.
+        indices = pa.array(codes.astype(np.int32), mask=missing if missing.any() else None)
         return pa.DictionaryArray.from_arrays(indices, pa.array(labels, type=pa.string()))
 
     columns = {
         "mme_per_day": pa.array(result.mme, from_pandas=False),
         "factor": pa.array(result.factor, from_pandas=False),
-        "table": encoded(np.zeros(n, dtype=np.intp), (result.table_id,)),
+        "table": encoded(np.zeros(n, dtype=np.int32), (result.table_id,)),
         "alerts": encoded(result.alert_codes, result.alert_labels),
         "error": encoded(result.error_codes, result.error_labels),
     }

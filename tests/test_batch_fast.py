@@ -1,0 +1,131 @@
+"""The batch fast pass: its exactness conditions, the paths that feed it, and what it leaves.
+
+Every check compares with ``rx.mme_prescription`` (exact fractions) or with the same
+table through another input path, so the speed-ups never change a result.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import painrx as rx
+from benchmarks.generate import as_arrow, prescriptions
+from painrx import _batch_core
+from painrx.batch import _scalar, mme_prescriptions
+
+NAMES = ("drug", "strength", "strength_unit", "quantity", "days_supply")
+
+
+def _rows(n: int, seed: int) -> dict[str, np.ndarray[Any, Any]]:
+    """``n`` rows over a few keys (so the whole key space is resolved) and awkward numbers."""
+    rng = np.random.default_rng(seed)
+    drugs = np.array(["codeine", "oxycodone", "tramadol", "Norco", "oxycodoen", None], object)
+    return {
+        "drug": drugs[rng.integers(0, len(drugs), n)],
+        "strength": rng.choice([10.0, 7.5, 0.1, 2.5, 1e-6, 0.3, 30.0, 0.0, -5.0, np.nan], n),
+        "strength_unit": np.array(["mg", "g", ""], object)[rng.choice(3, n, p=[0.9, 0.05, 0.05])],
+        "quantity": rng.choice([100.0, 60.0, 0.5, 1 / 3, 120.0, 2.0**50, np.inf], n),
+        "days_supply": rng.choice([3.0, 30.0, 7.25, 0.1, 1.0, 0.0], n),
+    }
+
+
+def _expected(row: tuple[Any, ...]) -> tuple[float | None, str | None]:
+    drug, strength, unit, quantity, days = row
+    try:
+        result = rx.mme_prescription(
+            drug, strength=rx.Q(strength, unit), quantity=quantity, days_supply=days
+        )
+    except (rx.PainRxError, TypeError, ValueError):
+        return None, None
+    return result.value, ";".join(a.code for a in result.alerts)
+
+
+def test_whole_key_space_path_equals_the_scalar_function() -> None:
+    """Enough rows per key that every key combination is resolved up front (and cached)."""
+    data = _rows(6_000, seed=1)
+    out = mme_prescriptions(data)
+    seen: set[str] = set()
+    for i in range(len(data["drug"])):
+        row = tuple(data[name][i] for name in NAMES)
+        key = repr(row)
+        if key in seen:
+            continue
+        seen.add(key)
+        value, alerts = _expected(row)
+        if value is None:
+            assert out["error"][i] is not None, row
+            assert np.isnan(out["mme_per_day"][i]), row
+            continue
+        assert out["error"][i] is None, (row, out["error"][i])
+        assert out["mme_per_day"][i] == value, row
+        assert out["alerts"][i] == alerts, row
+    # The same rows through the per-row key path agree too.
+    small = {name: column[:50] for name, column in data.items()}
+    per_row = mme_prescriptions(small)
+    np.testing.assert_array_equal(per_row["mme_per_day"], out["mme_per_day"][:50])
+    for name in ("alerts", "error"):
+        assert list(per_row[name]) == list(out[name][:50])
+
+
+def test_rows_exactly_at_a_threshold_in_a_large_table() -> None:
+    """codeine 10 mg × 100 / 3 days × 0.15 = 50 MME/day exactly (CDC file factor 0.15)."""
+    n = 5_000
+    data = {
+        "drug": np.full(n, "codeine", dtype=object),
+        "strength": np.full(n, 10.0),
+        "strength_unit": np.full(n, "mg", dtype=object),
+        "quantity": np.where(np.arange(n) % 2 == 0, 100.0, 99.0),
+        "days_supply": np.full(n, 3.0),
+    }
+    out = mme_prescriptions(data)
+    assert out["mme_per_day"][0] == 50.0
+    assert out["alerts"][0] == "mme_threshold_50"
+    assert out["mme_per_day"][1] == _expected(("codeine", 10.0, "mg", 99.0, 3.0))[0]
+    assert out["alerts"][1] == ""
+
+
+def test_a_fractional_bound_is_decided_on_integers() -> None:
+    """A policy bound such as 49.5 (99/2) is compared as num × 2 >= den × 99."""
+    n = 4
+    columns = {
+        "drug": np.full(n, "codeine", dtype=object),
+        "strength": np.array([10.0, 10.0, 10.0, 7.5]),
+        "strength_unit": np.full(n, "mg", dtype=object),
+        "quantity": np.array([99.0, 100.0, 98.0, 132.0]),
+        "days_supply": np.array([3.0, 3.0, 3.0, 3.0]),
+    }
+    thresholds = [(49.5, "at_49_5"), (50.0, "at_50")]
+    scalar = _scalar("CDC_NDC_2018", None)
+    out = _batch_core.compute(columns, n, "CDC_NDC_2018", thresholds, scalar)
+    for i in range(n):
+        exact = (
+            Fraction(repr(float(columns["strength"][i])))
+            * Fraction(repr(float(columns["quantity"][i])))
+            / Fraction(repr(float(columns["days_supply"][i])))
+            * Fraction(3, 20)
+        )
+        assert out.mme[i] == float(exact)
+        codes = [code for bound, code in thresholds if exact >= Fraction(repr(bound))]
+        assert out.alert_labels[out.alert_codes[i]] == ";".join(codes)
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_arrow_text_dominated_by_one_value(seed: int) -> None:
+    """A unit column that is mostly "mg" is encoded by comparison; results are the same."""
+    data = {name: prescriptions(10_000, seed=seed)[name] for name in NAMES}
+    table = as_arrow(data)
+    out = mme_prescriptions(table)
+    reference = mme_prescriptions(data)
+    assert out["mme_per_day"].to_numpy(zero_copy_only=False).tolist() == pytest.approx(
+        reference["mme_per_day"].tolist(), nan_ok=True, rel=0, abs=0
+    )
+    for name in ("alerts", "error"):
+        assert out[name].to_pylist() == list(reference[name])
+    sliced = pa.chunked_array([table["strength_unit"].chunk(0).slice(0, 5_000)] * 2)
+    again = mme_prescriptions(table.set_column(2, "strength_unit", sliced))
+    assert again["error"].to_pylist()[:5_000] == list(reference["error"][:5_000])
