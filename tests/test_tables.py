@@ -100,3 +100,10 @@ def test_show_versions_lists_every_table(capsys: pytest.CaptureFixture[str]) -> 
         assert line in out
     for info in rx.tables():
         assert f"table {info.kind}/{info.id}: " in out
+
+
+def test_listing_reads_the_same_provenance_as_a_full_parse() -> None:
+    from painrx.tables import _provenance_block
+
+    for info in rx.tables():
+        assert dict(_provenance_block(info.path)) == dict(read_table(info.path)["provenance"])

@@ -10,11 +10,12 @@ test suite, which loads every table).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -113,11 +114,8 @@ def read_table(path: str) -> Mapping[str, Any]:
     Raises:
         TableError: The file is missing, not valid TOML, or its provenance is incomplete.
     """
-    node = resources.files("painrx") / "data"
-    for part in path.split("/"):
-        node = node / part
     try:
-        doc = tomllib.loads(node.read_text(encoding="utf-8"))
+        doc = tomllib.loads(_data_text(path))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         msg = f"data/{path}: cannot be read ({exc})."
         raise TableError(msg) from None
@@ -183,11 +181,49 @@ def entry_source(entry: Mapping[str, Any], path: str, where: str) -> Provenance:
     return known[key]
 
 
+def _data_text(path: str) -> str:
+    node = resources.files("painrx") / "data"
+    for part in path.split("/"):
+        node = node / part
+    return node.read_text(encoding="utf-8")
+
+
+_HEADER = re.compile(r"^\s*\[", re.MULTILINE)
+
+
+def _provenance_block(path: str) -> Mapping[str, Any]:
+    """Return a file's ``[provenance]`` block without parsing the whole file.
+
+    Listing tables must not parse every large table (the CLI's time to first result
+    depends on it). The block is the text from its header to the next table header;
+    anything unexpected falls back to the full, validated :func:`read_table`.
+    """
+    text = _data_text(path)
+    start = text.find("[provenance]")
+    if start >= 0:
+        body_start = start + len("[provenance]")
+        following = _HEADER.search(text, body_start)
+        block_text = text[start : following.start() if following else len(text)]
+        try:
+            block = tomllib.loads(block_text).get("provenance")
+            if isinstance(block, dict):
+                check_keys(
+                    block,
+                    required=_PROVENANCE_REQUIRED,
+                    optional=_PROVENANCE_OPTIONAL,
+                    where=f"data/{path} [provenance]",
+                )
+                return block
+        except (tomllib.TOMLDecodeError, TableError):
+            pass
+    return cast("Mapping[str, Any]", read_table(path)["provenance"])
+
+
 @cache
 def _all_tables() -> tuple[TableInfo, ...]:
     infos = []
     for path in _data_files():
-        block = read_table(path)["provenance"]
+        block = _provenance_block(path)
         infos.append(
             TableInfo(
                 id=str(block["id"]),
