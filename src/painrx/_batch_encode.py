@@ -306,12 +306,32 @@ def _parse_arrow(column: Any) -> Numbers:
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     n = len(column)
+    if pa.types.is_float64(column.type):
+        return Numbers(_arrow_float64(column), np.zeros(n, dtype=bool))
     if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
         values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
         return Numbers(np.asarray(values, dtype=np.float64), np.zeros(n, dtype=bool))
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return _parse_objects(np.asarray(column.to_pylist(), dtype=object))
     return _parse_arrow_text(column)
+
+
+def _arrow_float64(column: Any) -> Floats:
+    """Return an Arrow float64 array as numpy, NaN where null.
+
+    Copying the values and unpacking the validity bitmap with numpy costs half of
+    Arrow's own conversion of a column with nulls.
+    """
+    validity, data = column.buffers()
+    start, n = column.offset, len(column)
+    if not n:
+        return np.empty(0)
+    values = np.frombuffer(data, dtype=np.float64, count=start + n)[start:].copy()
+    if column.null_count:
+        bits = np.frombuffer(validity, dtype=np.uint8)
+        valid = np.unpackbits(bits, count=start + n, bitorder="little")[start:]
+        values[valid == 0] = np.nan
+    return values
 
 
 def _parse_arrow_text(column: Any) -> Numbers:
