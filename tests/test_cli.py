@@ -67,6 +67,21 @@ def test_mme_prescription_mode(capsys: pytest.CaptureFixture[str]) -> None:
     assert "! [moderate] mme_threshold_50:" in out
 
 
+def test_mme_prescription_mode_uses_the_threshold_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """CDC NDC file: 10 mg oxycodone × (120 / 30 days) × 1.5 = 60 MME/day.
+
+    60 is at or above CDC 2016's 50 but below the UK policy's single 90 threshold.
+    """
+    argv = ("mme", "oxycodone", "10 mg", "--quantity", "120", "--days-supply", "30")
+    cdc = run_json(capsys, *argv)
+    uk = run_json(capsys, *argv, "--thresholds", "UK_OPENPRESCRIBING_2025")
+    assert cdc["value"] == uk["value"] == 60.0
+    assert "mme_threshold_50" in cdc["alerts"]
+    assert uk["alerts"] == []
+
+
 def test_mme_prescription_by_volume(capsys: pytest.CaptureFixture[str]) -> None:
     """CDC NDC file: butorphanol 10 mg/mL × 2.5 mL / 30 days × 7 = 5.8 MME/day."""
     data = run_json(

@@ -146,6 +146,7 @@ def _cmd_mme(args: argparse.Namespace) -> int:
             route=args.route,
             form=args.form,
             table=args.table or "CDC_NDC_2018",
+            thresholds=args.thresholds,
         )
         how = f"{args.dose} × {args.quantity} / {args.days_supply} days"
     else:
