@@ -16,6 +16,9 @@ import painrx as rx
 from benchmarks.generate import as_arrow, as_frame, prescriptions
 from painrx.batch import ADDED_COLUMNS, mme_prescriptions
 
+# Every test runs with the compiled (numba) fast pass and with the numpy one.
+pytestmark = pytest.mark.usefixtures("fast_pass")
+
 Rows = list[tuple[Any, ...]]
 COLUMNS = ("drug", "strength", "strength_unit", "quantity", "days_supply", "route", "form")
 
@@ -353,7 +356,7 @@ def test_many_key_combinations_are_renumbered(monkeypatch: pytest.MonkeyPatch) -
 def test_import_is_light() -> None:
     code = (
         "import sys, painrx.batch; "
-        "print(sorted(m for m in ('numpy', 'pandas', 'pyarrow', 'dask') if m in sys.modules))"
+        "print(sorted(m for m in ('numpy', 'pandas', 'pyarrow', 'dask', 'numba') if m in sys.modules))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"

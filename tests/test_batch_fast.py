@@ -14,9 +14,12 @@ import pyarrow as pa
 import pytest
 
 import painrx as rx
-from benchmarks.generate import as_arrow, prescriptions
+from benchmarks.generate import as_arrow, as_frame, prescriptions
 from painrx import _batch_core
 from painrx.batch import _scalar, mme_prescriptions
+
+# Every test runs with the compiled (numba) fast pass and with the numpy one.
+pytestmark = pytest.mark.usefixtures("fast_pass")
 
 NAMES = ("drug", "strength", "strength_unit", "quantity", "days_supply")
 
@@ -129,3 +132,78 @@ def test_arrow_text_dominated_by_one_value(seed: int) -> None:
     sliced = pa.chunked_array([table["strength_unit"].chunk(0).slice(0, 5_000)] * 2)
     again = mme_prescriptions(table.set_column(2, "strength_unit", sliced))
     assert again["error"].to_pylist()[:5_000] == list(reference["error"][:5_000])
+
+
+def test_the_compiled_pass_is_chosen_unless_switched_off(fast_pass: str) -> None:
+    """The test environment installs numba (painrx[fast]); PAINRX_NUMBA=0 turns it off."""
+    assert (_batch_core._compiled() is not None) == (fast_pass == "numba")
+
+
+def test_only_labels_that_occur_are_listed() -> None:
+    """Enough rows that the whole key space is resolved: most of its labels never occur."""
+    n = 8_000
+    rng = np.random.default_rng(5)
+    drugs = np.array(["oxycodone", "tramadol", "oxycodoen", "morphine"], dtype=object)
+    data = {
+        "drug": drugs[rng.integers(0, 3, n)],
+        "strength": rng.choice([5.0, 10.0, -1.0], n),
+        "strength_unit": np.array(["mg", "mcg/h", "g"], dtype=object)[rng.integers(0, 2, n)],
+        "quantity": rng.choice([10.0, 100.0], n),
+        "days_supply": np.full(n, 5.0),
+    }
+    out = mme_prescriptions(as_frame(data, strings="category"))
+    for name in ("alerts", "error"):
+        column = out[name]
+        assert set(column.cat.categories) == set(column.dropna()), name
+    # "morphine" is a category of the input but no row has it: none of its labels appear.
+    assert not any("morphine" in str(text) for text in out["error"].cat.categories)
+
+
+def test_more_error_texts_than_the_compiled_pass_tracks() -> None:
+    """Over 63 distinct key errors: the used labels are counted, and each row keeps its own."""
+    n = 20_000
+    names = np.array([f"notadrug{i}" for i in range(100)] + ["oxycodone"], dtype=object)
+    rng = np.random.default_rng(6)
+    drug = names[rng.integers(0, len(names), n)]
+    data = {
+        "drug": drug,
+        "strength": np.full(n, 10.0),
+        "strength_unit": np.full(n, "mg", dtype=object),
+        "quantity": np.full(n, 60.0),
+        "days_supply": np.full(n, 30.0),
+    }
+    out = mme_prescriptions(data)
+    for i in range(0, n, 97):
+        if drug[i] == "oxycodone":
+            assert out["error"][i] is None
+            assert out["mme_per_day"][i] == 30.0
+        else:
+            assert f"'{drug[i]}'" in out["error"][i]
+            assert np.isnan(out["mme_per_day"][i])
+    assert len({text for text in out["error"] if text is not None}) == 100
+
+
+def test_arrow_outputs_of_separate_chunks_concatenate() -> None:
+    """Chunks with different label counts get one schema (int32 dictionary indices)."""
+    few = pa.table(
+        {
+            "drug": ["oxycodone"],
+            "strength": [10.0],
+            "strength_unit": ["mg"],
+            "quantity": [60.0],
+            "days_supply": [30.0],
+        }
+    )
+    many = pa.table(
+        {
+            "drug": ["oxycodone", "oxycodoen", "tramadol", None],
+            "strength": [10.0, 5.0, -1.0, 2.0],
+            "strength_unit": ["mg", "mg", "mg", "mg"],
+            "quantity": [60.0, 1.0, 2.0, 3.0],
+            "days_supply": [30.0, 1.0, 1.0, 1.0],
+        }
+    )
+    joined = pa.concat_tables([mme_prescriptions(few), mme_prescriptions(many)])
+    assert joined.num_rows == 5
+    assert joined["mme_per_day"].to_pylist()[0] == 30.0
+    assert joined.schema.field("error").type == pa.dictionary(pa.int32(), pa.string())

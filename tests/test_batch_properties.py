@@ -10,11 +10,15 @@ import math
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import painrx as rx
 from painrx.batch import mme_prescriptions
+
+# Every test runs with the compiled (numba) fast pass and with the numpy one.
+pytestmark = pytest.mark.usefixtures("fast_pass")
 
 DRUGS = st.sampled_from(
     [

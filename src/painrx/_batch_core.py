@@ -23,6 +23,7 @@ result, and the output has the input's rows in the input's order.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
@@ -40,6 +41,16 @@ __all__ = ["ALERT_SEPARATOR", "Computed", "KeyResult", "compute", "error_text", 
 
 _TEXT: Final = ("drug", "strength_unit", "route", "form")
 _NUMBERS: Final = ("strength", "quantity", "days_supply")
+# A row reports the first of these: column by column, then check by check.
+_NUMBER_CHECKS: Final = (
+    "is missing",
+    "is not a number",
+    "must be a finite number",
+    "must be greater than zero",
+)
+_NUMBER_ERRORS: Final = tuple(
+    f"InputError: {name} {check}." for name in _NUMBERS for check in _NUMBER_CHECKS
+)
 #: Separator of the alert codes in the ``alerts`` column.
 ALERT_SEPARATOR: Final = ";"
 # A combined key space up to this size is indexed directly instead of sorted.
@@ -282,9 +293,18 @@ class _Slots:
         denominator: The factor's denominator Q times 64 (the scale of strength
             and quantity read as eighths).
         factor: The factor (NaN on error or when banded).
-        alert_base: Per slot, the label code of its drug alerts at level 0; the
-            label of threshold level ``k`` is ``alert_base + k``.
-        labels: Alert texts of every (drug alert set, threshold level) pair.
+        alert_base: Per slot computed exactly, the label code of its drug alerts
+            at threshold level 0; level ``k`` is ``alert_base + k``, and under the
+            patch rule a normalised days supply adds the number of levels.
+        labels: Alert texts, in blocks of one per threshold level (two blocks for
+            a slot with the patch rule: as given, then normalised).
+        error_code: Per slot, the code of its key's error in ``error_labels`` (-1: none).
+        error_labels: The distinct error texts of the resolved keys.
+        exact_num: The factor's numerator P for every slot computed exactly (not
+            banded, no error), else NaN.
+        exact_den: The factor's denominator Q of those slots.
+        rule_num: The patch rule's days per unit as ``rule_num / rule_den`` (NaN: no rule).
+        rule_den: See ``rule_num``.
     """
 
     found: tuple[KeyResult | None, ...]
@@ -293,6 +313,12 @@ class _Slots:
     factor: Floats
     alert_base: Codes
     labels: tuple[str, ...]
+    error_code: npt.NDArray[np.int32]
+    error_labels: tuple[str, ...]
+    exact_num: Floats
+    exact_den: Floats
+    rule_num: Floats
+    rule_den: Floats
 
 
 def _slots(
@@ -300,29 +326,54 @@ def _slots(
 ) -> _Slots:
     """Resolve the key slots ``which`` and tabulate them."""
     found: list[KeyResult | None] = [None] * keys.size
-    numerator = np.full(keys.size, np.nan)
-    denominator = np.full(keys.size, np.nan)
-    factor = np.full(keys.size, np.nan)
-    alert_set = np.zeros(keys.size, dtype=np.intp)
-    sets = _Labels()
+    numerator, denominator, factor, exact_num, exact_den, rule_num, rule_den = (
+        np.full(keys.size, np.nan) for _ in range(7)
+    )
+    alert_base = np.zeros(keys.size, dtype=np.intp)
+    error_code = np.full(keys.size, -1, dtype=np.int32)
+    levels = len(thresholds) + 1
+    labels: list[str] = []
+    blocks: dict[tuple[str, bool], int] = {}
+    errors = _Labels()
     for slot in which:
         key = resolve_key(table_id, *keys.parts(slot))
         found[slot] = key
         factor[slot] = key.factor
+        if key.error is not None:
+            error_code[slot] = errors.code(key.error)
         p, q = _rational(key.factor)
+        if key.error is not None or key.banded or not p > 0:
+            continue
+        exact_num[slot], exact_den[slot] = p, q
+        rule = not math.isnan(key.days_per_unit)
+        if rule:
+            rule_num[slot], rule_den[slot] = _rational(key.days_per_unit)
+        alerts = ALERT_SEPARATOR.join(key.alerts)
+        if (alerts, rule) not in blocks:
+            blocks[alerts, rule] = len(labels)
+            labels.extend(
+                _alert_text(alerts, normalised, level, thresholds)
+                for normalised in ((False, True) if rule else (False,))
+                for level in range(levels)
+            )
+        alert_base[slot] = blocks[alerts, rule]
         if not key.special and 0 < p < _FAST_LIMIT and 0 < q * _SCALE**2 < _FAST_LIMIT:
             numerator[slot] = p
             denominator[slot] = q * _SCALE**2
-            # Only slots the fast pass computes number alert sets: label order follows them.
-            alert_set[slot] = sets.code(ALERT_SEPARATOR.join(key.alerts))
-    levels = len(thresholds) + 1
-    labels = tuple(
-        _alert_text(alerts, False, level, thresholds)
-        for alerts in sets.index
-        for level in range(levels)
+    return _Slots(
+        tuple(found),
+        numerator,
+        denominator,
+        factor,
+        alert_base.astype(_index_type(len(labels))),
+        tuple(labels),
+        error_code,
+        errors.labels(),
+        exact_num,
+        exact_den,
+        rule_num,
+        rule_den,
     )
-    base = (alert_set * levels).astype(_index_type(len(labels)))
-    return _Slots(tuple(found), numerator, denominator, factor, base, labels)
 
 
 @lru_cache(maxsize=64)
@@ -375,6 +426,15 @@ class _Fast:
     numbers: tuple[Floats, Floats, Floats]
 
 
+def _fast_bounds(
+    thresholds: Sequence[tuple[float, str]],
+) -> tuple[list[tuple[int, int]], float]:
+    """Return the threshold bounds as rationals and the fast pass's bound on denominators."""
+    bounds = [_rational(b) for b, _ in thresholds]
+    limit = min(_FAST_LIMIT, _EXACT_FLOAT / max((max(b) for b in bounds), default=1))
+    return bounds, limit / MAX_DAILY_MME
+
+
 def _fast_pass(
     key: Codes,
     strength: Floats,
@@ -405,9 +465,7 @@ def _fast_pass(
     whose buffers stay in the CPU cache.
     """
     n = len(key)
-    bounds = [_rational(b) for b, _ in thresholds]
-    limit = min(_FAST_LIMIT, _EXACT_FLOAT / max((max(b) for b in bounds), default=1))
-    den_limit = limit / MAX_DAILY_MME
+    bounds, den_limit = _fast_bounds(thresholds)
     mme = np.empty(n)
     factor = np.empty(n)
     alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
@@ -506,6 +564,10 @@ def compute(
     """
     keys = _combine([encode_text(columns[c]) if c in columns else None for c in _TEXT], n)
     slots = _tabulate(keys, table_id, thresholds)
+    compiled = _compiled()
+    if compiled is not None:
+        numbers = {name: to_numbers(columns[name], keep_nulls=True) for name in _NUMBERS}
+        return _compute_compiled(compiled, keys.key, slots, numbers, table_id, thresholds, scalar)
     numbers = {name: to_numbers(columns[name]) for name in _NUMBERS}
     fast = _fast_pass(
         keys.key,
@@ -520,24 +582,11 @@ def compute(
     labels = _Labels(_used(alert_codes, slots.labels))
     errors = _Labels()
     careful = _careful(
-        fast.key,
-        slots.found,
-        {
-            name: Numbers(
-                values,
-                c.not_a_number[rows] if c.not_a_number.any() else np.zeros(len(rows), bool),
-            )
-            for (name, c), values in zip(numbers.items(), fast.numbers, strict=True)
-        },
-        thresholds,
-        scalar,
-        labels,
-        errors,
+        fast.key, slots.found, _cut(numbers, rows, fast.numbers), thresholds, scalar, labels, errors
     )
     fast.mme[rows] = careful.mme
     fast.factor[rows] = careful.factor
-    if len(labels.index) > np.iinfo(alert_codes.dtype).max:
-        alert_codes = alert_codes.astype(_index_type(len(labels.index)))
+    alert_codes = _widened(alert_codes, len(labels.index))
     alert_codes[rows] = careful.alert
     error = np.full(n, -1, dtype=_index_type(len(errors.index)))
     error[rows] = careful.error
@@ -552,11 +601,184 @@ def compute(
     )
 
 
+def _compiled() -> Any:
+    """Return the numba kernels' module, or None (numba not installed, or ``PAINRX_NUMBA=0``)."""
+    if os.environ.get("PAINRX_NUMBA", "").strip() == "0":
+        return None
+    return _import_compiled()
+
+
+@lru_cache(maxsize=1)
+def _import_compiled() -> Any:
+    try:
+        from painrx import _batch_kernel
+    except ImportError:
+        return None
+    return _batch_kernel
+
+
+def _cut(
+    numbers: Mapping[str, Numbers], rows: Codes, values: Sequence[Floats]
+) -> dict[str, Numbers]:
+    """Return the numeric columns cut to ``rows``, whose values are ``values``."""
+    return {
+        name: Numbers(
+            cut,
+            c.not_a_number[rows] if c.not_a_number.any() else np.zeros(len(rows), bool),
+        )
+        for (name, c), cut in zip(numbers.items(), values, strict=True)
+    }
+
+
+def _widened(codes: Codes, count: int) -> Codes:
+    """Return ``codes`` in an integer type that holds ``count`` labels."""
+    if count > np.iinfo(codes.dtype).max:
+        return codes.astype(_index_type(count))
+    return codes
+
+
+def _compute_compiled(
+    compiled: Any,
+    key: Codes,
+    slots: _Slots,
+    numbers: Mapping[str, Numbers],
+    table_id: str,
+    thresholds: Sequence[tuple[float, str]],
+    scalar: Scalar,
+) -> Computed:
+    """:func:`compute` with the numba fast pass, which also settles most other rows."""
+    n = len(key)
+    bounds, den_limit = _fast_bounds(thresholds)
+    exact = [_rational(b) for b in (*(b for b, _ in thresholds), MAX_DAILY_MME)]
+    # Number errors are coded after the keys' errors, then the plausibility error;
+    # unless some text is no number (the careful pass tells it from "missing").
+    text_in_numbers = any(column.not_a_number.any() for column in numbers.values())
+    number_errors = () if text_in_numbers else _NUMBER_ERRORS
+    error_labels = (*slots.error_labels, *number_errors, _IMPLAUSIBLE)
+    mme = np.empty(n)
+    factor = np.empty(n)
+    alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
+    error = np.empty(n, dtype=_index_type(len(error_labels)))
+    left = np.empty(n, dtype=np.intp)
+    n_left, left_numbers, alerts_used, errors_used = compiled.fast_rows(
+        _unsigned(key),
+        numbers["strength"].values,
+        numbers["quantity"].values,
+        numbers["days_supply"].values,
+        *_presence(numbers, n),
+        slots.numerator,
+        slots.denominator,
+        slots.factor,
+        slots.alert_base,
+        slots.error_code.astype(error.dtype),
+        slots.exact_num,
+        slots.exact_den,
+        slots.rule_num,
+        slots.rule_den,
+        _kernel_bounds(bounds),
+        len(thresholds) + 1,
+        -1 if text_in_numbers else len(slots.error_labels),
+        len(error_labels) - 1,
+        den_limit,
+        _EXACT_FLOAT / max(max(a, b) for a, b in exact),
+        MAX_DAILY_MME,
+        _SCALE,
+        mme,
+        factor,
+        alert_codes,
+        error,
+        left,
+    )
+    rows = left[:n_left]
+    labels = _Labels(_used_of(compiled, alert_codes, slots.labels, alerts_used))
+    errors = _Labels(_used_of(compiled, error, error_labels, errors_used))
+    kernel_errors = len(errors.index)
+    careful = _careful(
+        key[rows],
+        slots.found,
+        _cut(numbers, rows, left_numbers),
+        thresholds,
+        scalar,
+        labels,
+        errors,
+    )
+    mme[rows] = careful.mme
+    factor[rows] = careful.factor
+    alert_codes = _widened(alert_codes, len(labels.index))
+    alert_codes[rows] = careful.alert
+    error = _widened(error, len(errors.index))
+    error[rows] = careful.error
+    return Computed(
+        mme=mme,
+        factor=factor,
+        alert_codes=alert_codes,
+        alert_labels=labels.labels(),
+        error_codes=error,
+        error_labels=_compact(error, rows, errors.labels(), used_below=kernel_errors),
+        table_id=table_id,
+    )
+
+
+def _unsigned(codes: Codes) -> npt.NDArray[np.unsignedinteger[Any]]:
+    """View non-negative codes as unsigned: indexing with them needs no wraparound check."""
+    return codes.view(codes.dtype.str.replace("i", "u"))
+
+
+def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uint8]]:
+    """Return per row whether all of strength, quantity and days supply are present, then each.
+
+    1 is present, 0 null; a column without nulls is one byte that every row reads.
+    """
+    everywhere = np.broadcast_to(np.uint8(1), (n,))
+    columns = [numbers[name].present for name in _NUMBERS]
+    each = [everywhere if present is None else present for present in columns]
+    known = [present for present in columns if present is not None]
+    if not known:
+        return [everywhere, *each]
+    every = known[0].copy() if len(known) > 1 else known[0]
+    for present in known[1:]:
+        every &= present
+    return [every, *each]
+
+
+def _kernel_bounds(bounds: Sequence[tuple[int, int]]) -> tuple[tuple[float, float], ...]:
+    """Return the bounds as ``(numerator, denominator)`` floats for the compiled pass.
+
+    numba cannot iterate an empty tuple, so no bounds become one that no computed
+    row reaches: ``num × 0 >= den × 1`` is false for every row with ``den > 0``.
+    """
+    return tuple((float(b), float(d)) for b, d in bounds) or ((1.0, 0.0),)
+
+
+def _distinct(labels: Sequence[str], kept: Sequence[int]) -> tuple[list[int], tuple[str, ...]]:
+    """Return the new code of every label in ``kept``, equal texts sharing one, and the texts."""
+    index: dict[str, int] = {}
+    codes = [index.setdefault(labels[code], len(index)) for code in kept]
+    return codes, tuple(index)
+
+
+def _used_of(compiled: Any, codes: Codes, labels: tuple[str, ...], mask: int) -> tuple[str, ...]:
+    """Drop labels no row uses, by the compiled pass's mask of used codes (see :func:`_used`)."""
+    if len(labels) >= compiled.MASK_BITS:
+        return _used(codes, labels)
+    kept = [code for code in range(len(labels)) if mask >> code & 1]
+    new, texts = _distinct(labels, kept)
+    if new == list(range(len(labels))):
+        return texts
+    if codes.dtype.itemsize > 2:
+        return _used(codes, labels)
+    # Indexed by the unsigned codes: -1 reads the last entry, which stays -1.
+    table = np.full(1 << (8 * codes.dtype.itemsize), -1, dtype=codes.dtype)
+    table[kept] = new
+    compiled.renumber(_unsigned(codes), table)
+    return texts
+
+
 def _used(codes: Codes, labels: tuple[str, ...]) -> tuple[str, ...]:
-    """Drop labels no row uses, renumbering ``codes`` (-1: none) in place.
+    """Drop labels no row uses and merge equal texts, renumbering ``codes`` (-1: none) in place.
 
     The fast pass numbers every (drug alerts, level) pair its slots could produce;
-    a categorical column should list only values that occur.
+    a categorical column should list only values that occur, each once.
     """
     if len(labels) <= _COMPARE_LABELS:
         # A comparison per label on 1-byte codes is cheaper than counting them all.
@@ -564,25 +786,30 @@ def _used(codes: Codes, labels: tuple[str, ...]) -> tuple[str, ...]:
         used = np.array([np.equal(codes, c, out=test).any() for c in range(len(labels))], bool)
     else:
         used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
-    if used.all():
-        return labels
-    kept = np.flatnonzero(used)
+    kept = np.flatnonzero(used).tolist()
+    new, texts = _distinct(labels, kept)
+    if new == list(range(len(labels))):
+        return texts
     remap = np.full(len(labels) + 1, -1, dtype=codes.dtype)
-    remap[kept] = np.arange(len(kept))
+    remap[kept] = new
     # -1 wraps to the last entry, which stays -1.
     np.take(remap, codes.astype(np.intp), out=codes, mode="wrap")
-    return tuple(labels[i] for i in kept.tolist())
+    return texts
 
 
-def _compact(codes: Codes, rows: Codes, labels: tuple[str, ...]) -> tuple[str, ...]:
-    """Drop labels no row uses (only ``rows`` hold codes), renumbering ``codes`` in place.
+def _compact(
+    codes: Codes, rows: Codes, labels: tuple[str, ...], *, used_below: int = 0
+) -> tuple[str, ...]:
+    """Drop labels no row uses, renumbering ``codes`` in place.
 
-    A row with several problems registers each but shows the first, and a
-    categorical column should list only values that occur.
+    Only ``rows`` hold codes from ``used_below`` on; the labels below it are known
+    to be used. A row with several problems registers each but shows the first,
+    and a categorical column should list only values that occur.
     """
     if not len(rows):
         return labels
     used = np.zeros(len(labels) + 1, dtype=bool)
+    used[:used_below] = True
     used[codes[rows]] = True
     if used[:-1].all():
         return labels
@@ -610,18 +837,18 @@ def _number_errors(numbers: Mapping[str, Numbers], errors: _Labels) -> Codes:
     """Return the first numeric error code per row (-1: none), in column order."""
     n = len(numbers[_NUMBERS[0]].values)
     codes = np.full(n, -1, dtype=np.intp)
-    for name in reversed(_NUMBERS):
+    for column_index, name in reversed(list(enumerate(_NUMBERS))):
         column = numbers[name]
         values = column.values
-        checks = (
-            (np.isnan(values) & ~column.not_a_number, f"InputError: {name} is missing."),
-            (column.not_a_number, f"InputError: {name} is not a number."),
-            (np.isinf(values), f"InputError: {name} must be a finite number."),
-            (values <= 0, f"InputError: {name} must be greater than zero."),
+        masks = (
+            np.isnan(values) & ~column.not_a_number,
+            column.not_a_number,
+            np.isinf(values),
+            values <= 0,
         )
-        for mask, message in reversed(checks):
+        for check, mask in reversed(list(enumerate(masks))):
             if mask.any():
-                codes[mask] = errors.code(message)
+                codes[mask] = errors.code(_NUMBER_ERRORS[column_index * len(masks) + check])
     return codes
 
 

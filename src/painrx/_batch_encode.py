@@ -69,12 +69,17 @@ class Numbers:
     """A numeric column as float64.
 
     Attributes:
-        values: One float per row, NaN where missing or not a number.
+        values: One float per row, NaN where missing or not a number (but see
+            ``present``).
         not_a_number: Rows whose value was present but is not a number (``"ten"``).
+        present: None, or 1 where a value is present and 0 where it is null, when
+            nulls were kept as they are: ``values`` then holds whatever the source
+            stored under its nulls (only when asked for, see :func:`to_numbers`).
     """
 
     values: Floats
     not_a_number: Mask
+    present: npt.NDArray[np.uint8] | None = None
 
 
 def _module(obj: object) -> str:
@@ -297,7 +302,7 @@ def _parse_objects(values: npt.NDArray[Any]) -> Numbers:
     return Numbers(out, bad)
 
 
-def _parse_arrow(column: Any) -> Numbers:
+def _parse_arrow(column: Any, *, keep_nulls: bool = False) -> Numbers:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -307,6 +312,8 @@ def _parse_arrow(column: Any) -> Numbers:
         column = column.cast(column.type.value_type)
     n = len(column)
     if pa.types.is_float64(column.type):
+        if keep_nulls and column.null_count:
+            return _arrow_float64_with_nulls(column)
         return Numbers(_arrow_float64(column), np.zeros(n, dtype=bool))
     if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
         values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
@@ -317,21 +324,26 @@ def _parse_arrow(column: Any) -> Numbers:
 
 
 def _arrow_float64(column: Any) -> Floats:
-    """Return an Arrow float64 array as numpy, NaN where null.
+    """Return an Arrow float64 array as numpy, NaN where null (read-only, maybe Arrow's memory)."""
+    import pyarrow.compute as pc
 
-    Copying the values and unpacking the validity bitmap with numpy costs half of
-    Arrow's own conversion of a column with nulls.
+    if column.null_count:
+        column = pc.fill_null(column, math.nan)
+    values: Floats = column.to_numpy(zero_copy_only=True)
+    return values
+
+
+def _arrow_float64_with_nulls(column: Any) -> Numbers:
+    """Return an Arrow float64 array with nulls as its values buffer and a presence mask.
+
+    No copy of the values: the compiled fast pass reads the mask instead.
     """
     validity, data = column.buffers()
     start, n = column.offset, len(column)
-    if not n:
-        return np.empty(0)
-    values = np.frombuffer(data, dtype=np.float64, count=start + n)[start:].copy()
-    if column.null_count:
-        bits = np.frombuffer(validity, dtype=np.uint8)
-        valid = np.unpackbits(bits, count=start + n, bitorder="little")[start:]
-        values[valid == 0] = np.nan
-    return values
+    values = np.frombuffer(data, dtype=np.float64, count=start + n)[start:]
+    bits = np.frombuffer(validity, dtype=np.uint8)
+    present = np.unpackbits(bits, count=start + n, bitorder="little")[start:]
+    return Numbers(values, np.zeros(n, dtype=bool), present)
 
 
 def _parse_arrow_text(column: Any) -> Numbers:
@@ -356,20 +368,22 @@ def _parse_arrow_text(column: Any) -> Numbers:
     return Numbers(values, bad)
 
 
-def to_numbers(column: Any) -> Numbers:
+def to_numbers(column: Any, *, keep_nulls: bool = False) -> Numbers:
     """Return ``column`` as float64, flagging values that are present but not numbers.
 
     Booleans are not numbers (``True`` is no dose); text is accepted when it is a
-    plain decimal number.
+    plain decimal number. With ``keep_nulls``, an Arrow float column's nulls may be
+    left as they are and marked in ``present`` instead of written as NaN (which
+    would copy the column).
     """
     origin = _module(column)
     if origin == "pyarrow":
-        return _parse_arrow(column)
+        return _parse_arrow(column, keep_nulls=keep_nulls)
     if origin == "pandas":
         array = _pandas_array(column)
         arrow = _arrow_backed(array)
         if arrow is not None:
-            return _parse_arrow(arrow)
+            return _parse_arrow(arrow, keep_nulls=keep_nulls)
         dtype = getattr(column, "dtype", None)
         if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
             # A numpy-backed numeric column: no missing values but NaN, no copy for float64.

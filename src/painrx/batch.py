@@ -160,27 +160,34 @@ def _attach(table: Any, kind: _Kind, result: Computed) -> Any:
             "alerts": labelled(result.alert_codes, result.alert_labels),
             "error": labelled(result.error_codes, result.error_labels),
         }
-        return table.assign(**added)
+        if any(name in table.columns for name in added) or not table.columns.is_unique:
+            # Output columns replace input columns of the same name, where they stand.
+            return table.assign(**added)
+        # Cheaper than assign: one new block of columns, joined on the same index.
+        return pd.concat([table, pd.DataFrame(added)], axis=1)
 
     import pyarrow as pa
 
-    def encoded(codes: Any, labels: tuple[str, ...]) -> Any:
+    def encoded(codes: Any, labels: tuple[str, ...], *, complete: bool = False) -> Any:
+        # int32 indices whatever the number of labels, so tables from several calls
+        # (chunks of one file) share a schema and concatenate. A validity bitmap,
+        # packed by numpy, only when some row has no label.
         indices = codes.astype(np.int32, copy=False)
-        missing = codes < 0
-        # A validity bitmap only when some row has no label, packed by numpy and
-        # handed to Arrow with the indices as they are (no copies, no mask pass).
+        missing = None if complete else codes < 0
         bitmap = (
             pa.py_buffer(np.packbits(np.logical_not(missing), bitorder="little"))
-            if missing.any()
+            if missing is not None and missing.any()
             else None
         )
         array = pa.Array.from_buffers(pa.int32(), len(indices), [bitmap, pa.py_buffer(indices)])
-        return pa.DictionaryArray.from_arrays(array, pa.array(labels, type=pa.string()))
+        dictionary = pa.array(labels, type=pa.string())
+        # Codes are in range by construction: skip Arrow's validation pass.
+        return pa.DictionaryArray.from_arrays(array, dictionary, safe=False)
 
     columns = {
         "mme_per_day": pa.array(result.mme, from_pandas=False),
         "factor": pa.array(result.factor, from_pandas=False),
-        "table": encoded(np.zeros(n, dtype=np.int32), (result.table_id,)),
+        "table": encoded(np.zeros(n, dtype=np.int32), (result.table_id,), complete=True),
         "alerts": encoded(result.alert_codes, result.alert_labels),
         "error": encoded(result.error_codes, result.error_labels),
     }
