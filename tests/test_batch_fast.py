@@ -136,7 +136,14 @@ def test_arrow_text_dominated_by_one_value(seed: int) -> None:
 
 def test_the_compiled_pass_is_chosen_unless_switched_off(fast_pass: str) -> None:
     """The test environment installs numba (painrx[fast]); PAINRX_NUMBA=0 turns it off."""
-    assert (_batch_core._compiled() is not None) == (fast_pass == "numba")
+    assert (_batch_core._compiled(10) is not None) == (fast_pass == "numba")
+
+
+def test_by_default_the_compiled_pass_is_for_large_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading compiled code costs more than it saves on a small table."""
+    monkeypatch.delenv("PAINRX_NUMBA")
+    assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS - 1) is None
+    assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS) is not None
 
 
 def test_only_labels_that_occur_are_listed() -> None:

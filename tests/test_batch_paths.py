@@ -18,8 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.generate import as_arrow, prescriptions
 from painrx import _batch_core
 from painrx.batch import mme_prescriptions
+from painrx.errors import InputError
 from tests.test_batch_properties import POLICIES, ROW, TABLES
 
 NAMES = ("drug", "strength", "strength_unit", "quantity", "days_supply", "route", "form")
@@ -119,3 +121,71 @@ def test_patch_rule_and_plausibility_rows_are_settled_by_the_compiled_pass() -> 
     np.testing.assert_array_equal(compiled["mme_per_day"], plain["mme_per_day"], strict=True)
     for name in ("alerts", "error"):
         assert compiled[name].tolist() == plain[name].tolist(), name
+
+
+@pytest.fixture(scope="module")
+def large() -> dict[str, Any]:
+    """Enough rows for the compiled pass to run in several threads."""
+    data = prescriptions(3 * _batch_core.COMPILED_MIN_ROWS + 17, seed=11)
+    return {
+        name: data[name]
+        for name in ("drug", "strength", "strength_unit", "quantity", "days_supply")
+    }
+
+
+def _texts(column: Any) -> list[str | None]:
+    texts: list[str | None] = column.to_pylist() if hasattr(column, "to_pylist") else list(column)
+    return texts
+
+
+def _run(table: Any, *, numba: str, threads: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("PAINRX_NUMBA", numba)
+    monkeypatch.setenv("PAINRX_THREADS", threads)
+    return mme_prescriptions(table)
+
+
+@pytest.mark.parametrize("kind", ["dict", "arrow"])
+def test_threads_do_not_change_a_row(
+    large: dict[str, Any], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = large if kind == "dict" else as_arrow(large)
+    one = _run(table, numba="1", threads="1", monkeypatch=monkeypatch)
+    three = _run(table, numba="1", threads="3", monkeypatch=monkeypatch)
+    plain = _run(table, numba="0", threads="1", monkeypatch=monkeypatch)
+    for other in (three, plain):
+        for name in ("mme_per_day", "factor"):
+            np.testing.assert_array_equal(np.asarray(one[name]), np.asarray(other[name]))
+        for name in ("alerts", "error"):
+            assert _texts(one[name]) == _texts(other[name]), name
+
+
+def test_thread_count_follows_the_table_and_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _batch_core.COMPILED_MIN_ROWS
+    monkeypatch.setenv("PAINRX_THREADS", "4")
+    assert _batch_core._threads(10 * rows) == 4
+    assert _batch_core._threads(2 * rows + 1) == 2  # at least COMPILED_MIN_ROWS rows each
+    assert _batch_core._threads(10) == 1
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("PAINRX_THREADS", bad)
+        with pytest.raises(InputError, match="PAINRX_THREADS"):
+            _batch_core._threads(10 * rows)
+
+
+def test_a_failure_in_a_worker_thread_reaches_the_caller(
+    large: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from painrx import _batch_kernel
+
+    real = _batch_kernel._fast_rows
+    calls: list[int] = []
+
+    def fail_in_second_part(*arrays: Any) -> Any:
+        calls.append(len(arrays[0]))
+        if len(calls) == 2:
+            msg = "worker failed"
+            raise MemoryError(msg)
+        return real(*arrays)
+
+    monkeypatch.setattr(_batch_kernel, "_fast_rows", fail_in_second_part)
+    with pytest.raises(MemoryError, match="worker failed"):
+        _run(large, numba="1", threads="2", monkeypatch=monkeypatch)

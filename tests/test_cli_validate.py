@@ -175,9 +175,9 @@ def test_streams_in_bounded_blocks(synthetic: Path, monkeypatch: pytest.MonkeyPa
     sizes: list[int] = []
     real = _batch_core.compute
 
-    def spy(columns: Any, n: int, *args: Any) -> Any:
+    def spy(columns: Any, n: int, *args: Any, **kwargs: Any) -> Any:
         sizes.append(n)
-        return real(columns, n, *args)
+        return real(columns, n, *args, **kwargs)
 
     monkeypatch.setattr(_batch_core, "compute", spy)
     summary = _batch_validate.validate_csv(synthetic, block_size=16_384)
@@ -215,12 +215,12 @@ def test_a_failure_mid_file_leaves_no_output_and_no_reader(
     calls: list[int] = []
     real = _batch_core.compute
 
-    def fail_second(columns: Any, n: int, *args: Any) -> Any:
+    def fail_second(columns: Any, n: int, *args: Any, **kwargs: Any) -> Any:
         calls.append(n)
         if len(calls) == 2:
             msg = "disk on fire"
             raise RuntimeError(msg)
-        return real(columns, n, *args)
+        return real(columns, n, *args, **kwargs)
 
     monkeypatch.setattr(_batch_core, "compute", fail_second)
     out_path = tmp_path / "out.csv"

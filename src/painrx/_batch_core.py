@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
@@ -34,10 +35,18 @@ import numpy as np
 import numpy.typing as npt
 
 from painrx._batch_encode import Encoded, Numbers, encode_text, to_numbers
-from painrx.errors import Alert, PainRxError
+from painrx.errors import Alert, InputError, PainRxError
 from painrx.vocabulary import MAX_DAILY_MME
 
-__all__ = ["ALERT_SEPARATOR", "Computed", "KeyResult", "compute", "error_text", "resolve_key"]
+__all__ = [
+    "ALERT_SEPARATOR",
+    "COMPILED_MIN_ROWS",
+    "Computed",
+    "KeyResult",
+    "compute",
+    "error_text",
+    "resolve_key",
+]
 
 _TEXT: Final = ("drug", "strength_unit", "route", "form")
 _NUMBERS: Final = ("strength", "quantity", "days_supply")
@@ -72,6 +81,9 @@ _FAST_LIMIT: Final = float(2**46)
 _BLOCK: Final = 1 << 17
 # A key space up to this size is resolved whole rather than where rows use it.
 _ALL_SLOTS: Final = 1024
+#: Rows from which the compiled pass is used: loading numba and the cached machine
+#: code costs about 0.3 s in a fresh process, and it saves about 7 ns a row.
+COMPILED_MIN_ROWS: Final = 100_000
 # Up to this many alert labels, the used ones are found by comparison, not counting.
 _COMPARE_LABELS: Final = 24
 
@@ -551,6 +563,8 @@ def compute(
     table_id: str,
     thresholds: Sequence[tuple[float, str]],
     scalar: Scalar,
+    *,
+    allow_compiled: bool = True,
 ) -> Computed:
     """Apply the file formula to ``columns`` (any supported column objects, ``n`` rows).
 
@@ -561,10 +575,11 @@ def compute(
         thresholds: ``(MME/day, alert code)`` pairs in increasing order.
         scalar: Computes one row exactly: ``(key, strength, quantity, days) ->
             (MME/day, alerts)``; raises :class:`PainRxError` for a bad row.
+        allow_compiled: Whether the compiled pass may be used (see :func:`_compiled`).
     """
     keys = _combine([encode_text(columns[c]) if c in columns else None for c in _TEXT], n)
     slots = _tabulate(keys, table_id, thresholds)
-    compiled = _compiled()
+    compiled = _compiled(n) if allow_compiled else None
     if compiled is not None:
         numbers = {name: to_numbers(columns[name], keep_nulls=True) for name in _NUMBERS}
         return _compute_compiled(compiled, keys.key, slots, numbers, table_id, thresholds, scalar)
@@ -601,9 +616,14 @@ def compute(
     )
 
 
-def _compiled() -> Any:
-    """Return the numba kernels' module, or None (numba not installed, or ``PAINRX_NUMBA=0``)."""
-    if os.environ.get("PAINRX_NUMBA", "").strip() == "0":
+def _compiled(n: int) -> Any:
+    """Return the numba kernels' module for a table of ``n`` rows, or None for the numpy pass.
+
+    ``PAINRX_NUMBA=0`` never uses them and ``1`` always does (when numba is
+    installed); by default they are used from :data:`COMPILED_MIN_ROWS` rows on.
+    """
+    choice = os.environ.get("PAINRX_NUMBA", "").strip()
+    if choice == "0" or (choice != "1" and n < COMPILED_MIN_ROWS):
         return None
     return _import_compiled()
 
@@ -659,37 +679,36 @@ def _compute_compiled(
     factor = np.empty(n)
     alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
     error = np.empty(n, dtype=_index_type(len(error_labels)))
-    left = np.empty(n, dtype=np.intp)
-    n_left, left_numbers, alerts_used, errors_used = compiled.fast_rows(
-        _unsigned(key),
-        numbers["strength"].values,
-        numbers["quantity"].values,
-        numbers["days_supply"].values,
-        *_presence(numbers, n),
-        slots.numerator,
-        slots.denominator,
-        slots.factor,
-        slots.alert_base,
-        slots.error_code.astype(error.dtype),
-        slots.exact_num,
-        slots.exact_den,
-        slots.rule_num,
-        slots.rule_den,
-        _kernel_bounds(bounds),
-        len(thresholds) + 1,
-        -1 if text_in_numbers else len(slots.error_labels),
-        len(error_labels) - 1,
-        den_limit,
-        _EXACT_FLOAT / max(max(a, b) for a, b in exact),
-        MAX_DAILY_MME,
-        _SCALE,
-        mme,
-        factor,
-        alert_codes,
-        error,
-        left,
+    rows, left_numbers, alerts_used, errors_used = compiled.fast_rows(
+        [
+            _unsigned(key),
+            numbers["strength"].values,
+            numbers["quantity"].values,
+            numbers["days_supply"].values,
+            *_presence(numbers, n),
+        ],
+        [
+            slots.numerator,
+            slots.denominator,
+            slots.factor,
+            slots.alert_base,
+            slots.error_code.astype(error.dtype),
+            slots.exact_num,
+            slots.exact_den,
+            slots.rule_num,
+            slots.rule_den,
+            _kernel_bounds(bounds),
+            len(thresholds) + 1,
+            -1 if text_in_numbers else len(slots.error_labels),
+            len(error_labels) - 1,
+            den_limit,
+            _EXACT_FLOAT / max(max(a, b) for a, b in exact),
+            MAX_DAILY_MME,
+            _SCALE,
+        ],
+        [mme, factor, alert_codes, error, np.empty(n, dtype=np.intp)],
+        threads=_threads(n),
     )
-    rows = left[:n_left]
     labels = _Labels(_used_of(compiled, alert_codes, slots.labels, alerts_used))
     errors = _Labels(_used_of(compiled, error, error_labels, errors_used))
     kernel_errors = len(errors.index)
@@ -717,6 +736,33 @@ def _compute_compiled(
         error_labels=_compact(error, rows, errors.labels(), used_below=kernel_errors),
         table_id=table_id,
     )
+
+
+def _threads(n: int) -> int:
+    """Return how many threads run the compiled pass over ``n`` rows.
+
+    ``PAINRX_THREADS`` sets it; by default the usable cores, at least
+    :data:`COMPILED_MIN_ROWS` rows each, and one when the caller is itself a
+    worker thread (Dask's threaded scheduler already runs batches side by side).
+    """
+    text = os.environ.get("PAINRX_THREADS", "").strip()
+    if text:
+        try:
+            wanted = int(text)
+        except ValueError:
+            wanted = 0
+        if wanted < 1:
+            msg = f"PAINRX_THREADS must be a whole number of threads of at least 1, not {text!r}."
+            raise InputError(msg)
+    elif threading.current_thread() is not threading.main_thread():
+        return 1
+    else:
+        wanted = (
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1
+        )
+    return max(1, min(wanted, n // COMPILED_MIN_ROWS))
 
 
 def _unsigned(codes: Codes) -> npt.NDArray[np.unsignedinteger[Any]]:

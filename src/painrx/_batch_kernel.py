@@ -15,6 +15,9 @@ call on a machine compiles for a few seconds, later processes load it.
 
 from __future__ import annotations
 
+import itertools
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numba
@@ -204,16 +207,57 @@ def _renumber(codes: Any, table: Any) -> None:
         codes[i] = table[codes[i]]
 
 
-def fast_rows(*arrays: Any) -> tuple[int, Any, int, int]:
+def fast_rows(
+    rows: Sequence[Any], shared: Sequence[Any], outputs: Sequence[Any], *, threads: int = 1
+) -> tuple[Any, Any, int, int]:
     """Run the compiled fast pass (see :func:`painrx._batch_core._compute_compiled`).
 
-    Returns the number of rows left to the careful pass (their indices fill
-    ``left``), their strength, quantity and days supply (NaN where null) as the
-    rows of a 3 × n array, and masks of the alert and error codes used (bit 63
-    stands for -1 and for every code of 63 or more, which the caller checks itself).
+    ``rows`` are the per-row inputs, ``shared`` the tables and bounds, ``outputs``
+    the per-row outputs (``mme, factor, alert, error, left``). With ``threads`` > 1
+    the rows are cut into that many contiguous parts run side by side (the loop
+    holds no lock); every row's result is the same either way.
+
+    Returns the rows left to the careful pass (in order), their strength, quantity
+    and days supply (NaN where null) as the rows of a 3 × n array, and masks of the
+    alert and error codes used (bit 63 stands for -1 and for every code of 63 or
+    more, which the caller checks itself).
     """
-    n_left, left_numbers, alerts_used, errors_used = _fast_rows(*arrays)
-    return int(n_left), left_numbers, int(alerts_used), int(errors_used)
+    n = len(rows[0])
+    bounds = [n * part // threads for part in range(threads + 1)]
+    parts = list(itertools.pairwise(bounds))
+    results: list[Any] = [None] * len(parts)
+    failures: list[BaseException] = []
+
+    def run(index: int) -> None:
+        start, stop = parts[index]
+        try:
+            results[index] = _fast_rows(
+                *(x[start:stop] for x in rows), *shared, *(y[start:stop] for y in outputs)
+            )
+        except BaseException as exc:  # noqa: BLE001 # re-raised in the calling thread below
+            failures.append(exc)
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(1, len(parts))]
+    for worker in workers:
+        worker.start()
+    run(0)
+    for worker in workers:
+        worker.join()
+    if failures:
+        raise failures[0]
+    left = outputs[-1]
+    kept = [(start, int(result[0])) for (start, _), result in zip(parts, results, strict=True)]
+    rows_left = (
+        left[: kept[0][1]]
+        if len(kept) == 1
+        else np.concatenate([left[start : start + count] + start for start, count in kept])
+    )
+    numbers = np.concatenate([result[1] for result in results], axis=1)
+    alerts_used = errors_used = 0
+    for result in results:
+        alerts_used |= int(result[2])
+        errors_used |= int(result[3])
+    return rows_left, numbers, alerts_used, errors_used
 
 
 def renumber(codes: Any, table: Any) -> None:

@@ -160,11 +160,7 @@ def _attach(table: Any, kind: _Kind, result: Computed) -> Any:
             "alerts": labelled(result.alert_codes, result.alert_labels),
             "error": labelled(result.error_codes, result.error_labels),
         }
-        if any(name in table.columns for name in added) or not table.columns.is_unique:
-            # Output columns replace input columns of the same name, where they stand.
-            return table.assign(**added)
-        # Cheaper than assign: one new block of columns, joined on the same index.
-        return pd.concat([table, pd.DataFrame(added)], axis=1)
+        return table.assign(**added)
 
     import pyarrow as pa
 
