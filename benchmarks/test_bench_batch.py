@@ -5,8 +5,8 @@ Targets of issue 9, and what is asserted (measured on the 2-core development hos
 * a string drug column, ``mme_prescriptions`` against a baseline of
   ``pandas.factorize(drug)`` + a factor ``take`` + the numpy formula: target 2x,
   met. Object columns (as ``pandas.read_csv(..., dtype=object)`` gives them,
-  sharing one string object per distinct value) measure about 0.8x, pandas'
-  Arrow-backed ``str`` dtype about 1.8x (hashing the drug column alone is most of
+  sharing one string object per distinct value) measure about 0.6x, pandas'
+  Arrow-backed ``str`` dtype about 1.5x (hashing the drug column alone is most of
   the baseline). Asserted at 2x for both;
 * a categorical / dictionary-encoded drug column against the bare numpy formula
   (``strength * (quantity / days) * factor``, each row's factor ready): target 10x,
