@@ -6,6 +6,7 @@ table through another input path, so the speed-ups never change a result.
 
 from __future__ import annotations
 
+import importlib
 from fractions import Fraction
 from typing import Any
 
@@ -214,3 +215,21 @@ def test_arrow_outputs_of_separate_chunks_concatenate() -> None:
     assert joined.num_rows == 5
     assert joined["mme_per_day"].to_pylist()[0] == 30.0
     assert joined.schema.field("error").type == pa.dictionary(pa.int32(), pa.string())
+
+
+def test_an_unusable_numba_falls_back_to_numpy_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """numba installed but failing to load (no writable cache, say): same results, a warning."""
+
+    def broken(name: str) -> Any:
+        msg = f"cannot cache function in {name}"
+        raise RuntimeError(msg)
+
+    _batch_core._import_compiled.cache_clear()
+    monkeypatch.setattr(importlib, "import_module", broken)
+    try:
+        with pytest.warns(RuntimeWarning, match="using the numpy pass"):
+            assert _batch_core._import_compiled() is None
+    finally:
+        _batch_core._import_compiled.cache_clear()

@@ -22,9 +22,11 @@ result, and the output has the input's rows in the input's order.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
@@ -631,10 +633,19 @@ def _compiled(n: int) -> Any:
 @lru_cache(maxsize=1)
 def _import_compiled() -> Any:
     try:
-        from painrx import _batch_kernel
+        return importlib.import_module("painrx._batch_kernel")
     except ImportError:
         return None
-    return _batch_kernel
+    except Exception as exc:  # noqa: BLE001 # any failure to load numba means: use numpy
+        # numba is installed but unusable (say, no writable cache directory):
+        # the numpy pass gives the same results, only slower.
+        warnings.warn(
+            f"painrx: numba is installed but the compiled batch pass could not be "
+            f"loaded ({type(exc).__name__}: {exc}); using the numpy pass.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
 
 
 def _cut(
@@ -682,21 +693,25 @@ def _compute_compiled(
     rows, left_numbers, alerts_used, errors_used = compiled.fast_rows(
         [
             _unsigned(key),
-            numbers["strength"].values,
-            numbers["quantity"].values,
-            numbers["days_supply"].values,
+            # Contiguous, so numba compiles no variant for strided columns.
+            *(np.ascontiguousarray(numbers[name].values) for name in _NUMBERS),
             *_presence(numbers, n),
         ],
         [
-            slots.numerator,
-            slots.denominator,
-            slots.factor,
-            slots.alert_base,
-            slots.error_code.astype(error.dtype),
-            slots.exact_num,
-            slots.exact_den,
-            slots.rule_num,
-            slots.rule_den,
+            *(
+                table
+                for table in (
+                    slots.numerator,
+                    slots.denominator,
+                    slots.factor,
+                    slots.alert_base,
+                    slots.error_code.astype(error.dtype),
+                    slots.exact_num,
+                    slots.exact_den,
+                    slots.rule_num,
+                    slots.rule_den,
+                )
+            ),
             _kernel_bounds(bounds),
             len(thresholds) + 1,
             -1 if text_in_numbers else len(slots.error_labels),
@@ -773,18 +788,30 @@ def _unsigned(codes: Codes) -> npt.NDArray[np.unsignedinteger[Any]]:
 def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uint8]]:
     """Return per row whether all of strength, quantity and days supply are present, then each.
 
-    1 is present, 0 null; a column without nulls is one byte that every row reads.
+    1 is present, 0 null. Without nulls, four views of one byte that every row reads;
+    with some, four arrays (numba compiles one variant for each case).
     """
-    everywhere = np.broadcast_to(np.uint8(1), (n,))
     columns = [numbers[name].present for name in _NUMBERS]
-    each = [everywhere if present is None else present for present in columns]
     known = [present for present in columns if present is not None]
     if not known:
-        return [everywhere, *each]
-    every = known[0].copy() if len(known) > 1 else known[0]
+        return [np.broadcast_to(np.uint8(1), (n,))] * 4
+    everywhere = np.ones(n, dtype=np.uint8)
+    every = known[0].copy()
     for present in known[1:]:
         every &= present
-    return [every, *each]
+    each = [everywhere if present is None else present for present in columns]
+    return [_frozen(x) for x in (every, *each)]
+
+
+def _frozen(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Return a contiguous read-only view (or copy) of ``values``.
+
+    numba compiles one variant per argument type, and writability and layout are
+    part of it: presence arrays always arrive read-only and contiguous.
+    """
+    frozen = np.ascontiguousarray(values).view()
+    frozen.flags.writeable = False
+    return frozen
 
 
 def _kernel_bounds(bounds: Sequence[tuple[int, int]]) -> tuple[tuple[float, float], ...]:
