@@ -316,3 +316,10 @@ def test_arithmetic_with_prefixed_units() -> None:
 def test_float_repr_round_trips_through_text() -> None:
     x = 0.09999000000000001
     assert rx.Q(f"{x} mg").magnitude == x
+
+
+@pytest.mark.parametrize("text", ["10/325 mg", "20 / 650 mg/day", "7.5/325 mg"])
+def test_a_combination_strength_is_named_not_called_a_bad_unit(text: str) -> None:
+    """'10/325 mg' is a Percocet strength, not the unit '/325 mg'."""
+    with pytest.raises(InputError, match="combination product's strength"):
+        units.Q(text)

@@ -469,6 +469,13 @@ def _split_text(text: str) -> tuple[float, str]:
     if unit_text[0].isdigit() or unit_text[0] in ".,":
         msg = f"{text!r} is not one number followed by a unit."
         raise InputError(msg)
+    if unit_text[0] == "/" and unit_text[1:].lstrip()[:1].isdigit():
+        msg = (
+            f"{text!r} looks like a combination product's strength (such as 10/325 mg): "
+            "give one amount, of the ingredient asked for (for a daily opioid dose of "
+            "Percocet 10/325 mg four times a day, '40 mg/day')."
+        )
+        raise InputError(msg)
     return _check_value(float(match.group()), text), unit_text
 
 
