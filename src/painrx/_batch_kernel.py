@@ -1,7 +1,8 @@
 """The batch fast pass compiled with numba: one loop over the rows instead of ~35 array passes.
 
 Used by :mod:`painrx._batch_core` when numba is installed (``pip install
-painrx[fast]``) and ``PAINRX_NUMBA`` is not ``0``. Its main loop accepts exactly
+painrx[fast]``) for tables of 100,000 rows and more (``PAINRX_NUMBA`` forces the
+choice), split over the usable cores. Its main loop accepts exactly
 the rows the numpy fast pass accepts and computes them with the same float
 operations; its second loop settles most of the rows left over with the float
 operations of the careful pass's exact path (:func:`painrx._batch_core._decide_exactly`)
