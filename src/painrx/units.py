@@ -416,10 +416,17 @@ def _unit_for(text: str) -> pint.Unit:
 
 _WARM_UNITS: dict[str, pint.Unit] = {}
 _MAX_WARM_UNITS = 512
+# The registry's Quantity class, set with the first remembered unit: the warm path of
+# Q reads it without a function call or an attribute look-up.
+_WARM_QUANTITY: list[Callable[[float, pint.Unit], Quantity]] = []
+_INFINITY = math.inf
+_NEGATIVE_INFINITY = -math.inf
 
 
 def _remember_unit(text: str) -> pint.Unit:
     unit = _unit_for(text)
+    if not _WARM_QUANTITY:
+        _WARM_QUANTITY.append(registry().Quantity)
     if len(_WARM_UNITS) < _MAX_WARM_UNITS:
         _WARM_UNITS[text] = unit
     return unit
@@ -498,8 +505,13 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     >>> Q(10, "mcg")
     <Quantity(10.0, 'mcg')>
     """
-    reg = _registry or registry()
     value_type = type(value)
+    if value_type is float and type(unit) is str:
+        # The warm path: a float and a unit string parsed before (no other work).
+        parsed = _WARM_UNITS.get(unit)
+        if parsed is not None and _NEGATIVE_INFINITY < value < _INFINITY:  # type: ignore[operator]
+            return _WARM_QUANTITY[0](value, parsed)  # type: ignore[arg-type]
+    reg = _registry or registry()
     if (value_type is float or value_type is int) and type(unit) is str:
         # The warm path: a plain number and an already-parsed unit string.
         if not -math.inf < value < math.inf:  # type: ignore[operator]
