@@ -601,20 +601,9 @@ def compute(
     careful = _careful(
         fast.key, slots.found, _cut(numbers, rows, fast.numbers), thresholds, scalar, labels, errors
     )
-    fast.mme[rows] = careful.mme
-    fast.factor[rows] = careful.factor
-    alert_codes = _widened(alert_codes, len(labels.index))
-    alert_codes[rows] = careful.alert
     error = np.full(n, -1, dtype=_index_type(len(errors.index)))
-    error[rows] = careful.error
-    return Computed(
-        mme=fast.mme,
-        factor=fast.factor,
-        alert_codes=alert_codes,
-        alert_labels=labels.labels(),
-        error_codes=error,
-        error_labels=_compact(error, rows, errors.labels()),
-        table_id=table_id,
+    return _merged(
+        fast.mme, fast.factor, alert_codes, error, rows, careful, labels, errors, table_id
     )
 
 
@@ -668,6 +657,39 @@ def _widened(codes: Codes, count: int) -> Codes:
     return codes
 
 
+def _merged(
+    mme: Floats,
+    factor: Floats,
+    alert_codes: Codes,
+    error: Codes,
+    rows: Codes,
+    careful: _Careful,
+    labels: _Labels,
+    errors: _Labels,
+    table_id: str,
+    fast_errors: int = 0,
+) -> Computed:
+    """Write the careful pass's ``rows`` into the fast pass's arrays, and label the result.
+
+    ``fast_errors``: error labels below it were used by rows outside ``rows``.
+    """
+    mme[rows] = careful.mme
+    factor[rows] = careful.factor
+    alert_codes = _widened(alert_codes, len(labels.index))
+    alert_codes[rows] = careful.alert
+    error = _widened(error, len(errors.index))
+    error[rows] = careful.error
+    return Computed(
+        mme=mme,
+        factor=factor,
+        alert_codes=alert_codes,
+        alert_labels=labels.labels(),
+        error_codes=error,
+        error_labels=_compact(error, rows, errors.labels(), used_below=fast_errors),
+        table_id=table_id,
+    )
+
+
 def _compute_compiled(
     compiled: Any,
     key: Codes,
@@ -680,7 +702,7 @@ def _compute_compiled(
     """:func:`compute` with the numba fast pass, which also settles most other rows."""
     n = len(key)
     bounds, den_limit = _fast_bounds(thresholds)
-    exact = [_rational(b) for b in (*(b for b, _ in thresholds), MAX_DAILY_MME)]
+    _, exact_limit = _exact_bounds([b for b, _ in thresholds])
     # Number errors are coded after the keys' errors, then the plausibility error;
     # unless some text is no number (the careful pass tells it from "missing").
     text_in_numbers = any(column.not_a_number.any() for column in numbers.values())
@@ -698,26 +720,21 @@ def _compute_compiled(
             *_presence(numbers, n),
         ],
         [
-            *(
-                table
-                for table in (
-                    slots.numerator,
-                    slots.denominator,
-                    slots.factor,
-                    slots.alert_base,
-                    slots.error_code.astype(error.dtype),
-                    slots.exact_num,
-                    slots.exact_den,
-                    slots.rule_num,
-                    slots.rule_den,
-                )
-            ),
+            slots.numerator,
+            slots.denominator,
+            slots.factor,
+            slots.alert_base,
+            slots.error_code.astype(error.dtype),
+            slots.exact_num,
+            slots.exact_den,
+            slots.rule_num,
+            slots.rule_den,
             _kernel_bounds(bounds),
             len(thresholds) + 1,
             -1 if text_in_numbers else len(slots.error_labels),
             len(error_labels) - 1,
             den_limit,
-            _EXACT_FLOAT / max(max(a, b) for a, b in exact),
+            exact_limit,
             MAX_DAILY_MME,
             _SCALE,
         ],
@@ -736,20 +753,8 @@ def _compute_compiled(
         labels,
         errors,
     )
-    mme[rows] = careful.mme
-    factor[rows] = careful.factor
-    alert_codes = _widened(alert_codes, len(labels.index))
-    alert_codes[rows] = careful.alert
-    error = _widened(error, len(errors.index))
-    error[rows] = careful.error
-    return Computed(
-        mme=mme,
-        factor=factor,
-        alert_codes=alert_codes,
-        alert_labels=labels.labels(),
-        error_codes=error,
-        error_labels=_compact(error, rows, errors.labels(), used_below=kernel_errors),
-        table_id=table_id,
+    return _merged(
+        mme, factor, alert_codes, error, rows, careful, labels, errors, table_id, kernel_errors
     )
 
 
@@ -1157,6 +1162,16 @@ def _rationals(values: Floats) -> tuple[Floats, Floats]:
     )
 
 
+def _exact_bounds(thresholds: Sequence[float]) -> tuple[list[tuple[int, int]], float]:
+    """Return the thresholds and the plausibility bound as rationals, and the exact path's limit.
+
+    Numerators and denominators below the limit keep every product with a bound
+    below 2**53, so the comparisons are exact.
+    """
+    bounds = [_rational(b) for b in (*thresholds, MAX_DAILY_MME)]
+    return bounds, _EXACT_FLOAT / max(max(a, b) for a, b in bounds)
+
+
 def _decide_exactly(
     strength: Floats,
     quantity: Floats,
@@ -1212,8 +1227,7 @@ def _decide_exactly(
             ok &= (left < _EXACT_FLOAT) & (right < _EXACT_FLOAT)
         # den > 0 covers a slot without a factor (0/0) and days ≤ 0 or NaN.
         ok &= den > 0
-        bounds = [_rational(b) for b in (*thresholds, MAX_DAILY_MME)]
-        limit = _EXACT_FLOAT / max(max(a, b) for a, b in bounds)
+        bounds, limit = _exact_bounds(thresholds)
         ok &= num < limit
         ok &= den < limit
         value = np.divide(num, den, out=scratch)

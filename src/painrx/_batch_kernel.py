@@ -24,13 +24,14 @@ from typing import Any
 import numba
 import numpy as np
 
+from painrx._batch_core import _EXACT_FLOAT
+
 __all__ = ["MASK_BITS", "fast_rows", "renumber"]
 
 # Labels tracked in a 64-bit mask of used codes (more: the caller counts them).
 MASK_BITS = 63
 # Checks per number column, in the order of painrx._batch_core._NUMBER_CHECKS.
 _MISSING, _INFINITE, _NOT_POSITIVE, _CHECKS = 0, 2, 3, 4
-_EXACT_FLOAT = float(2**53)
 # Rows per block: the rows left over in a block are settled while it is in the cache.
 _BLOCK = 4096
 
@@ -46,6 +47,18 @@ def _number_problem(strength: float, quantity: float, days: float) -> int:
         if x <= 0:
             return column * _CHECKS + _NOT_POSITIVE
     return -1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _level(num: float, den: float, bounds: Any) -> int:
+    """Return how many bounds ``num / den`` reaches (each bound a ``(numerator, denominator)``).
+
+    Exact integers below 2**53 (den × bound too), so the comparison is exact.
+    """
+    level = 0
+    for bound in bounds:
+        level += num * bound[1] >= den * bound[0]
+    return level
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -125,10 +138,7 @@ def _fast_rows(  # numba compiles one flat positional signature
                 & (value > 0)
                 & (value < max_mme)
             )
-            # Exact integers below 2**53 (den × bound too), so the comparison is exact.
-            label = alert_base[k]
-            for bound in bounds:
-                label += num * bound[1] >= den * bound[0]
+            label = alert_base[k] + _level(num, den, bounds)
             code = label if ok else -1
             alert[i] = code
             row_error = slot_error[k]
@@ -182,9 +192,11 @@ def _fast_rows(  # numba compiles one flat positional signature
                             error[i] = implausible
                             errors_used |= _bit(implausible)
                         else:
-                            label = alert_base[k] + (levels if normalised else 0)
-                            for bound in bounds:
-                                label += num * bound[1] >= den * bound[0]
+                            label = (
+                                alert_base[k]
+                                + (levels if normalised else 0)
+                                + _level(num, den, bounds)
+                            )
                             mme[i] = value
                             factor[i] = factor_table[k]
                             alert[i] = label
