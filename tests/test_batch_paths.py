@@ -7,9 +7,6 @@ every text, code and float is compared, not only the numbers.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -31,19 +28,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@contextmanager
-def _fast_pass(kind: str) -> Iterator[None]:
-    saved = os.environ.get("PAINRX_NUMBA")
-    os.environ["PAINRX_NUMBA"] = "1" if kind == "numba" else "0"
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["PAINRX_NUMBA"]
-        else:
-            os.environ["PAINRX_NUMBA"] = saved
-
-
 def _columns(rows: list[tuple[Any, ...]], repeat: int) -> dict[str, Any]:
     columns = {
         name: np.array([row[i] for row in rows] * repeat, dtype=object)
@@ -55,9 +39,11 @@ def _columns(rows: list[tuple[Any, ...]], repeat: int) -> dict[str, Any]:
 
 
 def _both(table: Any, table_id: str, thresholds: str | None) -> tuple[Any, Any]:
-    with _fast_pass("numba"):
+    """The table through the compiled pass, then through the numpy one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAINRX_NUMBA", "1")
         compiled = mme_prescriptions(table, table_id=table_id, thresholds=thresholds)
-    with _fast_pass("numpy"):
+        patch.setenv("PAINRX_NUMBA", "0")
         plain = mme_prescriptions(table, table_id=table_id, thresholds=thresholds)
     return compiled, plain
 
