@@ -15,6 +15,7 @@ import pytest
 import painrx as rx
 from benchmarks.generate import as_arrow, as_frame, prescriptions
 from painrx.batch import ADDED_COLUMNS, mme_prescriptions
+from tests.test_batch_properties import scalar_result
 
 # Every test runs with the compiled (numba) fast pass and with the numpy one.
 pytestmark = pytest.mark.usefixtures("fast_pass")
@@ -38,23 +39,6 @@ def _column(out: Any, name: str) -> list[Any]:
     if isinstance(column, (pa.ChunkedArray, pa.Array)):
         return list(column.to_pylist())
     return [None if (v is None or v is pd.NA or pd.isna(v)) else v for v in list(column)]
-
-
-def _scalar(row: tuple[Any, ...], table: str = "CDC_NDC_2018") -> rx.MMEResult:
-    drug, strength, unit, quantity, days, route, form = row
-    found = rx.opioids.prescription_factor(
-        drug, strength_unit=unit, route=route, form=form, table=table
-    )
-    amount: Any = rx.Q(quantity, "mL") if found.quantity_kind == "volume" else quantity
-    return rx.mme_prescription(
-        drug,
-        strength=rx.Q(strength, unit),
-        quantity=amount,
-        days_supply=days,
-        route=route,
-        form=form,
-        table=table,
-    )
 
 
 # ---------------------------------------------------------------- golden rows
@@ -84,7 +68,7 @@ def test_cdc_file_examples(row: tuple[Any, ...], expected: float) -> None:
     assert out["mme_per_day"][0] == pytest.approx(expected, rel=1e-12)
     assert out["error"][0] is None
     assert out["table"][0] == "CDC_NDC_2018"
-    assert out["mme_per_day"][0] == _scalar(row).value
+    assert out["mme_per_day"][0] == scalar_result(row).value
 
 
 def test_patch_days_supply_rule_and_its_alert() -> None:
@@ -122,7 +106,7 @@ def test_threshold_decided_exactly_where_floats_round_below() -> None:
     assert 10 * 100 / 3 * 0.15 < 50
     row = ("codeine", 10.0, "mg", 100.0, 3.0, None, None)
     out = mme_prescriptions(_table([row]))
-    assert out["mme_per_day"][0] == 50.0 == _scalar(row).value
+    assert out["mme_per_day"][0] == 50.0 == scalar_result(row).value
     assert out["alerts"][0] == "mme_threshold_50"
 
 
@@ -133,7 +117,7 @@ def test_banded_factors_go_through_the_scalar_path() -> None:
         ("methadone", 61.0, "mg", 30.0, 30.0, None, None),
     ]
     out = mme_prescriptions(_table(rows), table_id="CDC_2016")
-    assert out["mme_per_day"].tolist() == [_scalar(r, "CDC_2016").value for r in rows]
+    assert out["mme_per_day"].tolist() == [scalar_result(r, "CDC_2016").value for r in rows]
     assert out["factor"].tolist() == [10.0, 12.0]
     assert out["alerts"][0].split(";")[0] == "methadone_caution"
 
@@ -177,7 +161,7 @@ def test_a_bad_row_gets_its_error_and_never_shifts_the_batch(
     assert out["error"][0] is None
     assert out["error"][2] is None
     with pytest.raises(rx.PainRxError):
-        _scalar(bad)
+        scalar_result(bad)
 
 
 def test_text_where_a_number_belongs() -> None:

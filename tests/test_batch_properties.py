@@ -89,24 +89,31 @@ ROW = st.one_of(
 )
 
 
+def scalar_result(
+    row: tuple[Any, ...], table: str = "CDC_NDC_2018", thresholds: str | None = "CDC_2016"
+) -> rx.MMEResult:
+    """``rx.mme_prescription`` for one batch row (raises when it refuses the row)."""
+    drug, strength, unit, quantity, days, route, form = row
+    found = rx.opioids.prescription_factor(
+        drug, strength_unit=unit, route=route, form=form, table=table
+    )
+    amount: Any = rx.Q(quantity, "mL") if found.quantity_kind == "volume" else quantity
+    return rx.mme_prescription(
+        drug,
+        strength=rx.Q(strength, unit),
+        quantity=amount,
+        days_supply=days,
+        route=route,
+        form=form,
+        table=table,
+        thresholds=thresholds,
+    )
+
+
 def _scalar(row: tuple[Any, ...], table: str, thresholds: str | None) -> rx.MMEResult | None:
     """``rx.mme_prescription`` for one row, or None when it refuses the row."""
-    drug, strength, unit, quantity, days, route, form = row
     try:
-        found = rx.opioids.prescription_factor(
-            drug, strength_unit=unit, route=route, form=form, table=table
-        )
-        amount: Any = rx.Q(quantity, "mL") if found.quantity_kind == "volume" else quantity
-        return rx.mme_prescription(
-            drug,
-            strength=rx.Q(strength, unit),
-            quantity=amount,
-            days_supply=days,
-            route=route,
-            form=form,
-            table=table,
-            thresholds=thresholds,
-        )
+        return scalar_result(row, table, thresholds)
     except rx.PainRxError:
         return None
 
