@@ -21,7 +21,7 @@ import pytest
 
 from benchmarks._ratio import ratio
 from benchmarks.generate import write_csv
-from painrx._batch_validate import validate_csv
+from painrx.batch._validate import validate_csv
 
 PINT_BASELINE = (
     "import pint\nregistry = pint.UnitRegistry()\nprint(registry.Quantity(10, 'mg').to('g'))\n"

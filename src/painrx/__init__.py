@@ -13,11 +13,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from painrx._moved import install as _install_moved_modules
 from painrx._version import __version__
 
 # `painrx.tables` is both a submodule and the contract's `rx.tables()` function: binding the
 # function after importing the module keeps `rx.tables` callable whoever imports the module later.
 from painrx.tables import tables
+
+_install_moved_modules()
 
 if TYPE_CHECKING:
     from painrx import (

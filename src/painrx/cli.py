@@ -316,7 +316,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             "install them with: pip install painrx[pandas]"
         )
         raise UsageError(msg) from None
-    from painrx import _batch_validate as validate
+    from painrx.batch import _validate as validate
     from painrx.errors import InputError
 
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())

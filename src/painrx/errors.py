@@ -27,6 +27,7 @@ __all__ = [
     "NoFactorError",
     "PainRxError",
     "Severity",
+    "TableError",
     "UnitError",
     "UnknownDrugError",
     "UnsafeConversionError",
@@ -48,6 +49,10 @@ class PainRxError(ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message,))
+
+
+class TableError(PainRxError):
+    """A packaged data file is malformed (a packaging bug, never a user error)."""
 
 
 class UnitError(PainRxError):

@@ -7,6 +7,7 @@ A plan is decision support: painrx orders nothing.
 
 from __future__ import annotations
 
+from painrx._public import publish
 from painrx.pathways._data import pathway_data
 from painrx.pathways._model import DISCLAIMER, CarePlan, PlanInputs, PlanItem, RedFlag, Regimen
 from painrx.pathways.post_interstim_removal import (
@@ -29,3 +30,5 @@ __all__ = [
     "pathway_data",
     "post_interstim_removal_plan",
 ]
+
+publish(__name__, globals(), __all__)

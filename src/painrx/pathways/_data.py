@@ -12,9 +12,9 @@ from typing import Any, Final
 
 import attrs
 
-from painrx.errors import Severity
+from painrx.errors import Severity, TableError
 from painrx.provenance import Provenance
-from painrx.tables import TableError, check_keys, entry_source, read_table, sources_of
+from painrx.tables import check_keys, entry_source, read_table, sources_of
 from painrx.units import Quantity, quantity_arg
 from painrx.vocabulary import frequency_label, route
 

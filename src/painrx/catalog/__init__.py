@@ -1,0 +1,61 @@
+"""The painrx drug catalog: ingredients, classes, products, brands and a name normaliser.
+
+Every domain module resolves drug names here, so a brand (``"Percocet"``), a salt
+(``"OXYCODONE HCL"``), a UK name (``"paracetamol"``) or free text
+(``"Ibuprofen 400 mg tablet"``) reaches the same ingredient. Interaction rules match
+on **ingredients and painrx classes**, never on ATC prefixes: methadone, codeine,
+clonazepam, midazolam and every combination product sit in ATC groups a prefix rule
+would miss.
+
+The catalog is data (``painrx/data/catalog/drugs.toml``), loaded and validated on
+first use; importing this module loads nothing.
+
+>>> from painrx import catalog
+>>> catalog.ingredient("OXYCODONE HCL").id
+'oxycodone'
+>>> catalog.product("Percocet").ingredients
+('oxycodone', 'acetaminophen')
+>>> catalog.in_class("celecoxib", "nsaid")
+True
+"""
+
+from painrx._public import publish
+from painrx.catalog._data import (
+    CLASSES,
+    Ingredient,
+    ParsedMedication,
+    Product,
+    class_source,
+    describe_class,
+    in_class,
+    ingredient,
+    ingredients,
+    members,
+    names,
+    parse_medication,
+    parse_strength,
+    product,
+    products,
+    source,
+)
+
+__all__ = [
+    "CLASSES",
+    "Ingredient",
+    "ParsedMedication",
+    "Product",
+    "class_source",
+    "describe_class",
+    "in_class",
+    "ingredient",
+    "ingredients",
+    "members",
+    "names",
+    "parse_medication",
+    "parse_strength",
+    "product",
+    "products",
+    "source",
+]
+
+publish(__name__, globals(), __all__)

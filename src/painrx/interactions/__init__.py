@@ -1,0 +1,54 @@
+"""Drug-interaction checks for a perioperative analgesic regimen.
+
+:func:`check_interactions` resolves every medication through the drug catalog
+(brands, salts, free text and combination products all reach their ingredients),
+matches painrx's cited, class-based rules on **ingredients**, computes each
+finding's severity from the rule and the context (route, dose, anticoagulant
+intensity, co-medication, age, conditions), and adds up acetaminophen across every
+product. A drug that could not be checked is never reported as "no interaction":
+it raises :class:`~painrx.errors.UnknownDrugError`, or with ``on_unknown="report"``
+it is listed in ``.unchecked`` and ``.complete`` is False.
+
+Examples:
+    >>> import painrx as rx
+    >>> report = rx.check_interactions(["Ibuprofen 400 mg tablet", "Eliquis 5mg"])
+    >>> [(f.rule_id, f.severity.name) for f in report.findings]
+    [('nsaid_anticoagulant', 'MAJOR')]
+"""
+
+from painrx._public import publish
+from painrx.interactions._check import (
+    CONDITIONS,
+    AcetaminophenTotal,
+    AppliedModifier,
+    CheckedMedication,
+    Evidence,
+    Finding,
+    InteractionReport,
+    Medication,
+    Patient,
+    Rule,
+    RuleSet,
+    check_interactions,
+    default_rules,
+    rule_table,
+)
+
+__all__ = [
+    "CONDITIONS",
+    "AcetaminophenTotal",
+    "AppliedModifier",
+    "CheckedMedication",
+    "Evidence",
+    "Finding",
+    "InteractionReport",
+    "Medication",
+    "Patient",
+    "Rule",
+    "RuleSet",
+    "check_interactions",
+    "default_rules",
+    "rule_table",
+]
+
+publish(__name__, globals(), __all__)

@@ -1,0 +1,177 @@
+"""The compiled (numba) batch pass and the numpy one give the same table, bit for bit.
+
+The compiled pass settles in its own loops rows that the numpy path leaves to its
+careful pass (bad numbers, the patch rule, the plausibility bound, Arrow nulls), so
+every text, code and float is compared, not only the numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.generate import as_arrow, prescriptions
+from painrx.batch import _core as _batch_core
+from painrx.batch import mme_prescriptions
+from painrx.errors import InputError
+from tests.batch.test_properties import POLICIES, ROW, TABLES
+
+NAMES = ("drug", "strength", "strength_unit", "quantity", "days_supply", "route", "form")
+
+pytestmark = pytest.mark.skipif(
+    _batch_core._import_compiled() is None, reason="numba is not installed"
+)
+
+
+def _columns(rows: list[tuple[Any, ...]], repeat: int) -> dict[str, Any]:
+    columns = {
+        name: np.array([row[i] for row in rows] * repeat, dtype=object)
+        for i, name in enumerate(NAMES)
+    }
+    for name in ("strength", "quantity", "days_supply"):
+        columns[name] = columns[name].astype(float)
+    return columns
+
+
+def _both(table: Any, table_id: str, thresholds: str | None) -> tuple[Any, Any]:
+    """The table through the compiled pass, then through the numpy one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAINRX_NUMBA", "1")
+        compiled = mme_prescriptions(table, table_id=table_id, thresholds=thresholds)
+        patch.setenv("PAINRX_NUMBA", "0")
+        plain = mme_prescriptions(table, table_id=table_id, thresholds=thresholds)
+    return compiled, plain
+
+
+@settings(max_examples=80)
+@given(
+    rows=st.lists(ROW, min_size=1, max_size=30),
+    repeat=st.sampled_from([1, 70]),
+    table_id=TABLES,
+    thresholds=POLICIES,
+)
+def test_dict_tables_agree(
+    rows: list[tuple[Any, ...]], repeat: int, table_id: str, thresholds: str | None
+) -> None:
+    """70 repeats make every key slot common enough to resolve the whole key space."""
+    compiled, plain = _both(_columns(rows, repeat), table_id, thresholds)
+    for name in ("mme_per_day", "factor"):
+        np.testing.assert_array_equal(compiled[name], plain[name], err_msg=name, strict=True)
+    for name in ("table", "alerts", "error"):
+        assert compiled[name].tolist() == plain[name].tolist(), name
+
+
+@settings(max_examples=40)
+@given(rows=st.lists(ROW, min_size=1, max_size=30), table_id=TABLES, thresholds=POLICIES)
+def test_arrow_tables_with_nulls_agree(
+    rows: list[tuple[Any, ...]], table_id: str, thresholds: str | None
+) -> None:
+    """NaN becomes an Arrow null: the compiled pass reads the validity bitmap."""
+    columns = _columns(rows, 1)
+    table = pa.table({name: pa.array(values, from_pandas=True) for name, values in columns.items()})
+    compiled, plain = _both(table, table_id, thresholds)
+    for name in ("mme_per_day", "factor"):
+        np.testing.assert_array_equal(
+            compiled[name].to_numpy(), plain[name].to_numpy(), err_msg=name, strict=True
+        )
+    for name in ("table", "alerts", "error"):
+        assert compiled[name].to_pylist() == plain[name].to_pylist(), name
+
+
+def test_patch_rule_and_plausibility_rows_are_settled_by_the_compiled_pass() -> None:
+    """Rows the numpy path sends to its careful pass get the same result from the compiled one."""
+    rows = [
+        ("Duragesic", 25.0, "mcg/h", 10.0, 30.0, None, None),  # 10 patches of 3 days
+        ("Duragesic", 25.0, "mcg/h", 10.0, 20.0, None, None),  # supply normalised
+        ("fentanyl", 100.0, "mcg/h", 10.0, 30.0, "transdermal", None),
+        ("oxycodone", 10.0, "g", 120.0, 30.0, None, None),  # 60,000 MME/day: refused
+        ("oxycodone", 10.0, "mg", 2.0**50, 30.0, None, None),  # too large to be exact
+        ("oxycodone", 10.0, "mg", 120.0, -30.0, None, None),
+        ("oxycodone", 100.0, "mg", 200.0, 3.0, None, None),  # exactly 10,000: allowed
+    ]
+    columns = _columns(rows, 100)
+    compiled, plain = _both(columns, "CDC_NDC_2018", "CDC_2016")
+    # CDC file: 25 mcg/h x 2.4 = 60 MME/day, whatever days supply was written.
+    assert compiled["alerts"][0] == "fentanyl_patch_caution;mme_threshold_50"
+    assert compiled["alerts"][1] == "fentanyl_patch_caution;days_supply_normalised;mme_threshold_50"
+    assert compiled["mme_per_day"][0] == compiled["mme_per_day"][1] == 60.0
+    assert compiled["error"][3].startswith("InputError: the prescription gives more than 10,000")
+    assert compiled["error"][5] == "InputError: days_supply must be greater than zero."
+    assert compiled["mme_per_day"][6] == 10_000.0
+    assert compiled["error"][6] is None
+    np.testing.assert_array_equal(compiled["mme_per_day"], plain["mme_per_day"], strict=True)
+    for name in ("alerts", "error"):
+        assert compiled[name].tolist() == plain[name].tolist(), name
+
+
+@pytest.fixture(scope="module")
+def large() -> dict[str, Any]:
+    """Enough rows for the compiled pass to run in several threads."""
+    data = prescriptions(3 * _batch_core.COMPILED_MIN_ROWS + 17, seed=11)
+    return {
+        name: data[name]
+        for name in ("drug", "strength", "strength_unit", "quantity", "days_supply")
+    }
+
+
+def _texts(column: Any) -> list[str | None]:
+    texts: list[str | None] = column.to_pylist() if hasattr(column, "to_pylist") else list(column)
+    return texts
+
+
+def _run(table: Any, *, numba: str, threads: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("PAINRX_NUMBA", numba)
+    monkeypatch.setenv("PAINRX_THREADS", threads)
+    return mme_prescriptions(table)
+
+
+@pytest.mark.parametrize("kind", ["dict", "arrow"])
+def test_threads_do_not_change_a_row(
+    large: dict[str, Any], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = large if kind == "dict" else as_arrow(large)
+    one = _run(table, numba="1", threads="1", monkeypatch=monkeypatch)
+    three = _run(table, numba="1", threads="3", monkeypatch=monkeypatch)
+    plain = _run(table, numba="0", threads="1", monkeypatch=monkeypatch)
+    for other in (three, plain):
+        for name in ("mme_per_day", "factor"):
+            np.testing.assert_array_equal(np.asarray(one[name]), np.asarray(other[name]))
+        for name in ("alerts", "error"):
+            assert _texts(one[name]) == _texts(other[name]), name
+
+
+def test_thread_count_follows_the_table_and_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _batch_core.COMPILED_MIN_ROWS
+    monkeypatch.setenv("PAINRX_THREADS", "4")
+    assert _batch_core._threads(10 * rows) == 4
+    assert _batch_core._threads(2 * rows + 1) == 2  # at least COMPILED_MIN_ROWS rows each
+    assert _batch_core._threads(10) == 1
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("PAINRX_THREADS", bad)
+        with pytest.raises(InputError, match="PAINRX_THREADS"):
+            _batch_core._threads(10 * rows)
+
+
+def test_a_failure_in_a_worker_thread_reaches_the_caller(
+    large: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from painrx.batch import _kernel as _batch_kernel
+
+    real = _batch_kernel._fast_rows
+    calls: list[int] = []
+
+    def fail_in_second_part(*arrays: Any) -> Any:
+        calls.append(len(arrays[0]))
+        if len(calls) == 2:
+            msg = "worker failed"
+            raise MemoryError(msg)
+        return real(*arrays)
+
+    monkeypatch.setattr(_batch_kernel, "_fast_rows", fail_in_second_part)
+    with pytest.raises(MemoryError, match="worker failed"):
+        _run(large, numba="1", threads="2", monkeypatch=monkeypatch)

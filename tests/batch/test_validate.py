@@ -1,0 +1,256 @@
+"""``painrx validate FILE.csv``: streamed rows, the summary, the output file, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.generate import write_csv
+from painrx.batch import ADDED_COLUMNS, mme_prescriptions
+from painrx.batch import _core as _batch_core
+from painrx.batch import _validate as _batch_validate
+from painrx.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
+
+HEADER = "drug,strength,strength_unit,quantity,days_supply\n"
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_csv(tmp_path_factory.mktemp("rx") / "rx.csv", 3_000, seed=11)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _write(tmp_path: Path, text: str, name: str = "rx.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_summary_and_output_agree_with_the_batch_api(
+    synthetic: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_path = tmp_path / "out.csv"
+    code, out, err = run(capsys, "validate", str(synthetic), "-o", str(out_path), "--json")
+    assert code == EXIT_REFUSED  # the synthetic file has malformed rows
+    assert err == ""
+    summary = json.loads(out)
+
+    source = pd.read_csv(synthetic, dtype=str, keep_default_na=False)
+    expected = mme_prescriptions(source)
+    written = pd.read_csv(out_path, dtype={"error": str, "alerts": str}, keep_default_na=False)
+    assert len(written) == len(source) == summary["rows"] == 3_000
+    assert list(written.columns) == [*source.columns, *ADDED_COLUMNS]
+    assert written["drug"].tolist() == source["drug"].tolist()
+    mme = pd.to_numeric(written["mme_per_day"].replace("", np.nan)).to_numpy()
+    np.testing.assert_array_equal(mme, expected["mme_per_day"].to_numpy())
+    errors = expected["error"].astype(object).where(expected["error"].notna(), "").tolist()
+    assert written["error"].tolist() == errors
+
+    failed = int(expected["error"].notna().sum())
+    assert summary["rows_with_errors"] == failed > 0
+    assert summary["rows_with_mme"] == 3_000 - failed
+    assert sum(summary["errors_by_kind"].values()) == failed
+    values = expected["mme_per_day"].dropna()
+    at_or_above = {row["alert"]: row["rows"] for row in summary["at_or_above"]}
+    assert at_or_above == {
+        "mme_threshold_50": int((values >= 50).sum()),
+        "mme_threshold_90": int((values >= 90).sum()),
+    }
+    distribution = summary["mme_per_day"]
+    assert distribution["min"] == values.min()
+    assert distribution["max"] == values.max()
+    assert distribution["mean"] == pytest.approx(values.mean(), rel=1e-12)
+    assert distribution["median"] == pytest.approx(values.median(), abs=0.05 + 1e-9)
+
+
+def test_text_summary(synthetic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "validate", str(synthetic))
+    assert code == EXIT_REFUSED
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{synthetic}: 3,000 rows, ")
+    assert lines[0].endswith("with errors (table CDC_NDC_2018)")
+    assert lines[1].startswith("MME/day: mean ")
+    assert lines[2].startswith("  ≥ 50 MME/day (mme_threshold_50): ")
+    assert lines[3].startswith("  ≥ 90 MME/day (mme_threshold_90): ")
+    assert "errors by kind:" in lines
+    assert "most frequent errors:" in lines
+
+
+def test_clean_file_exits_0_and_header_names_are_forgiving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "NDC,Drug,Strength,Strength Unit,Quantity,Days-Supply\n"
+        "00093002401,oxycodone,10,mg,120,30\n"
+        "00093690045,Duragesic,25,mcg/h,10,30\n"
+    )
+    path = _write(tmp_path, text)
+    out_path = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "validate", str(path), "-o", str(out_path))
+    assert code == EXIT_OK
+    assert "2 rows, 2 with MME/day, 0 with errors" in out
+    written = pd.read_csv(out_path, dtype=str)
+    assert written["NDC"].tolist() == ["00093002401", "00093690045"]  # leading zeros kept
+    assert written["mme_per_day"].tolist() == ["60", "60"]
+
+
+def test_malformed_lines_are_counted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(
+        tmp_path, HEADER + "oxycodone,10,mg,120,30\noxycodone,10,mg\nmorphine,30,mg,90,30\n"
+    )
+    code, out, _ = run(capsys, "validate", str(path), "--json")
+    assert code == EXIT_REFUSED
+    summary = json.loads(out)
+    assert (summary["rows"], summary["rows_with_errors"], summary["malformed_lines"]) == (2, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        ("drug,strength\noxycodone,10\n", "has no column(s) strength_unit, quantity, days_supply"),
+        ("drug,Drug\n", "has two columns named 'drug'"),
+    ],
+)
+def test_unusable_files_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    code, out, err = run(capsys, "validate", str(_write(tmp_path, text)))
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_missing_file_same_output_and_unknown_table_exit_2(
+    tmp_path: Path, synthetic: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "validate", str(tmp_path / "nope.csv"))
+    assert code == EXIT_USAGE
+    assert "cannot read" in err
+    code, _, err = run(capsys, "validate", str(synthetic), "-o", str(synthetic))
+    assert code == EXIT_USAGE
+    assert "must not be the input file" in err
+    code, _, err = run(capsys, "validate", str(synthetic), "--table", "CDC_2099")
+    assert code == EXIT_USAGE
+    assert "Unknown MME table 'CDC_2099'" in err
+
+
+def test_without_pandas_exit_2(
+    synthetic: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pandas" else real(name, *a)
+    )
+    code, _, err = run(capsys, "validate", str(synthetic))
+    assert code == EXIT_USAGE
+    assert "pip install painrx[pandas]" in err
+    assert err.count("\n") == 1
+
+
+def test_empty_data_writes_a_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_path = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "validate", str(_write(tmp_path, HEADER)), "-o", str(out_path))
+    assert code == EXIT_OK
+    assert "0 rows" in out
+    assert out_path.read_text(encoding="utf-8").splitlines() == [
+        HEADER.strip() + "," + ",".join(ADDED_COLUMNS)
+    ]
+
+
+def test_streams_in_bounded_blocks(synthetic: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory is bounded by the block: no block sees more than a block's rows."""
+    sizes: list[int] = []
+    real = _batch_core.compute
+
+    def spy(columns: Any, n: int, *args: Any, **kwargs: Any) -> Any:
+        sizes.append(n)
+        return real(columns, n, *args, **kwargs)
+
+    monkeypatch.setattr(_batch_core, "compute", spy)
+    summary = _batch_validate.validate_csv(synthetic, block_size=16_384)
+    assert summary.rows == 3_000 == sum(sizes)
+    assert len(sizes) > 5
+    assert max(sizes) < 1_000
+
+
+def test_progress_bar_only_on_a_terminal(
+    synthetic: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(capsys, "validate", str(synthetic))
+    assert err == ""  # not a terminal: silent
+    code, _, err = run(capsys, "validate", str(synthetic), "--progress", "always")
+    assert code == EXIT_REFUSED
+    assert "rx.csv" in err
+    assert "100%" in err
+    assert err.endswith("\r\x1b[2K")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["validate", str(synthetic)]) == EXIT_REFUSED
+    assert "100%" in terminal.getvalue()
+
+
+def test_a_failure_mid_file_leaves_no_output_and_no_reader(
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    calls: list[int] = []
+    real = _batch_core.compute
+
+    def fail_second(columns: Any, n: int, *args: Any, **kwargs: Any) -> Any:
+        calls.append(n)
+        if len(calls) == 2:
+            msg = "disk on fire"
+            raise RuntimeError(msg)
+        return real(columns, n, *args, **kwargs)
+
+    monkeypatch.setattr(_batch_core, "compute", fail_second)
+    out_path = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        _batch_validate.validate_csv(synthetic, out=out_path, block_size=16_384)
+    assert list(tmp_path.iterdir()) == []
+    assert not any(t.name == "painrx-csv-reader" for t in threading.enumerate())
+
+
+def test_unreadable_bytes_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "rx.csv"
+    good = b"oxycodone,10,mg,120,30\n" * 2_000
+    path.write_bytes(HEADER.encode() + good + b"\xff\xfeoxy,10,mg,1,1\n")
+    code, out, err = run(capsys, "validate", str(path))
+    assert (code, out) == (EXIT_USAGE, "")
+    assert "cannot be read after row" in err
+    assert err.count("\n") == 1
+
+
+def test_threshold_policy_of_the_summary(
+    synthetic: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "validate", str(synthetic), "--thresholds", "UK_OPENPRESCRIBING_2025"
+    )
+    assert code == EXIT_REFUSED
+    counted = [line for line in out.splitlines() if line.startswith("  ≥ ")]
+    assert len(counted) == 1
+    assert counted[0].startswith("  ≥ 90 MME/day (mme_threshold_90): ")
+    code, _, err = run(capsys, "validate", str(synthetic), "--thresholds", "NOPE")
+    assert code == EXIT_USAGE
+    assert "Unknown threshold policy 'NOPE'" in err

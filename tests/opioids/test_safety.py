@@ -1,0 +1,195 @@
+"""Safety fixes from the clinical review of the opioid domain (issue 4), one test each."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+import painrx as rx
+from painrx.errors import InputError, UnsafeConversionError
+from painrx.opioids import _tables as t
+from painrx.tables import TableError, read_table
+
+
+def codes(result: Any) -> list[str]:
+    return [a.code for a in result.alerts]
+
+
+# ---------------------------------------------------------------- plausibility (contract bound)
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs"),
+    [
+        (rx.rotate, {"drug": "morphine", "dose": "20 g/day", "to": "oxycodone"}),
+        (
+            rx.rotate,
+            {"drug": "morphine", "dose": "20 g/day", "to": "methadone", "method": "MSD_METHADONE"},
+        ),
+        (rx.convert_opioid, {"drug": "morphine", "dose": "20 g/day", "to": "oxycodone"}),
+        (rx.convert_opioid, {"drug": "morphine", "dose": "20 g", "to": "oxycodone"}),
+        (
+            rx.convert_opioid,
+            {"drug": "hydromorphone", "dose": "3 g/day", "to": "morphine", "ratios": "MSD_MANUAL"},
+        ),
+    ],
+)
+def test_conversion_refuses_a_mg_g_slip(call: Any, kwargs: dict[str, Any]) -> None:
+    """Contract: an opioid dose above 10,000 MME/day is InputError in every function."""
+    with pytest.raises(InputError, match="plausibility bound"):
+        call(kwargs.pop("drug"), kwargs.pop("dose"), **kwargs)
+
+
+def test_conversion_plausibility_uses_the_smallest_estimate() -> None:
+    """2.1 g/day of oral hydromorphone is 8,400 MME/day at CDC 2016's 4: not refused."""
+    c = rx.convert_opioid("hydromorphone", "2.1 g/day", to="morphine", ratios="MSD_MANUAL")
+    assert c.dose == rx.Q("8400 mg/day")
+    assert rx.convert_opioid("morphine", "9 g", to="oxycodone").dose == rx.Q("6000 mg")
+
+
+# ---------------------------------------------------------------- patch sources and targets
+
+
+def test_patch_source_needs_a_target_route() -> None:
+    """to_route=None is the source's route; morphine has no patch, so say what to give."""
+    with pytest.raises(InputError, match="to_route='oral'"):
+        rx.convert_opioid("Duragesic", "25 mcg/h", to="morphine", ratios="ANZCA_2021")
+    with pytest.raises(InputError, match="no patch"):
+        rx.rotate("fentanyl", "25 mcg/h", route="TD", to="morphine", to_route="TD")
+    c = rx.convert_opioid(
+        "Duragesic", "25 mcg/h", to="morphine", to_route="oral", ratios="ANZCA_2021"
+    )
+    assert c.dose == rx.Q("75 mg/day")
+
+
+def test_real_patch_targets_stay_unsafe() -> None:
+    assert t.patch_ingredients() == {"fentanyl", "buprenorphine"}
+    for target in ("fentanyl", "buprenorphine"):
+        with pytest.raises(UnsafeConversionError, match="label starting table"):
+            rx.convert_opioid(
+                "morphine", "90 mg/day", to=target, to_route="TD", ratios="ANZCA_2021"
+            )
+
+
+# ---------------------------------------------------------------- ratio tables from MME factors
+
+
+def test_anzca_ratios_carry_the_rotation_caution() -> None:
+    """ANZCA PS01(PM) appendix: a calculated 'equivalent' dose may lead to overdosage."""
+    c = rx.convert_opioid(
+        "morphine", "60 mg/day", to="buprenorphine", to_route="SL", ratios="ANZCA_2021"
+    )
+    assert c.dose == rx.Q("1.5 mg/day")
+    assert codes(c) == ["mme_not_for_rotation"]
+    r = rx.rotate("morphine", "60 mg/day", to="oxycodone", ratios="ANZCA_2021")
+    assert "mme_not_for_rotation" in codes(r)
+    assert "Practical considerations" in read_table("ratios/anzca_2021.toml")["provenance"]["notes"]
+
+
+# ---------------------------------------------------------------- breakthrough for patch targets
+
+
+def test_patch_breakthrough_never_reads_the_label_table_backwards() -> None:
+    """Duragesic: 'Do not use Table 1 to convert from DURAGESIC to other therapies'."""
+    method = t.method("DURAGESIC_LABEL")
+    assert [method.least_morphine(Fraction(s)) for s in (12, 25, 50, 75, 100)] == [
+        60,
+        60,
+        135,
+        225,
+        315,
+    ]
+    assert [method.least_morphine(Fraction(s)) for s in (125, 150, 300)] == [405, 495, 1035]
+    low = rx.rotate("morphine", "60 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
+    high = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
+    assert low.recommended == high.recommended == rx.Q("25 mcg/h")
+    assert low.breakthrough == high.breakthrough == (rx.Q("6 mg"), rx.Q("12 mg"))
+
+
+def test_step_without_a_closed_band_is_refused() -> None:
+    path = "opioid_methods/duragesic_label.toml"
+    doc: dict[str, Any] = copy.deepcopy(dict(read_table(path)))
+    doc["step"] = [{"every": 90, "add": 25, "below": 300, "source": "extended_table"}]
+    with pytest.raises(TableError, match="ends above it"):
+        t._parse_method(doc, "X", path)
+    doc["step"] = [{"every": 90, "add": 25, "source": "nowhere"}]
+    with pytest.raises(TableError):
+        t._parse_method(doc, "X", path)
+
+
+@pytest.mark.parametrize("alerts", ["no_cross_tolerance_reduction", ["no_such_alert"]])
+def test_method_alerts_are_validated(alerts: object) -> None:
+    path = "opioid_methods/fentanyl_2_to_1.toml"
+    doc: dict[str, Any] = copy.deepcopy(dict(read_table(path)))
+    doc["method"]["alerts"] = alerts
+    with pytest.raises(TableError):
+        t._parse_method(doc, "X", path)
+
+
+def test_method_ranges() -> None:
+    ranges = {m: t.method(m).describe_range() for m in t.method_ids()}
+    assert ranges == {
+        "DURAGESIC_LABEL": "[60, 1125)",
+        "FENTANYL_2_TO_1": "(0, ∞)",
+        "MSD_METHADONE": "[0, ∞)",
+    }
+
+
+# ---------------------------------------------------------------- patch strengths cite their label
+
+
+def test_every_patch_strength_cites_a_label() -> None:
+    """Duragesic: 12, 25, 50, 75, 100 mcg/h; 37.5 mcg/h is a Mylan generic strength (2015)."""
+    doc = read_table("opioid_methods/fentanyl_patch.toml")
+    cited = {float(s["mcg_per_h"]): s["source"] for s in doc["patch"][0]["strengths"]}
+    assert cited == {
+        12.0: "provenance",
+        25.0: "provenance",
+        37.5: "mylan",
+        50.0: "provenance",
+        75.0: "provenance",
+        100.0: "provenance",
+    }
+    assert "37.5" in doc["sources"]["mylan"]["citation"]
+
+
+# ---------------------------------------------------------------- hostile collection arguments
+
+
+@pytest.mark.parametrize("doses", [None, "oxycodone", 3])
+def test_total_mme_refuses_non_iterables(doses: Any) -> None:
+    with pytest.raises(InputError, match="iterable of OpioidDose"):
+        rx.total_mme(doses)
+
+
+@pytest.mark.parametrize("prescriptions", [None, "x", 1.5])
+def test_period_refuses_non_iterables(prescriptions: Any) -> None:
+    day = dt.date(2025, 1, 1)
+    with pytest.raises(InputError, match="iterable of Prescription"):
+        rx.mme_over_period(prescriptions, start=day, end=day)
+
+
+@pytest.mark.parametrize("flag", ["no", 0, None])
+def test_period_buprenorphine_flag_is_a_bool(flag: Any) -> None:
+    day = dt.date(2025, 1, 1)
+    with pytest.raises(InputError, match="True or False"):
+        rx.mme_over_period([], start=day, end=day, buprenorphine=flag)
+
+
+def test_rotate_patch_frequency_is_the_change_interval() -> None:
+    """As in mme(): a patch strength is a rate; q72h is checked and never multiplies it."""
+    kwargs: dict[str, Any] = {"route": "TD", "to": "morphine", "to_route": "oral"}
+    with_interval = rx.rotate(
+        "fentanyl", "25 mcg/h", frequency="q72h", **kwargs, ratios="ANZCA_2021"
+    )
+    plain = rx.rotate("fentanyl", "25 mcg/h", **kwargs, ratios="ANZCA_2021")
+    assert with_interval == plain
+    assert plain.equianalgesic == rx.Q("75 mg/day")
+    with pytest.raises(InputError, match="Unknown frequency"):
+        rx.rotate("fentanyl", "25 mcg/h", frequency="q5h", **kwargs, ratios="ANZCA_2021")
+    with pytest.raises(InputError, match="already a rate"):
+        rx.rotate("morphine", "60 mg/day", frequency="BID", to="oxycodone")

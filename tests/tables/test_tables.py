@@ -1,0 +1,108 @@
+"""Every shipped table loads, cites its source, and is pinned against silent edits."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import tomllib
+from typing import Any
+
+import pytest
+
+import painrx as rx
+from painrx.tables import TableError, check_keys, entry_source, read_table
+from tests.update_checksums import DATA, PINS, checksums
+
+
+def test_every_data_file_is_pinned() -> None:
+    """A clinical number never changes without a visible, reviewed change of the pins.
+
+    If this fails after an intended data edit, review it and run `make checksums`.
+    """
+    pinned = json.loads(PINS.read_text(encoding="utf-8"))
+    assert checksums() == pinned
+
+
+def test_tables_lists_every_file_with_provenance() -> None:
+    infos = rx.tables()
+    assert len(infos) == len(list(DATA.rglob("*.toml")))
+    for info in infos:
+        assert info.source.id == info.id
+        assert info.source.title.strip()
+        assert info.source.citation.strip()
+        assert 1950 < info.source.year <= 2026
+        assert info.to_dict()["source"]["id"] == info.id
+    keys = [(i.kind, i.id) for i in infos]
+    assert len(keys) == len(set(keys)), "a table id is used twice within one kind"
+
+
+def test_tables_by_kind() -> None:
+    kinds = {i.kind for i in rx.tables()}
+    for kind in kinds:
+        assert all(i.kind == kind for i in rx.tables(kind))
+    assert rx.tables("no-such-kind") == ()
+
+
+def _entries(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    for key, value in doc.items():
+        if key in {"provenance", "sources"}:
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            found.extend((f"{key}[{i}]", v) for i, v in enumerate(value))
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.toml"))
+)
+def test_every_top_level_entry_cites_a_declared_source(path: str) -> None:
+    doc = tomllib.loads((DATA / path).read_text(encoding="utf-8"))
+    for where, entry in _entries(doc):
+        source = entry_source(entry, path, where)
+        assert source.citation.strip()
+
+
+def test_check_keys_refuses_unknown_and_missing() -> None:
+    check_keys({"a": 1}, required={"a"}, optional={"b"}, where="x")
+    with pytest.raises(TableError, match=r"unknown key\(s\) \['c'\]"):
+        check_keys({"a": 1, "c": 2}, required={"a"}, where="x")
+    with pytest.raises(TableError, match=r"missing key\(s\) \['a'\]"):
+        check_keys({}, required={"a"}, where="x")
+
+
+def test_missing_table_is_a_table_error() -> None:
+    with pytest.raises(TableError, match="cannot be read"):
+        read_table("no/such/table.toml")
+
+
+def test_entry_source_refuses_undeclared_key() -> None:
+    path = rx.tables()[0].path
+    with pytest.raises(TableError, match="'source' must be one of"):
+        entry_source({"source": "nowhere"}, path, "test")
+    with pytest.raises(TableError):
+        entry_source({}, path, "test")
+
+
+def test_provenance_round_trips() -> None:
+    source = rx.tables()[0].source
+    assert pickle.loads(pickle.dumps(source)) == source
+    assert source.to_dict()["id"] == source.id
+    assert source.id in source._repr_html_()
+
+
+def test_show_versions_lists_every_table(capsys: pytest.CaptureFixture[str]) -> None:
+    rx.show_versions()
+    out = capsys.readouterr().out
+    assert out.startswith(f"painrx: {rx.__version__}\n")
+    for line in ("python: ", "pint: ", "attrs: "):
+        assert line in out
+    for info in rx.tables():
+        assert f"table {info.kind}/{info.id}: " in out
+
+
+def test_listing_reads_the_same_provenance_as_a_full_parse() -> None:
+    from painrx.tables._read import _provenance_block
+
+    for info in rx.tables():
+        assert dict(_provenance_block(info.path)) == dict(read_table(info.path)["provenance"])
