@@ -110,6 +110,19 @@ class Severity(enum.IntEnum):
     MAJOR = 3
     CONTRAINDICATED = 4
 
+    def __str__(self) -> str:
+        """Return the name a reader knows (``MAJOR``), not the order number (``3``).
+
+        >>> print(Severity.MAJOR)
+        MAJOR
+        >>> f"{Severity.MINOR:>8}"
+        '   MINOR'
+        """
+        return self.name
+
+    def __format__(self, spec: str) -> str:
+        return format(self.name, spec)
+
     @classmethod
     def parse(cls, value: str | Severity) -> Severity:
         """Return the severity named by ``value`` (case-insensitive).
