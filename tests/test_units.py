@@ -373,7 +373,7 @@ def test_jupyter_displays_any_quantity_without_error() -> None:
     from IPython.core.formatters import DisplayFormatter
 
     for text in ("0.25 mg/kg/h", "10 mg", "12.5 mL/h", "3 month", "25 mcg/h", "2 mg/mL"):
-        data, _ = DisplayFormatter().format(rx.Q(text))
+        data, _ = DisplayFormatter().format(rx.Q(text))  # type: ignore[no-untyped-call]
         assert data["text/plain"] == str(rx.Q(text))
         assert data["text/html"] == str(rx.Q(text))
         assert data["text/latex"].startswith("$")
