@@ -45,6 +45,8 @@ PINNED_ALL: dict[str, tuple[str, ...]] = {
         "source",
     ),
     "painrx.cli": (
+        "EXIT_FINDINGS",
+        "EXIT_INCOMPLETE",
         "EXIT_OK",
         "EXIT_REFUSED",
         "EXIT_USAGE",

@@ -470,7 +470,7 @@ def _add_mme(sub: Any) -> None:
         "Morphine milligram equivalents of one opioid dose.",
         examples=(
             "painrx mme oxycodone '10 mg' --frequency BID",
-            "painrx mme fentanyl '25 mcg/h' --quantity 10 --days-supply 30",
+            "painrx mme fentanyl '25 mcg/h' --route transdermal --quantity 10 --days-supply 30",
         ),
         options={
             **_DRUG,
