@@ -11,6 +11,7 @@ from typing import ClassVar
 import attrs
 
 from painrx import catalog
+from painrx._html import alerts_text
 from painrx.errors import Alert, HardLimitError, InputError, NoFactorError, UnitError
 from painrx.infusions._common import ResultMixin, alert, exact_decimal, round_half_up
 from painrx.infusions._data import (
@@ -119,6 +120,7 @@ class InfusionRate(ResultMixin):
         "alerts",
         "source",
     )
+    _UNITS: ClassVar[dict[str, str]] = {"display_rate": "mL/h"}
 
     rate: Quantity
     display_rate: Decimal
@@ -132,6 +134,15 @@ class InfusionRate(ResultMixin):
     concentration: Quantity
     drug: str
     pump_resolution: Quantity
+
+    def __str__(self) -> str:
+        """``ketamine 0.25 mg/kg/h × 80 kg at 1 mg/mL → set the pump to 20.0 mL/h …``."""
+        profile = f"profile {self.profile}" if self.profile else "no profile"
+        return (
+            f"{self.drug} {self.dose:.6g} × {self.weight:.6g} at {self.concentration:.6g} → "
+            f"set the pump to {self.display_rate} mL/h (delivers {self.delivered:.4g}; "
+            f"{profile}); {alerts_text(self.alerts)}"
+        )
 
 
 @attrs.frozen(repr=False)
@@ -161,6 +172,13 @@ class Bolus(ResultMixin):
     concentration: Quantity
     drug: str
     profile: str | None
+
+    def __str__(self) -> str:
+        """``ketamine bolus 0.35 mg/kg × 80 kg → 28 mg = 2.8 mL of 10 mg/mL …``."""
+        return (
+            f"{self.drug} bolus {self.dose:.6g} × {self.weight:.6g} → {self.amount:.6g} = "
+            f"{self.volume:.4g} of {self.concentration:.6g}; {alerts_text(self.alerts)}"
+        )
 
 
 @attrs.frozen(repr=False)
@@ -192,6 +210,14 @@ class ConcentrationCheck(ResultMixin):
     programmed: Quantity
     actual: Quantity
     weight: Quantity
+
+    def __str__(self) -> str:
+        """``pump shows 0.25 mg/kg/h, delivers 2.5 mg/kg/h (10-fold) …``."""
+        return (
+            f"pump shows {self.displayed:.6g}, delivers {self.delivered:.6g} "
+            f"({self.fold:g}-fold; programmed {self.programmed:.6g}, bag {self.actual:.6g}); "
+            f"{alerts_text(self.alerts)}"
+        )
 
 
 def infusion_profiles() -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from typing import ClassVar, Literal
 import attrs
 
 from painrx import vocabulary
+from painrx._html import alerts_text
 from painrx.errors import Alert, InputError, UnitError
 from painrx.infusions._common import ResultMixin, alert
 from painrx.infusions._data import WeightBasis, body_weight_rules
@@ -66,6 +67,21 @@ class DosingWeight(ResultMixin):
     adjusted: Quantity | None
     alerts: tuple[Alert, ...]
     source: Provenance
+
+    def __str__(self) -> str:
+        """``dosing weight 70 kg (actual; actual 70 kg, ideal 66 kg, adjusted 67.6 kg) …``."""
+        others = ", ".join(
+            f"{name} {value:.4g}"
+            for name, value in (
+                ("actual", self.actual),
+                ("ideal", self.ideal),
+                ("adjusted", self.adjusted),
+            )
+            if value is not None
+        )
+        return (
+            f"dosing weight {self.weight:.4g} ({self.basis}; {others}); {alerts_text(self.alerts)}"
+        )
 
 
 @attrs.frozen

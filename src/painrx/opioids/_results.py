@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from painrx._html import key_value_table
+from painrx._html import alerts_text, key_value_table
 from painrx.errors import Alert
 from painrx.provenance import Provenance
 from painrx.units import Q, Quantity, QuantityLike, format_units
@@ -147,6 +147,13 @@ class MMEResult:
         """Return MME/day rounded half-up to ``dp`` decimals, for display."""
         return round_half_up(self.exact, dp)
 
+    def __str__(self) -> str:
+        """``oxycodone 20 mg/day oral → 30 MME/day (table CDC_2022); no alerts``."""
+        return (
+            f"{self.drug} {_fmt(self.daily_dose)} {self.route} → {self.rounded():g} MME/day "
+            f"(table {self.table}); {alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         codes = ", ".join(_codes(self.alerts))
         return (
@@ -180,7 +187,7 @@ class MMEResult:
             ("factor", f"{self.factor:g} per {self.factor_basis}"),
             ("table", f"{self.table}: {self.source.citation}"),
         ]
-        return key_value_table("MME", rows, self.alerts)
+        return key_value_table("MME", rows, self.alerts, self.source)
 
 
 @attrs.frozen(repr=False)
@@ -209,6 +216,14 @@ class TotalMME:
         """Return the total rounded half-up to ``dp`` decimals, for display."""
         return round_half_up(self.exact, dp)
 
+    def __str__(self) -> str:
+        """``total 75 MME/day (table CDC_2022): oxycodone 30 + morphine 45; alerts: …``."""
+        parts = " + ".join(f"{i.drug} {i.rounded():g}" for i in self.items)
+        return (
+            f"total {self.rounded():g} MME/day (table {self.table}): {parts}; "
+            f"{alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         return (
             f"TotalMME(value={self.value!r}, items={len(self.items)}, table={self.table!r}, "
@@ -229,7 +244,7 @@ class TotalMME:
     def _repr_html_(self) -> str:
         rows = [(f"{i.drug} ({i.route})", f"{i.rounded()} MME/day") for i in self.items]
         rows += [("total", f"{self.rounded()} MME/day"), ("table", self.table)]
-        return key_value_table("Total MME", rows, self.alerts)
+        return key_value_table("Total MME", rows, self.alerts, self.source)
 
 
 @attrs.frozen
@@ -284,6 +299,15 @@ class PeriodMME:
         """Return the value rounded half-up to ``dp`` decimals, for display."""
         return round_half_up(self.exact, dp)
 
+    def __str__(self) -> str:
+        """``45 MME/day (on_therapy_days over 10 days) from 1 prescription(s) …``."""
+        days = f" over {self.denominator_days:g} days" if self.denominator_days is not None else ""
+        excluded = f", {len(self.excluded)} excluded" if self.excluded else ""
+        return (
+            f"{self.rounded():g} MME/day ({self.definition}{days}) from {len(self.items)} "
+            f"prescription(s){excluded} (table {self.table}); {alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         return (
             f"PeriodMME(value={self.value!r}, definition={self.definition!r}, "
@@ -310,13 +334,16 @@ class PeriodMME:
     def _repr_html_(self) -> str:
         rows: list[tuple[str, object]] = [
             ("MME/day", f"{self.rounded()} ({self.definition})"),
-            ("total MME", f"{self.total_mme:g}"),
-            ("days", self.denominator_days if self.denominator_days is not None else "—"),
+            ("total MME", f"{self.total_mme:g} MME"),
+            (
+                "days",
+                f"{self.denominator_days:g} days" if self.denominator_days is not None else "—",
+            ),
             ("prescriptions", f"{len(self.items)} counted, {len(self.excluded)} excluded"),
             ("table", self.table),
         ]
         rows += [(f"excluded: {e.prescription.drug}", e.reason) for e in self.excluded]
-        return key_value_table("MME over a period", rows, self.alerts)
+        return key_value_table("MME over a period", rows, self.alerts, self.source)
 
 
 @attrs.frozen(repr=False)
@@ -355,6 +382,14 @@ class Conversion:
     ratio_source: Provenance
     alerts: tuple[Alert, ...]
 
+    def __str__(self) -> str:
+        """``oxycodone 5 mg oral = morphine 10 mg oral (ratio 2, table SEED); no alerts``."""
+        return (
+            f"{self.drug} {_fmt(self.input)} {self.route} = {self.to} {_fmt(self.dose)} "
+            f"{self.to_route} (ratio {self.ratio:g}, table {self.table}); "
+            f"{alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         return (
             f"Conversion({_fmt(self.input)} {self.drug} {self.route} → {_fmt(self.dose)} "
@@ -386,7 +421,7 @@ class Conversion:
             ("ratio", f"{self.ratio:g} ({self.ratio_basis})"),
             ("table", f"{self.table}: {self.source.citation}"),
         ]
-        return key_value_table("Equianalgesic conversion", rows, self.alerts)
+        return key_value_table("Equianalgesic conversion", rows, self.alerts, self.source)
 
 
 @attrs.frozen(repr=False)
@@ -432,6 +467,16 @@ class Rotation:
     method: str | None
     source: Provenance
     alerts: tuple[Alert, ...]
+
+    def __str__(self) -> str:
+        """Source dose → target: equianalgesic, recommended and breakthrough doses."""
+        low, high = self.breakthrough
+        return (
+            f"{self.drug} {_fmt(self.dose)} {self.route} → {self.to} {self.to_route}: "
+            f"equianalgesic {_fmt(self.equianalgesic)}, recommended {_fmt(self.recommended)}, "
+            f"breakthrough {float(low.magnitude):.6g}–{_fmt(high)} {self.breakthrough_drug} "
+            f"per dose (table {self.table}); {alerts_text(self.alerts)}"
+        )
 
     def __repr__(self) -> str:
         low, high = self.breakthrough
@@ -479,7 +524,7 @@ class Rotation:
             ("table / method", f"{self.table} / {self.method or '—'}"),
             ("source", self.source.citation),
         ]
-        return key_value_table("Opioid rotation", rows, self.alerts)
+        return key_value_table("Opioid rotation", rows, self.alerts, self.source)
 
 
 @attrs.frozen

@@ -197,6 +197,11 @@ class PlanItem:
             f"{regimen}{orders}{alerts}, source={self.source.id!r})"
         )
 
+    def __str__(self) -> str:
+        """``Ketamine infusion (medication): <why>; regimen …``."""
+        regimen = f"; {self.regimen.describe()}" if self.regimen is not None else ""
+        return f"{self.name} ({self.kind}): {self.rationale}{regimen}"
+
     @property
     def orders(self) -> tuple[ModuleResult, ...]:
         """The computed results as a tuple (empty when there are none)."""
@@ -378,6 +383,13 @@ class CarePlan:
             f"CarePlan(pathway={self.pathway!r}, pain_severity={self.inputs.pain_severity!r}, "
             f"items={len(self.items)}, medications=[{codes}], alerts={len(self.alerts)})"
         )
+
+    def __str__(self) -> str:
+        """The title, then one line per item and the alerts, most severe first."""
+        lines = [self.title, f"  {self.inputs.describe()}"]
+        lines += [f"  - {i.name} ({i.kind})" for i in self.items]
+        lines += [f"  ! {a.severity.name} {a.code}: {a.message}" for a in self.alerts]
+        return "\n".join(lines)
 
     def item(self, code: str) -> PlanItem:
         """Return the item with this code.

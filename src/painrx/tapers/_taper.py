@@ -10,6 +10,7 @@ from typing import Any, Literal, cast, get_args
 
 import attrs
 
+from painrx._html import alerts_text
 from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError, dedupe_alerts
 from painrx.provenance import Provenance
 from painrx.tapers import _data as data
@@ -125,6 +126,11 @@ class TaperStep:
             f"ideal_dose={self.ideal_dose:.6g}, hold={self.hold}, kind={self.kind!r}, "
             f"note={self.note!r})"
         )
+
+    def __str__(self) -> str:
+        """``day 7: 55 mg/day (rounded from the ideal 54 mg/day)``."""
+        note = f" ({'hold; ' if self.hold else ''}{self.note})" if self.note or self.hold else ""
+        return f"day {self.day}: {self.daily_dose:g}{note}"
 
     def describe_doses(self, *, patch: bool = False) -> str:
         """Return what is taken per administration, in words."""
@@ -250,6 +256,17 @@ class TaperSchedule:
             f"basis={self.basis!r}, percent={self.percent:g}, interval={self.interval}, "
             f"steps={len(self.steps)}, last_day={self.last_day}, "
             f"alerts={tuple(a.code for a in self.alerts)!r}, source={self.source.id!r})"
+        )
+
+    def __str__(self) -> str:
+        """``oxycodone taper from 60 mg/day: 10% of the original dose every 7 day …``."""
+        dispense = ", ".join(f"{d.strength} × {d.quantity}" for d in self.dispensing())
+        return (
+            f"{self.drug} taper from {self.steps[0].daily_dose:g}: {self.percent:g}% of the "
+            f"{self.basis} dose every {self.interval}, {len(self.steps)} steps, 0 on day "
+            f"{self.last_day}"
+            + (f"; dispense {dispense}" if dispense else "")
+            + f" (source {self.source.id}); {alerts_text(self.alerts)}"
         )
 
     def to_rows(self) -> list[dict[str, Any]]:
