@@ -10,7 +10,7 @@ from typing import Any, Literal, cast, get_args
 
 import attrs
 
-from painrx._html import alerts_text
+from painrx._html import alerts_html, alerts_text, source_html
 from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError, dedupe_alerts
 from painrx.provenance import Provenance
 from painrx.tapers import _data as data
@@ -382,13 +382,8 @@ class TaperSchedule:
         if lines:
             items = "".join(f"<li>{escape(str(d.strength))}: {d.quantity}</li>" for d in lines)
             parts.append(f"<p>Dispense:</p><ul>{items}</ul>")
-        if self.alerts:
-            items = "".join(
-                f"<li><b>{escape(a.code)}</b> ({a.severity.name.lower()}): {escape(a.message)}</li>"
-                for a in self.alerts
-            )
-            parts.append(f"<ul>{items}</ul>")
-        parts.append(f"<p>{self.source._repr_html_()}</p>")
+        parts.append(alerts_html(self.alerts))
+        parts.append(f"<p>Source: {source_html(self.source)}</p>")
         return "".join(parts)
 
 
