@@ -7,7 +7,7 @@ functions and ``TYPE_CHECKING`` blocks too: a lazy import is still a dependency,
 Layers (docs/architecture.md draws them):
 
 0. leaf modules: ``units``, ``errors``, ``provenance``, ``vocabulary`` and the private
-   helpers ``_html``, ``_public``, ``_moved``, ``_version``, ``_numbers``;
+   helpers ``_html``, ``_plotting``, ``_public``, ``_moved``, ``_version``, ``_numbers``;
 1. ``tables``: reading and checking the cited data files;
 2. ``catalog``: ingredients, classes, products, the name normaliser;
 3. the four domains ``opioids``, ``infusions``, ``interactions``, ``tapers`` (only
@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "_moved": 0,
     "_version": 0,
     "_numbers": 0,
+    "_plotting": 0,
     "tables": 1,
     "catalog": 2,
     "opioids": 3,
@@ -107,14 +108,33 @@ def _targets(module: str, node: ast.AST) -> Iterator[str]:
         yield node.args[0].value
 
 
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Ids of the import nodes inside ``if TYPE_CHECKING:`` blocks (never run)."""
+    return {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+
+
 @cache
-def graph() -> dict[str, frozenset[str]]:
-    """Module → the painrx modules it imports anywhere in its source."""
+def graph(*, runtime_only: bool = False) -> dict[str, frozenset[str]]:
+    """Module → the painrx modules it imports anywhere in its source.
+
+    With ``runtime_only``, imports for type checkers only are left out: they never
+    run, so they cannot make an import loop (they still count for the layers).
+    """
     known = modules()
     edges = {}
     for module, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        found = {t for node in ast.walk(tree) for t in _targets(module, node)}
+        skip = _type_checking_only(tree) if runtime_only else set()
+        found = {
+            t for node in ast.walk(tree) if id(node) not in skip for t in _targets(module, node)
+        }
         edges[module] = frozenset(t for t in found if t in known and t != module)
     return edges
 
@@ -125,8 +145,8 @@ def _area(module: str) -> str:
 
 
 def _loops() -> list[frozenset[str]]:
-    """Strongly connected groups of more than one module (Tarjan, iterative)."""
-    edges = graph()
+    """Strongly connected groups of more than one module (Tarjan, iterative), at run time."""
+    edges = graph(runtime_only=True)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

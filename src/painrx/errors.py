@@ -24,6 +24,7 @@ __all__ = [
     "Alert",
     "HardLimitError",
     "InputError",
+    "MissingDependencyError",
     "NoFactorError",
     "PainRxError",
     "Severity",
@@ -98,6 +99,10 @@ class UnsafeConversionError(PainRxError):
 
 class HardLimitError(PainRxError):
     """A dose, rate or product is beyond a hard limit of its dosing profile."""
+
+
+class MissingDependencyError(PainRxError, ImportError):
+    """An optional extra is not installed (``painrx[plot]`` for pictures)."""
 
 
 @enum.unique

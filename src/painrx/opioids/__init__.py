@@ -53,6 +53,7 @@ from painrx.opioids._mme import (
     threshold_policy,
     total_mme,
 )
+from painrx.opioids._plot import daily_mme, mme_timeline
 
 __all__ = [
     "DEFINITIONS",
@@ -69,11 +70,13 @@ __all__ = [
     "ThresholdPolicy",
     "TotalMME",
     "convert_opioid",
+    "daily_mme",
     "mme",
     "mme_factors",
     "mme_over_period",
     "mme_prescription",
     "mme_tables",
+    "mme_timeline",
     "prescription_factor",
     "ratio_tables",
     "rotate",

@@ -294,6 +294,19 @@ class TaperSchedule:
             for step in self.steps
         ]
 
+    def plot(self, ax: Any = None) -> Any:
+        """Draw daily dose by day, holds marked, the end rule labelled (``painrx[plot]``).
+
+        Args:
+            ax: A matplotlib Axes to draw on (default: a new figure).
+
+        Returns:
+            The Axes.
+        """
+        from painrx.tapers._plot import plot_taper
+
+        return plot_taper(self, ax)
+
     def dispensing(self) -> tuple[DispenseLine, ...]:
         """Return the units of each strength the whole schedule uses (empty for exact doses).
 
