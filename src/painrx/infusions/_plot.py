@@ -76,7 +76,7 @@ def plot_profile(
         )
     ax.set_xlabel("dosing weight (kg)")
     ax.set_ylabel(f"pump rate (mL/h) at {conc}")
-    ax.set_title(f"{profile.title} ({profile.id})")
+    ax.set_title(f"{profile.title}\n{profile.id}", fontsize="medium")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize="small")
     return ax

@@ -78,7 +78,14 @@ def mme_timeline(
     for i, (low, colour) in enumerate(zip(levels, _BAND_COLOURS, strict=False)):
         high = levels[i + 1] if i + 1 < len(levels) else top
         ax.axhspan(low, high, color=colour, zorder=0, label=f"≥ {low:g} MME/day ({thresholds})")
-    ax.bar([d for d, _ in series], values, width=1.0, color="tab:blue", label="MME/day taken")
+    ax.bar(
+        [d for d, _ in series],
+        values,
+        width=1.0,
+        align="edge",
+        color="tab:blue",
+        label="MME/day taken",
+    )
     ax.axhline(
         period.value,
         linestyle="--",
