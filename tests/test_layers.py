@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "provenance": 0,
     "vocabulary": 0,
+    "types": 0,
     "_html": 0,
     "_public": 0,
     "_moved": 0,

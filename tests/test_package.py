@@ -176,6 +176,17 @@ PINNED_ALL: dict[str, tuple[str, ...]] = {
         "guideline_paces",
         "taper",
     ),
+    "painrx.types": (
+        "MMETable",
+        "OnUnknown",
+        "PeriodDefinition",
+        "RatioTable",
+        "RotationMethod",
+        "SeverityName",
+        "TaperBasis",
+        "ThresholdPolicyId",
+        "Ties",
+    ),
     "painrx.units": (
         "ALLOWED_UNITS",
         "Kind",

@@ -43,6 +43,7 @@ from painrx.units import (
     Kind,
     Q,
     Quantity,
+    QuantityLike,
     format_units,
     is_real,
     kind_of,
@@ -513,13 +514,13 @@ def _order(
 
 
 def infusion_rate(
-    dose: object,
-    weight: object,
-    concentration: object,
+    dose: QuantityLike,
+    weight: QuantityLike | DosingWeight,
+    concentration: QuantityLike,
     *,
     drug: str = "ketamine",
     profile: str | None = None,
-    pump_resolution: object = "0.1 mL/h",
+    pump_resolution: QuantityLike = "0.1 mL/h",
 ) -> InfusionRate:
     """Turn a weight-based infusion order into a pump rate, checked against a profile.
 
@@ -596,7 +597,11 @@ def _dose_unit(unit: str) -> str:
 
 
 def delivered_dose(
-    rate: object, concentration: object, weight: object, *, unit: str = "mg/kg/h"
+    rate: QuantityLike,
+    concentration: QuantityLike,
+    weight: QuantityLike | DosingWeight,
+    *,
+    unit: str = "mg/kg/h",
 ) -> Quantity:
     """Back-calculate the weight-based dose a running pump delivers.
 
@@ -625,11 +630,11 @@ def delivered_dose(
 
 
 def concentration_check(
-    rate: object,
-    weight: object,
+    rate: QuantityLike,
+    weight: QuantityLike | DosingWeight,
     *,
-    programmed: object,
-    actual: object,
+    programmed: QuantityLike,
+    actual: QuantityLike,
     unit: str = "mg/kg/h",
 ) -> ConcentrationCheck:
     """Compare a pump's programmed concentration with the bag actually hanging.
@@ -689,9 +694,9 @@ def concentration_check(
 
 
 def bolus(
-    dose: object,
-    weight: object,
-    concentration: object,
+    dose: QuantityLike,
+    weight: QuantityLike | DosingWeight,
+    concentration: QuantityLike,
     *,
     drug: str = "ketamine",
     profile: str | None = None,
@@ -738,7 +743,10 @@ def bolus(
 
 
 def prepare(
-    drug_amount: object, diluent_volume: object, *, additive_volume: object = None
+    drug_amount: QuantityLike,
+    diluent_volume: QuantityLike,
+    *,
+    additive_volume: QuantityLike | None = None,
 ) -> Quantity:
     """Return the final concentration of a prepared infusion.
 

@@ -36,6 +36,13 @@ from painrx.opioids._results import (
 )
 from painrx.opioids._tables import OpioidMethod, ThresholdPolicy
 from painrx.provenance import Provenance
+from painrx.types import (
+    MMETable,
+    PeriodDefinition,
+    RatioTable,
+    RotationMethod,
+    ThresholdPolicyId,
+)
 from painrx.units import Q, Quantity, format_units, is_real, kind_of, quantity_arg, registry
 
 __all__ = [
@@ -370,8 +377,8 @@ def mme(
     route: str | None = None,
     frequency: str | float | None = None,
     form: str | None = None,
-    table: str = "CDC_2022",
-    thresholds: str | None = "CDC_2016",
+    table: MMETable = "CDC_2022",
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
 ) -> MMEResult:
     """Return the morphine milligram equivalents per day of one dose (risk screening).
 
@@ -636,8 +643,8 @@ def mme_prescription(
     days_supply: float | str | Quantity,
     route: str | None = None,
     form: str | None = None,
-    table: str = "CDC_NDC_2018",
-    thresholds: str | None = "CDC_2016",
+    table: MMETable = "CDC_NDC_2018",
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
 ) -> MMEResult:
     """Return MME/day of a prescription by the CDC file formula.
 
@@ -685,8 +692,8 @@ def mme_prescription(
 def total_mme(
     doses: Iterable[OpioidDose],
     *,
-    table: str = "CDC_2022",
-    thresholds: str | None = "CDC_2016",
+    table: MMETable = "CDC_2022",
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
 ) -> TotalMME:
     """Return the total MME/day of several concurrent doses.
 
@@ -752,9 +759,9 @@ def mme_over_period(
     *,
     start: dt.date,
     end: dt.date,
-    definition: str = "max_daily",
-    table: str = "NIH_HEAL_2025",
-    thresholds: str | None = "CDC_2016",
+    definition: PeriodDefinition = "max_daily",
+    table: MMETable = "NIH_HEAL_2025",
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
     buprenorphine: bool = True,
 ) -> PeriodMME:
     """Return MME/day over a period under one NIH HEAL (``mmequiv``) definition.
@@ -946,7 +953,7 @@ def convert_opioid(
     route: str | None = None,
     to_route: str | None = None,
     form: str | None = None,
-    ratios: str = "CDC_2022",
+    ratios: RatioTable = "CDC_2022",
 ) -> Conversion:
     """Return the equianalgesic dose of another opioid (or route) under a ratio table.
 
@@ -1080,8 +1087,8 @@ def rotate(
     to_route: str | None = None,
     form: str | None = None,
     frequency: str | float | None = None,
-    ratios: str = "CDC_2022",
-    method: str | None = None,
+    ratios: RatioTable = "CDC_2022",
+    method: RotationMethod | None = None,
     cross_tolerance_reduction: float = 0.25,
     breakthrough_fraction: tuple[float, float] = (0.10, 0.20),
 ) -> Rotation:

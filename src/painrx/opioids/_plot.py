@@ -11,6 +11,7 @@ from painrx._plotting import axes
 from painrx.opioids._mme import mme_over_period
 from painrx.opioids._results import Prescription
 from painrx.opioids._tables import threshold_policy
+from painrx.types import PeriodDefinition, ThresholdPolicyId
 
 __all__ = ["daily_mme", "mme_timeline"]
 
@@ -55,8 +56,8 @@ def mme_timeline(
     start: dt.date,
     end: dt.date,
     table: str | None = None,
-    thresholds: str = "CDC_2016",
-    definition: str = "fixed_window",
+    thresholds: ThresholdPolicyId = "CDC_2016",
+    definition: PeriodDefinition = "fixed_window",
     ax: Any = None,
 ) -> Any:
     """Draw the daily MME/day over a period with the threshold bands; return the Axes.

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 from painrx.errors import Alert, InputError, Severity, dedupe_alerts
-from painrx.infusions import dosing_weight, infusion_profile, infusion_rate
+from painrx.infusions import Basis, dosing_weight, infusion_profile, infusion_rate
 from painrx.interactions import Finding, InteractionReport, Medication, Patient
 from painrx.opioids import convert_opioid, mme
 from painrx.pathways import _checks
@@ -558,7 +558,8 @@ class _Builder:
             self.add("ketamine", regimen=regimen, detail=detail)
             return
         patient = self.patient
-        basis = self.weight_basis or profile.weight_basis or "actual"
+        # The plan's weight_basis is text from its caller: dosing_weight refuses an unknown one.
+        basis = cast("Basis", self.weight_basis or profile.weight_basis or "actual")
         dw = dosing_weight(
             weight,
             None if patient is None else patient.height,

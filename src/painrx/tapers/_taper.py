@@ -17,6 +17,7 @@ from painrx.tapers import _data as data
 from painrx.tapers._build import Phase, RawStep, StepKind, build, ideals
 from painrx.tapers._drug import TaperDrug, patch_rule, resolve, strength_values, unsplittable
 from painrx.tapers._round import Maker, Ties, make_maker
+from painrx.types import MMETable
 from painrx.units import Q, Quantity, QuantityLike, format_units, is_real, magnitude, quantity_arg
 from painrx.vocabulary import doses_per_day as _doses_per_day
 
@@ -543,7 +544,7 @@ def _administrations(value: object, patch: bool) -> int:
 
 # Tables tried, in order, for the MME plausibility screen of the starting dose: CDC 2022
 # first, then NIH HEAL 2025, which also covers buprenorphine patches.
-_SCREEN_TABLES = ("CDC_2022", "NIH_HEAL_2025")
+_SCREEN_TABLES: tuple[MMETable, ...] = ("CDC_2022", "NIH_HEAL_2025")
 
 
 def _screen_dose(drug: TaperDrug, start: Quantity) -> list[Alert]:
