@@ -60,3 +60,22 @@ def test_alert_to_dict_and_dedupe() -> None:
     other = Alert("methadone_caution", Severity.MAJOR, "Methadone.")
     assert dedupe_alerts([alert, other, alert]) == (alert, other)
     assert pickle.loads(pickle.dumps(alert)) == alert
+
+
+def test_messages_quote_at_most_100_characters_of_a_bad_value() -> None:
+    with pytest.raises(rx.InputError) as info:
+        rx.mme("oxycodone", "5 mg", frequency="x" * 100_000)
+    message = str(info.value)
+    assert len(message) < 400
+    assert "(100,000 characters)" in message
+    assert message == info.value.message
+
+
+def test_short_values_are_quoted_whole() -> None:
+    with pytest.raises(rx.InputError, match="Unknown frequency 'hourly-ish'"):
+        rx.mme("oxycodone", "5 mg", frequency="hourly-ish")
+
+
+def test_text_between_two_short_quoted_values_is_not_cut() -> None:
+    message = "basis='current' never reaches 0 " + "by arithmetic " * 10 + "stop_at='5 mg/day'."
+    assert rx.InputError(message).message == message

@@ -12,6 +12,7 @@ attention returns its result with :class:`Alert` objects attached.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,26 @@ __all__ = [
 ]
 
 
+#: The most characters of a bad value an error message quotes (hostile input can be huge).
+MAX_QUOTED = 100
+# A quoted value opens after a non-word character and closes before one, so the text
+# between two short quoted values ("basis='current' never ... stop_at='5 mg'") is not one.
+_LONG_QUOTED = re.compile(
+    rf"(?<!\w)(?:'[^'\n]{{{MAX_QUOTED + 1},}}'|\"[^\"\n]{{{MAX_QUOTED + 1},}}\")(?!\w)"
+)
+
+
+def _shorten_quoted(message: str) -> str:
+    """Cut every quoted value longer than :data:`MAX_QUOTED` characters to its ends."""
+
+    def cut(match: re.Match[str]) -> str:
+        text = match.group()
+        quote, inner = text[0], text[1:-1]
+        return f"{quote}{inner[:60]}…{inner[-20:]}{quote} ({len(inner):,} characters)"
+
+    return _LONG_QUOTED.sub(cut, message)
+
+
 class PainRxError(ValueError):
     """Base class of every error painrx raises.
 
@@ -41,6 +62,7 @@ class PainRxError(ValueError):
     """
 
     def __init__(self, message: str) -> None:
+        message = _shorten_quoted(message)
         super().__init__(message)
         self.message = message
 
