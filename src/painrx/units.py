@@ -287,6 +287,18 @@ def is_real(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float, numbers.Real))
 
 
+def real_float(value: object) -> float:
+    """Return a real number (see :func:`is_real`) as a float.
+
+    An integer too large for a float becomes an infinity, which every caller's finite
+    check refuses with a painrx error, instead of Python's OverflowError.
+    """
+    try:
+        return float(value)  # type: ignore[arg-type] # a real number has __float__
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf  # type: ignore[operator]
+
+
 def _unit_error(text: str, why: str) -> UnitError:
     return UnitError(f"Unit {text!r} is not accepted: {why}.")
 
@@ -532,7 +544,7 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     if (value_type is float or value_type is int) and type(unit) is str:
         # The warm path: a plain number and an already-parsed unit string.
         if not -math.inf < value < math.inf:  # type: ignore[operator]
-            _check_value(float(value), value)  # type: ignore[arg-type]
+            _check_value(real_float(value), value)
         parsed = _WARM_UNITS.get(unit) or _remember_unit(unit)
         number = cast("float", value) if value_type is float else float(cast("int", value))
         return reg.Quantity(number, parsed)
@@ -558,7 +570,7 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     if not is_real(value):
         msg = f"{value!r} is not a number or a quantity string such as '10 mg'."
         raise InputError(msg)
-    number = float(value)  # type: ignore[arg-type] # is_real guarantees __float__
+    number = real_float(value)
     if unit is None:
         msg = f"Bare number {value!r}: painrx never guesses a unit (write e.g. Q({value!r}, 'mg'))."
         raise UnitError(msg)
