@@ -12,9 +12,7 @@ from painrx.errors import Severity
 def test_table_and_method_aliases_match_the_data() -> None:
     assert set(get_args(types.MMETable)) == {p.id for p in rx.mme_tables()}
     assert set(get_args(types.RatioTable)) == {p.id for p in rx.ratio_tables()}
-    assert set(get_args(types.ThresholdPolicyId)) == {
-        p.id for p in rx.opioids.threshold_policies()
-    }
+    assert set(get_args(types.ThresholdPolicyId)) == {p.id for p in rx.opioids.threshold_policies()}
     assert set(get_args(types.RotationMethod)) == {p.id for p in rx.opioids.rotation_methods()}
     assert get_args(types.PeriodDefinition) == tuple(rx.opioids.DEFINITIONS)
 

@@ -26,6 +26,7 @@ from painrx.units import (
     kind_of,
     magnitude,
     quantity_arg,
+    real_float,
 )
 
 __all__ = [
@@ -169,7 +170,7 @@ def _age_years(age: object) -> float | None:
     if age is None:
         return None
     if is_real(age):
-        years = float(age)  # type: ignore[arg-type] # is_real guarantees __float__
+        years = real_float(age)
         shown = repr(age)
     else:
         q = quantity_arg(age, name="age", kinds="time", positive=False)
@@ -243,14 +244,14 @@ def _factor(factor: object) -> float:
     """Return the adjusted-weight factor; None is the cited default of the data file."""
     if factor is None:
         return body_weight_rules().adjusted_factor
-    if not is_real(factor) or not 0 < float(factor) < 1:  # type: ignore[arg-type] # is_real
+    if not is_real(factor) or not 0 < real_float(factor) < 1:
         default = body_weight_rules().adjusted_factor
         msg = (
             f"factor={factor!r} must be a number between 0 and 1 (commonly 0.3-0.5; "
             f"default {default:g})."
         )
         raise InputError(msg)
-    return float(factor)  # type: ignore[arg-type] # is_real guarantees __float__
+    return real_float(factor)
 
 
 def _adjusted_kg(actual_kg: float, ideal_kg: float, factor: float) -> float:
