@@ -6,13 +6,21 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import Any
 
 import attrs
 
 from painrx._html import alerts_text, key_value_table
 from painrx.errors import Alert
 from painrx.provenance import Provenance
+from painrx.types import (
+    ConversionDict,
+    ExcludedDict,
+    MMEResultDict,
+    PeriodMMEDict,
+    QuantityDict,
+    RotationDict,
+    TotalMMEDict,
+)
 from painrx.units import Q, Quantity, QuantityLike, format_units
 
 __all__ = [
@@ -42,7 +50,7 @@ def _q(value: float, unit: str) -> Quantity:
     return Q(value, unit)
 
 
-def _qdict(q: Quantity) -> dict[str, Any]:
+def _qdict(q: Quantity) -> QuantityDict:
     return {"value": float(q.magnitude), "unit": format_units(q)}
 
 
@@ -162,7 +170,7 @@ class MMEResult:
             f"alerts=[{codes}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MMEResultDict:
         """Return a JSON-ready mapping."""
         return {
             "value": self.value,
@@ -230,7 +238,7 @@ class TotalMME:
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TotalMMEDict:
         """Return a JSON-ready mapping."""
         return {
             "value": self.value,
@@ -259,7 +267,7 @@ class ExcludedPrescription:
     prescription: Prescription
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ExcludedDict:
         """Return a JSON-ready mapping."""
         return {"drug": self.prescription.drug, "reason": self.reason}
 
@@ -316,7 +324,7 @@ class PeriodMME:
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PeriodMMEDict:
         """Return a JSON-ready mapping."""
         return {
             "value": self.value,
@@ -397,7 +405,7 @@ class Conversion:
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ConversionDict:
         """Return a JSON-ready mapping."""
         return {
             "dose": _qdict(self.dose),
@@ -489,7 +497,7 @@ class Rotation:
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RotationDict:
         """Return a JSON-ready mapping."""
         return {
             "drug": self.drug,

@@ -6,14 +6,15 @@ dicts); they compute no dose themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
-from typing import Any, Final, Protocol, TypeAlias
+from typing import Any, Final, Protocol, TypeAlias, cast
 
 import attrs
 
 from painrx.errors import Alert, Severity
 from painrx.provenance import Provenance
+from painrx.types import FhirBundle
 from painrx.units import Quantity, format_units
 
 __all__ = [
@@ -58,7 +59,7 @@ class ModuleResult(Protocol):
     def alerts(self) -> tuple[Alert, ...]:
         """Alerts raised while computing it."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> Mapping[str, Any]:
         """A JSON-ready mapping."""
 
 
@@ -471,7 +472,7 @@ class CarePlan:
             lines.append(f"{n}. `{prov.id}`: {prov.title} ({prov.year}). {prov.citation}{url}")
         return "\n".join(lines) + "\n"
 
-    def to_fhir(self, subject: str | None = None) -> dict[str, Any]:
+    def to_fhir(self, subject: str | None = None) -> FhirBundle:
         """Return the plan as a FHIR R4 ``Bundle`` of a ``CarePlan`` and ``MedicationRequest``s.
 
         Plain dicts, ready for ``json.dumps``; quantities carry UCUM codes. Everything is
@@ -483,7 +484,7 @@ class CarePlan:
         """
         from painrx.pathways.fhir import care_plan_bundle
 
-        return care_plan_bundle(self, subject=subject)
+        return cast("FhirBundle", care_plan_bundle(self, subject=subject))
 
     def _repr_html_(self) -> str:
         alerts = "".join(

@@ -17,7 +17,7 @@ from painrx.tapers import _data as data
 from painrx.tapers._build import Phase, RawStep, StepKind, build, ideals
 from painrx.tapers._drug import TaperDrug, patch_rule, resolve, strength_values, unsplittable
 from painrx.tapers._round import Maker, Ties, make_maker
-from painrx.types import MMETable
+from painrx.types import MMETable, TaperRow
 from painrx.units import Q, Quantity, QuantityLike, format_units, is_real, magnitude, quantity_arg
 from painrx.vocabulary import doses_per_day as _doses_per_day
 
@@ -270,7 +270,7 @@ class TaperSchedule:
             + f" (source {self.source.id}); {alerts_text(self.alerts)}"
         )
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    def to_rows(self) -> list[TaperRow]:
         """Return the schedule as rows for people: day, daily dose, per dose, note.
 
         >>> import painrx as rx
