@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -203,8 +204,6 @@ class Alert:
 
 def _check_alert(code: object, severity: object, message: object, source: object) -> None:
     """Refuse an Alert built with nonsense (typed ``object``: callers may pass anything)."""
-    from painrx.provenance import Provenance
-
     if not isinstance(code, str) or not code.strip():
         msg = f"Alert code={code!r} must be a non-empty code such as 'mme_threshold_90'."
         raise InputError(msg)
@@ -217,7 +216,10 @@ def _check_alert(code: object, severity: object, message: object, source: object
     if not isinstance(message, str):
         msg = f"Alert message={message!r} must be text."
         raise InputError(msg)
-    if source is not None and not isinstance(source, Provenance):
+    # A Provenance exists only once painrx.provenance is loaded: looking the class up there
+    # keeps this leaf from importing provenance, which imports errors (no import loop).
+    provenance = sys.modules.get("painrx.provenance")
+    if source is not None and (provenance is None or not isinstance(source, provenance.Provenance)):
         msg = f"Alert source={source!r} must be a painrx Provenance or None."
         raise InputError(msg)
 
