@@ -770,14 +770,12 @@ def format_quantity(q: Quantity, spec: str = "") -> str:
     ('0.25 milligram/kilogram/hour', '2 mg/mL')
     """
     match = _PINT_SPEC.fullmatch(spec)
-    codes = match.group("unit") if match else ""
-    formatter = registry().formatter.get_formatter(codes)
     try:
-        if not codes:
+        if match is None:
             return f"{format(q.magnitude, spec or 'g')} {format_units(q)}".rstrip()
-        number = formatter.format_magnitude(
-            q.magnitude, (match.group("number") if match else "") or "g"
-        )
+        codes = match.group("unit")
+        formatter = registry().formatter.get_formatter(codes)
+        number = formatter.format_magnitude(q.magnitude, match.group("number") or "g")
     except ValueError as exc:
         msg = (
             f"Format {spec!r} does not apply to a quantity ({exc}); use a number format "
