@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
@@ -130,6 +131,24 @@ def test_taper_str_golden() -> None:
 def test_severity_prints_its_name() -> None:
     assert str(rx.Severity.MAJOR) == "MAJOR"
     assert f"{rx.Severity.CONTRAINDICATED}" == "CONTRAINDICATED"
+    assert f"{rx.Severity.MINOR:>7}|{rx.Severity.MAJOR:d}" == "  MINOR|3"
+
+
+def test_conversion_html_golden() -> None:
+    """The seed article: oxycodone 5 mg = morphine 10 mg orally (ratio 2); SEED has no URL."""
+    html = rx.convert_opioid("oxycodone", "5 mg", to="morphine", ratios="SEED")._repr_html_()
+    row = "<tr><th style='text-align:left'>{}</th><td>{}</td></tr>"
+    source = rx.ratio_tables()[-1]
+    assert source.id == "SEED"
+    assert html == (
+        "<table><caption>Equianalgesic conversion</caption>"
+        + row.format("from", "5 mg oxycodone (oral)")
+        + row.format("to", "10 mg morphine (oral)")
+        + row.format("ratio", "2 (mg per mg)")
+        + row.format("table", escape(f"SEED: {source.citation}"))
+        + "</table>"
+        + f"<p>Source: SEED: {source.title} ({source.year})</p>"
+    )
 
 
 def _every_result() -> list[object]:

@@ -154,7 +154,11 @@ class Severity(enum.IntEnum):
         return self.name
 
     def __format__(self, spec: str) -> str:
-        return format(self.name, spec)
+        # Text specs (">8") format the name; number specs ("d", "02d") the order number.
+        try:
+            return format(self.name, spec)
+        except ValueError:
+            return format(int(self), spec)
 
     @classmethod
     def parse(cls, value: str | Severity) -> Severity:
