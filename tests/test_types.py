@@ -43,6 +43,9 @@ def test_json_shapes_have_the_keys_to_dict_returns() -> None:
             types.TaperRow,
         ),
     ]
+    alert = rx.mme("morphine", "90 mg/day").alerts[0]
+    assert alert.source is not None
+    shapes += [(alert.to_dict(), types.AlertDict), (alert.source.to_dict(), types.ProvenanceDict)]
     for data, shape in shapes:
         assert set(data) == set(shape.__annotations__), shape.__name__
     patient = rx.Patient(age=54, weight="82 kg")

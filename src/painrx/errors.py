@@ -15,12 +15,13 @@ import enum
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 if TYPE_CHECKING:
     from painrx.provenance import Provenance
+    from painrx.types import AlertDict, SeverityName
 
 __all__ = [
     "Alert",
@@ -196,11 +197,11 @@ class Alert:
     def __attrs_post_init__(self) -> None:
         _check_alert(self.code, self.severity, self.message, self.source)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AlertDict:
         """Return a JSON-ready mapping (the source is given by its id)."""
         return {
             "code": self.code,
-            "severity": self.severity.name.lower(),
+            "severity": cast("SeverityName", self.severity.name.lower()),
             "message": self.message,
             "source": self.source.id if self.source is not None else None,
         }
