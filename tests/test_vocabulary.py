@@ -105,7 +105,7 @@ def test_is_prn() -> None:
     assert vocabulary.is_prn("every 6 hours as needed")
     assert not vocabulary.is_prn("q4h")
     assert not vocabulary.is_prn(4)
-    assert vocabulary.frequency_label("every 4 hours as needed") == "q4h PRN"
+    assert vocabulary.frequency_label("every 4 hours as needed") == "q4h"
 
 
 @pytest.mark.parametrize("bad", ["q0h", "prn", "every hours", "", None, 0, -1, float("nan"), True])

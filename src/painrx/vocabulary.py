@@ -237,8 +237,7 @@ def _parse_frequency(frequency: object) -> tuple[float, str]:
     prn = _PRN.search(text)
     if prn is None:
         return _per_day_text(text, frequency)
-    per_day, label = _per_day_text(text[: prn.start()].strip(), frequency)
-    return per_day, f"{label} PRN"
+    return _per_day_text(text[: prn.start()].strip(), frequency)
 
 
 def doses_per_day(frequency: object) -> float:
@@ -267,10 +266,12 @@ def doses_per_day(frequency: object) -> float:
 
 
 def frequency_label(frequency: object) -> str:
-    """Return the canonical label of a frequency (``"bid"`` → ``"BID"``), or the number.
+    """Return the canonical label of a frequency's schedule (``"bid"`` → ``"BID"``).
 
-    >>> frequency_label("bid"), frequency_label("every 4 hours as needed")
-    ('BID', 'q4h PRN')
+    An as-needed order gets its schedule's label (:func:`is_prn` tells it apart).
+
+    >>> frequency_label("bid"), frequency_label("every 4 hours as needed"), frequency_label(3)
+    ('BID', 'q4h', '3/day')
     """
     if is_real(frequency):
         return f"{doses_per_day(frequency):g}/day"

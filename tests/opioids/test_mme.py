@@ -503,7 +503,7 @@ def test_transmucosal_fentanyl_needs_a_form() -> None:
         ("-5 mg/day", {}, InputError, "greater than zero"),
         ("nan mg/day", {}, InputError, "finite"),
         ("11 g/day", {}, InputError, "plausibility bound"),
-        ("10 mg", {"frequency": "q5h"}, InputError, "Unknown frequency"),
+        ("10 mg", {"frequency": "q0h"}, InputError, "Unknown frequency"),
         ("10 mg", {"frequency": 0}, InputError, "above 0"),
         ("10 mg/day", {"table": "CDC_2023"}, InputError, "Unknown MME table"),
         ("10 mg/day", {"thresholds": "CDC_2022"}, InputError, "Unknown threshold policy"),
