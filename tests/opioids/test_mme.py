@@ -74,7 +74,9 @@ def test_cdc_fact_sheet_90_mme_equivalents() -> None:
 
 def test_cdc_file_example_oxycodone() -> None:
     """CDC NDC file documentation: 10 mg × (120 / 30) × 1.5 = 60 MME/day."""
-    result = rx.mme_prescription("oxycodone", strength="10 mg", quantity=120, days_supply=30)
+    result = rx.mme_prescription(
+        "oxycodone", strength="10 mg", quantity=120, days_supply=30, table="CDC_NDC_2018"
+    )
     assert result.value == 60
     assert result.table == "CDC_NDC_2018"
     assert result.days_supply == 30
@@ -109,6 +111,7 @@ def test_cdc_file_example_butorphanol_spray_by_volume() -> None:
         days_supply=30,
         route="nasal",
         form="nasal spray",
+        table="CDC_NDC_2018",
     )
     assert result.exact == Fraction(35, 6)
     assert result.rounded() == 5.8
@@ -116,7 +119,9 @@ def test_cdc_file_example_butorphanol_spray_by_volume() -> None:
 
 def test_cdc_file_example_methadone_solution() -> None:
     """CDC NDC file row 00054039168: methadone solution 10 mg/mL, factor 3."""
-    result = rx.mme_prescription("methadone", strength="10 mg/mL", quantity="90 mL", days_supply=30)
+    result = rx.mme_prescription(
+        "methadone", strength="10 mg/mL", quantity="90 mL", days_supply=30, table="CDC_NDC_2018"
+    )
     assert result.value == 90
     assert "methadone_caution" in codes(result)
 
@@ -133,9 +138,11 @@ def test_cdc_file_example_methadone_solution() -> None:
     ],
 )
 def test_cdc_file_example_rows(drug: str, strength: str, factor: float) -> None:
-    pf = rx.opioids.prescription_factor(drug, strength_unit="mg")
+    pf = rx.opioids.prescription_factor(drug, strength_unit="mg", table="CDC_NDC_2018")
     assert pf.factor == factor
-    result = rx.mme_prescription(drug, strength=strength, quantity=30, days_supply=30)
+    result = rx.mme_prescription(
+        drug, strength=strength, quantity=30, days_supply=30, table="CDC_NDC_2018"
+    )
     assert result.value == pytest.approx(rx.Q(strength).magnitude * factor)
 
 
@@ -143,7 +150,12 @@ def test_cdc_file_buprenorphine_row_has_no_factor() -> None:
     """CDC NDC file row 00054017713: buprenorphine SL 8 mg, factor empty."""
     with pytest.raises(NoFactorError, match="without a conversion factor"):
         rx.mme_prescription(
-            "buprenorphine", strength="8 mg", quantity=30, days_supply=30, route="sublingual"
+            "buprenorphine",
+            strength="8 mg",
+            quantity=30,
+            days_supply=30,
+            route="sublingual",
+            table="CDC_NDC_2018",
         )
 
 
@@ -180,7 +192,12 @@ def test_cqf_fentanyl_spray_mg_strength_is_converted() -> None:
     painrx converts 0.4 mg to 400 mcg: 400 × 90/30 × 0.16 = 192 MME/day.
     """
     result = rx.mme_prescription(
-        "fentanyl", strength="0.4 mg", quantity=90, days_supply=30, route="nasal"
+        "fentanyl",
+        strength="0.4 mg",
+        quantity=90,
+        days_supply=30,
+        route="nasal",
+        table="CDC_NDC_2018",
     )
     assert result.value == pytest.approx(192)
 
@@ -188,7 +205,13 @@ def test_cqf_fentanyl_spray_mg_strength_is_converted() -> None:
 def test_cqf_fentanyl_buccal_film_mg_strength_is_converted() -> None:
     """OMTKLogicTests buccal film: 1.2 mg × 60/30 × 0.18 is 432 MME/day, not 0.432."""
     result = rx.mme_prescription(
-        "fentanyl", strength="1.2 mg", quantity=60, days_supply=30, route="buccal", form="film"
+        "fentanyl",
+        strength="1.2 mg",
+        quantity=60,
+        days_supply=30,
+        route="buccal",
+        form="film",
+        table="CDC_NDC_2018",
     )
     assert result.value == pytest.approx(432)
 
@@ -363,13 +386,20 @@ def test_mmequiv_four_definitions(
     days_without: int | None,
 ) -> None:
     end = _DAY + dt.timedelta(days=4)
-    a = rx.mme_over_period(_FIXTURE, start=_DAY, end=end, definition=definition)
+    a = rx.mme_over_period(
+        _FIXTURE, start=_DAY, end=end, definition=definition, table="NIH_HEAL_2025"
+    )
     assert a.value == pytest.approx(with_bup)
     assert a.total_mme == pytest.approx(2269.5)
     assert a.denominator_days == days_with
     assert [i.value for i in a.items] == pytest.approx([3.9, 225])
     b = rx.mme_over_period(
-        _FIXTURE, start=_DAY, end=end, definition=definition, buprenorphine=False
+        _FIXTURE,
+        start=_DAY,
+        end=end,
+        definition=definition,
+        buprenorphine=False,
+        table="NIH_HEAL_2025",
     )
     assert b.value == pytest.approx(without_bup)
     assert b.total_mme == 2250
@@ -592,19 +622,34 @@ def test_prescription_patch_refuses_mass_strength() -> None:
         )
 
 
-def test_prescription_buprenorphine_patch_has_no_days_rule() -> None:
-    with pytest.raises(NoFactorError, match="days-supply rule"):
+def test_prescription_buprenorphine_patch_days_as_written_under_heal() -> None:
+    """NIH HEAL (mmequiv calculate_mme_local.R): 24-h MME = dose × factor; days as entered.
+
+    Butrans 10 mcg/h × 2.2 = 22 MME/day over the 28 days written, whatever the count.
+    """
+    r = rx.mme_prescription(
+        "Butrans", strength="10 mcg/h", quantity=4, days_supply=28, table="NIH_HEAL_2025"
+    )
+    assert (r.value, r.days_supply, r.factor) == (22, 28, 2.2)
+    assert r.value == rx.mme("Butrans", "10 mcg/h", table="NIH_HEAL_2025").value
+    pf = rx.opioids.prescription_factor("Butrans", strength_unit="mcg/h", table="NIH_HEAL_2025")
+    assert pf.banded  # no single file-formula factor: a vectorised caller asks the scalar
+    assert math.isnan(pf.factor)
+
+
+def test_prescription_patch_without_a_days_rule_is_refused() -> None:
+    """ANZCA has a buprenorphine patch factor but states no days-supply rule: refuse."""
+    with pytest.raises(InputError, match="days-supply rule for buprenorphine patches"):
         rx.mme_prescription(
-            "Butrans", strength="10 mcg/h", quantity=4, days_supply=28, table="NIH_HEAL_2025"
+            "Butrans", strength="10 mcg/h", quantity=4, days_supply=28, table="ANZCA_2021"
         )
-    assert rx.mme("Butrans", "10 mcg/h", table="NIH_HEAL_2025").value == 22
 
 
 # ---------------------------------------------------------------- prescription_factor
 
 
 def test_prescription_factor_interface() -> None:
-    pf = rx.opioids.prescription_factor("oxycodone", strength_unit="MCG")
+    pf = rx.opioids.prescription_factor("oxycodone", strength_unit="MCG", table="CDC_NDC_2018")
     assert pf.factor == pytest.approx(0.0015)
     assert (pf.strength_unit, pf.quantity_kind, pf.banded, pf.patch_days_rule) == (
         "mcg",
@@ -616,7 +661,9 @@ def test_prescription_factor_interface() -> None:
     patch = rx.opioids.prescription_factor("Duragesic", strength_unit="mcg/h")
     assert (patch.factor, patch.patch_days_rule, patch.days_per_unit) == (7.2, True, 3.0)
     assert [a.code for a in patch.alerts] == ["fentanyl_patch_caution"]
-    liquid = rx.opioids.prescription_factor("methadone", strength_unit="mg/mL")
+    liquid = rx.opioids.prescription_factor(
+        "methadone", strength_unit="mg/mL", table="CDC_NDC_2018"
+    )
     assert (liquid.factor, liquid.quantity_kind) == (3.0, "volume")
     banded = rx.opioids.prescription_factor("methadone", strength_unit="mg", table="CDC_2016")
     assert banded.banded

@@ -65,7 +65,11 @@ def test_patch_strength_equals_its_daily_rate(strength: float, table: str) -> No
 def test_patch_prescription_equals_patch_strength(
     strength: float, patches: int, days: int, table: str
 ) -> None:
-    """The days-supply rule makes the file formula equal to strength × 2.4."""
+    """Either days rule makes the prescription equal to strength × 2.4 a day.
+
+    The CDC file's (days := patches × 3, with an alert when that changes the days) or
+    NIH HEAL's (days supply as written: strength × factor a day).
+    """
     by_rx = rx.mme_prescription(
         "fentanyl",
         strength=rx.Q(strength, "mcg/h"),
@@ -77,7 +81,9 @@ def test_patch_prescription_equals_patch_strength(
     by_dose = rx.mme("fentanyl", rx.Q(strength, "mcg/h"), route="transdermal", table=table)
     assert by_rx.value == pytest.approx(by_dose.value, rel=1e-12)
     normalised = "days_supply_normalised" in [a.code for a in by_rx.alerts]
-    assert normalised == (patches * 3 != days)
+    as_written = table == "NIH_HEAL_2025"
+    assert normalised == (not as_written and patches * 3 != days)
+    assert by_rx.days_supply == (days if as_written else patches * 3)
 
 
 @given(

@@ -19,7 +19,7 @@ from typing import Any, Final
 import attrs
 
 from painrx import catalog, vocabulary
-from painrx.errors import InputError, UnitError
+from painrx.errors import Alert, InputError, UnitError, UnknownDrugError
 from painrx.opioids import _tables as _t
 from painrx.opioids._tables import ThresholdPolicy
 from painrx.units import Q, Quantity, format_units, is_real, kind_of, quantity_arg, registry
@@ -30,7 +30,10 @@ _FORM_ROUTES: Final = {
     "nasal_spray": "nasal",
     "buccal_tablet": "buccal",
     "buccal_film": "buccal",
+    "suppository": "rectal",
 }
+# "Percocet 10/325": strengths with no unit after a product name.
+_UNITLESS_STRENGTHS = re.compile(r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)+\s*$")
 _COMBINED = re.compile(r"\d\s*[/-]\s*[\d.]")
 _ORAL: Final = "oral"
 _MAX_MME: Final = Fraction(int(vocabulary.MAX_DAILY_MME))
@@ -41,26 +44,91 @@ _BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
 
 @attrs.frozen
+class _Amount:
+    value: Fraction
+    units: Any
+    unit: str
+    kind: str
+    text: str
+
+
+@attrs.frozen
 class _Drug:
+    """The opioid a drug text names.
+
+    ``strength`` is the opioid component per unit when the text names one
+    ("Percocet 10/325 mg"); ``alerts`` say how it was read.
+    """
+
     name: str
     ingredient: str
     index: int
     n_ingredients: int
     form: str | None
     route: str | None
+    strength: _Amount | None = None
+    alerts: tuple[Alert, ...] = ()
 
 
-@lru_cache(maxsize=2048)
-def _drug_cached(name: str) -> _Drug:
-    product = catalog.product(name)
+def _opioid_index(name: str, product: catalog.Product) -> int:
     for i, ingredient in enumerate(product.ingredients):
         if catalog.in_class(ingredient, "opioid"):
-            return _Drug(name, ingredient, i, len(product.ingredients), product.form, product.route)
+            return i
     msg = (
         f"{name!r} ({product.id}) contains no opioid; painrx computes MME and "
         "conversions for opioids only."
     )
     raise InputError(msg)
+
+
+def _with_strength(name: str, unknown: UnknownDrugError) -> _Drug:
+    """Read a product name followed by its strengths ("Percocet 10/325 mg")."""
+    alerts: tuple[Alert, ...] = ()
+    parsed = catalog.parse_medication(name)
+    codes = {a.code for a in parsed.alerts}
+    if codes == {"strength_unit_missing"} and _UNITLESS_STRENGTHS.search(name):
+        # Combination tablets are labelled in mg and the CDC file reads strengths in mg
+        # "except where noted": read them so, and say so (alert strength_read_as_mg).
+        parsed = catalog.parse_medication(f"{name} mg")
+        codes = {a.code for a in parsed.alerts}
+        alerts = (_t.alert("strength_read_as_mg"),)
+    product = parsed.product
+    if codes or len(parsed.strengths) != len(product.ingredients) or parsed.frequency:
+        msg = (
+            f"{name!r} could not be read as a product and its strength ({', '.join(sorted(codes))}"
+            f"{'; give frequency= separately' if parsed.frequency else ''}): write it as "
+            "'Percocet 10/325 mg', or give the drug alone and its dose separately."
+        )
+        raise InputError(msg) from unknown
+    index = _opioid_index(name, product)
+    strength = parsed.strengths[index]
+    return _Drug(
+        name,
+        product.ingredients[index],
+        index,
+        len(product.ingredients),
+        parsed.form or product.form,
+        parsed.route or product.route,
+        _amount_of(strength, format(strength)),
+        alerts,
+    )
+
+
+@lru_cache(maxsize=2048)
+def _drug_cached(name: str) -> _Drug:
+    try:
+        product = catalog.product(name)
+    except UnknownDrugError as exc:
+        if not any(c.isdigit() for c in name):
+            raise
+        try:
+            return _with_strength(name, exc)
+        except UnknownDrugError:
+            raise exc from None
+    i = _opioid_index(name, product)
+    return _Drug(
+        name, product.ingredients[i], i, len(product.ingredients), product.form, product.route
+    )
 
 
 def _drug(name: object) -> _Drug:
@@ -101,15 +169,6 @@ def _route_form(drug: _Drug, route: object, form: object) -> tuple[str, str | No
 # --------------------------------------------------------------------------- quantities
 
 
-@attrs.frozen
-class _Amount:
-    value: Fraction
-    units: Any
-    unit: str
-    kind: str
-    text: str
-
-
 def _amount_of(q: Quantity, text: str) -> _Amount:
     return _Amount(_t.exact(float(q.magnitude)), q._units, format_units(q), kind_of(q) or "", text)
 
@@ -125,7 +184,34 @@ def _amount_quantity(magnitude: float, units: Any) -> _Amount:
     return _amount_of(q, format(q))
 
 
+def _units_of(value: object, drug: _Drug, name: str) -> _Amount:
+    """The dose of a drug text that names its strength: a number of units, 1 if None."""
+    strength = drug.strength
+    if strength is None:
+        msg = f"{name} is missing: give a dose such as '10 mg' or '30 mg/day'."
+        raise InputError(msg)
+    if value is None:
+        return strength
+    if not is_real(value) or isinstance(value, bool):
+        msg = (
+            f"{drug.name!r} names its strength ({strength.text} of {drug.ingredient} per "
+            f"unit): give {name} as the number of units per administration (e.g. 2), "
+            f"not {value!r}."
+        )
+        raise InputError(msg)
+    count = float(value)  # type: ignore[arg-type] # is_real guarantees __float__
+    if not (math.isfinite(count) and count > 0):
+        msg = f"{name}={value!r} must be a finite number of units greater than zero."
+        raise InputError(msg)
+    total = strength.value * _t.exact(count)
+    return _Amount(
+        total, strength.units, strength.unit, strength.kind, f"{count:g} × {strength.text}"
+    )
+
+
 def _amount(value: object, drug: _Drug, name: str) -> _Amount:
+    if drug.strength is not None or value is None:
+        return _units_of(value, drug, name)
     if isinstance(value, str) and drug.n_ingredients > 1 and _COMBINED.search(value):
         parsed = catalog.parse_medication(f"{drug.name} {value}")
         if len(parsed.strengths) != drug.n_ingredients:
@@ -173,6 +259,54 @@ def _per_day(frequency: object) -> Fraction:
     if isinstance(frequency, str):
         return _per_day_code(frequency)
     return _t.exact(vocabulary.doses_per_day(frequency))
+
+
+# An interval or count range ("q4-6h", "3-4 times a day") counts at its most, as PRN does.
+_RANGE = re.compile(r"\d\s*(?:-|to)\s*\d")
+
+
+@lru_cache(maxsize=256)
+def _at_most_code(frequency: str) -> bool:
+    return vocabulary.is_prn(frequency) or _RANGE.search(frequency) is not None
+
+
+def _frequency_alerts(frequency: object) -> tuple[Alert, ...]:
+    """Say so when a frequency was counted at the most the order allows (PRN, a range)."""
+    if isinstance(frequency, str) and _at_most_code(frequency):
+        return (_t.alert("prn_counted_at_maximum"),)
+    return ()
+
+
+@lru_cache(maxsize=64)
+def _change_days(ingredient: str) -> Fraction | None:
+    """Days one patch lasts under a cited rule (the CDC file: fentanyl, 72 h), or None."""
+    for entry in _t.mme_table("CDC_NDC_2018").entries:
+        if entry.ingredient == ingredient and entry.days_per_unit is not None:
+            return entry.days_per_unit
+    return None
+
+
+def _patch_frequency(frequency: object, ingredient: str) -> tuple[Alert, ...]:
+    """Check a patch's frequency: read as its change interval, never a multiplier.
+
+    More than once a day is refused (several patches worn together are one summed
+    strength); an interval other than the cited change interval raises an alert.
+    """
+    if frequency is None:
+        return ()
+    per_day = _per_day(frequency)
+    if per_day > 1:
+        msg = (
+            f"frequency={frequency!r} for a {ingredient} patch: a patch strength is already a "
+            "rate (mcg/h), so a frequency never multiplies it, and a patch is not changed more "
+            "than once a day. For several patches worn together give their summed strength "
+            "(e.g. '75 mcg/h'); otherwise give the change interval (e.g. 'q72h') or none."
+        )
+        raise InputError(msg)
+    days = _change_days(ingredient)
+    if days is not None and 1 / per_day == days:
+        return ()
+    return (_t.alert("patch_change_interval"),)
 
 
 def _count(value: object, name: str) -> Fraction:

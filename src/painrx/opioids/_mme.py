@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable
 from fractions import Fraction
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -19,6 +19,7 @@ from painrx.opioids import _tables as _t
 from painrx.opioids._inputs import (
     _Amount,
     _amount,
+    _change_days,
     _check_drug_mass,
     _check_plausible,
     _count,
@@ -26,8 +27,10 @@ from painrx.opioids._inputs import (
     _days,
     _Drug,
     _drug,
+    _frequency_alerts,
     _in,
     _iterable,
+    _patch_frequency,
     _per_day,
     _policy,
     _route_form,
@@ -47,6 +50,7 @@ from painrx.provenance import Provenance
 from painrx.units import Q, Quantity, format_units, is_real, kind_of, quantity_arg
 
 __all__ = [
+    "DEFAULT_MME_TABLE",
     "DEFINITIONS",
     "mme",
     "mme_factors",
@@ -58,6 +62,15 @@ __all__ = [
     "threshold_policy",
     "total_mme",
 ]
+
+#: The MME table every MME entry point uses unless told otherwise: the current CDC
+#: guideline's factors (CDC 2022), with the CDC file formula where a prescription gives
+#: quantity and days supply. The other tables are kept by name (:func:`mme_tables`).
+DEFAULT_MME_TABLE: Final = "CDC_2022"
+
+# The contract names a per-administration factor basis for transmucosal products: their
+# factor multiplies micrograms (per dose), not a daily rate.
+_SHOWN_BASIS: Final = {"mcg/day": "mcg"}
 
 #: The NIH HEAL / ``mmequiv`` MME/day definitions :func:`mme_over_period` accepts.
 DEFINITIONS: Final = ("total_days_supply", "on_therapy_days", "fixed_window", "max_daily")
@@ -71,7 +84,10 @@ def _entry(table: str, ingredient: str, route: str, form: str | None) -> _t.Fact
     return _t.mme_table(table).lookup(ingredient, route, form)
 
 
-def _daily(entry: _t.FactorEntry, amount: _Amount, frequency: object, drug: _Drug) -> Fraction:
+def _daily(
+    entry: _t.FactorEntry, amount: _Amount, frequency: object, drug: _Drug
+) -> tuple[Fraction, tuple[Alert, ...]]:
+    """Return the daily dose in the entry's basis, and alerts on how it was read."""
     if entry.basis == "mcg/h":
         if amount.kind != "mass_rate":
             msg = (
@@ -79,9 +95,11 @@ def _daily(entry: _t.FactorEntry, amount: _Amount, frequency: object, drug: _Dru
                 f"rate such as '25 mcg/h'; {amount.text!r} is a {amount.kind.replace('_', ' ')}."
             )
             raise UnitError(msg)
-        if frequency is not None:
-            _per_day(frequency)
-        return _in(amount, "mcg/h")
+        return _in(amount, "mcg/h"), _patch_frequency(frequency, drug.ingredient)
+    return _dose_per_day(entry, amount, frequency), _frequency_alerts(frequency)
+
+
+def _dose_per_day(entry: _t.FactorEntry, amount: _Amount, frequency: object) -> Fraction:
     if amount.kind == "mass_rate":
         if frequency is not None:
             msg = (
@@ -128,7 +146,7 @@ def _result(
         route=route,
         form=form,
         factor=float(factor),
-        factor_basis=entry.basis,
+        factor_basis=_SHOWN_BASIS.get(entry.basis, entry.basis),
         daily_dose_value=float(daily),
         days_supply=float(days) if days is not None else None,
         table=entry.table,
@@ -140,12 +158,12 @@ def _result(
 
 def mme(
     drug: str,
-    dose: str | Quantity,
+    dose: str | Quantity | float | None = None,
     *,
     route: str | None = None,
     frequency: str | float | None = None,
     form: str | None = None,
-    table: str = "CDC_2022",
+    table: str = DEFAULT_MME_TABLE,
     thresholds: str | None = "CDC_2016",
 ) -> MMEResult:
     """Return the morphine milligram equivalents per day of one dose (risk screening).
@@ -154,15 +172,23 @@ def mme(
     opioid (use :func:`rotate`).
 
     Args:
-        drug: Ingredient, brand or combination product (``"oxycodone"``, ``"Norco"``).
+        drug: Ingredient, brand or combination product (``"oxycodone"``, ``"Norco"``),
+            or a product with its strength (``"Percocet 10/325 mg"``; without a unit
+            the strengths are read in mg, with alert ``strength_read_as_mg``).
         dose: A daily dose (``"30 mg/day"``), one administration with ``frequency``
             (``"10 mg"``; ``"5/325 mg"`` for a combination), or a patch strength
-            (``"25 mcg/h"``; ``"0.6 mg/day"`` is the same rate).
-        route: Route (``"oral"``, ``"transdermal"``, …); None: the product's, else oral.
-        frequency: ``"QD"``, ``"BID"``, ``"q6h"``… or a number per day. A patch
-            strength is already a rate: its frequency never multiplies it.
+            (``"25 mcg/h"``; ``"0.6 mg/day"`` is the same rate). For a drug that names
+            its strength: the number of units per administration (None: 1).
+        route: Route (``"oral"``, ``"transdermal"``, ``"rectal"``…); None: the
+            product's, else oral.
+        frequency: ``"QD"``, ``"BID"``, ``"q6h"``, ``"every 4 hours"``, ``"4 times a
+            day"``… or a number per day. An as-needed order (``"q4h PRN"``) or a range
+            (``"q4-6h"``) counts at its most, with alert ``prn_counted_at_maximum``. A
+            patch strength is already a rate: its frequency is the change interval,
+            never a multiplier (more than once a day is refused; an interval other
+            than the cited one raises ``patch_change_interval``).
         form: Dose form, where the table distinguishes forms (transmucosal fentanyl).
-        table: MME table id (:func:`mme_tables`).
+        table: MME table id (:func:`mme_tables`); default :data:`DEFAULT_MME_TABLE`.
         thresholds: Threshold policy id for alerts on this dose alone, or None.
 
     Returns:
@@ -181,12 +207,15 @@ def mme(
     60.0
     >>> mme("hydromorphone", "4 mg", frequency="q6h", table="CDC_2016").value
     64.0
+    >>> r = mme("Percocet 10/325 mg", 2, frequency="q6h PRN")
+    >>> r.value, [a.code for a in r.alerts]
+    (120.0, ['prn_counted_at_maximum', 'mme_threshold_50', 'mme_threshold_90'])
     """
     d = _drug(drug)
     r, f = _route_form(d, route, form)
     entry = _entry(table, d.ingredient, r, f)
     amount = _amount(dose, d, "dose")
-    daily = _daily(entry, amount, frequency, d)
+    daily, read = _daily(entry, amount, frequency, d)
     factor = entry.dose_factor(daily)
     value = daily * factor
     _check_plausible(value, f"{drug} {amount.text}")
@@ -199,6 +228,7 @@ def mme(
         form=f,
         days=None,
         policy=_policy(thresholds),
+        extra=d.alerts + read,
     )
 
 
@@ -207,30 +237,75 @@ def mme(
 
 @attrs.frozen
 class _RxRule:
+    """How one (drug, strength unit, route, form, table) turns a prescription into MME/day.
+
+    Either the file formula (``strength × quantity / days × exact_factor``, with the
+    patch days rule when ``days_per_unit`` is set), a dose-banded factor decided per
+    row (``exact_factor`` None), or a patch counted as written (``per_day``: MME/day
+    per strength unit, whatever the quantity).
+    """
+
     factor: PrescriptionFactor
     entry: _t.FactorEntry
     scale: Fraction
     exact_factor: Fraction | None
     days_per_unit: Fraction | None
+    per_day: Fraction | None = None
 
 
 def _patch_days(table: str, entry: _t.FactorEntry) -> Fraction:
     if entry.days_per_unit is not None:
         return entry.days_per_unit
-    file_table = _t.mme_table("CDC_NDC_2018")
-    for other in file_table.entries:
-        if (
-            other.ingredient == entry.ingredient
-            and other.forms == entry.forms
-            and other.days_per_unit is not None
-        ):
-            return other.days_per_unit
+    days = _change_days(entry.ingredient)
+    if days is not None:
+        return days
     msg = (
         f"{table}: the prescription formula needs a days-supply rule for "
-        f"{entry.ingredient} patches, and painrx cites one only for fentanyl (CDC file: one "
-        "patch per 72 h). Use mme() with the patch strength instead."
+        f"{entry.ingredient} patches, and {table} states none; painrx cites one only for "
+        "fentanyl (CDC file: one patch per 72 h). Use mme() with the patch strength, or "
+        "NIH_HEAL_2025, which counts a patch's days supply as written."
     )
-    raise NoFactorError(msg)
+    raise InputError(msg)
+
+
+@attrs.frozen
+class _Scaled:
+    """A strength unit against a factor entry: quantity kind, unit scale, factors."""
+
+    quantity_kind: str
+    scale: Fraction
+    formula: Fraction | None
+    days: Fraction | None = None
+    per_day: Fraction | None = None
+
+
+def _patch_scale(table: str, entry: _t.FactorEntry, units: Any, strength_unit: str) -> _Scaled:
+    if kind_of(units) != "mass_rate":
+        msg = (
+            f"A {entry.ingredient} patch strength is a rate such as '25 mcg/h'; "
+            f"strength_unit={strength_unit!r} is not."
+        )
+        raise UnitError(msg)
+    scale = _t.exact_factor(units._units, "mcg/h")
+    if entry.days_as_written is not None:
+        return _Scaled("count", scale, None, per_day=entry.dose_factor(Fraction(1)) * scale)
+    days = _patch_days(table, entry)
+    return _Scaled("count", scale, entry.dose_factor(Fraction(1)) * days * scale, days)
+
+
+def _dose_scale(entry: _t.FactorEntry, units: Any, strength_unit: str) -> _Scaled:
+    kind = kind_of(units)
+    if kind not in {"mass", "concentration"}:
+        msg = (
+            f"strength_unit={strength_unit!r} is not a strength: give a mass per unit "
+            "('mg', 'mcg'), a concentration ('mg/mL') or a patch rate ('mcg/h')."
+        )
+        raise UnitError(msg)
+    mass = entry.basis.split("/")[0]
+    target = mass if kind == "mass" else f"{mass}/mL"
+    scale = _t.exact_factor(units._units, target)
+    formula = None if entry.banded else entry.dose_factor(Fraction(1)) * scale
+    return _Scaled("count" if kind == "mass" else "volume", scale, formula)
 
 
 @lru_cache(maxsize=4096)
@@ -239,48 +314,26 @@ def _rx_rule(
 ) -> _RxRule:
     entry = _entry(table, ingredient, route, form)
     units = Q(1.0, strength_unit)
-    kind = kind_of(units)
     unit = format_units(units)
     _check_drug_mass(unit, f"strength_unit={strength_unit!r}")
-    days: Fraction | None = None
-    base: Fraction | None
-    if entry.basis == "mcg/h":
-        if kind != "mass_rate":
-            msg = (
-                f"A {ingredient} patch strength is a rate such as '25 mcg/h'; "
-                f"strength_unit={strength_unit!r} is not."
-            )
-            raise UnitError(msg)
-        quantity_kind = "count"
-        scale = _t.exact_factor(units._units, "mcg/h")
-        days = _patch_days(table, entry)
-        base = entry.dose_factor(Fraction(1)) * days
-    elif kind in {"mass", "concentration"}:
-        mass = entry.basis.split("/")[0]
-        quantity_kind = "count" if kind == "mass" else "volume"
-        target = mass if kind == "mass" else f"{mass}/mL"
-        scale = _t.exact_factor(units._units, target)
-        base = None if entry.banded else entry.dose_factor(Fraction(1))
-    else:
-        msg = (
-            f"strength_unit={strength_unit!r} is not a strength: give a mass per unit "
-            "('mg', 'mcg'), a concentration ('mg/mL') or a patch rate ('mcg/h')."
-        )
-        raise UnitError(msg)
-    exact = base * scale if base is not None else None
+    scaled = (
+        _patch_scale(table, entry, units, strength_unit)
+        if entry.basis == "mcg/h"
+        else _dose_scale(entry, units, strength_unit)
+    )
     factor = PrescriptionFactor(
         ingredient=ingredient,
-        factor=float(exact) if exact is not None else math.nan,
+        factor=float(scaled.formula) if scaled.formula is not None else math.nan,
         strength_unit=unit,
-        quantity_kind=quantity_kind,
-        banded=entry.banded,
-        patch_days_rule=days is not None,
+        quantity_kind=scaled.quantity_kind,
+        banded=scaled.formula is None,
+        patch_days_rule=scaled.days is not None,
         alerts=_t.drug_alerts(ingredient, route),
         table=table,
         source=entry.source,
-        days_per_unit=float(days) if days is not None else None,
+        days_per_unit=float(scaled.days) if scaled.days is not None else None,
     )
-    return _RxRule(factor, entry, scale, exact, days)
+    return _RxRule(factor, entry, scaled.scale, scaled.formula, scaled.days, scaled.per_day)
 
 
 def _rule(drug: _Drug, strength_unit: object, route: str, form: str | None, table: str) -> _RxRule:
@@ -296,7 +349,7 @@ def prescription_factor(
     strength_unit: str,
     route: str | None = None,
     form: str | None = None,
-    table: str = "CDC_NDC_2018",
+    table: str = DEFAULT_MME_TABLE,
 ) -> PrescriptionFactor:
     """Return the factor of the CDC file formula for one drug and strength unit.
 
@@ -310,7 +363,7 @@ def prescription_factor(
             ``"mg/mL"``…
         route: Route; None: the product's, else oral.
         form: Dose form, where the table distinguishes forms.
-        table: MME table id.
+        table: MME table id; default :data:`DEFAULT_MME_TABLE`.
 
     Returns:
         The factor, the quantity kind (count or volume), whether the factor is banded,
@@ -338,7 +391,17 @@ def _strength(value: object, drug: _Drug) -> _Amount:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         msg = f"strength={value!r} is a bare number: painrx never guesses a unit; give '10 mg'."
         raise UnitError(msg)
-    return _amount(value, drug, "strength")
+    named = drug.strength
+    if named is None:
+        return _amount(value, drug, "strength")
+    given = _amount(value, attrs.evolve(drug, strength=None), "strength")
+    if given.unit != named.unit or given.value != named.value:
+        msg = (
+            f"strength={value!r} contradicts the strength {drug.name!r} names "
+            f"({named.text} of {drug.ingredient}); give one of them."
+        )
+        raise InputError(msg)
+    return given
 
 
 def _rx_volume(value: object) -> Fraction:
@@ -350,6 +413,41 @@ def _rx_volume(value: object) -> Fraction:
         raise UnitError(msg)
     q = quantity_arg(value, name="quantity", kinds="volume")
     return _t.exact(float(q.magnitude)) * _t.exact_factor(q._units, "mL")
+
+
+@attrs.frozen
+class _Daily:
+    """One prescription's MME/day and how it was reached."""
+
+    value: Fraction
+    factor: Fraction
+    daily: Fraction
+    days: Fraction
+    alerts: tuple[Alert, ...] = ()
+
+
+def _apply_rule(rule: _RxRule, strength: Fraction, count: Fraction, days: Fraction) -> _Daily:
+    """Apply one rule to a strength (in the rule's unit), a quantity and a days supply."""
+    if rule.per_day is not None:
+        # Counted as written (NIH HEAL): one patch at a time, strength × factor a day.
+        return _Daily(
+            strength * rule.per_day, rule.per_day / rule.scale, strength * rule.scale, days
+        )
+    alerts: tuple[Alert, ...] = ()
+    if rule.days_per_unit is not None:
+        normalised = count * rule.days_per_unit
+        if normalised != days:
+            alerts = (_t.alert("days_supply_normalised"),)
+        days = normalised
+    if rule.exact_factor is None:
+        daily = strength * rule.scale * count / days
+        factor = rule.entry.dose_factor(daily)
+        return _Daily(daily * factor, factor, daily, days, alerts)
+    value = strength * count / days * rule.exact_factor
+    daily = strength * rule.scale
+    if rule.days_per_unit is None:
+        daily = daily * count / days
+    return _Daily(value, rule.exact_factor / rule.scale, daily, days, alerts)
 
 
 def _prescription(
@@ -371,35 +469,19 @@ def _prescription(
         if rule.factor.quantity_kind == "volume"
         else _count(quantity, "quantity")
     )
-    days = _days(days_supply)
-    extra: tuple[Alert, ...] = ()
-    if rule.days_per_unit is not None:
-        normalised = count * rule.days_per_unit
-        if normalised != days:
-            extra = (_t.alert("days_supply_normalised"),)
-        days = normalised
-    strength_value = amount.value
-    if rule.exact_factor is None:
-        daily = strength_value * rule.scale * count / days
-        factor = rule.entry.dose_factor(daily)
-        value = daily * factor
-    else:
-        value = strength_value * count / days * rule.exact_factor
-        factor = rule.exact_factor / rule.scale
-        daily = strength_value * rule.scale
-        if rule.days_per_unit is None:
-            daily = daily * count / days
-    _check_plausible(value, f"{drug} {amount.text} × {float(count):g} / {float(days):g} days")
+    done = _apply_rule(rule, amount.value, count, _days(days_supply))
+    shown = f"{drug} {amount.text} × {float(count):g} / {float(done.days):g} days"
+    _check_plausible(done.value, shown)
     return _result(
-        value=value,
-        factor=factor,
+        value=done.value,
+        factor=done.factor,
         entry=rule.entry,
-        daily=daily,
+        daily=done.daily,
         route=r,
         form=f,
-        days=days,
+        days=done.days,
         policy=policy,
-        extra=extra,
+        extra=d.alerts + done.alerts,
     )
 
 
@@ -411,15 +493,19 @@ def mme_prescription(
     days_supply: float | str | Quantity,
     route: str | None = None,
     form: str | None = None,
-    table: str = "CDC_NDC_2018",
+    table: str = DEFAULT_MME_TABLE,
     thresholds: str | None = "CDC_2016",
 ) -> MMEResult:
     """Return MME/day of a prescription by the CDC file formula.
 
-    ``strength per unit × (units ÷ days supply) × factor``. For a fentanyl patch the
-    days supply is replaced by patches × 3 (one patch per 72 h), with alert
-    ``days_supply_normalised`` when that changes the answer. For a combination
-    product the strength is the opioid part (``"10 mg"`` or ``"10/325 mg"``).
+    ``strength per unit × (units ÷ days supply) × factor``, with the factors of
+    ``table`` (default :data:`DEFAULT_MME_TABLE`, the CDC 2022 guideline's; pass
+    ``table="CDC_NDC_2018"`` for the file's own). For a fentanyl patch the days supply
+    is replaced by patches × 3 (one patch per 72 h, the CDC file's rule), with alert
+    ``days_supply_normalised`` when that changes the answer; under ``NIH_HEAL_2025`` a
+    patch's days supply counts as written (strength × factor a day, the HEAL
+    calculator's convention). For a combination product the strength is the opioid
+    part (``"10 mg"`` or ``"10/325 mg"``).
 
     Args:
         drug: Ingredient, brand or combination product.
@@ -429,7 +515,7 @@ def mme_prescription(
         days_supply: Days (a number > 0 or ``"30 day"``).
         route: Route; None: the product's, else oral.
         form: Dose form, where the table distinguishes forms.
-        table: MME table id (default: the CDC file's own factors).
+        table: MME table id.
         thresholds: Threshold policy id, or None.
 
     Returns:
@@ -439,7 +525,8 @@ def mme_prescription(
         UnknownDrugError: Unknown drug.
         NoFactorError: No factor for the drug, route or form in the table.
         UnitError: A bare number for the strength or a volume, or a wrong unit kind.
-        InputError: Zero or negative quantity or days supply, or above 10,000 MME/day.
+        InputError: Zero or negative quantity or days supply, above 10,000 MME/day, or
+            a patch under a table with no days-supply rule for it.
 
     >>> mme_prescription("oxycodone", strength="10 mg", quantity=120, days_supply=30).value
     60.0
@@ -460,7 +547,7 @@ def mme_prescription(
 def total_mme(
     doses: Iterable[OpioidDose],
     *,
-    table: str = "CDC_2022",
+    table: str = DEFAULT_MME_TABLE,
     thresholds: str | None = "CDC_2016",
 ) -> TotalMME:
     """Return the total MME/day of several concurrent doses.
@@ -515,13 +602,101 @@ def total_mme(
     )
 
 
+@attrs.frozen
+class _Tally:
+    """The prescriptions of a period, counted or listed as excluded."""
+
+    items: tuple[MMEResult, ...]
+    excluded: tuple[ExcludedPrescription, ...]
+    total: Fraction
+    days_sum: Fraction
+    covered: frozenset[dt.date]
+
+
+def _has_factor(table: str, rx: Prescription) -> bool:
+    """Whether the table gives any factor for the prescription's drug, route and form."""
+    try:
+        d = _drug(rx.drug)
+        r, f = _route_form(d, rx.route, rx.form)
+        _entry(table, d.ingredient, r, f)
+    except NoFactorError:
+        return False
+    return True
+
+
+def _count_one(rx: object, table: str, buprenorphine: bool) -> MMEResult | ExcludedPrescription:
+    """One prescription's result, or its exclusion with the reason (never a silent zero)."""
+    if not isinstance(rx, Prescription):
+        msg = f"mme_over_period takes Prescription items; got {rx!r}."
+        raise InputError(msg)
+    _date(rx.start, "Prescription.start")
+    if not buprenorphine and _drug(rx.drug).ingredient == "buprenorphine":
+        return ExcludedPrescription(rx, "buprenorphine excluded (buprenorphine=False)")
+    try:
+        return _prescription(
+            rx.drug, rx.strength, rx.quantity, rx.days_supply, rx.route, rx.form, table, None
+        )
+    except NoFactorError as exc:
+        # Excluded only where the table has no factor; any other refusal (a methadone
+        # band, a missing days rule) is the caller's to see.
+        if _has_factor(table, rx):
+            raise
+        return ExcludedPrescription(rx, exc.message)
+
+
+def _tally(prescriptions: object, table: str, buprenorphine: bool) -> _Tally:
+    items: list[MMEResult] = []
+    excluded: list[ExcludedPrescription] = []
+    total = days_sum = Fraction(0)
+    covered: set[dt.date] = set()
+    for rx in _iterable(prescriptions, "mme_over_period", "Prescription"):
+        done = _count_one(rx, table, buprenorphine)
+        if isinstance(done, ExcludedPrescription):
+            excluded.append(done)
+            continue
+        assert isinstance(rx, Prescription)  # checked by _count_one
+        days = _t.exact(done.days_supply or 0.0)
+        items.append(done)
+        total += done.exact * days
+        days_sum += days
+        covered.update(rx.start + dt.timedelta(days=i) for i in range(math.ceil(days)))
+    return _Tally(tuple(items), tuple(excluded), total, days_sum, frozenset(covered))
+
+
+def _period_value(
+    tally: _Tally, definition: str, first: dt.date, last: dt.date
+) -> tuple[Fraction, Fraction | None]:
+    """Return (MME/day, denominator days or None) under one NIH HEAL definition."""
+    if definition == "max_daily":
+        return sum((i.exact for i in tally.items), Fraction(0)), None
+    denominator = {
+        "total_days_supply": tally.days_sum,
+        "on_therapy_days": Fraction(len(tally.covered)),
+        "fixed_window": Fraction((last - first).days + 1),
+    }[definition]
+    return (tally.total / denominator if tally.items else Fraction(0)), denominator
+
+
+def _period_args(start: object, end: object, definition: object, buprenorphine: object) -> None:
+    first, last = _date(start, "start"), _date(end, "end")
+    if last < first:
+        msg = f"end={last} is before start={first}."
+        raise InputError(msg)
+    if definition not in DEFINITIONS:
+        msg = f"Unknown definition {definition!r}; accepted: {', '.join(DEFINITIONS)}."
+        raise InputError(msg)
+    if not isinstance(buprenorphine, bool):
+        msg = f"buprenorphine={buprenorphine!r} must be True or False."
+        raise InputError(msg)
+
+
 def mme_over_period(
     prescriptions: Iterable[Prescription],
     *,
     start: dt.date,
     end: dt.date,
     definition: str = "max_daily",
-    table: str = "NIH_HEAL_2025",
+    table: str = DEFAULT_MME_TABLE,
     thresholds: str | None = "CDC_2016",
     buprenorphine: bool = True,
 ) -> PeriodMME:
@@ -536,91 +711,48 @@ def mme_over_period(
     * ``"max_daily"`` — the sum of every prescription's 24-h MME.
 
     As in the NIH HEAL calculator, every prescription given counts in full: select
-    the prescriptions of the period before calling. Prescriptions the table has no
-    factor for (buprenorphine under CDC 2022), or buprenorphine when
-    ``buprenorphine=False``, are listed in ``.excluded`` and count in no denominator.
+    the prescriptions of the period before calling. A prescription is listed in
+    ``.excluded`` (and counts in no denominator) only where the table has no factor
+    for it (buprenorphine under CDC 2022), or for buprenorphine when
+    ``buprenorphine=False``; anything else the table cannot count is raised, never
+    dropped. Under ``NIH_HEAL_2025`` a patch counts strength × factor a day over its
+    days supply as written (the calculator's convention).
 
     Args:
         prescriptions: :class:`Prescription` items.
         start: First day of the window (inclusive).
         end: Last day of the window (inclusive).
         definition: One of :data:`DEFINITIONS`.
-        table: MME table id.
+        table: MME table id; default :data:`DEFAULT_MME_TABLE` (``NIH_HEAL_2025`` for
+            the calculator's own factors).
         thresholds: Threshold policy id for alerts on the value, or None.
         buprenorphine: Count buprenorphine prescriptions (the calculator reports with
             and without).
 
     Returns:
-        The value, totals, items, exclusions and alerts.
+        The value, totals, items, exclusions, the table id and alerts.
 
     Raises:
         InputError: An unknown definition, ``end`` before ``start``, a non-date, or a
             non-:class:`Prescription` item; and anything :func:`mme_prescription` raises
             other than a missing factor.
     """
-    first, last = _date(start, "start"), _date(end, "end")
-    if last < first:
-        msg = f"end={last} is before start={first}."
-        raise InputError(msg)
-    if definition not in DEFINITIONS:
-        msg = f"Unknown definition {definition!r}; accepted: {', '.join(DEFINITIONS)}."
-        raise InputError(msg)
-    count_buprenorphine: object = buprenorphine
-    if not isinstance(count_buprenorphine, bool):
-        msg = f"buprenorphine={count_buprenorphine!r} must be True or False."
-        raise InputError(msg)
+    _period_args(start, end, definition, buprenorphine)
     policy = _policy(thresholds)
-    items: list[MMEResult] = []
-    excluded: list[ExcludedPrescription] = []
-    total = Fraction(0)
-    days_sum = Fraction(0)
-    covered: set[dt.date] = set()
-    for rx in _iterable(prescriptions, "mme_over_period", "Prescription"):
-        if not isinstance(rx, Prescription):
-            msg = f"mme_over_period takes Prescription items; got {rx!r}."
-            raise InputError(msg)
-        day0 = _date(rx.start, "Prescription.start")
-        if not buprenorphine and _drug(rx.drug).ingredient == "buprenorphine":
-            excluded.append(
-                ExcludedPrescription(rx, "buprenorphine excluded (buprenorphine=False)")
-            )
-            continue
-        try:
-            item = _prescription(
-                rx.drug, rx.strength, rx.quantity, rx.days_supply, rx.route, rx.form, table, None
-            )
-        except NoFactorError as exc:
-            excluded.append(ExcludedPrescription(rx, exc.message))
-            continue
-        days = _t.exact(item.days_supply or 0.0)
-        items.append(item)
-        total += item.exact * days
-        days_sum += days
-        covered.update(day0 + dt.timedelta(days=i) for i in range(math.ceil(days)))
-    denominator: int | Fraction | None
-    if definition == "max_daily":
-        denominator = None
-        value = sum((i.exact for i in items), Fraction(0))
-    else:
-        denominator = {
-            "total_days_supply": days_sum,
-            "on_therapy_days": Fraction(len(covered)),
-            "fixed_window": Fraction((last - first).days + 1),
-        }[definition]
-        value = total / denominator if items else Fraction(0)
+    tally = _tally(prescriptions, table, buprenorphine)
+    value, denominator = _period_value(tally, definition, start, end)
     _check_plausible(value, "the period")
-    alerts = [a for i in items for a in i.alerts]
+    alerts = [a for i in tally.items for a in i.alerts]
     if policy is not None:
         alerts.extend(policy.alerts(value))
-    shown_days = None if denominator is None else _plain(denominator)
     return PeriodMME(
         value=float(value),
         exact=value,
-        total_mme=float(total),
+        total_mme=float(tally.total),
         definition=definition,
-        denominator_days=shown_days,
-        items=tuple(items),
-        excluded=tuple(excluded),
+        denominator_days=None if denominator is None else _plain(denominator),
+        items=tally.items,
+        excluded=tally.excluded,
         table=table,
         thresholds=thresholds,
         source=_t.mme_table(table).source,
