@@ -841,15 +841,29 @@ def test_convert_dose_kind() -> None:
 
 
 def test_rotation_default_reduction_and_breakthrough() -> None:
-    """Equianalgesic → 25% reduction (explicit default) → 10–20% per breakthrough dose (NCCN)."""
+    """Equianalgesic → the table's own reduction → 10–20% per breakthrough dose (NCCN).
+
+    MSD Manual equianalgesic table footnote: reduce the equianalgesic dose by 50%.
+    """
     r = rx.rotate("morphine", "90 mg/day", to="oxycodone", ratios="MSD_MANUAL")
     assert r.equianalgesic == rx.Q("60 mg/day")
-    assert r.recommended == rx.Q("45 mg/day")
-    assert r.reduction == (0.25, 0.25)
-    assert r.breakthrough == (rx.Q("4.5 mg"), rx.Q("9 mg"))
+    assert r.recommended == rx.Q("30 mg/day")
+    assert r.reduction == (0.5, 0.5)
+    assert r.breakthrough == (rx.Q("3 mg"), rx.Q("6 mg"))
     assert (r.breakthrough_drug, r.breakthrough_route) == ("oxycodone", "oral")
     assert r.method is None
     assert r.source.id == "MSD_MANUAL"
+
+
+def test_rotation_default_reduction_where_the_table_is_silent() -> None:
+    """SEED states no reduction: the explicit 25% default (low end of NCCN 25–50%)."""
+    r = rx.rotate("oxycodone", "40 mg/day", to="morphine", ratios="SEED")
+    assert r.reduction == (0.25, 0.25)
+    assert r.recommended == rx.Q("60 mg/day")
+    explicit = rx.rotate(
+        "morphine", "90 mg/day", to="oxycodone", ratios="MSD_MANUAL", cross_tolerance_reduction=0.25
+    )
+    assert explicit.recommended == rx.Q("45 mg/day")
 
 
 def test_rotation_explicit_reduction() -> None:
@@ -922,10 +936,16 @@ def test_msd_methadone_from_oxycodone_goes_through_oral_morphine() -> None:
     ],
 )
 def test_duragesic_rotation(morphine: int, strength: int, band_low: int) -> None:
-    r = rx.rotate("morphine", rx.Q(morphine, "mg/day"), to="fentanyl", method="DURAGESIC_LABEL")
+    r = rx.rotate(
+        "morphine",
+        rx.Q(morphine, "mg/day"),
+        to="fentanyl",
+        method="DURAGESIC_LABEL",
+        opioid_tolerant_days=7,
+    )
     assert r.recommended == rx.Q(strength, "mcg/h")
     assert r.to_route == "transdermal"
-    assert codes(r) == ["fentanyl_patch_caution"]
+    assert codes(r) == ["fentanyl_patch_caution", "patch_not_for_acute_pain"]
     assert r.breakthrough_drug == "morphine"
     # Breakthrough from the recommended strength: the least oral morphine the label maps to
     # it, never the top of its band (reading the table backwards overestimates).
@@ -936,11 +956,15 @@ def test_duragesic_rotation(morphine: int, strength: int, band_low: int) -> None
 def test_duragesic_table_is_not_extrapolated(morphine: str) -> None:
     """The published table stops at 1035–1124 mg/day → 300 mcg/h."""
     with pytest.raises(UnsafeConversionError, match=r"\[60, 1125\) mg/day"):
-        rx.rotate("morphine", morphine, to="fentanyl", method="DURAGESIC_LABEL")
+        rx.rotate(
+            "morphine", morphine, to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+        )
 
 
 def test_fentanyl_2_to_1_rounds_down_keeping_exact() -> None:
-    r = rx.rotate("morphine", "130 mg/day", to="Duragesic", method="FENTANYL_2_TO_1")
+    r = rx.rotate(
+        "morphine", "130 mg/day", to="Duragesic", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+    )
     assert r.equianalgesic == rx.Q("65 mcg/h")
     assert r.recommended == rx.Q("50 mcg/h")
     low = r.breakthrough[0].magnitude
@@ -949,25 +973,37 @@ def test_fentanyl_2_to_1_rounds_down_keeping_exact() -> None:
 
 def test_fentanyl_2_to_1_says_it_applies_no_reduction() -> None:
     """Wellington ICU 2009: 25 mcg/h ≈ 50 mg/day, an equivalence with no reduction given."""
-    r = rx.rotate("morphine", "100 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+    r = rx.rotate(
+        "morphine", "100 mg/day", to="fentanyl", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+    )
     assert (r.equianalgesic, r.recommended, r.reduction) == (
         rx.Q("50 mcg/h"),
         rx.Q("50 mcg/h"),
         (0.0, 0.0),
     )
-    assert codes(r) == ["fentanyl_patch_caution", "no_cross_tolerance_reduction"]
+    assert codes(r) == [
+        "fentanyl_patch_caution",
+        "no_cross_tolerance_reduction",
+        "patch_not_for_acute_pain",
+    ]
     alert = r.alerts[1]
     assert alert.severity == rx.Severity.MAJOR
     assert "no reduction" in alert.message
     assert alert.source is not None
     assert "Wellington" in alert.source.citation
     # The label table starts the same patient on half the strength.
-    label = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
-    two_to_one = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+    label = rx.rotate(
+        "morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+    )
+    two_to_one = rx.rotate(
+        "morphine", "134 mg/day", to="fentanyl", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+    )
     assert (label.recommended, two_to_one.recommended) == (rx.Q("25 mcg/h"), rx.Q("50 mcg/h"))
     for method in ("DURAGESIC_LABEL", "MSD_METHADONE"):
         target = "methadone" if method == "MSD_METHADONE" else "fentanyl"
-        other = rx.rotate("morphine", "100 mg/day", to=target, method=method)
+        other = rx.rotate(
+            "morphine", "100 mg/day", to=target, method=method, opioid_tolerant_days=7
+        )
         assert "no_cross_tolerance_reduction" not in codes(other)
 
 
@@ -983,7 +1019,14 @@ def test_method_must_fit_target() -> None:
     with pytest.raises(InputError, match="converts to methadone, not to oxycodone"):
         rx.rotate("morphine", "60 mg/day", to="oxycodone", method="MSD_METHADONE")
     with pytest.raises(InputError, match="transdermal route, not oral"):
-        rx.rotate("morphine", "90 mg/day", to="fentanyl", to_route="oral", method="DURAGESIC_LABEL")
+        rx.rotate(
+            "morphine",
+            "90 mg/day",
+            to="fentanyl",
+            to_route="oral",
+            method="DURAGESIC_LABEL",
+            opioid_tolerant_days=7,
+        )
     with pytest.raises(InputError, match="Unknown method"):
         rx.rotate("morphine", "60 mg/day", to="methadone", method="RIPAMONTI")
 
@@ -1094,6 +1137,10 @@ def test_method_guards_outside_bands_and_below_smallest_patch(
     lenient = t.PatchFacts("fentanyl", Fraction(1), facts.strengths, facts.source)
     monkeypatch.setattr(t, "patch_facts", lambda _: lenient)
     with pytest.raises(UnsafeConversionError, match="outside the bands of DURAGESIC_LABEL"):
-        rx.rotate("morphine", "30 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
+        rx.rotate(
+            "morphine", "30 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+        )
     with pytest.raises(UnsafeConversionError, match="less than the smallest"):
-        rx.rotate("morphine", "20 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+        rx.rotate(
+            "morphine", "20 mg/day", to="fentanyl", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+        )

@@ -205,9 +205,17 @@ def test_method_recommended_never_exceeds_equianalgesic(morphine: float, method:
     outside = morphine < 60 or (method == "DURAGESIC_LABEL" and morphine >= 1125)
     if target == "fentanyl" and outside:
         with pytest.raises(rx.UnsafeConversionError):
-            rx.rotate("morphine", rx.Q(morphine, "mg/day"), to=target, method=method)
+            rx.rotate(
+                "morphine",
+                rx.Q(morphine, "mg/day"),
+                to=target,
+                method=method,
+                opioid_tolerant_days=7,
+            )
         return
-    r = rx.rotate("morphine", rx.Q(morphine, "mg/day"), to=target, method=method)
+    r = rx.rotate(
+        "morphine", rx.Q(morphine, "mg/day"), to=target, method=method, opioid_tolerant_days=7
+    )
     low, high = r.recommended_range
     assert low.magnitude <= high.magnitude <= r.equianalgesic.magnitude
     assert r.recommended == low

@@ -84,7 +84,7 @@ def test_anzca_ratios_carry_the_rotation_caution() -> None:
         "morphine", "60 mg/day", to="buprenorphine", to_route="SL", ratios="ANZCA_2021"
     )
     assert c.dose == rx.Q("1.5 mg/day")
-    assert codes(c) == ["mme_not_for_rotation"]
+    assert codes(c) == ["mme_not_for_rotation", "precipitated_withdrawal"]
     r = rx.rotate("morphine", "60 mg/day", to="oxycodone", ratios="ANZCA_2021")
     assert "mme_not_for_rotation" in codes(r)
     assert "Practical considerations" in read_table("ratios/anzca_2021.toml")["provenance"]["notes"]
@@ -104,8 +104,12 @@ def test_patch_breakthrough_never_reads_the_label_table_backwards() -> None:
         315,
     ]
     assert [method.least_morphine(Fraction(s)) for s in (125, 150, 300)] == [405, 495, 1035]
-    low = rx.rotate("morphine", "60 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
-    high = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
+    low = rx.rotate(
+        "morphine", "60 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+    )
+    high = rx.rotate(
+        "morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+    )
     assert low.recommended == high.recommended == rx.Q("25 mcg/h")
     assert low.breakthrough == high.breakthrough == (rx.Q("6 mg"), rx.Q("12 mg"))
 

@@ -978,12 +978,15 @@ class PatchFacts:
             tolerant (patches are for opioid-tolerant patients only).
         strengths: Marketed strengths in mcg/h, ascending.
         source: The citation.
+        minimum_days: Days at ``minimum_morphine`` or more before a patch may start
+            (None: the label states none).
     """
 
     ingredient: str
     minimum_morphine: Fraction
     strengths: tuple[Fraction, ...]
     source: Provenance
+    minimum_days: int | None = None
 
     def round_down(self, exact_strength: Fraction) -> Fraction:
         """Round down to one marketed strength, or to 100-strength patches plus one more.
@@ -1005,6 +1008,7 @@ def _parse_patches(doc: Mapping[str, Any], path: str) -> dict[str, PatchFacts]:
         check_keys(
             row,
             required={"ingredient", "opioid_tolerant_morphine_mg_per_day", "strengths", "source"},
+            optional={"opioid_tolerant_days"},
             where=where,
         )
         strengths = _list_of_tables(row, "strengths", path)
@@ -1015,11 +1019,16 @@ def _parse_patches(doc: Mapping[str, Any], path: str) -> dict[str, PatchFacts]:
             check_keys(strength, required={"mcg_per_h", "source"}, where=f"{where} strength {j}")
             entry_source(strength, path, f"{where} strength {j}")
         ingredient = str(row["ingredient"])
+        days = row.get("opioid_tolerant_days")
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+            msg = f"{where}: opioid_tolerant_days must be a whole number of days, got {days!r}."
+            raise TableError(msg)
         found[ingredient] = PatchFacts(
             ingredient,
             _positive(row["opioid_tolerant_morphine_mg_per_day"], where),
             tuple(sorted(_positive(s["mcg_per_h"], where) for s in strengths)),
             entry_source(row, path, where),
+            days,
         )
     return found
 
