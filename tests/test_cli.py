@@ -97,6 +97,8 @@ def test_mme_prescription_by_volume(capsys: pytest.CaptureFixture[str]) -> None:
         "nasal",
         "--form",
         "nasal_spray",
+        "--table",
+        "CDC_NDC_2018",
     )
     assert data["value"] == pytest.approx(5.8333, abs=1e-4)
 

@@ -25,6 +25,7 @@ Arithmetic is exact (fractions) and only rounded for display (``.rounded(dp=1)``
 
 from painrx._public import publish
 from painrx.opioids._mme import (
+    DEFAULT_MME_TABLE,
     DEFINITIONS,
     mme,
     mme_factors,
@@ -58,6 +59,7 @@ from painrx.opioids._rotation import (
 from painrx.opioids._tables import OpioidMethod, ThresholdPolicy
 
 __all__ = [
+    "DEFAULT_MME_TABLE",
     "DEFINITIONS",
     "Conversion",
     "ExcludedPrescription",
