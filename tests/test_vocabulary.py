@@ -110,7 +110,7 @@ def test_is_prn() -> None:
 
 @pytest.mark.parametrize("bad", ["q0h", "prn", "every hours", "", None, 0, -1, float("nan"), True])
 def test_bad_frequency(bad: object) -> None:
-    with pytest.raises(InputError, match="Unknown frequency|must be a finite number"):
+    with pytest.raises(InputError, match=r"Unknown frequency|must be a finite number"):
         vocabulary.doses_per_day(bad)
 
 
