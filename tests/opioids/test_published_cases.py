@@ -115,6 +115,7 @@ def test_cdc_2018_opium_suppository_says_per_mg_of_opium() -> None:
     assert r.route == "rectal"
     alert = next(a for a in r.alerts if a.code == "opium_per_mg_of_opium")
     assert "10% morphine" in alert.message
+    assert alert.source is not None
     assert "Powdered Opium" in alert.source.citation  # USP 35-NF 30 monograph
 
 

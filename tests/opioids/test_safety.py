@@ -245,13 +245,18 @@ def test_rotation_to_buprenorphine_is_refused_and_conversion_warns() -> None:
         "morphine", "60 mg/day", to="buprenorphine", to_route="SL", ratios="ANZCA_2021"
     )
     alert = next(a for a in c.alerts if a.code == "precipitated_withdrawal")
+    assert alert.source is not None
     assert "SUBOXONE" in alert.source.citation
 
 
 @pytest.mark.parametrize(("days", "refused"), [(None, True), (0, True), (6, True), (7, False)])
 def test_patch_start_needs_a_week_at_the_tolerant_dose(days: int | None, refused: bool) -> None:
     """Duragesic label: opioid-tolerant = ≥ 60 mg/day oral morphine for one week or longer."""
-    call = {"to": "fentanyl", "method": "DURAGESIC_LABEL", "opioid_tolerant_days": days}
+    call: dict[str, Any] = {
+        "to": "fentanyl",
+        "method": "DURAGESIC_LABEL",
+        "opioid_tolerant_days": days,
+    }
     if refused:
         with pytest.raises(UnsafeConversionError, match="opioid_tolerant_days"):
             rx.rotate("morphine", "90 mg/day", **call)
