@@ -384,7 +384,9 @@ def prescription_factor(
     """
     d = _drug(drug)
     r, f = _route_form(d, route, form)
-    return _rule(d, strength_unit, r, f, table).factor
+    found = _rule(d, strength_unit, r, f, table).factor
+    # How the drug text was read (strength_read_as_mg) is said per key, as the scalar does.
+    return attrs.evolve(found, alerts=found.alerts + d.alerts) if d.alerts else found
 
 
 def _strength(value: object, drug: _Drug) -> _Amount:
