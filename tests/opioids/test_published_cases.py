@@ -267,6 +267,20 @@ def test_product_strength_refusals(call: Any, match: str) -> None:
         call()
 
 
+def test_product_with_strength_variants() -> None:
+    """A count may come as text (a command line); one strength names the opioid part."""
+    assert rx.mme("Percocet 10/325 mg", "2", frequency="q6h", thresholds=None).value == 120
+    assert rx.mme("Percocet 5 mg", frequency="q6h", thresholds=None).value == 30
+    # co-codamol 30/500: 2 tablets QID = 240 mg codeine × 0.15 (CDC 2022).
+    assert rx.mme("co-codamol 30/500 mg", 2, frequency="QID", thresholds=None).value == 36
+    with pytest.raises(rx.UnknownDrugError, match="Tylenol #3"):
+        rx.mme("Tylenol #3", frequency="QID")
+    with pytest.raises(InputError, match="a frequency in the name"):
+        rx.mme("Percocet 10/325 mg q6h")
+    with pytest.raises(InputError, match="strength_unit_missing"):
+        rx.mme("oxycodone 10", frequency="QID")  # one bare number: never read as mg
+
+
 def test_product_with_strength_in_a_prescription_and_the_batch() -> None:
     r = rx.mme_prescription("Percocet 10/325 mg", strength="10 mg", quantity=60, days_supply=30)
     assert r.value == 30

@@ -33,6 +33,7 @@ _FORM_ROUTES: Final = {
     "suppository": "rectal",
 }
 # "Percocet 10/325": strengths with no unit after a product name.
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _UNITLESS_STRENGTHS = re.compile(r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)+\s*$")
 _COMBINED = re.compile(r"\d\s*[/-]\s*[\d.]")
 _ORAL: Final = "oral"
@@ -92,16 +93,25 @@ def _with_strength(name: str, unknown: UnknownDrugError) -> _Drug:
         parsed = catalog.parse_medication(f"{name} mg")
         codes = {a.code for a in parsed.alerts}
         alerts = (_t.alert("strength_read_as_mg"),)
+    if codes - {"strength_unit_missing", "combination_strength_partial"}:
+        raise unknown  # words painrx does not know: the name is not a product
     product = parsed.product
-    if codes or len(parsed.strengths) != len(product.ingredients) or parsed.frequency:
+    index = _opioid_index(name, product)
+    strengths = parsed.strengths
+    # A combination written with one strength names its opioid component (the catalog's
+    # combination_strength_partial convention), which the catalog lists first.
+    partial = codes == {"combination_strength_partial"} and len(strengths) == 1 and index == 0
+    if parsed.frequency or not (
+        partial or (not codes and len(strengths) == len(product.ingredients))
+    ):
+        why = "a frequency in the name" if parsed.frequency else ", ".join(sorted(codes))
         msg = (
-            f"{name!r} could not be read as a product and its strength ({', '.join(sorted(codes))}"
-            f"{'; give frequency= separately' if parsed.frequency else ''}): write it as "
-            "'Percocet 10/325 mg', or give the drug alone and its dose separately."
+            f"{name!r} could not be read as a product and its strength ({why or 'no strength'}):"
+            " write it as 'Percocet 10/325 mg' (frequency= separately), or give the drug alone"
+            " and its dose separately."
         )
         raise InputError(msg) from unknown
-    index = _opioid_index(name, product)
-    strength = parsed.strengths[index]
+    strength = strengths[0] if partial else strengths[index]
     return _Drug(
         name,
         product.ingredients[index],
@@ -192,6 +202,8 @@ def _units_of(value: object, drug: _Drug, name: str) -> _Amount:
         raise InputError(msg)
     if value is None:
         return strength
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        value = float(value)  # "2" from a command line: a number of units
     if not is_real(value) or isinstance(value, bool):
         msg = (
             f"{drug.name!r} names its strength ({strength.text} of {drug.ingredient} per "
