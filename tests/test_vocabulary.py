@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from painrx import vocabulary
 from painrx.errors import InputError
@@ -129,3 +131,17 @@ def test_sex() -> None:
 def test_frequency_label() -> None:
     assert vocabulary.frequency_label("bid") == "BID"
     assert vocabulary.frequency_label(3) == "3/day"
+
+
+@given(hours=st.integers(min_value=1, max_value=72), prn=st.booleans())
+def test_every_n_hours_is_24_over_n(hours: int, prn: bool) -> None:
+    suffix = " PRN" if prn else ""
+    for text in (f"q{hours}h{suffix}", f"every {hours} hours{suffix}"):
+        assert vocabulary.doses_per_day(text) == 24 / hours
+        assert vocabulary.is_prn(text) == prn
+
+
+@given(count=st.integers(min_value=1, max_value=24))
+def test_n_times_a_day_is_n(count: int) -> None:
+    assert vocabulary.doses_per_day(f"{count} times a day") == count
+    assert vocabulary.doses_per_day(f"{count} times daily") == count
