@@ -418,3 +418,30 @@ def test_every_mme_result_names_its_table(drug: tuple[str, str, str | None], tab
     )
     assert total.table == table
     assert [i.table for i in total.items] == [table]
+
+
+def test_batch_reads_the_same_drugs_and_rules() -> None:
+    """Historical claims and product texts through the batch: per row, never an abort."""
+    pd = pytest.importorskip("pandas")
+    from painrx.batch import mme_prescriptions
+
+    claims = pd.DataFrame(
+        {
+            "drug": ["Percocet 10/325", "propoxyphene", "opium", "Butrans"],
+            "strength": [10, 65, 60, 10],
+            "strength_unit": ["mg", "mg", "mg", "mcg/h"],
+            "quantity": [120, 120, 10, 4],
+            "days_supply": [30, 30, 5, 28],
+            "route": [None, None, "rectal", None],
+        }
+    )
+    ndc = mme_prescriptions(claims, table_id="CDC_NDC_2018")
+    assert ndc["mme_per_day"].tolist()[:3] == [60.0, 59.8, 120.0]
+    assert ndc["alerts"][0].split(";")[0] == "strength_read_as_mg"
+    assert "opium_per_mg_of_opium" in ndc["alerts"][2]
+    assert ndc["error"][3].startswith("NoFactorError: CDC_NDC_2018 gives no MME factor")
+    heal = mme_prescriptions(claims, table_id="NIH_HEAL_2025")
+    assert heal["mme_per_day"][3] == 22.0  # days supply as written: 10 mcg/h × 2.2
+    assert heal["error"][1].startswith("NoFactorError: NIH_HEAL_2025 has no MME factor")
+    default = mme_prescriptions(claims)
+    assert set(default["table"]) == {"CDC_2022"}
