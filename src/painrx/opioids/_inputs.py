@@ -32,8 +32,9 @@ _FORM_ROUTES: Final = {
     "buccal_film": "buccal",
     "suppository": "rectal",
 }
-# "Percocet 10/325": strengths with no unit after a product name.
+# A count of units written as text ("2", from a command line).
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# "Percocet 10/325": strengths with no unit after a product name.
 _UNITLESS_STRENGTHS = re.compile(r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)+\s*$")
 _COMBINED = re.compile(r"\d\s*[/-]\s*[\d.]")
 _ORAL: Final = "oral"
