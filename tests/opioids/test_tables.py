@@ -548,6 +548,47 @@ def test_parse_mme_refuses_duplicates_and_unknown_sections() -> None:
         t._parse_mme(doc, "CDC_2022", path)
 
 
+@pytest.mark.parametrize(
+    ("block", "match"),
+    [
+        ({"cross_tolerance": 1, "source": "provenance"}, "fraction below 1"),
+        ({"cross_tolerance": -0.5, "source": "provenance"}, "negative"),
+        ({"cross_tolerance": 0.5}, "source"),
+        ({"cross_tolerance": 0.5, "source": "nowhere"}, "'source' must be one of"),
+        (0.5, "must be a table"),
+    ],
+)
+def test_parse_ratios_checks_the_stated_reduction(block: object, match: str) -> None:
+    path = "ratios/msd_manual.toml"
+    doc = _doc(path)
+    doc["reduction"] = block
+    with pytest.raises(TableError, match=match):
+        t._parse_ratios(doc, "MSD_MANUAL", path)
+
+
+def test_days_as_written_only_on_a_patch_factor() -> None:
+    path = "mme/nih_heal_2025.toml"
+    doc = _doc(path)
+    oral = next(row for row in doc["factor"] if row["basis"] == "mg/day")
+    oral["days_as_written"] = "mmequiv"
+    with pytest.raises(TableError, match="applies to a patch factor"):
+        t._parse_mme(doc, "NIH_HEAL_2025", path)
+    doc = _doc(path)
+    patch = next(row for row in doc["factor"] if row["basis"] == "mcg/h")
+    patch["days_as_written"] = "nowhere"
+    with pytest.raises(TableError, match="'source' must be one of"):
+        t._parse_mme(doc, "NIH_HEAL_2025", path)
+
+
+@pytest.mark.parametrize("days", [0, 7.5, True, "7"])
+def test_patch_tolerant_days_is_a_whole_number(days: object) -> None:
+    path = "opioid_methods/fentanyl_patch.toml"
+    doc = _doc(path)
+    doc["patch"][0]["opioid_tolerant_days"] = days
+    with pytest.raises(TableError, match="whole number of days"):
+        t._parse_patches(doc, path)
+
+
 def test_parse_ratios_refuses_both_or_neither() -> None:
     path = "ratios/seed.toml"
     doc = _doc(path)
