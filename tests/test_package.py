@@ -105,6 +105,7 @@ PINNED_ALL: dict[str, tuple[str, ...]] = {
     ),
     "painrx.opioids": (
         "Conversion",
+        "DEFAULT_MME_TABLE",
         "DEFINITIONS",
         "ExcludedPrescription",
         "FactorRow",
@@ -230,6 +231,7 @@ PINNED_ALL: dict[str, tuple[str, ...]] = {
         "doses_per_day",
         "form",
         "frequency_label",
+        "is_prn",
         "route",
         "sex",
     ),
