@@ -495,3 +495,15 @@ def test_every_subcommand_help_has_a_working_example(
     for line in examples:
         code, _, err = run(capsys, *shlex.split(line)[1:])
         assert code in {EXIT_OK, EXIT_FINDINGS}, err
+
+
+def test_mme_dose_may_be_a_count_when_the_drug_names_its_strength(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Percocet 10/325 mg, 2 tablets QID = 80 mg/day oxycodone x 1.5 (CDC 2022) = 120 MME/day."""
+    code, out, _ = run(capsys, "mme", "Percocet 10/325 mg", "2", "--frequency", "QID")
+    assert code == EXIT_OK
+    assert out.splitlines()[0] == "Percocet 10/325 mg 2 QID: 120.0 MME/day"
+    code, _, err = run(capsys, "mme", "oxycodone", "2", "--frequency", "QID")
+    assert code == EXIT_USAGE
+    assert "argument DOSE: '2' has no unit: painrx never guesses one; write e.g. '2 mg'" in err

@@ -188,6 +188,12 @@ def _cmd_mme(args: argparse.Namespace) -> int:
     if (args.quantity is None) != (args.days_supply is None):
         msg = "painrx mme: error: give both --quantity and --days-supply for a prescription"
         raise UsageError(msg)
+    if not any(c.isdigit() for c in args.drug):
+        try:
+            _amount("mg")(args.dose)
+        except argparse.ArgumentTypeError as exc:
+            msg = f"painrx mme: error: argument DOSE: {exc} (see 'painrx mme --help')"
+            raise UsageError(msg) from None
     if args.quantity is not None:
         if args.frequency is not None:
             msg = "painrx mme: error: --frequency does not apply to a prescription"
@@ -477,9 +483,13 @@ def _add(
     return parser
 
 
-def _opioid_args(parser: argparse.ArgumentParser, dose_help: str) -> None:
+def _opioid_args(
+    parser: argparse.ArgumentParser, dose_help: str, *, count_ok: bool = False
+) -> None:
     parser.add_argument("drug", help="drug, brand or combination (oxycodone, Norco)")
-    parser.add_argument("dose", type=_amount("mg"), help=dose_help)
+    # With count_ok, a bare number is left to _cmd_mme: it is a count of units when the
+    # drug names its strength ("Percocet 10/325 mg" 2), and refused otherwise.
+    parser.add_argument("dose", type=str if count_ok else _amount("mg"), help=dose_help)
     parser.add_argument("--route", help="route (oral, iv, transdermal…; default: the product's)")
 
 
@@ -504,7 +514,12 @@ def _add_mme(sub: Any) -> None:
             "days_supply": "--days-supply",
         },
     )
-    _opioid_args(mme, "dose: '10 mg' with --frequency, '30 mg/day', '25 mcg/h' (patch)")
+    _opioid_args(
+        mme,
+        "dose: '10 mg' with --frequency, '30 mg/day', '25 mcg/h' (patch); a count of units "
+        "for a drug that names its strength ('Percocet 10/325 mg' 2)",
+        count_ok=True,
+    )
     mme.add_argument("--frequency", type=_frequency, help="BID, q6h, … or times per day")
     mme.add_argument("--form", help="dose form (patch, buccal_film, …)")
     mme.add_argument("--table", help="MME table (default CDC_2022, with or without --quantity)")
