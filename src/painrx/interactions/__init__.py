@@ -17,22 +17,17 @@ Examples:
 """
 
 from painrx._public import publish
-from painrx.interactions._check import (
-    CONDITIONS,
+from painrx.interactions._check import check_interactions, rule_table
+from painrx.interactions._model import (
     AcetaminophenTotal,
     AppliedModifier,
     CheckedMedication,
-    Evidence,
     Finding,
     InteractionReport,
     Medication,
     Patient,
-    Rule,
-    RuleSet,
-    check_interactions,
-    default_rules,
-    rule_table,
 )
+from painrx.interactions._rules import CONDITIONS, Evidence, Rule, RuleSet, default_rules
 
 __all__ = [
     "CONDITIONS",
