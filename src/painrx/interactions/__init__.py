@@ -18,6 +18,7 @@ Examples:
 
 from painrx._public import publish
 from painrx.interactions._check import check_interactions, rule_table
+from painrx.interactions._conditions import CONDITION_TERMS, CONDITIONS
 from painrx.interactions._model import (
     AcetaminophenTotal,
     AppliedModifier,
@@ -27,10 +28,11 @@ from painrx.interactions._model import (
     Medication,
     Patient,
 )
-from painrx.interactions._rules import CONDITIONS, Evidence, Rule, RuleSet, default_rules
+from painrx.interactions._rules import Evidence, Rule, RuleSet, default_rules
 
 __all__ = [
     "CONDITIONS",
+    "CONDITION_TERMS",
     "AcetaminophenTotal",
     "AppliedModifier",
     "CheckedMedication",

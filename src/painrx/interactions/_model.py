@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any, Final, cast
 
@@ -12,7 +12,8 @@ import attrs
 from painrx import catalog, vocabulary
 from painrx._html import key_value_table
 from painrx.errors import Alert, InputError, Severity
-from painrx.interactions._rules import CONDITIONS, Evidence
+from painrx.interactions._conditions import conditions
+from painrx.interactions._rules import Evidence
 from painrx.provenance import Provenance
 from painrx.units import Quantity, is_real, magnitude, quantity_arg
 
@@ -166,14 +167,7 @@ def _conditions(value: object) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         msg = f"conditions={value!r} must be a list such as ['copd']."
         raise InputError(msg)
-    found = []
-    for item in value:
-        key = item.strip().lower() if isinstance(item, str) else None
-        if key not in CONDITIONS:
-            msg = f"Unknown condition {item!r}; accepted: {', '.join(sorted(CONDITIONS))}."
-            raise InputError(msg)
-        found.append(key)
-    return tuple(sorted(set(found)))
+    return conditions(value)
 
 
 @attrs.frozen
@@ -185,9 +179,10 @@ class Patient:
         weight: Body weight (``"70 kg"``), used for weight-based doses.
         height: Height (``"170 cm"``).
         sex: ``"male"`` or ``"female"``.
-        conditions: Any of :data:`CONDITIONS`: ``"gi_bleed_history"``,
-            ``"peptic_ulcer_history"``, ``"ckd"``, ``"copd"``, ``"liver_disease"``,
-            ``"neuraxial_catheter"``, ``"alcohol_use"``.
+        conditions: Any of :data:`CONDITIONS` (``"ckd"``, ``"gi_bleed_history"``,
+            ``"heart_failure"``, ``"sleep_apnoea"``…; see ``CONDITION_TERMS`` for what
+            each means). Case and spaces are ignored; a term's implied conditions are
+            added (``"pregnancy_third_trimester"`` adds ``"pregnancy"``).
     """
 
     age: float | None = attrs.field(default=None, converter=_age)
@@ -260,6 +255,8 @@ class Finding:
         tags: Topic tags (``"bleeding"``, ``"renal"``, ``"respiratory_depression"``…).
         source: The rule's main source.
         rule_set: Id of the rule set the rule comes from.
+        conditions: For a drug–condition finding, the patient conditions that
+            triggered it (empty for other findings, and for an age or duration rule).
     """
 
     drugs: tuple[str, ...]
@@ -274,6 +271,15 @@ class Finding:
     tags: frozenset[str] = attrs.field(default=frozenset(), repr=False)
     source: Provenance | None = attrs.field(default=None, repr=False)
     rule_set: str = attrs.field(default="", repr=False)
+    conditions: tuple[str, ...] = attrs.field(default=(), repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Finding)}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        # A pickle made before a field existed (``conditions``) loads with its default.
+        for a in attrs.fields(Finding):
+            object.__setattr__(self, a.name, state.get(a.name, a.default))
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (sources by id)."""
@@ -290,6 +296,7 @@ class Finding:
             "tags": sorted(self.tags),
             "source": self.source.id if self.source is not None else None,
             "rule_set": self.rule_set,
+            "conditions": list(self.conditions),
         }
 
     def _repr_html_(self) -> str:

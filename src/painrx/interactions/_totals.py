@@ -1,0 +1,324 @@
+"""Totals across the list: cumulative acetaminophen, daily maxima, duplicate therapy.
+
+These checks look at the list as a whole rather than at a pair: the same ingredient
+in several products (Vicoprofen with ibuprofen) adds up against the label maximum,
+and two opioids on one list are duplicate therapy unless they are the named
+long-acting + breakthrough pattern.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+import attrs
+
+from painrx.errors import InputError, Severity
+from painrx.interactions._model import AcetaminophenTotal, Finding, Patient
+from painrx.interactions._prepare import APAP, Med
+from painrx.interactions._rules import (
+    AcetaminophenPolicy,
+    DailyMaximum,
+    DuplicatePolicy,
+    SameIngredientPolicy,
+)
+from painrx.provenance import Provenance
+from painrx.units import Q, Quantity, magnitude, quantity_arg
+
+__all__ = ["acetaminophen_findings", "daily_maximum_findings", "duplicate_findings"]
+
+_HEPATOTOXICITY: Final = frozenset({"hepatotoxicity"})
+
+
+@attrs.frozen
+class _Ceiling:
+    """One daily limit that applies to this patient, and the finding above it."""
+
+    limit: Quantity
+    rule: str
+    severity: Severity
+    reason: str
+    source: Provenance
+
+
+def _weight_ceiling(policy: AcetaminophenPolicy, patient: Patient) -> _Ceiling | None:
+    """The label's weight-based maximum, for a patient under its weight threshold."""
+    below, per_kg, source = policy.weight_below, policy.weight_daily, policy.weight_source
+    weight = patient.weight
+    if below is None or per_kg is None or source is None or weight is None or weight >= below:
+        return None
+    kg, mg_per_kg = magnitude(weight, "kg"), magnitude(per_kg, "mg/kg")
+    limit = Q(mg_per_kg * kg, "mg/day")
+    if limit >= policy.max_daily:
+        return None
+    reason = f"weight {kg:g} kg (< {below:~P}): {mg_per_kg:g} mg/kg/day"
+    return _Ceiling(limit, policy.weight_rule, policy.weight_severity, reason, source)
+
+
+def _ceilings(policy: AcetaminophenPolicy, patient: Patient, override: object) -> list[_Ceiling]:
+    """The limits that apply, the label maximum first; the last one is the patient's."""
+    found = [
+        _Ceiling(
+            policy.max_daily,
+            policy.max_rule,
+            policy.max_severity,
+            "maximum daily dose",
+            policy.max_source,
+        )
+    ]
+    weight = _weight_ceiling(policy, patient)
+    if weight is not None:
+        found.append(weight)
+    if override is not None:
+        limit = quantity_arg(override, name="acetaminophen_limit", kinds="mass_rate")
+        if limit > policy.max_daily:
+            msg = (
+                f"acetaminophen_limit={format(limit)!r} is above the maximum of "
+                f"{policy.max_daily}; give a lower limit."
+            )
+            raise InputError(msg)
+        found.append(
+            _Ceiling(
+                limit,
+                policy.lower_rule,
+                policy.lower_severity,
+                "set by the caller",
+                policy.lower_source,
+            )
+        )
+        return found
+    reasons = sorted(policy.lower_conditions.intersection(patient.conditions))
+    if patient.age is not None and patient.age >= policy.lower_age_at_least:
+        reasons.insert(0, f"age {patient.age:g} (>= {policy.lower_age_at_least:g})")
+    if reasons:
+        reason = f"lower limit: {', '.join(reasons)}"
+        found.append(
+            _Ceiling(
+                policy.lower_daily,
+                policy.lower_rule,
+                policy.lower_severity,
+                reason,
+                policy.lower_source,
+            )
+        )
+    return found
+
+
+def _apap_finding(
+    rule: str,
+    severity: Severity,
+    message: str,
+    labels: tuple[str, ...],
+    policy: AcetaminophenPolicy,
+    source: Provenance,
+) -> Finding:
+    return Finding(
+        drugs=(APAP,),
+        severity=severity,
+        rule_id=rule,
+        message=message,
+        management=policy.management,
+        evidence=(),
+        modifiers=(),
+        medications=labels,
+        title="Cumulative acetaminophen"
+        if rule != policy.multiple_rule
+        else "Acetaminophen in more than one product",
+        tags=_HEPATOTOXICITY,
+        source=source,
+        rule_set=policy.source.id.split("/")[0],
+    )
+
+
+def acetaminophen_findings(
+    meds: tuple[Med, ...], policy: AcetaminophenPolicy, patient: Patient, override: object
+) -> tuple[AcetaminophenTotal | None, list[Finding]]:
+    """Add up acetaminophen from every product and compare it with the patient's limits.
+
+    Raises:
+        InputError: ``override`` is not a daily amount, or is above the maximum.
+    """
+    with_apap = [m for m in meds if APAP in m.ingredients]
+    if not with_apap:
+        return None, []
+    known = [m.apap_mg_day for m in with_apap if m.apap_mg_day is not None]
+    total = math.fsum(known)
+    complete = len(known) == len(with_apap)
+    ceilings = _ceilings(policy, patient, override)
+    applied = min(ceilings, key=lambda c: c.limit)
+    summary = AcetaminophenTotal(
+        daily_dose=Q(total, "mg/day"),
+        complete=complete,
+        products=tuple(m.label for m in with_apap),
+        unquantified=tuple(m.label for m in with_apap if m.apap_mg_day is None),
+        limit=applied.limit,
+        limit_reason=applied.reason,
+        source=applied.source,
+    )
+    labels = summary.products
+    bound = "" if complete else "at least "
+    findings = []
+    # The first limit exceeded, label maximum first: one finding says how far over it is.
+    over = next((c for c in ceilings if total > magnitude(c.limit, "mg/day")), None)
+    if over is not None:
+        message = (
+            f"Acetaminophen: {bound}{total:g} mg/day from {len(with_apap)} "
+            f"product(s) exceeds {over.limit} ({over.reason})."
+        )
+        findings.append(
+            _apap_finding(over.rule, over.severity, message, labels, policy, over.source)
+        )
+    if len(with_apap) > 1:
+        severity = policy.multiple_severity if complete else policy.multiple_unquantified_severity
+        detail = (
+            f"{total:g} mg/day in total"
+            if complete
+            else f"daily total unknown for {', '.join(summary.unquantified)}"
+        )
+        message = f"Acetaminophen is in {len(with_apap)} products ({detail})."
+        findings.append(
+            _apap_finding(policy.multiple_rule, severity, message, labels, policy, policy.source)
+        )
+    return summary, findings
+
+
+def _counted(meds: Iterable[Med], ingredient: str, routes: frozenset[str]) -> list[Med]:
+    """The entries holding ``ingredient`` by one of ``routes`` (all routes when empty).
+
+    An entry whose route is not known counts: it may be given by any of them.
+    """
+    return [
+        m
+        for m in meds
+        if ingredient in m.ingredients and (not routes or m.route is None or m.route in routes)
+    ]
+
+
+def _total(entries: list[Med], ingredient: str) -> tuple[float, bool]:
+    known = [d for m in entries if (d := m.daily(ingredient)) is not None]
+    return math.fsum(known), len(known) == len(entries)
+
+
+def _maximum_finding(maximum: DailyMaximum, meds: tuple[Med, ...], name: str) -> Finding | None:
+    entries = _counted(meds, maximum.ingredient, maximum.routes)
+    total, complete = _total(entries, maximum.ingredient)
+    if not entries or total <= magnitude(maximum.max_daily, "mg/day"):
+        return None
+    routes = f" ({', '.join(sorted(maximum.routes))})" if maximum.routes else ""
+    bound = "" if complete else "at least "
+    return Finding(
+        drugs=(maximum.ingredient,),
+        severity=maximum.severity,
+        rule_id=maximum.rule,
+        message=(
+            f"{name}: {bound}{total:g} mg/day from {len(entries)} product(s) exceeds the "
+            f"label maximum of {maximum.max_daily}{routes}."
+        ),
+        management=f"Keep {name.lower()} within {maximum.max_daily}{routes}, counting every product.",
+        evidence=(),
+        modifiers=(),
+        medications=tuple(m.label for m in entries),
+        title="Daily maximum exceeded",
+        tags=frozenset({"dose"}),
+        source=maximum.source,
+        rule_set=maximum.source.id.split("/")[0],
+    )
+
+
+def _same_ingredient_finding(
+    policy: SameIngredientPolicy, meds: tuple[Med, ...], ingredient: str, name: str
+) -> Finding | None:
+    entries = _counted(meds, ingredient, frozenset())
+    entries = [m for m in entries if m.route not in policy.exclude_routes]
+    if len(entries) < 2:
+        return None
+    total, complete = _total(entries, ingredient)
+    detail = f"{total:g} mg/day in total" if complete else "the daily total is not known"
+    return Finding(
+        drugs=(ingredient,),
+        severity=policy.severity if complete else policy.unquantified_severity,
+        rule_id=policy.rule,
+        message=f"{name} is in {len(entries)} products ({detail}).",
+        management=policy.management,
+        evidence=(),
+        modifiers=(),
+        medications=tuple(m.label for m in entries),
+        title=f"{name} in more than one product",
+        tags=frozenset({"duplicate_therapy"}),
+        source=policy.source,
+        rule_set=policy.source.id.split("/")[0],
+    )
+
+
+def daily_maximum_findings(
+    meds: tuple[Med, ...],
+    maxima: Iterable[DailyMaximum],
+    policy: SameIngredientPolicy | None,
+    names: Mapping[str, str],
+) -> list[Finding]:
+    """Sum each watched ingredient across products: above its label maximum, or in two products."""
+    display = names
+    present = {i for m in meds for i in m.ingredients}
+    found = [
+        f
+        for maximum in maxima
+        if maximum.ingredient in present
+        and (
+            f := _maximum_finding(
+                maximum, meds, display.get(maximum.ingredient, maximum.ingredient)
+            )
+        )
+    ]
+    if policy is not None:
+        for ingredient in sorted(present & policy.matches):
+            finding = _same_ingredient_finding(
+                policy, meds, ingredient, display.get(ingredient, ingredient)
+            )
+            if finding is not None:
+                found.append(finding)
+    return found
+
+
+def _long_acting(med: Med, policy: DuplicatePolicy) -> bool:
+    return med.form in policy.long_acting_forms or med.route in policy.long_acting_routes
+
+
+def duplicate_findings(
+    meds: tuple[Med, ...], policy: DuplicatePolicy, names: Mapping[str, str]
+) -> list[Finding]:
+    """Two or more entries of the class: the named pattern (one long-acting, one not) or duplicate therapy."""
+    entries = [m for m in meds if not policy.matches.isdisjoint(m.ingredients)]
+    if len(entries) < 2:
+        return []
+    display = names
+    drugs = tuple(sorted({i for m in entries for i in m.ingredients if i in policy.matches}))
+    pattern = len(entries) == 2 and sum(_long_acting(m, policy) for m in entries) == 1
+    rule, severity, message, source = (
+        (
+            policy.pattern_rule,
+            policy.pattern_severity,
+            policy.pattern_message,
+            policy.pattern_source,
+        )
+        if pattern
+        else (policy.rule, policy.severity, policy.message, policy.source)
+    )
+    return [
+        Finding(
+            drugs=drugs,
+            severity=severity,
+            rule_id=rule,
+            message=f"{' + '.join(display.get(d, d) for d in drugs)}: {message}",
+            management=policy.management,
+            evidence=(),
+            modifiers=(),
+            medications=tuple(sorted((m.label for m in entries), key=lambda s: (s.casefold(), s))),
+            title="Long-acting opioid with a breakthrough opioid"
+            if pattern
+            else "Two or more opioids",
+            tags=frozenset({"duplicate_therapy", "respiratory_depression"}),
+            source=source,
+            rule_set=source.id.split("/")[0],
+        )
+    ]
