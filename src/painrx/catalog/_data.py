@@ -37,6 +37,7 @@ __all__ = [
     "ingredient",
     "ingredients",
     "members",
+    "membership_source",
     "names",
     "parse_medication",
     "parse_strength",
@@ -84,6 +85,21 @@ CLASSES: Final[frozenset[str]] = frozenset(
         "analgesic_non_opioid",
         "nmda_antagonist",
         "local_anaesthetic",
+        "ketorolac",
+        "z_drug",
+        "muscle_relaxant",
+        "sedating_antihistamine",
+        "antipsychotic",
+        "barbiturate",
+        "triptan",
+        "cyp3a4_strong_inhibitor",
+        "cyp3a4_moderate_inhibitor",
+        "cyp3a4_strong_inducer",
+        "cyp3a4_moderate_inducer",
+        "cyp2d6_strong_inhibitor",
+        "raas_blocker",
+        "lithium",
+        "methotrexate",
     }
 )
 
@@ -319,6 +335,9 @@ class _Catalog:
     members: Mapping[str, frozenset[str]]
     class_info: Mapping[str, tuple[str, Provenance]]
     display: Mapping[str, str]
+    # Per ingredient, the source of each class membership (the class's own source
+    # unless the ingredient names another in ``class_sources``).
+    membership: Mapping[str, Mapping[str, Provenance]]
 
 
 def _key(text: str) -> str:
@@ -398,20 +417,52 @@ def _add_name(
     display.setdefault(key, name)
 
 
+def _membership_sources(
+    block: Mapping[str, Any],
+    classes: frozenset[str],
+    class_info: Mapping[str, tuple[str, Provenance]],
+    where: str,
+) -> dict[str, Provenance]:
+    """Return each class membership's source: the class's, unless ``class_sources`` names one."""
+    found = {cls: class_info[cls][1] for cls in classes}
+    overrides = block.get("class_sources", {})
+    if not isinstance(overrides, Mapping):
+        msg = f"data/{_PATH} {where} class_sources: must map a class to a source key."
+        raise TableError(msg)
+    known = sources_of(_PATH)
+    for cls, key in overrides.items():
+        if cls not in classes:
+            msg = (
+                f"data/{_PATH} {where} class_sources: {cls!r} is not one of this "
+                f"ingredient's classes {sorted(classes)}."
+            )
+            raise TableError(msg)
+        if not isinstance(key, str) or key not in known:
+            msg = (
+                f"data/{_PATH} {where} class_sources.{cls}: must be one of {sorted(known)}, "
+                f"got {key!r}."
+            )
+            raise TableError(msg)
+        found[cls] = known[key]
+    return found
+
+
 def _load_ingredients(
     doc: Mapping[str, Any],
     implies: Mapping[str, tuple[str, ...]],
+    class_info: Mapping[str, tuple[str, Provenance]],
     index: dict[str, _Entry],
     display: dict[str, str],
-) -> tuple[dict[str, Ingredient], dict[str, frozenset[str]]]:
+) -> tuple[dict[str, Ingredient], dict[str, frozenset[str]], dict[str, dict[str, Provenance]]]:
     ingredients: dict[str, Ingredient] = {}
     salts: dict[str, frozenset[str]] = {}
+    membership: dict[str, dict[str, Provenance]] = {}
     for iid, block in doc.get("ingredients", {}).items():
         where = f"[ingredients.{iid}]"
         check_keys(
             block,
             required=("name", "classes", "atc", "source"),
-            optional=("synonyms", "salts"),
+            optional=("synonyms", "salts", "class_sources"),
             where=f"data/{_PATH} {where}",
         )
         entry_source(block, _PATH, where)
@@ -437,11 +488,12 @@ def _load_ingredients(
             salts=salt_names,
         )
         ingredients[iid] = ing
+        membership[iid] = _membership_sources(block, ing.classes, class_info, where)
         salts[iid] = frozenset(w for s in salt_names for w in _key(s).split())
         for name in (iid, ing.name, *synonyms):
             _add_name(index, display, name, _Entry(iid, None), where)
         display[_key(iid)] = iid
-    return ingredients, salts
+    return ingredients, salts, membership
 
 
 def _load_products(
@@ -529,7 +581,7 @@ def _catalog() -> _Catalog:
     implies, class_info = _load_classes(doc)
     index: dict[str, _Entry] = {}
     display: dict[str, str] = {}
-    ingredients, salts = _load_ingredients(doc, implies, index, display)
+    ingredients, salts, membership = _load_ingredients(doc, implies, class_info, index, display)
     products, combos = _load_products(doc, ingredients, index, display)
     brands, product_brands = _load_brands(doc, products, index, display)
     salt_words = frozenset().union(*salts.values())
@@ -554,6 +606,7 @@ def _catalog() -> _Catalog:
         members=members,
         class_info=class_info,
         display=display,
+        membership=membership,
     )
 
 
@@ -777,6 +830,36 @@ def describe_class(cls: str) -> str:
 def class_source(cls: str) -> Provenance:
     """Return the source cited for a class's membership (e.g. CredibleMeds for QT)."""
     return _catalog().class_info[_check_class(cls)][1]
+
+
+def membership_source(ingredient_id: str, cls: str) -> Provenance:
+    """Return the source that places an ingredient in a painrx class.
+
+    This is the class's own source (:func:`class_source`) unless the catalog cites
+    another for this one ingredient (e.g. diphenhydramine is a sedating antihistamine
+    by the US OTC sleep-aid monograph, 21 CFR 338.10).
+
+    Args:
+        ingredient_id: An ingredient id or any name :func:`ingredient` accepts.
+        cls: A class from :data:`CLASSES` the ingredient belongs to.
+
+    Raises:
+        InputError: ``cls`` is not a painrx class, or the ingredient is not in it.
+        UnknownDrugError: The ingredient is unknown.
+
+    >>> membership_source("clarithromycin", "cyp3a4_strong_inhibitor").title
+    'FDA Drug Development and Drug Interactions: Table of Substrates, Inhibitors and Inducers'
+    """
+    _check_class(cls)
+    found = ingredient(ingredient_id)
+    sources = _catalog().membership[found.id]
+    if cls not in sources:
+        msg = (
+            f"{found.id!r} is not in class {cls!r}; its classes are "
+            f"{', '.join(sorted(found.classes)) or 'none'}."
+        )
+        raise InputError(msg)
+    return sources[cls]
 
 
 def names() -> tuple[str, ...]:
