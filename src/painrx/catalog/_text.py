@@ -341,8 +341,8 @@ def _parse_strength_text(
     return tuple(by_id[i] for i in _catalog().products[resolved.product])
 
 
-@lru_cache(maxsize=4096)
-def _parse_medication(text: str) -> ParsedMedication:
+def _words(text: str) -> tuple[list[str], int]:
+    """Return the folded words of ``text`` and the index of the first number word."""
     # NFKC would turn "10²" into "102" and "４" into "4": numbers must be ASCII digits,
     # as painrx.units requires for every quantity.
     odd = next(
@@ -362,43 +362,31 @@ def _parse_medication(text: str) -> ParsedMedication:
         (i for i, w in enumerate(words) if w[0].isdigit() or (w[0] == "." and w[1:2].isdigit())),
         len(words),
     )
-    name_words = words[:first_number]
-    if not name_words:
+    if not first_number:
         msg = f"{text!r} does not start with a drug name; write e.g. 'ibuprofen 400 mg'."
         raise InputError(msg)
-    resolved: _Resolved | None = None
-    used = 0
+    return words, first_number
+
+
+def _resolve_name(name_words: list[str]) -> tuple[_Resolved, int]:
+    """Resolve the longest leading run of words that names a product; return it and its length."""
     for used in range(len(name_words), 0, -1):
         try:
-            resolved = _resolve(" ".join(name_words[:used]))
-            break
+            return _resolve(" ".join(name_words[:used])), used
         except UnknownDrugError:
             continue
-    if resolved is None:
-        raise UnknownDrugError(" ".join(name_words), _suggest(" ".join(name_words)))
-    prod = _product_for(resolved)
-    ids = prod.ingredients
+    raise UnknownDrugError(" ".join(name_words), _suggest(" ".join(name_words)))
+
+
+def _word_alerts(name: str, words_read: _Words) -> list[Alert]:
+    """Report the words that were neither the drug, a strength, a form, a route nor a frequency."""
     alerts: list[Alert] = []
-    rest = " ".join(words[first_number:])
-    strengths: tuple[Quantity, ...] = ()
-    match = _STRENGTH_TEXT.match(rest) if rest else None
-    if match is not None:
-        strengths = _parse_strength_text(
-            match.group().strip(), resolved, len(prod.ingredients), alerts
-        )
-        rest = rest[match.end() :]
-    words_read = _read_words(name_words[used:], rest.split(), prod.form, prod.route)
-    others = sorted({p for p in words_read.products if not set(_catalog().products[p]) <= set(ids)})
-    if others:
-        # "oxycodone and aspirin", "ibuprofen, warfarin": reading only the first drug
-        # would silently drop the others (first-word matching).
-        raise UnknownDrugError(text.strip(), (prod.id, *others))
     if words_read.unknown_in_name:
         alerts.append(
             _alert(
                 "unrecognised_name_words",
                 Severity.MINOR,
-                f"Only {' '.join(name_words[:used])!r} was recognised as the drug; "
+                f"Only {name!r} was recognised as the drug; "
                 f"{' '.join(words_read.unknown_in_name)!r} was not understood and may name "
                 "another ingredient, which painrx has then not read.",
             )
@@ -412,6 +400,32 @@ def _parse_medication(text: str) -> ParsedMedication:
                 f"{' '.join(words_read.unknown_after)!r}.",
             )
         )
+    return alerts
+
+
+@lru_cache(maxsize=4096)
+def _parse_medication(text: str) -> ParsedMedication:
+    words, first_number = _words(text)
+    name_words = words[:first_number]
+    resolved, used = _resolve_name(name_words)
+    prod = _product_for(resolved)
+    strength_alerts: list[Alert] = []
+    rest = " ".join(words[first_number:])
+    strengths: tuple[Quantity, ...] = ()
+    match = _STRENGTH_TEXT.match(rest) if rest else None
+    if match is not None:
+        strengths = _parse_strength_text(
+            match.group().strip(), resolved, len(prod.ingredients), strength_alerts
+        )
+        rest = rest[match.end() :]
+    words_read = _read_words(name_words[used:], rest.split(), prod.form, prod.route)
+    ids = set(prod.ingredients)
+    others = sorted({p for p in words_read.products if not set(_catalog().products[p]) <= ids})
+    if others:
+        # "oxycodone and aspirin", "ibuprofen, warfarin": reading only the first drug
+        # would silently drop the others (first-word matching).
+        raise UnknownDrugError(text.strip(), (prod.id, *others))
+    alerts = strength_alerts + _word_alerts(" ".join(name_words[:used]), words_read)
     return ParsedMedication(
         text=text,
         product=prod,
