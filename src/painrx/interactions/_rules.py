@@ -314,7 +314,7 @@ class DrugRule:
         if self.age_under is not None:
             return f"age < {self.age_under:g} years"
         if self.duration_over is not None:
-            return f"course > {self.duration_over:~P}"
+            return f"course > {self.duration_over}"
         return " or ".join(sorted(self.conditions))
 
     def to_dict(self) -> dict[str, Any]:

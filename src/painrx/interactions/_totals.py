@@ -52,7 +52,7 @@ def _weight_ceiling(policy: AcetaminophenPolicy, patient: Patient) -> _Ceiling |
     limit = Q(mg_per_kg * kg, "mg/day")
     if limit >= policy.max_daily:
         return None
-    reason = f"weight {kg:g} kg (< {below:~P}): {mg_per_kg:g} mg/kg/day"
+    reason = f"weight {kg:g} kg (< {below}): {mg_per_kg:g} mg/kg/day"
     return _Ceiling(limit, policy.weight_rule, policy.weight_severity, reason, source)
 
 
