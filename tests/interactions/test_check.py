@@ -14,9 +14,11 @@ import painrx as rx
 from painrx import catalog
 from painrx.errors import InputError, Severity, UnitError, UnknownDrugError
 from painrx.interactions import (
+    DrugRule,
     InteractionReport,
     Medication,
     Patient,
+    Rule,
     RuleSet,
     check_interactions,
     default_rules,
@@ -727,7 +729,8 @@ _FAMILIES = {
 
 def _covered(before: InteractionReport, after: InteractionReport) -> None:
     """Every finding before is still present (or superseded by a wider one), never lower."""
-    rules = {r.id: r for r in (*default_rules().rules, *default_rules().drug_rules)}
+    every: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
+    rules = {r.id: r for r in every}
     for old in before.findings:
         if old.rule_id.startswith("acetaminophen_daily"):
             continue  # a threshold on a sum; checked by test_acetaminophen_* instead

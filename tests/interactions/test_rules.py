@@ -13,7 +13,7 @@ import pytest
 
 import painrx as rx
 from painrx.errors import Severity
-from painrx.interactions import default_rules
+from painrx.interactions import DrugRule, Rule, default_rules
 from painrx.tables import read_table, tables
 
 _PATH = "interactions/painrx_2026.toml"
@@ -245,7 +245,8 @@ def test_modifier_targets_and_floors() -> None:
     assert raises[("nsaid_anticoagulant", "therapeutic_anticoagulant")] == Severity.MAJOR
     assert raises[("acetaminophen_warfarin", "acetaminophen_over_2g")] == Severity.MODERATE
     assert set(raises.values()) <= {Severity.MAJOR, Severity.MODERATE}
-    floors = {r.id: r.floor for r in (*default_rules().rules, *default_rules().drug_rules)}
+    every: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
+    floors = {r.id: r.floor for r in every}
     assert set(floors.values()) == {Severity.MINOR}
 
 

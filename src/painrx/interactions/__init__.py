@@ -28,7 +28,7 @@ from painrx.interactions._model import (
     Medication,
     Patient,
 )
-from painrx.interactions._rules import Evidence, Rule, RuleSet, default_rules
+from painrx.interactions._rules import DrugRule, Evidence, Rule, RuleSet, default_rules
 
 __all__ = [
     "CONDITIONS",
@@ -36,6 +36,7 @@ __all__ = [
     "AcetaminophenTotal",
     "AppliedModifier",
     "CheckedMedication",
+    "DrugRule",
     "Evidence",
     "Finding",
     "InteractionReport",
