@@ -643,14 +643,22 @@ def test_unreadable_rule_file(tmp_path: Path) -> None:
 
 def test_rule_table_lists_every_rule() -> None:
     rows = rule_table()
-    assert [r["id"] for r in rows] == [r.id for r in default_rules().rules]
+    every = [r.id for r in default_rules().rules] + [r.id for r in default_rules().drug_rules]
+    assert [r["id"] for r in rows] == every
     assert rows[0]["severity"] == "major"
+    ckd = next(r for r in rows if r["id"] == "nsaid_ckd")
+    assert (ckd["kind"], ckd["members"], ckd["trigger"]) == (
+        "drug_condition",
+        "nsaid (not aspirin)",
+        "ckd",
+    )
     assert "<table>" in default_rules()._repr_html_()
     assert default_rules().to_dict()["id"] == "PAINRX_DDI_2026_1"
 
 
 def test_every_rule_and_modifier_cites_a_source() -> None:
-    for rule in default_rules().rules:
+    every: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
+    for rule in every:
         assert rule.source.citation
         assert rule.management
         for mod in rule.modifiers:

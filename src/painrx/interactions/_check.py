@@ -25,7 +25,7 @@ from painrx.interactions._model import (
     Patient,
 )
 from painrx.interactions._prepare import Listed, prepare_list
-from painrx.interactions._rules import AcetaminophenPolicy, RuleSet, default_rules
+from painrx.interactions._rules import AcetaminophenPolicy, DrugRule, Rule, RuleSet, default_rules
 from painrx.interactions._totals import (
     acetaminophen_findings,
     daily_maximum_findings,
@@ -176,20 +176,41 @@ def check_interactions(
     )
 
 
+def _sources(rule: Rule | DrugRule) -> str:
+    keys = [rule.source.id, *(e.source.id for e in rule.evidence)]
+    return ", ".join(dict.fromkeys(k.split("/")[-1] for k in keys))
+
+
 def rule_table(rule_set: RuleSet | None = None) -> tuple[Mapping[str, str], ...]:
-    """Return one row per rule (id, severity, members, modifiers, sources) for docs and UIs."""
-    rules = (rule_set or default_rules()).rules
-    return tuple(
+    """Return one row per rule for docs and UIs: interaction rules, then drug–condition rules.
+
+    Each row has ``id``, ``kind`` (``"interaction"`` or ``"drug_condition"``),
+    ``severity``, ``members`` (the drugs), ``trigger`` (a drug–condition rule's
+    conditions, age or duration; empty for an interaction), ``modifiers`` and ``sources``.
+    """
+    rules = rule_set or default_rules()
+    pairs = [
         {
             "id": r.id,
+            "kind": "interaction",
             "severity": r.severity.name.lower(),
             "members": " + ".join(m.describe() for m in r.members),
+            "trigger": "",
             "modifiers": ", ".join(m.id for m in r.modifiers),
-            "sources": ", ".join(
-                dict.fromkeys(
-                    [r.source.id.split("/")[-1]] + [e.source.id.split("/")[-1] for e in r.evidence]
-                )
-            ),
+            "sources": _sources(r),
         }
-        for r in rules
-    )
+        for r in rules.rules
+    ]
+    singles = [
+        {
+            "id": r.id,
+            "kind": "drug_condition",
+            "severity": r.severity.name.lower(),
+            "members": r.drug.describe(),
+            "trigger": r.trigger,
+            "modifiers": ", ".join(m.id for m in r.modifiers),
+            "sources": _sources(r),
+        }
+        for r in rules.drug_rules
+    ]
+    return tuple(pairs + singles)
