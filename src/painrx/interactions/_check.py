@@ -72,10 +72,12 @@ def _display_names() -> Mapping[str, str]:
     return {i.id: i.name for i in catalog.ingredients()}
 
 
-def _list_findings(base: RuleSet, listed: Listed) -> list[Finding]:
+def _list_findings(base: RuleSet, listed: Listed, present: frozenset[str]) -> list[Finding]:
     """Findings about the list as a whole: daily maxima, the same NSAID twice, two opioids."""
     names = _display_names()
-    found = daily_maximum_findings(listed.meds, base.daily_maxima, base.same_ingredient, names)
+    found = daily_maximum_findings(
+        listed.meds, base.daily_maxima, base.same_ingredient, names, present
+    )
     if base.duplicate is not None:
         found.extend(duplicate_findings(listed.meds, base.duplicate, names))
     return found
@@ -158,7 +160,7 @@ def check_interactions(
     policy = cast("AcetaminophenPolicy", base.acetaminophen)
     summary, findings = acetaminophen_findings(listed.meds, policy, patient, acetaminophen_limit)
     ctx = Context(listed.meds, patient, summary.daily_dose.magnitude if summary else None)
-    findings.extend(_list_findings(base, listed))
+    findings.extend(_list_findings(base, listed, ctx.present))
     findings.extend(match_pairs(sets, ctx))
     findings.extend(match_drug_rules(sets, ctx))
     findings = drop_superseded(findings, sets)

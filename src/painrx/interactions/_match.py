@@ -25,13 +25,18 @@ __all__ = ["Context", "drop_superseded", "match_drug_rules", "match_pairs"]
 class Context:
     """One check's medications and patient, with lazily computed co-medication sets."""
 
-    __slots__ = ("apap_mg_day", "holders", "meds", "patient", "present")
+    __slots__ = ("apap_mg_day", "by_ingredient", "holders", "meds", "patient", "present")
 
     def __init__(self, meds: tuple[Med, ...], patient: Patient, apap: float | None) -> None:
         self.meds = meds
         self.patient = patient
         self.apap_mg_day = apap
-        self.present = frozenset(i for med in meds for i in med.ingredients)
+        # Ingredient -> indices of the entries holding it.
+        self.by_ingredient: dict[str, list[int]] = {}
+        for index, med in enumerate(meds):
+            for ingredient in med.ingredients:
+                self.by_ingredient.setdefault(ingredient, []).append(index)
+        self.present = frozenset(self.by_ingredient)
         # Co-medication modifier -> indices of the entries holding one of its ingredients
         # (by a route the modifier counts).
         self.holders: dict[Modifier, frozenset[int]] = {}
@@ -39,12 +44,13 @@ class Context:
     def holding(self, mod: Modifier) -> frozenset[int]:
         found = self.holders.get(mod)
         if found is None:
+            meds = self.meds
             found = frozenset(
                 index
-                for index, med in enumerate(self.meds)
-                if not mod.matches.isdisjoint(med.ingredients)
-                and med.route not in mod.exclude_routes
-                and not (mod.exclude_single_dose and med.single_dose)
+                for ingredient in mod.matches.intersection(self.present)
+                for index in self.by_ingredient[ingredient]
+                if meds[index].route not in mod.exclude_routes
+                and not (mod.exclude_single_dose and meds[index].single_dose)
             )
             self.holders[mod] = found
         return found
@@ -107,16 +113,25 @@ def _severity(
     return _SEVERITIES[level], applied
 
 
-def _applied(mod: Modifier, chosen: tuple[int, ...], ctx: Context) -> AppliedModifier:
-    if mod.when == "intensity" and mod.member is not None:
-        med = ctx.meds[chosen[mod.member]]
-        return _applied_note(mod, f"{mod.note} [{med.label}: {med.intensity_note}]")
-    return _applied_note(mod, mod.note)
+def _notes(applied: tuple[Modifier, ...], chosen: tuple[int, ...], ctx: Context) -> tuple[str, ...]:
+    """Each applied modifier's note; an intensity note names the entry and how it was read."""
+    notes = []
+    for mod in applied:
+        if mod.when == "intensity" and mod.member is not None:
+            med = ctx.meds[chosen[mod.member]]
+            notes.append(f"{mod.note} [{med.label}: {med.intensity_note}]")
+        else:
+            notes.append(mod.note)
+    return tuple(notes)
 
 
-@lru_cache(maxsize=1024)
-def _applied_note(mod: Modifier, note: str) -> AppliedModifier:
-    return AppliedModifier(mod.id, mod.effect, mod.to, note, mod.source.id)
+def _applied(applied: tuple[Modifier, ...], notes: tuple[str, ...]) -> tuple[AppliedModifier, ...]:
+    return tuple(
+        [
+            AppliedModifier(m.id, m.effect, m.to, note, m.source.id)
+            for m, note in zip(applied, notes, strict=True)
+        ]
+    )
 
 
 @cache
@@ -164,128 +179,190 @@ def _general_combinations(
 
 def _rule_findings(rule: Rule, slots: list[list[tuple[int, str]]], ctx: Context) -> list[Finding]:
     best: dict[tuple[str, ...], tuple[Severity, tuple[int, ...], tuple[Modifier, ...]]] = {}
-    labels: dict[tuple[str, ...], set[str]] = {}
+    entries: dict[tuple[str, ...], set[int]] = {}
     local = _local_modifiers(rule)
     # Modifiers about the patient or the whole list fire the same for every combination.
     fixed = frozenset(m for m in rule.modifiers if m not in local and _fires(m, (), ctx))
-    meds = ctx.meds
     for chosen, drugs in _combinations(rule, slots):
         severity, applied = _severity(rule, chosen, ctx, fixed)
         held = best.get(drugs)
         if held is None:
             best[drugs] = (severity, chosen, applied)
-            labels[drugs] = {meds[i].label for i in chosen}
+            entries[drugs] = set(chosen)
             continue
         if severity > held[0]:
             best[drugs] = (severity, chosen, applied)
-        labels[drugs].update(meds[i].label for i in chosen)
-    names = _display_names()
+        entries[drugs].update(chosen)
+    meds = ctx.meds
     found = []
     for drugs, (severity, chosen, applied) in best.items():
-        entries = labels[drugs]
-        found.append(
-            Finding(
-                drugs=drugs,
-                severity=severity,
-                rule_id=rule.id,
-                message=f"{' + '.join([names[d] for d in drugs])}: {rule.message}",
-                management=rule.management,
-                evidence=rule.evidence,
-                modifiers=tuple([_applied(m, chosen, ctx) for m in applied]),
-                medications=tuple(entries)
-                if len(entries) == 1
-                else tuple(sorted(entries, key=lambda s: (s.casefold(), s))),
-                title=rule.title,
-                tags=rule.tags,
-                source=rule.source,
-                rule_set=rule.rule_set,
-            )
-        )
+        # The list is sorted by name, so entry order is the medications' order.
+        medications = tuple(dict.fromkeys([meds[i].label for i in sorted(entries[drugs])]))
+        notes = _notes(applied, chosen, ctx) if applied else ()
+        found.append(_pair_finding(rule, drugs, severity, applied, notes, medications))
     return found
+
+
+# Findings are values: the same inputs give the same finding, so each is built once.
+# The keys hash cheaply (rules and modifiers by identity, strings by their cached hash).
+@lru_cache(maxsize=4096)
+def _pair_finding(
+    rule: Rule,
+    drugs: tuple[str, ...],
+    severity: Severity,
+    applied: tuple[Modifier, ...],
+    notes: tuple[str, ...],
+    medications: tuple[str, ...],
+) -> Finding:
+    names = _display_names()
+    return Finding(
+        drugs=drugs,
+        severity=severity,
+        rule_id=rule.id,
+        message=f"{' + '.join([names[d] for d in drugs])}: {rule.message}",
+        management=rule.management,
+        evidence=rule.evidence,
+        modifiers=_applied(applied, notes),
+        medications=medications,
+        title=rule.title,
+        tags=rule.tags,
+        source=rule.source,
+        rule_set=rule.rule_set,
+    )
+
+
+@cache
+def _rules_of(sets: tuple[RuleSet, ...]) -> tuple[Rule, ...]:
+    return tuple(r for s in sets for r in s.rules)
+
+
+@cache
+def _rule_index(sets: tuple[RuleSet, ...]) -> Mapping[str, frozenset[int]]:
+    """Map each ingredient to the rules (by position) it can fill a slot of."""
+    return {k: frozenset(r for r, _ in v) for k, v in _slot_index(sets).items()}
+
+
+def _firing(sets: tuple[RuleSet, ...], present: frozenset[str]) -> list[int]:
+    """The rules whose every slot holds a listed ingredient, in rule order."""
+    rules, index = _rules_of(sets), _rule_index(sets)
+    candidates = frozenset().union(*[index[i] for i in present if i in index])
+    firing = []
+    for r_index in sorted(candidates):
+        for member in rules[r_index].members:
+            if member.matches.isdisjoint(present):
+                break
+        else:
+            firing.append(r_index)
+    return firing
 
 
 def match_pairs(sets: tuple[RuleSet, ...], ctx: Context) -> list[Finding]:
     """Return the findings of the interaction rules (two or more drugs)."""
-    rules = [r for s in sets for r in s.rules]
-    slots: dict[int, list[list[tuple[int, str]]]] = {}
-    index = _slot_index(sets)
+    # A rule fires only when every slot holds a listed ingredient: settle that on the
+    # ingredient sets first, so slots are filled only for the rules that fire.
+    firing = _firing(sets, ctx.present)
+    if not firing:
+        return []
+    rules, index = _rules_of(sets), _slot_index(sets)
+    slots: dict[int, list[list[tuple[int, str]]]] = {
+        r_index: [[] for _ in rules[r_index].members] for r_index in firing
+    }
     for m_index, med in enumerate(ctx.meds):
         for ingredient in med.ingredients:
             for r_index, slot in index.get(ingredient, ()):
                 per_rule = slots.get(r_index)
-                if per_rule is None:
-                    per_rule = slots[r_index] = [[] for _ in rules[r_index].members]
-                per_rule[slot].append((m_index, ingredient))
+                if per_rule is not None:
+                    per_rule[slot].append((m_index, ingredient))
     findings: list[Finding] = []
-    for r_index in sorted(slots):
-        if all(slots[r_index]):
-            findings.extend(_rule_findings(rules[r_index], slots[r_index], ctx))
+    for r_index in firing:
+        findings.extend(_rule_findings(rules[r_index], slots[r_index], ctx))
     return findings
 
 
-@cache
-def _drug_rule_index(sets: tuple[RuleSet, ...]) -> Mapping[str, tuple[DrugRule, ...]]:
-    """Map each ingredient to the drug–condition rules it can trigger."""
-    index: dict[str, list[DrugRule]] = {}
-    for rule in (r for s in sets for r in s.drug_rules):
-        for ingredient in rule.drug.matches:
-            index.setdefault(ingredient, []).append(rule)
-    return {k: tuple(v) for k, v in index.items()}
+def _could_fire(rule: DrugRule, patient: Patient) -> bool:
+    """Whether the patient can trigger ``rule`` at all (a duration rule: on some entry)."""
+    if rule.conditions:
+        return not rule.conditions.isdisjoint(patient.conditions)
+    if rule.age_under is not None:
+        return patient.age is not None and patient.age < rule.age_under
+    return True
 
 
 def _triggered(rule: DrugRule, med: Med, patient: Patient) -> tuple[str, ...] | None:
     """The conditions that trigger ``rule`` for this entry (``()`` for age or duration), or None."""
     if rule.conditions:
-        found = tuple(sorted(rule.conditions.intersection(patient.conditions)))
-        return found or None
+        return tuple(sorted(rule.conditions.intersection(patient.conditions)))
     if rule.age_under is not None:
-        return () if patient.age is not None and patient.age < rule.age_under else None
+        return ()
     limit = magnitude(cast("Quantity", rule.duration_over), "day")
     return () if med.duration_days is not None and med.duration_days > limit else None
 
 
 def match_drug_rules(sets: tuple[RuleSet, ...], ctx: Context) -> list[Finding]:
     """Return the findings of the drug–condition rules (one drug in this patient or course)."""
-    index = _drug_rule_index(sets)
+    # Only the rules this patient can trigger are matched: most patients have few
+    # conditions, so the cost does not grow with the number of condition rules.
+    active = [r for s in sets for r in s.drug_rules if not r.drug.matches.isdisjoint(ctx.present)]
+    active = [r for r in active if _could_fire(r, ctx.patient)]
     best: dict[tuple[DrugRule, str], tuple[Severity, int, tuple[Modifier, ...], tuple[str, ...]]]
     best = {}
-    labels: dict[tuple[DrugRule, str], set[str]] = {}
-    for m_index, med in enumerate(ctx.meds):
-        for ingredient in med.ingredients:
-            for rule in index.get(ingredient, ()):
+    entries: dict[tuple[DrugRule, str], set[int]] = {}
+    for rule in active:
+        fixed = frozenset(
+            m for m in rule.modifiers if m not in _local_modifiers(rule) and _fires(m, (), ctx)
+        )
+        for ingredient in rule.drug.matches.intersection(ctx.present):
+            for m_index in ctx.by_ingredient[ingredient]:
+                med = ctx.meds[m_index]
                 found = _triggered(rule, med, ctx.patient)
                 if found is None:
                     continue
-                fixed = frozenset(
-                    m
-                    for m in rule.modifiers
-                    if m not in _local_modifiers(rule) and _fires(m, (), ctx)
-                )
                 severity, applied = _severity(rule, (m_index,), ctx, fixed)
                 key = (rule, ingredient)
-                labels.setdefault(key, set()).add(med.label)
+                entries.setdefault(key, set()).add(m_index)
                 if key not in best or severity > best[key][0]:
                     best[key] = (severity, m_index, applied, found)
-    names = _display_names()
+    meds = ctx.meds
     return [
-        Finding(
-            drugs=(ingredient,),
-            severity=severity,
-            rule_id=rule.id,
-            message=f"{names[ingredient]} ({rule.trigger if not found else ', '.join(found)}): "
-            f"{rule.message}",
-            management=rule.management,
-            evidence=rule.evidence,
-            modifiers=tuple([_applied(m, (m_index,), ctx) for m in applied]),
-            medications=tuple(sorted(labels[rule, ingredient], key=lambda s: (s.casefold(), s))),
-            title=rule.title,
-            tags=rule.tags,
-            source=rule.source,
-            rule_set=rule.rule_set,
-            conditions=found,
+        _drug_finding(
+            rule,
+            ingredient,
+            severity,
+            applied,
+            _notes(applied, (m_index,), ctx) if applied else (),
+            tuple(dict.fromkeys([meds[i].label for i in sorted(entries[rule, ingredient])])),
+            found,
         )
         for (rule, ingredient), (severity, m_index, applied, found) in best.items()
     ]
+
+
+@lru_cache(maxsize=4096)
+def _drug_finding(
+    rule: DrugRule,
+    ingredient: str,
+    severity: Severity,
+    applied: tuple[Modifier, ...],
+    notes: tuple[str, ...],
+    medications: tuple[str, ...],
+    found: tuple[str, ...],
+) -> Finding:
+    trigger = ", ".join(found) if found else rule.trigger
+    return Finding(
+        drugs=(ingredient,),
+        severity=severity,
+        rule_id=rule.id,
+        message=f"{_display_names()[ingredient]} ({trigger}): {rule.message}",
+        management=rule.management,
+        evidence=rule.evidence,
+        modifiers=_applied(applied, notes),
+        medications=medications,
+        title=rule.title,
+        tags=rule.tags,
+        source=rule.source,
+        rule_set=rule.rule_set,
+        conditions=found,
+    )
 
 
 @cache
@@ -304,8 +381,10 @@ def drop_superseded(findings: Iterable[Finding], sets: tuple[RuleSet, ...]) -> l
     superseding = [(rules[f.rule_id], set(f.drugs)) for f in findings if f.rule_id in rules]
     if not superseding:
         return findings
+    targets = frozenset().union(*(ids for ids, _ in superseding))
     return [
         f
         for f in findings
-        if not any(f.rule_id in ids and drugs.issuperset(f.drugs) for ids, drugs in superseding)
+        if f.rule_id not in targets
+        or not any(f.rule_id in ids and drugs.issuperset(f.drugs) for ids, drugs in superseding)
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
 from typing import Final
 
 import attrs
@@ -40,33 +41,53 @@ class _Ceiling:
     severity: Severity
     reason: str
     source: Provenance
+    # The limit in mg/day, compared as a float on the hot path.
+    mg_day: float = attrs.field(init=False)
+
+    @mg_day.default
+    def _mg_day(self) -> float:
+        return magnitude(self.limit, "mg/day")
 
 
 def _weight_ceiling(policy: AcetaminophenPolicy, patient: Patient) -> _Ceiling | None:
     """The label's weight-based maximum, for a patient under its weight threshold."""
     below, per_kg, source = policy.weight_below, policy.weight_daily, policy.weight_source
     weight = patient.weight
-    if below is None or per_kg is None or source is None or weight is None or weight >= below:
+    if below is None or per_kg is None or source is None or weight is None:
         return None
     kg, mg_per_kg = magnitude(weight, "kg"), magnitude(per_kg, "mg/kg")
-    limit = Q(mg_per_kg * kg, "mg/day")
-    if limit >= policy.max_daily:
+    if kg >= magnitude(below, "kg") or mg_per_kg * kg >= magnitude(policy.max_daily, "mg/day"):
         return None
+    limit = Q(mg_per_kg * kg, "mg/day")
     reason = f"weight {kg:g} kg (< {below}): {mg_per_kg:g} mg/kg/day"
     return _Ceiling(limit, policy.weight_rule, policy.weight_severity, reason, source)
 
 
+@cache
+def _fixed_ceilings(policy: AcetaminophenPolicy) -> tuple[_Ceiling, _Ceiling]:
+    """The label maximum and the lower limit, the same for every patient."""
+    maximum = _Ceiling(
+        policy.max_daily,
+        policy.max_rule,
+        policy.max_severity,
+        "maximum daily dose",
+        policy.max_source,
+    )
+    lower = _Ceiling(
+        policy.lower_daily, policy.lower_rule, policy.lower_severity, "", policy.lower_source
+    )
+    return maximum, lower
+
+
+@lru_cache(maxsize=256)
+def _lower(policy: AcetaminophenPolicy, reason: str) -> _Ceiling:
+    """The lower limit, with why it applies to this patient."""
+    return attrs.evolve(_fixed_ceilings(policy)[1], reason=reason)
+
+
 def _ceilings(policy: AcetaminophenPolicy, patient: Patient, override: object) -> list[_Ceiling]:
     """The limits that apply, the label maximum first; the last one is the patient's."""
-    found = [
-        _Ceiling(
-            policy.max_daily,
-            policy.max_rule,
-            policy.max_severity,
-            "maximum daily dose",
-            policy.max_source,
-        )
-    ]
+    found = [_fixed_ceilings(policy)[0]]
     weight = _weight_ceiling(policy, patient)
     if weight is not None:
         found.append(weight)
@@ -92,16 +113,7 @@ def _ceilings(policy: AcetaminophenPolicy, patient: Patient, override: object) -
     if patient.age is not None and patient.age >= policy.lower_age_at_least:
         reasons.insert(0, f"age {patient.age:g} (>= {policy.lower_age_at_least:g})")
     if reasons:
-        reason = f"lower limit: {', '.join(reasons)}"
-        found.append(
-            _Ceiling(
-                policy.lower_daily,
-                policy.lower_rule,
-                policy.lower_severity,
-                reason,
-                policy.lower_source,
-            )
-        )
+        found.append(_lower(policy, f"lower limit: {', '.join(reasons)}"))
     return found
 
 
@@ -146,7 +158,7 @@ def acetaminophen_findings(
     total = math.fsum(known)
     complete = len(known) == len(with_apap)
     ceilings = _ceilings(policy, patient, override)
-    applied = min(ceilings, key=lambda c: c.limit)
+    applied = min(ceilings, key=lambda c: c.mg_day)
     summary = AcetaminophenTotal(
         daily_dose=Q(total, "mg/day"),
         complete=complete,
@@ -160,7 +172,7 @@ def acetaminophen_findings(
     bound = "" if complete else "at least "
     findings = []
     # The first limit exceeded, label maximum first: one finding says how far over it is.
-    over = next((c for c in ceilings if total > magnitude(c.limit, "mg/day")), None)
+    over = next((c for c in ceilings if total > c.mg_day), None)
     if over is not None:
         message = (
             f"Acetaminophen: {bound}{total:g} mg/day from {len(with_apap)} "
@@ -256,10 +268,13 @@ def daily_maximum_findings(
     maxima: Iterable[DailyMaximum],
     policy: SameIngredientPolicy | None,
     names: Mapping[str, str],
+    present: frozenset[str],
 ) -> list[Finding]:
-    """Sum each watched ingredient across products: above its label maximum, or in two products."""
+    """Sum each watched ingredient across products: above its label maximum, or in two products.
+
+    ``present`` is every ingredient on the list.
+    """
     display = names
-    present = {i for m in meds for i in m.ingredients}
     found = [
         f
         for maximum in maxima
