@@ -404,7 +404,7 @@ class InteractionReport:
         findings: Findings ordered by severity (highest first), then rule id.
         max_severity: The highest severity, or None when there are no findings.
         unchecked: Entries that could not be checked, or whose name was only partly
-            recognised (``"Tylenol Sinus"``), with ``on_unknown="report"``.
+            recognised (``"Tylenol PM"``), with ``on_unknown="report"``.
         complete: False when any entry went unchecked: never read an incomplete
             report as "no interaction".
         acetaminophen: The cumulative acetaminophen, or None when none is listed.
@@ -1036,7 +1036,7 @@ def check_interactions(
         patient: Age, weight and conditions that modify severities.
         on_unknown: ``"raise"`` (default) raises for a drug not in the catalog, for an
             entry naming two drugs, and for a name with words painrx could not read
-            (``"Tylenol Sinus"``); ``"report"`` lists such entries in ``.unchecked`` and
+            (``"Tylenol PM"``); ``"report"`` lists such entries in ``.unchecked`` and
             sets ``.complete`` to False (a partly read entry is still checked for
             what was recognised).
         rules: Extra rule sets (e.g. a site's licensed rules) applied with painrx's own.
@@ -1084,7 +1084,7 @@ def check_interactions(
             unchecked.append(med.name)
             continue
         if item.partial:
-            # "Tylenol Sinus": the recognised part is checked below, but the words painrx
+            # "Tylenol PM": the recognised part is checked below, but the words painrx
             # could not read may be another ingredient, so the entry is not cleared.
             if on_unknown == "raise":
                 raise UnknownDrugError(med.name, (item.product,))
