@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -17,8 +19,12 @@ from hypothesis import strategies as st
 from painrx import catalog
 from painrx.catalog import _data
 from painrx.errors import InputError, TableError, UnknownDrugError
-from painrx.tables import read_table
 from tests.catalog import generate
+
+
+def _toml() -> dict[str, Any]:
+    """The catalog data file as parsed TOML (what the index must reproduce)."""
+    return tomllib.loads(generate.TOML.read_text(encoding="utf-8"))
 
 
 def _source_key(ingredient: str, cls: str) -> str:
@@ -364,7 +370,7 @@ def test_brands_and_combinations_resolve_to_their_ingredients(
 
 
 def test_every_brand_in_the_data_resolves_as_declared() -> None:
-    for block in read_table("catalog/drugs.toml")["brands"]:
+    for block in _toml()["brands"]:
         for name in (block["name"], *block.get("aliases", [])):
             prod = catalog.product(name)
             assert prod.id == block["product"], name
@@ -450,10 +456,10 @@ def test_index_is_in_sync_with_the_toml() -> None:
 
 
 def test_the_catalog_is_read_from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_toml(path: str) -> None:
-        raise AssertionError(path)
+    def no_toml() -> None:
+        raise AssertionError("the TOML was parsed")
 
-    monkeypatch.setattr(_data, "read_table", no_toml)
+    monkeypatch.setattr(_data, "_parse_toml", no_toml)
     assert _data._document() == json.loads(generate.index_json())["document"]
 
 
@@ -465,7 +471,7 @@ def test_a_stale_index_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
         return stale if path.endswith(".json") else real(path)
 
     monkeypatch.setattr(_data, "_data_bytes", data_bytes)
-    assert _data._document() == read_table("catalog/drugs.toml")
+    assert _data._document() == _toml()
 
 
 def test_importing_painrx_loads_no_catalog() -> None:

@@ -254,6 +254,11 @@ def _document() -> Mapping[str, Any]:
         document = index.get("document")
         if isinstance(document, dict):
             return document
+    return _parse_toml()
+
+
+def _parse_toml() -> Mapping[str, Any]:
+    """Parse the catalog TOML itself (slow: only when the index is missing or stale)."""
     return read_table(_PATH)
 
 
