@@ -53,6 +53,15 @@ def test_a_class_an_ingredient_is_not_in_has_no_membership_source(data: st.DataO
         catalog.membership_source(ing.id, cls)
 
 
+def test_no_atc_membership_without_an_atc_code() -> None:
+    # A class whose source is the ATC index cannot place a drug the catalog gives no
+    # ATC code; such a membership must cite its own source (e.g. levorphanol: its label).
+    for ing in catalog.ingredients():
+        if not ing.atc:
+            for cls in ing.classes:
+                assert _source_key(ing.id, cls) != "atc", (ing.id, cls)
+
+
 def test_every_class_cites_a_source_and_has_members() -> None:
     for cls in catalog.CLASSES:
         assert catalog.class_source(cls).citation.strip(), cls
