@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any, Final, cast
 
 import attrs
@@ -19,7 +22,7 @@ from painrx.errors import (
     UnknownDrugError,
 )
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table, sources_of
+from painrx.tables import check_keys, read_table
 
 __all__ = [
     "CLASSES",
@@ -39,6 +42,12 @@ __all__ = [
 ]
 
 _PATH: Final = "catalog/drugs.toml"
+# The same document, pre-parsed to JSON with the SHA-256 of the TOML it was built from
+# (tests/catalog/generate.py writes it): parsing ~6,000 lines of TOML costs ~100 ms,
+# reading the JSON ~10 ms. The TOML stays the reviewed source; a stale index is ignored.
+_INDEX: Final = "catalog/drugs.index.json"
+_PROVENANCE_KEYS: Final = ("id", "kind", "title", "year", "citation")
+_PROVENANCE_OPTIONAL: Final = ("url", "edition", "retrieved", "licence", "notes")
 
 #: The closed class vocabulary of painrx (see ``docs/catalog.md`` for each definition).
 CLASSES: Final[frozenset[str]] = frozenset(
@@ -227,6 +236,68 @@ class _Catalog:
     membership: Mapping[str, Mapping[str, Provenance]]
 
 
+def _data_bytes(path: str) -> bytes:
+    node = resources.files("painrx") / "data"
+    for part in path.split("/"):
+        node = node / part
+    return node.read_bytes()
+
+
+def _document() -> Mapping[str, Any]:
+    """Return the parsed catalog: the JSON index when it was built from these exact TOML bytes."""
+    digest = hashlib.sha256(_data_bytes(_PATH)).hexdigest()
+    try:
+        index = json.loads(_data_bytes(_INDEX))
+    except (OSError, ValueError):
+        index = None
+    if isinstance(index, dict) and index.get("source_sha256") == digest:
+        document = index.get("document")
+        if isinstance(document, dict):
+            return document
+    return _parse_toml()
+
+
+def _parse_toml() -> Mapping[str, Any]:
+    """Parse the catalog TOML itself (slow: only when the index is missing or stale)."""
+    return read_table(_PATH)
+
+
+def _provenance(block: object, pid: str, where: str, optional: Iterable[str]) -> Provenance:
+    if not isinstance(block, Mapping):
+        msg = f"data/{_PATH} {where}: must be a table."
+        raise TableError(msg)
+    required = ("title", "year", "citation") + (("id", "kind") if where == "[provenance]" else ())
+    check_keys(block, required=required, optional=optional, where=f"data/{_PATH} {where}")
+    return Provenance(
+        id=pid,
+        title=str(block["title"]),
+        year=int(block["year"]),
+        citation=str(block["citation"]),
+        url=str(block.get("url", "")),
+        edition=str(block.get("edition", "")),
+    )
+
+
+def _sources(doc: Mapping[str, Any]) -> dict[str, Provenance]:
+    """Return the catalog's own provenance (key ``"provenance"``) and its ``[sources.*]``."""
+    main = doc["provenance"]
+    found = {
+        "provenance": _provenance(main, str(main.get("id")), "[provenance]", _PROVENANCE_OPTIONAL)
+    }
+    for key, block in doc.get("sources", {}).items():
+        where = f"[sources.{key}]"
+        found[key] = _provenance(block, f"{main['id']}/{key}", where, ("url", "edition", "notes"))
+    return found
+
+
+def _cited(block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str) -> Provenance:
+    key = block.get("source")
+    if not isinstance(key, str) or key not in sources:
+        msg = f"data/{_PATH} {where}: 'source' must be one of {sorted(sources)}, got {key!r}."
+        raise TableError(msg)
+    return sources[key]
+
+
 def _key(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_NON_NAME.sub(" ", folded).split())
@@ -250,7 +321,9 @@ def _optional_vocab(entry: Mapping[str, Any], key: str, where: str) -> str | Non
         raise TableError(msg) from None
 
 
-def _load_classes(doc: Mapping[str, Any]) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
+def _load_classes(
+    doc: Mapping[str, Any], sources: Mapping[str, Provenance]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
     raw = doc.get("classes", {})
     if set(raw) != CLASSES:
         msg = (
@@ -275,7 +348,7 @@ def _load_classes(doc: Mapping[str, Any]) -> tuple[dict[str, tuple[str, ...]], d
             )
             raise TableError(msg)
         implies[cls] = implied
-        info[cls] = (str(block["description"]), entry_source(block, _PATH, where))
+        info[cls] = (str(block["description"]), _cited(block, sources, where))
     return implies, info
 
 
@@ -308,6 +381,7 @@ def _membership_sources(
     block: Mapping[str, Any],
     classes: frozenset[str],
     class_info: Mapping[str, tuple[str, Provenance]],
+    known: Mapping[str, Provenance],
     where: str,
 ) -> dict[str, Provenance]:
     """Return each class membership's source: the class's, unless ``class_sources`` names one."""
@@ -316,7 +390,6 @@ def _membership_sources(
     if not isinstance(overrides, Mapping):
         msg = f"data/{_PATH} {where} class_sources: must map a class to a source key."
         raise TableError(msg)
-    known = sources_of(_PATH)
     for cls, key in overrides.items():
         if cls not in classes:
             msg = (
@@ -336,6 +409,7 @@ def _membership_sources(
 
 def _load_ingredients(
     doc: Mapping[str, Any],
+    sources: Mapping[str, Provenance],
     implies: Mapping[str, tuple[str, ...]],
     class_info: Mapping[str, tuple[str, Provenance]],
     index: dict[str, _Entry],
@@ -352,7 +426,7 @@ def _load_ingredients(
             optional=("synonyms", "salts", "class_sources"),
             where=f"data/{_PATH} {where}",
         )
-        entry_source(block, _PATH, where)
+        _cited(block, sources, where)
         if iid != iid.lower() or "/" in iid:
             msg = f"data/{_PATH} {where}: ids are lower case without '/'."
             raise TableError(msg)
@@ -375,7 +449,7 @@ def _load_ingredients(
             salts=salt_names,
         )
         ingredients[iid] = ing
-        membership[iid] = _membership_sources(block, ing.classes, class_info, where)
+        membership[iid] = _membership_sources(block, ing.classes, class_info, sources, where)
         salts[iid] = frozenset(w for s in salt_names for w in _key(s).split())
         for name in (iid, ing.name, *synonyms):
             _add_name(index, display, name, _Entry(iid, None), where)
@@ -385,6 +459,7 @@ def _load_ingredients(
 
 def _load_products(
     doc: Mapping[str, Any],
+    sources: Mapping[str, Provenance],
     ingredients: Mapping[str, Ingredient],
     index: dict[str, _Entry],
     display: dict[str, str],
@@ -399,7 +474,7 @@ def _load_products(
             optional=("atc", "synonyms"),
             where=f"data/{_PATH} {where}",
         )
-        entry_source(block, _PATH, where)
+        _cited(block, sources, where)
         parts = _strs(block["ingredients"], f"{where} ingredients")
         if len(parts) < 2 or "/".join(parts) != pid or not set(parts) <= ingredients.keys():
             msg = f"data/{_PATH} {where}: id must join >= 2 known ingredient ids with '/'."
@@ -414,6 +489,7 @@ def _load_products(
 
 def _load_brands(
     doc: Mapping[str, Any],
+    sources: Mapping[str, Provenance],
     products: Mapping[str, tuple[str, ...]],
     index: dict[str, _Entry],
     display: dict[str, str],
@@ -428,7 +504,7 @@ def _load_brands(
             optional=("form", "route", "aliases", "strength_order"),
             where=f"data/{_PATH} {where}",
         )
-        entry_source(block, _PATH, where)
+        _cited(block, sources, where)
         pid = block["product"]
         if pid not in products:
             msg = f"data/{_PATH} {where}: unknown product {pid!r}."
@@ -459,18 +535,21 @@ def _load_brands(
 
 @cache
 def _catalog() -> _Catalog:
-    doc = read_table(_PATH)
+    doc = _document()
     check_keys(
         doc,
         required=("provenance", "sources", "classes", "ingredients", "products", "brands"),
         where=f"data/{_PATH}",
     )
-    implies, class_info = _load_classes(doc)
+    sources = _sources(doc)
+    implies, class_info = _load_classes(doc, sources)
     index: dict[str, _Entry] = {}
     display: dict[str, str] = {}
-    ingredients, salts, membership = _load_ingredients(doc, implies, class_info, index, display)
-    products, combos = _load_products(doc, ingredients, index, display)
-    brands, product_brands = _load_brands(doc, products, index, display)
+    ingredients, salts, membership = _load_ingredients(
+        doc, sources, implies, class_info, index, display
+    )
+    products, combos = _load_products(doc, sources, ingredients, index, display)
+    brands, product_brands = _load_brands(doc, sources, products, index, display)
     salt_words = frozenset().union(*salts.values())
     name_words = {w for key in index for w in key.split()}
     clash = salt_words & name_words
@@ -481,7 +560,7 @@ def _catalog() -> _Catalog:
         cls: frozenset(i.id for i in ingredients.values() if cls in i.classes) for cls in CLASSES
     }
     return _Catalog(
-        source=sources_of(_PATH)["provenance"],
+        source=sources["provenance"],
         ingredients=ingredients,
         products=products,
         product_brands=product_brands,

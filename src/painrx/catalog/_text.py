@@ -422,7 +422,7 @@ def _parse_medication(text: str) -> ParsedMedication:
     ids = set(prod.ingredients)
     others = sorted({p for p in words_read.products if not set(_catalog().products[p]) <= ids})
     if others:
-        # "oxycodone and aspirin", "ibuprofen, warfarin": reading only the first drug
+        # "oxycodone and clopidogrel", "ibuprofen, warfarin": reading only the first drug
         # would silently drop the others (first-word matching).
         raise UnknownDrugError(text.strip(), (prod.id, *others))
     alerts = strength_alerts + _word_alerts(" ".join(name_words[:used]), words_read)
@@ -454,7 +454,7 @@ def parse_medication(text: str) -> ParsedMedication:
     Raises:
         InputError: Empty, None, non-string or over-long text, or text with no drug name.
         UnknownDrugError: The drug name is not in the catalog, or the text names a
-            second drug (``"oxycodone and aspirin"``) that is not part of the product.
+            second drug (``"oxycodone and clopidogrel"``) that is not part of the product.
 
     >>> m = parse_medication("Percocet 10/325 mg")
     >>> m.product.id, m.brand, [str(q) for q in m.strengths]
