@@ -176,9 +176,37 @@ _PAIRS = [
     (
         "fda_dsc_2016-methadone_sumatriptan",
         ["methadone", "sumatriptan"],
-        "serotonergic_opioid_triptan",
+        "serotonergic_opioid_triptan_trazodone",
         ("methadone", "sumatriptan"),
         MODERATE,
+    ),
+    (
+        "opioid_label-tramadol_trazodone",
+        ["tramadol", "trazodone"],
+        "serotonergic_opioid_triptan_trazodone",
+        ("tramadol", "trazodone"),
+        MODERATE,
+    ),
+    (
+        "naltrexone_label-oxycodone",
+        ["naltrexone", "oxycodone"],
+        "opioid_antagonist_agonist",
+        ("naltrexone", "oxycodone"),
+        CI,
+    ),
+    (
+        "naltrexone_label-buprenorphine",
+        ["Vivitrol", "buprenorphine"],
+        "opioid_antagonist_agonist",
+        ("naltrexone", "buprenorphine"),
+        CI,
+    ),
+    (
+        "lybalvi_label-morphine",
+        ["Lybalvi", "morphine"],
+        "opioid_antagonist_agonist",
+        ("samidorphan", "morphine"),
+        CI,
     ),
     (
         "fda_dsc_2016-fentanyl_linezolid",
@@ -598,7 +626,13 @@ def test_acetaminophen_weight_based_maximum_ofirmev_label() -> None:
 # --- controls: nothing at MODERATE or above -----------------------------------------
 
 _CONTROLS = [
+    ["metformin", "acetaminophen"],
     ["lisinopril", "oxycodone"],
+    ["atorvastatin", "oxycodone", "acetaminophen"],
+    ["levothyroxine", "ibuprofen"],
+    ["amlodipine", "hydromorphone"],
+    ["metoprolol", "morphine", "metformin"],
+    ["naloxone", "oxycodone"],
     ["omeprazole", "acetaminophen"],
     ["fentanyl", "ondansetron"],
     ["oxycodone", "azithromycin"],
@@ -618,9 +652,11 @@ def test_controls_stay_quiet(meds: list[str]) -> None:
     assert all(f.severity < MODERATE for f in report.findings), report.findings
 
 
-def test_a_known_drug_no_rule_concerns_is_checked() -> None:
-    report = check_interactions(["lidocaine", "acetaminophen"])
-    assert (report.complete, report.findings) == (True, ())
+@pytest.mark.parametrize("drug", ["metformin", "atorvastatin", "levothyroxine", "lidocaine"])
+def test_a_known_drug_no_rule_concerns_is_checked(drug: str) -> None:
+    # Issue 14: metformin used to fail closed (unknown), withholding acetaminophen.
+    report = check_interactions([drug, "acetaminophen"])
+    assert (report.complete, report.findings, report.unchecked) == (True, (), ())
 
 
 # --- the condition vocabulary -------------------------------------------------------

@@ -61,6 +61,7 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
     "acetaminophen_warfarin": [],
     "opioid_cyp2d6_inhibitor": [("cpic_2021", "guideline", None, None)],
     "buprenorphine_full_agonist": [("opioid_label", "label", None, None)],
+    "opioid_antagonist_agonist": [("lybalvi_label", "label", None, None)],
     "ketorolac_anticoagulant": [("ketorolac_full_label", "label", None, None)],
 }
 
@@ -92,9 +93,10 @@ _SEVERITY = {
     "opioid_cyp3a4_inducer": Severity.MODERATE,  # §7: monitor for withdrawal
     "opioid_cyp2d6_inhibitor": Severity.MODERATE,  # Ultram/codeine §7: reduced efficacy
     "hydrocodone_cyp2d6_inhibitor": Severity.MINOR,  # CPIC 2021: evidence too limited
-    "serotonergic_opioid_triptan": Severity.MODERATE,  # FDA 2016: observe carefully
+    "serotonergic_opioid_triptan_trazodone": Severity.MODERATE,  # FDA 2016: observe carefully
     "partial_agonist_full_agonist": Severity.MAJOR,  # opioid labels §7: avoid
     "buprenorphine_full_agonist": Severity.MODERATE,  # Kohan 2021: continue, add, monitor
+    "opioid_antagonist_agonist": Severity.CONTRAINDICATED,  # Vivitrol/naltrexone, Lybalvi §4
     "ketorolac_anticoagulant": Severity.CONTRAINDICATED,  # UK SmPC §4.3
     "nsaid_lithium": Severity.MODERATE,  # NSAID labels §7: monitor
     "nsaid_methotrexate": Severity.MODERATE,  # NSAID labels §7: monitor
