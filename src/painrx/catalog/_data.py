@@ -107,6 +107,7 @@ CLASSES: Final[frozenset[str]] = frozenset(
 # Longest accepted name or medication text: bounds the work done on untrusted input.
 _MAX_TEXT: Final = 200
 _NON_NAME = re.compile(r"[^a-z0-9]+")
+_ATC = re.compile(r"[A-Z]\d\d[A-Z][A-Z]\d\d")
 _COMBO_SPLIT = re.compile(r"\s*(?:/|\+|&|,|\band\b|\bwith\b|(?<=[a-z])-(?=[a-z]))\s*")
 
 
@@ -299,7 +300,8 @@ def _cited(block: Mapping[str, Any], sources: Mapping[str, Provenance], where: s
 
 
 def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # ASCII needs no NFKC, and its casefold is lower(); most names are ASCII.
+    folded = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_NON_NAME.sub(" ", folded).split())
 
 
@@ -308,6 +310,15 @@ def _strs(value: object, where: str) -> tuple[str, ...]:
         msg = f"data/{_PATH} {where}: must be a list of non-empty strings."
         raise TableError(msg)
     return tuple(value)
+
+
+def _keys(
+    block: Mapping[str, Any], required: tuple[str, ...], optional: tuple[str, ...], where: str
+) -> None:
+    """Refuse a missing or unknown key (the common, valid case costs two set tests)."""
+    keys = block.keys()
+    if not (keys >= set(required) and keys <= set(required) | set(optional)):
+        check_keys(block, required=required, optional=optional, where=f"data/{_PATH} {where}")
 
 
 def _optional_vocab(entry: Mapping[str, Any], key: str, where: str) -> str | None:
@@ -335,12 +346,7 @@ def _load_classes(
     info: dict[str, Any] = {}
     for cls, block in raw.items():
         where = f"[classes.{cls}]"
-        check_keys(
-            block,
-            required=("description", "source"),
-            optional=("implies",),
-            where=f"data/{_PATH} {where}",
-        )
+        _keys(block, ("description", "source"), ("implies",), where)
         implied = _strs(block.get("implies", []), where) if "implies" in block else ()
         if not set(implied) <= CLASSES:
             msg = (
@@ -420,11 +426,11 @@ def _load_ingredients(
     membership: dict[str, dict[str, Provenance]] = {}
     for iid, block in doc.get("ingredients", {}).items():
         where = f"[ingredients.{iid}]"
-        check_keys(
+        _keys(
             block,
-            required=("name", "classes", "atc", "source"),
-            optional=("synonyms", "salts", "class_sources"),
-            where=f"data/{_PATH} {where}",
+            ("name", "classes", "atc", "source"),
+            ("synonyms", "salts", "class_sources"),
+            where,
         )
         _cited(block, sources, where)
         if iid != iid.lower() or "/" in iid:
@@ -435,7 +441,7 @@ def _load_ingredients(
             msg = f"data/{_PATH} {where}: unknown class(es) {sorted(set(classes) - CLASSES)}."
             raise TableError(msg)
         atc = tuple(block["atc"])
-        if not all(isinstance(c, str) and re.fullmatch(r"[A-Z]\d\d[A-Z][A-Z]\d\d", c) for c in atc):
+        if not all(isinstance(c, str) and _ATC.fullmatch(c) for c in atc):
             msg = f"data/{_PATH} {where}: ATC codes must be 7-character level-5 codes."
             raise TableError(msg)
         synonyms = _strs(block.get("synonyms", []), where) if "synonyms" in block else ()
@@ -468,12 +474,7 @@ def _load_products(
     combos: dict[frozenset[str], str] = {}
     for pid, block in doc.get("products", {}).items():
         where = f'[products."{pid}"]'
-        check_keys(
-            block,
-            required=("ingredients", "source"),
-            optional=("atc", "synonyms"),
-            where=f"data/{_PATH} {where}",
-        )
+        _keys(block, ("ingredients", "source"), ("atc", "synonyms"), where)
         _cited(block, sources, where)
         parts = _strs(block["ingredients"], f"{where} ingredients")
         if len(parts) < 2 or "/".join(parts) != pid or not set(parts) <= ingredients.keys():
@@ -498,11 +499,11 @@ def _load_brands(
     by_product: dict[str, list[str]] = {}
     for i, block in enumerate(doc.get("brands", [])):
         where = f"[[brands]] #{i + 1}"
-        check_keys(
+        _keys(
             block,
-            required=("name", "product", "source"),
-            optional=("form", "route", "aliases", "strength_order"),
-            where=f"data/{_PATH} {where}",
+            ("name", "product", "source"),
+            ("form", "route", "aliases", "strength_order"),
+            where,
         )
         _cited(block, sources, where)
         pid = block["product"]
@@ -556,9 +557,11 @@ def _catalog() -> _Catalog:
     if clash:
         msg = f"data/{_PATH}: salt word(s) {sorted(clash)} are also drug-name words."
         raise TableError(msg)
-    members = {
-        cls: frozenset(i.id for i in ingredients.values() if cls in i.classes) for cls in CLASSES
-    }
+    by_class: dict[str, set[str]] = {cls: set() for cls in CLASSES}
+    for ing in ingredients.values():
+        for cls in ing.classes:
+            by_class[cls].add(ing.id)
+    members = {cls: frozenset(ids) for cls, ids in by_class.items()}
     return _Catalog(
         source=sources["provenance"],
         ingredients=ingredients,
