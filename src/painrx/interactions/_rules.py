@@ -628,6 +628,46 @@ _MODIFIER_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
+def _modifier_values(
+    block: Mapping[str, Any], when: str, where: str
+) -> tuple[frozenset[str], frozenset[str], float | None, Quantity | None]:
+    """What a modifier of kind ``when`` looks for: (values, matches, number, amount)."""
+    values: frozenset[str] = frozenset()
+    matches: frozenset[str] = frozenset()
+    number: float | None = None
+    amount: Quantity | None = None
+    if when == "route":
+        values = _routes(block["routes"], where)
+    elif when == "intensity":
+        values = frozenset(_str_list(block["intensities"], where))
+        if not values <= _INTENSITIES:
+            msg = f"{where}: intensities must be among {sorted(_INTENSITIES)}."
+            raise TableError(msg)
+    elif when == "condition":
+        values = frozenset(_str_list(block["conditions"], where))
+        if not values <= CONDITIONS:
+            msg = f"{where}: unknown condition(s) {sorted(values - CONDITIONS)}."
+            raise TableError(msg)
+    elif when == "co_medication":
+        matches = _expand(
+            _classes(block.get("classes", []), where),
+            _ingredient_ids(block.get("ingredients", []), where),
+        )
+        if not matches:
+            msg = f"{where}: co_medication needs classes or ingredients."
+            raise TableError(msg)
+    elif when == "class_count":
+        matches = _expand(_classes(block["classes"], where), ()) - _expand(
+            _classes(block.get("exclude_classes", []), where), ()
+        )
+        number = _positive(block["at_least"], where)
+    elif when in {"age_over", "age_at_least"}:
+        number = _positive(block["years"], where)
+    elif when == "acetaminophen_above":
+        amount = _quantity(block["amount"], ("mass_rate",), f"{where} amount")
+    return values, matches, number, amount
+
+
 def _modifier(
     block: Mapping[str, Any], n_members: int, sources: Mapping[str, Provenance], where: str
 ) -> Modifier:
@@ -667,44 +707,12 @@ def _modifier(
             msg = f"{where}: member must be 1..{n_members} (the rule's slot)."
             raise TableError(msg)
         member -= 1
-    values: frozenset[str] = frozenset()
-    matches: frozenset[str] = frozenset()
-    number: float | None = None
-    amount: Quantity | None = None
     exclude_routes = _routes(block.get("exclude_routes", []), where)
     exclude_single_dose = block.get("exclude_single_dose", False)
     if not isinstance(exclude_single_dose, bool):
         msg = f"{where}: exclude_single_dose must be true or false."
         raise TableError(msg)
-    if when == "route":
-        values = _routes(block["routes"], where)
-    elif when == "intensity":
-        values = frozenset(_str_list(block["intensities"], where))
-        if not values <= _INTENSITIES:
-            msg = f"{where}: intensities must be among {sorted(_INTENSITIES)}."
-            raise TableError(msg)
-    elif when == "condition":
-        values = frozenset(_str_list(block["conditions"], where))
-        if not values <= CONDITIONS:
-            msg = f"{where}: unknown condition(s) {sorted(values - CONDITIONS)}."
-            raise TableError(msg)
-    elif when == "co_medication":
-        matches = _expand(
-            _classes(block.get("classes", []), where),
-            _ingredient_ids(block.get("ingredients", []), where),
-        )
-        if not matches:
-            msg = f"{where}: co_medication needs classes or ingredients."
-            raise TableError(msg)
-    elif when == "class_count":
-        matches = _expand(_classes(block["classes"], where), ()) - _expand(
-            _classes(block.get("exclude_classes", []), where), ()
-        )
-        number = _positive(block["at_least"], where)
-    elif when in {"age_over", "age_at_least"}:
-        number = _positive(block["years"], where)
-    elif when == "acetaminophen_above":
-        amount = _quantity(block["amount"], ("mass_rate",), f"{where} amount")
+    values, matches, number, amount = _modifier_values(block, when, where)
     return Modifier(
         id=_ident(block["id"], where),
         when=when,
