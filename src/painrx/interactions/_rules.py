@@ -92,10 +92,15 @@ def _classes(value: object, where: str) -> frozenset[str]:
     return names
 
 
+@cache
+def _known_ingredients() -> frozenset[str]:
+    """Every ingredient id of the catalog (which is loaded once per process)."""
+    return frozenset(i.id for i in catalog.ingredients())
+
+
 def _ingredient_ids(value: object, where: str) -> frozenset[str]:
     names = frozenset(_str_list(value, where))
-    known = {i.id for i in catalog.ingredients()}
-    unknown = names - known
+    unknown = names - _known_ingredients()
     if unknown:
         msg = f"{where}: unknown ingredient id(s) {sorted(unknown)}."
         raise TableError(msg)
