@@ -379,8 +379,11 @@ def test_naloxone_is_not_a_second_opioid() -> None:
     assert _found(["Suboxone"]) == {}
 
 
-def test_buprenorphine_rule_supersedes_duplicate_opioid_kohan_2021() -> None:
-    assert _found(["Suboxone", "oxycodone"]) == {"buprenorphine_full_agonist": MODERATE}
+@pytest.mark.parametrize("buprenorphine", ["Suboxone", "Butrans", "Belbuca"])
+def test_buprenorphine_rule_supersedes_duplicate_opioid_kohan_2021(buprenorphine: str) -> None:
+    # A buprenorphine patch with an IR opioid is not the benign ER + IR pattern.
+    expected = {"buprenorphine_full_agonist": MODERATE}
+    assert _found([buprenorphine, "oxycodone"]) == expected
 
 
 def test_vicoprofen_with_ibuprofen_is_flagged_nsaid_label() -> None:
