@@ -466,7 +466,8 @@ def test_index_is_in_sync_with_the_toml() -> None:
 
 def test_the_catalog_is_read_from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_toml() -> None:
-        raise AssertionError("the TOML was parsed")
+        msg = "the TOML was parsed"
+        raise AssertionError(msg)
 
     monkeypatch.setattr(_data, "_parse_toml", no_toml)
     assert _data._document() == json.loads(generate.index_json())["document"]
