@@ -6,6 +6,7 @@ CYP, QT and CNS-depressant classes make any added or dropped membership fail a t
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -466,21 +467,53 @@ def test_index_is_in_sync_with_the_toml() -> None:
 
 def test_the_catalog_is_read_from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_toml() -> None:
-        raise AssertionError("the TOML was parsed")
+        msg = "the TOML was parsed"
+        raise AssertionError(msg)
 
     monkeypatch.setattr(_data, "_parse_toml", no_toml)
     assert _data._document() == json.loads(generate.index_json())["document"]
 
 
-def test_a_stale_index_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "index",
+    [
+        json.dumps({"source_sha256": "0" * 64, "document": {"provenance": {}}}).encode(),
+        b"{not json",
+        None,  # no index shipped
+    ],
+    ids=["stale", "corrupt", "missing"],
+)
+def test_a_stale_or_missing_index_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, index: bytes | None
+) -> None:
     real = _data._data_bytes
-    stale = json.dumps({"source_sha256": "0" * 64, "document": {"provenance": {}}}).encode()
 
     def data_bytes(path: str) -> bytes:
-        return stale if path.endswith(".json") else real(path)
+        if not path.endswith(".json"):
+            return real(path)
+        if index is None:
+            raise FileNotFoundError(path)
+        return index
 
     monkeypatch.setattr(_data, "_data_bytes", data_bytes)
     assert _data._document() == _toml()
+
+
+def test_a_mutated_membership_fails_the_golden_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Drop clarithromycin from the strong CYP3A4 inhibitors in a copy of the data: the
+    # exact member list and the reference page both see it.
+    doc = copy.deepcopy(_toml())
+    doc["ingredients"]["clarithromycin"]["classes"] = ["qt_prolonging"]
+    monkeypatch.setattr(_data, "_document", lambda: doc)
+    _data._catalog.cache_clear()
+    try:
+        assert catalog.members("cyp3a4_strong_inhibitor") != _EXACT["cyp3a4_strong_inhibitor"]
+        assert not catalog.in_class("clarithromycin", "cyp3a4_strong_inhibitor")
+        assert generate.render() != generate.PAGE.read_text(encoding="utf-8")
+    finally:
+        monkeypatch.undo()
+        _data._catalog.cache_clear()
+    assert catalog.in_class("clarithromycin", "cyp3a4_strong_inhibitor")
 
 
 def test_importing_painrx_loads_no_catalog() -> None:
