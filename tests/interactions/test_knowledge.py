@@ -23,10 +23,11 @@ from painrx.interactions import (
     Medication,
     Patient,
     Rule,
+    RuleSet,
     check_interactions,
     default_rules,
 )
-from painrx.tables import read_table
+from painrx.tables import TableError, read_table
 
 CI = Severity.CONTRAINDICATED
 MAJOR, MODERATE, MINOR, INFO = Severity.MAJOR, Severity.MODERATE, Severity.MINOR, Severity.INFO
@@ -773,3 +774,100 @@ def test_adding_an_unrelated_known_drug_never_removes_a_finding(
         return
     after = _pairs([*meds, extra], patient)
     assert before <= after
+
+
+def test_a_site_drug_condition_rule_applies_and_may_not_reuse_an_id() -> None:
+    site = RuleSet.from_mapping(
+        {
+            "provenance": {
+                "id": "SITE_KB_2",
+                "kind": "interaction_rules",
+                "title": "Site KB",
+                "year": 2026,
+                "citation": "Licensed KB extract.",
+            },
+            "sources": {"kb": {"title": "KB", "year": 2026, "citation": "KB monograph 7"}},
+            "rules": [],
+            "drug_rules": [
+                {
+                    "id": "site_gabapentin_ckd",
+                    "title": "Gabapentin with CKD",
+                    "severity": "moderate",
+                    "drug": {"ingredients": ["gabapentin"]},
+                    "conditions": ["ckd"],
+                    "message": "renally cleared: reduce the dose.",
+                    "management": "Dose by creatinine clearance.",
+                    "source": "kb",
+                }
+            ],
+        }
+    )
+    report = check_interactions(["gabapentin"], patient=Patient(conditions=["ckd"]), rules=site)
+    assert [(f.rule_id, f.rule_set) for f in report.findings] == [
+        ("site_gabapentin_ckd", "SITE_KB_2")
+    ]
+    clash = RuleSet.from_mapping(
+        {
+            "provenance": {
+                "id": "SITE_KB_3",
+                "kind": "interaction_rules",
+                "title": "Site KB",
+                "year": 2026,
+                "citation": "Licensed KB extract.",
+            },
+            "sources": {"kb": {"title": "KB", "year": 2026, "citation": "KB monograph 7"}},
+            "rules": [],
+            "drug_rules": [
+                {
+                    "id": "nsaid_ckd",
+                    "title": "NSAID with CKD (site)",
+                    "severity": "minor",
+                    "drug": {"classes": ["nsaid"]},
+                    "conditions": ["ckd"],
+                    "message": "site wording.",
+                    "management": "site wording.",
+                    "source": "kb",
+                }
+            ],
+        }
+    )
+    with pytest.raises(
+        InputError, match="'nsaid_ckd' of SITE_KB_3 is already used by PAINRX_DDI_2026_1"
+    ):
+        check_interactions(["ibuprofen"], rules=clash)
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ({"conditions": ["ckd3"]}, r"unknown condition\(s\) \['ckd3'\]"),
+        ({"conditions": ["ckd"], "age_under": 12}, "exactly one trigger"),
+        ({}, "exactly one trigger"),
+        ({"duration_over": "5 mg"}, "duration_over"),
+    ],
+)
+def test_malformed_drug_rules_are_refused(block: dict[str, object], message: str) -> None:
+    rule = {
+        "id": "x",
+        "title": "x",
+        "severity": "minor",
+        "drug": {"ingredients": ["ibuprofen"]},
+        "message": "x",
+        "management": "x",
+        "source": "kb",
+        **block,
+    }
+    doc = {
+        "provenance": {
+            "id": "SITE_KB_4",
+            "kind": "interaction_rules",
+            "title": "Site KB",
+            "year": 2026,
+            "citation": "Licensed KB extract.",
+        },
+        "sources": {"kb": {"title": "KB", "year": 2026, "citation": "KB monograph 7"}},
+        "rules": [],
+        "drug_rules": [rule],
+    }
+    with pytest.raises(TableError, match=message):
+        RuleSet.from_mapping(doc)

@@ -47,11 +47,11 @@ def _rule_sets(rules: object) -> tuple[RuleSet, ...]:
     sets = (base, *cast("Iterable[RuleSet]", extra))
     seen: dict[str, str] = {}
     for rule_set in sets:
-        for rule in rule_set.rules:
-            if rule.id in seen and seen[rule.id] != rule_set.id:
-                msg = f"Rule id {rule.id!r} of {rule_set.id} is already used by {seen[rule.id]}."
+        for rule_id in sorted(rule_set.rule_ids()):
+            if rule_id in seen and seen[rule_id] != rule_set.id:
+                msg = f"Rule id {rule_id!r} of {rule_set.id} is already used by {seen[rule_id]}."
                 raise InputError(msg)
-            seen[rule.id] = rule_set.id
+            seen[rule_id] = rule_set.id
     return tuple({s.id: s for s in sets}.values())
 
 
