@@ -158,7 +158,9 @@ def check_interactions(
     weight_kg = magnitude(patient.weight, "kg") if patient.weight is not None else None
     listed = prepare_list(meds, weight_kg, regimens, on_unknown)
     policy = cast("AcetaminophenPolicy", base.acetaminophen)
-    summary, findings = acetaminophen_findings(listed.meds, policy, patient, acetaminophen_limit)
+    summary, findings = acetaminophen_findings(
+        listed.meds, policy, patient, weight_kg, acetaminophen_limit
+    )
     ctx = Context(listed.meds, patient, summary.daily_dose.magnitude if summary else None)
     findings.extend(_list_findings(base, listed, ctx.present))
     findings.extend(match_pairs(sets, ctx))

@@ -49,18 +49,31 @@ class _Ceiling:
         return magnitude(self.limit, "mg/day")
 
 
-def _weight_ceiling(policy: AcetaminophenPolicy, patient: Patient) -> _Ceiling | None:
+@cache
+def _weight_terms(policy: AcetaminophenPolicy) -> tuple[float, float, float] | None:
+    """The policy's weight threshold (kg), mg/kg/day and maximum (mg/day), as floats."""
+    below, per_kg = policy.weight_below, policy.weight_daily
+    if below is None or per_kg is None or policy.weight_source is None:
+        return None
+    return (
+        magnitude(below, "kg"),
+        magnitude(per_kg, "mg/kg"),
+        magnitude(policy.max_daily, "mg/day"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _weight_ceiling(policy: AcetaminophenPolicy, kg: float | None) -> _Ceiling | None:
     """The label's weight-based maximum, for a patient under its weight threshold."""
-    below, per_kg, source = policy.weight_below, policy.weight_daily, policy.weight_source
-    weight = patient.weight
-    if below is None or per_kg is None or source is None or weight is None:
+    terms = _weight_terms(policy)
+    if terms is None or kg is None or policy.weight_source is None:
         return None
-    kg, mg_per_kg = magnitude(weight, "kg"), magnitude(per_kg, "mg/kg")
-    if kg >= magnitude(below, "kg") or mg_per_kg * kg >= magnitude(policy.max_daily, "mg/day"):
+    below_kg, mg_per_kg, max_mg = terms
+    if kg >= below_kg or mg_per_kg * kg >= max_mg:
         return None
+    reason = f"weight {kg:g} kg (< {policy.weight_below}): {mg_per_kg:g} mg/kg/day"
     limit = Q(mg_per_kg * kg, "mg/day")
-    reason = f"weight {kg:g} kg (< {below}): {mg_per_kg:g} mg/kg/day"
-    return _Ceiling(limit, policy.weight_rule, policy.weight_severity, reason, source)
+    return _Ceiling(limit, policy.weight_rule, policy.weight_severity, reason, policy.weight_source)
 
 
 @cache
@@ -85,10 +98,12 @@ def _lower(policy: AcetaminophenPolicy, reason: str) -> _Ceiling:
     return attrs.evolve(_fixed_ceilings(policy)[1], reason=reason)
 
 
-def _ceilings(policy: AcetaminophenPolicy, patient: Patient, override: object) -> list[_Ceiling]:
+def _ceilings(
+    policy: AcetaminophenPolicy, patient: Patient, kg: float | None, override: object
+) -> list[_Ceiling]:
     """The limits that apply, the label maximum first; the last one is the patient's."""
     found = [_fixed_ceilings(policy)[0]]
-    weight = _weight_ceiling(policy, patient)
+    weight = _weight_ceiling(policy, kg)
     if weight is not None:
         found.append(weight)
     if override is not None:
@@ -144,9 +159,15 @@ def _apap_finding(
 
 
 def acetaminophen_findings(
-    meds: tuple[Med, ...], policy: AcetaminophenPolicy, patient: Patient, override: object
+    meds: tuple[Med, ...],
+    policy: AcetaminophenPolicy,
+    patient: Patient,
+    kg: float | None,
+    override: object,
 ) -> tuple[AcetaminophenTotal | None, list[Finding]]:
     """Add up acetaminophen from every product and compare it with the patient's limits.
+
+    ``kg`` is the patient's weight in kg, when known.
 
     Raises:
         InputError: ``override`` is not a daily amount, or is above the maximum.
@@ -157,7 +178,7 @@ def acetaminophen_findings(
     known = [m.apap_mg_day for m in with_apap if m.apap_mg_day is not None]
     total = math.fsum(known)
     complete = len(known) == len(with_apap)
-    ceilings = _ceilings(policy, patient, override)
+    ceilings = _ceilings(policy, patient, kg, override)
     applied = min(ceilings, key=lambda c: c.mg_day)
     summary = AcetaminophenTotal(
         daily_dose=Q(total, "mg/day"),
