@@ -111,9 +111,9 @@ _GOLDEN = [
     ("lithium", "lithium", "atc"),
     ("methotrexate", "methotrexate", "atc"),
     ("pentobarbital", "barbiturate", "atc"),
-    # US OTC sleep-aid monograph (21 CFR 338.10); BNF sedating antihistamines
+    # US OTC sleep-aid monograph (21 CFR 338.10), labels; BNF sedating antihistamines
     ("diphenhydramine", "sedating_antihistamine", "cfr_338"),
-    ("doxylamine", "sedating_antihistamine", "cfr_338"),
+    ("doxylamine", "sedating_antihistamine", "dailymed"),  # Unisom SleepTabs Drug Facts
     ("promethazine", "sedating_antihistamine", "bnf_antihistamines"),
     ("hydroxyzine", "sedating_antihistamine", "bnf_antihistamines"),
     ("chlorpheniramine", "sedating_antihistamine", "bnf_antihistamines"),
