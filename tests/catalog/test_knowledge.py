@@ -111,9 +111,9 @@ _GOLDEN = [
     ("lithium", "lithium", "atc"),
     ("methotrexate", "methotrexate", "atc"),
     ("pentobarbital", "barbiturate", "atc"),
-    # US OTC sleep-aid monograph (21 CFR 338.10); BNF sedating antihistamines
+    # US OTC sleep-aid monograph (21 CFR 338.10), labels; BNF sedating antihistamines
     ("diphenhydramine", "sedating_antihistamine", "cfr_338"),
-    ("doxylamine", "sedating_antihistamine", "cfr_338"),
+    ("doxylamine", "sedating_antihistamine", "dailymed"),  # Unisom SleepTabs Drug Facts
     ("promethazine", "sedating_antihistamine", "bnf_antihistamines"),
     ("hydroxyzine", "sedating_antihistamine", "bnf_antihistamines"),
     ("chlorpheniramine", "sedating_antihistamine", "bnf_antihistamines"),
@@ -497,6 +497,34 @@ def test_a_stale_or_missing_index_is_ignored(
 
     monkeypatch.setattr(_data, "_data_bytes", data_bytes)
     assert _data._document() == _toml()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("sources", "atc", "year"), "2025", r"\[sources.atc\]: 'year' must be a whole number"),
+        (("sources", "atc", "citation"), " ", r"\[sources.atc\]: 'citation' is empty"),
+        (("ingredients", "ibuprofen", "source"), "nowhere", r"'source' must be one of"),
+        (("ingredients", "ibuprofen", "classes"), ["painkiller"], r"unknown class"),
+        (("brands", 0, "product"), "nothing", r"unknown product 'nothing'"),
+    ],
+)
+def test_malformed_data_is_refused_on_the_index_path_too(
+    monkeypatch: pytest.MonkeyPatch, path: tuple[Any, ...], value: object, message: str
+) -> None:
+    doc = copy.deepcopy(_toml())
+    node: Any = doc
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    monkeypatch.setattr(_data, "_document", lambda: doc)
+    _data._catalog.cache_clear()
+    try:
+        with pytest.raises(TableError, match=message):
+            _data._catalog()
+    finally:
+        monkeypatch.undo()
+        _data._catalog.cache_clear()
 
 
 def test_a_mutated_membership_fails_the_golden_tests(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,8 +46,12 @@ _PATH: Final = "catalog/drugs.toml"
 # (tests/catalog/generate.py writes it): parsing ~6,000 lines of TOML costs ~100 ms,
 # reading the JSON ~10 ms. The TOML stays the reviewed source; a stale index is ignored.
 _INDEX: Final = "catalog/drugs.index.json"
-_PROVENANCE_KEYS: Final = ("id", "kind", "title", "year", "citation")
-_PROVENANCE_OPTIONAL: Final = ("url", "edition", "retrieved", "licence", "notes")
+# The keys painrx.tables accepts in a [provenance] block and in a [sources.*] block.
+_PROVENANCE_KEYS: Final = (
+    ("id", "kind", "title", "year", "citation"),
+    ("url", "edition", "retrieved", "licence", "notes"),
+)
+_SOURCE_KEYS: Final = (("title", "year", "citation"), ("url", "edition", "notes"))
 
 #: The closed class vocabulary of painrx (see ``docs/catalog.md`` for each definition).
 CLASSES: Final[frozenset[str]] = frozenset(
@@ -263,12 +267,20 @@ def _parse_toml() -> Mapping[str, Any]:
     return read_table(_PATH)
 
 
-def _provenance(block: object, pid: str, where: str, optional: Iterable[str]) -> Provenance:
+def _provenance(
+    block: object, pid: str, where: str, keys: tuple[tuple[str, ...], tuple[str, ...]]
+) -> Provenance:
     if not isinstance(block, Mapping):
         msg = f"data/{_PATH} {where}: must be a table."
         raise TableError(msg)
-    required = ("title", "year", "citation") + (("id", "kind") if where == "[provenance]" else ())
-    check_keys(block, required=required, optional=optional, where=f"data/{_PATH} {where}")
+    check_keys(block, required=keys[0], optional=keys[1], where=f"data/{_PATH} {where}")
+    for key in ("title", "citation"):
+        if not str(block[key]).strip():
+            msg = f"data/{_PATH} {where}: {key!r} is empty."
+            raise TableError(msg)
+    if not isinstance(block["year"], int):
+        msg = f"data/{_PATH} {where}: 'year' must be a whole number, got {block['year']!r}."
+        raise TableError(msg)
     return Provenance(
         id=pid,
         title=str(block["title"]),
@@ -282,12 +294,10 @@ def _provenance(block: object, pid: str, where: str, optional: Iterable[str]) ->
 def _sources(doc: Mapping[str, Any]) -> dict[str, Provenance]:
     """Return the catalog's own provenance (key ``"provenance"``) and its ``[sources.*]``."""
     main = doc["provenance"]
-    found = {
-        "provenance": _provenance(main, str(main.get("id")), "[provenance]", _PROVENANCE_OPTIONAL)
-    }
+    found = {"provenance": _provenance(main, str(main.get("id")), "[provenance]", _PROVENANCE_KEYS)}
     for key, block in doc.get("sources", {}).items():
         where = f"[sources.{key}]"
-        found[key] = _provenance(block, f"{main['id']}/{key}", where, ("url", "edition", "notes"))
+        found[key] = _provenance(block, f"{main['id']}/{key}", where, _SOURCE_KEYS)
     return found
 
 
