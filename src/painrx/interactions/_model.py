@@ -82,7 +82,9 @@ def _intensity(value: object) -> str | None:
     raise InputError(msg)
 
 
-@attrs.frozen
+# The check hashes each entry several times (de-duplication, ordering, the prepared
+# cache): the hash of an immutable entry is computed once.
+@attrs.frozen(cache_hash=True)
 class Medication:
     """One medication on the list to check.
 
