@@ -436,6 +436,29 @@ def test_route_specific_maxima_ketorolac_full_label(
     assert _found([med]).get("nsaid_daily_max") == severity
 
 
+@pytest.mark.parametrize(
+    ("patient", "severity"),
+    [
+        (Patient(age=70), MAJOR),
+        (Patient(weight="45 kg"), MAJOR),
+        (Patient(conditions=["ckd"]), MAJOR),
+        (Patient(age=40, weight="80 kg"), None),
+        (Patient(), None),
+    ],
+)
+def test_reduced_ketorolac_maximum_ketorolac_full_label(
+    patient: Patient, severity: Severity | None
+) -> None:
+    # 30 mg IV every 8 hours = 90 mg/day: over the 60 mg/day for patients 65 or older,
+    # under 50 kg or with renal impairment; within the 120 mg/day for the others.
+    med = M("ketorolac", dose="30 mg", frequency="q8h", route="iv")
+    report = check_interactions([med], patient=patient)
+    assert report.severity_of("nsaid_daily_max") == severity
+    if severity is not None:
+        finding = next(f for f in report.findings if f.rule_id == "nsaid_daily_max")
+        assert "60 mg/day" in finding.message
+
+
 def test_topical_diclofenac_with_oral_diclofenac_is_not_two_products() -> None:
     assert "nsaid_multiple_products" not in _found(["Voltaren Gel", "diclofenac"])
 

@@ -160,7 +160,10 @@ def test_daily_maxima_from_labels() -> None:
         ("meloxicam", rx.Q("15 mg/day"), ["oral"], Severity.MAJOR, "mobic_label"),
         ("ketorolac", rx.Q("40 mg/day"), ["oral"], Severity.MAJOR, "ketorolac_full_label"),
         ("ketorolac", rx.Q("120 mg/day"), ["im", "iv"], Severity.MAJOR, "ketorolac_full_label"),
+        ("ketorolac", rx.Q("60 mg/day"), ["im", "iv"], Severity.MAJOR, "ketorolac_full_label"),
     ]
+    reduced = default_rules().daily_maxima[-1]
+    assert reduced.for_whom == "age >= 65 or weight < 50 kg or ckd"
 
 
 def test_weight_based_acetaminophen_maximum() -> None:

@@ -72,11 +72,13 @@ def _display_names() -> Mapping[str, str]:
     return {i.id: i.name for i in catalog.ingredients()}
 
 
-def _list_findings(base: RuleSet, listed: Listed, present: frozenset[str]) -> list[Finding]:
+def _list_findings(base: RuleSet, listed: Listed, ctx: Context) -> list[Finding]:
     """Findings about the list as a whole: daily maxima, the same NSAID twice, two opioids."""
     names = _display_names()
+    patient = ctx.patient
+    kg = magnitude(patient.weight, "kg") if patient.weight is not None else None
     found = daily_maximum_findings(
-        listed.meds, base.daily_maxima, base.same_ingredient, names, present
+        listed.meds, base.daily_maxima, base.same_ingredient, names, ctx.present, patient, kg
     )
     if base.duplicate is not None:
         found.extend(duplicate_findings(listed.meds, base.duplicate, names))
@@ -162,7 +164,7 @@ def check_interactions(
         listed.meds, policy, patient, weight_kg, acetaminophen_limit
     )
     ctx = Context(listed.meds, patient, summary.daily_dose.magnitude if summary else None)
-    findings.extend(_list_findings(base, listed, ctx.present))
+    findings.extend(_list_findings(base, listed, ctx))
     findings.extend(match_pairs(sets, ctx))
     findings.extend(match_drug_rules(sets, ctx))
     findings = drop_superseded(findings, sets)

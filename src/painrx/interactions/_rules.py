@@ -349,6 +349,10 @@ class DailyMaximum:
             not known counts towards every maximum of its ingredient.
         severity: Severity of the finding.
         source: The cited label.
+        age_at_least: With ``weight_below`` and ``conditions``: the patients a reduced
+            maximum is for (any one criterion is enough); none set, every patient.
+        weight_below: Body weight under which the reduced maximum applies.
+        conditions: Patient conditions for which the reduced maximum applies.
     """
 
     rule: str
@@ -357,6 +361,18 @@ class DailyMaximum:
     routes: frozenset[str]
     severity: Severity
     source: Provenance
+    age_at_least: float | None = None
+    weight_below: Quantity | None = None
+    conditions: frozenset[str] = frozenset()
+
+    @property
+    def for_whom(self) -> str:
+        """The patients it is for, in words (empty for every patient)."""
+        parts = [f"age >= {self.age_at_least:g}"] if self.age_at_least is not None else []
+        if self.weight_below is not None:
+            parts.append(f"weight < {self.weight_below}")
+        parts.extend(sorted(self.conditions))
+        return " or ".join(parts)
 
 
 @attrs.frozen(eq=False)
@@ -893,10 +909,15 @@ def _daily_maximum(
     check_keys(
         block,
         required=("rule", "ingredient", "max_daily", "severity", "source"),
-        optional=("routes",),
+        optional=("routes", "age_at_least", "weight_below", "conditions"),
         where=where,
     )
     (iid,) = _ingredient_ids([block["ingredient"]], where)
+    conditions = frozenset(_str_list(block.get("conditions", []), where))
+    if not conditions <= CONDITIONS:
+        msg = f"{where}: unknown condition(s) {sorted(conditions - CONDITIONS)}."
+        raise TableError(msg)
+    weight = block.get("weight_below")
     return DailyMaximum(
         rule=_ident(block["rule"], where),
         ingredient=iid,
@@ -904,6 +925,11 @@ def _daily_maximum(
         routes=_routes(block.get("routes", []), where),
         severity=_severity(block["severity"], where),
         source=_cite(block, sources, where),
+        age_at_least=_positive(block["age_at_least"], where) if "age_at_least" in block else None,
+        weight_below=None
+        if weight is None
+        else _quantity(weight, ("mass", "body_weight"), f"{where} weight_below"),
+        conditions=conditions,
     )
 
 

@@ -239,6 +239,8 @@ def _maximum_finding(maximum: DailyMaximum, meds: tuple[Med, ...], name: str) ->
     if not entries or total <= magnitude(maximum.max_daily, "mg/day"):
         return None
     routes = f" ({', '.join(sorted(maximum.routes))})" if maximum.routes else ""
+    if maximum.for_whom:
+        routes += f" for {maximum.for_whom}"
     bound = "" if complete else "at least "
     return Finding(
         drugs=(maximum.ingredient,),
@@ -284,23 +286,47 @@ def _same_ingredient_finding(
     )
 
 
+def _applies(maximum: DailyMaximum, patient: Patient, kg: float | None) -> bool:
+    """Whether a (possibly reduced) maximum is for this patient."""
+    if maximum.age_at_least is None and maximum.weight_below is None and not maximum.conditions:
+        return True
+    age = patient.age
+    if maximum.age_at_least is not None and age is not None and age >= maximum.age_at_least:
+        return True
+    below = maximum.weight_below
+    if below is not None and kg is not None and kg < magnitude(below, "kg"):
+        return True
+    return not maximum.conditions.isdisjoint(patient.conditions)
+
+
 def daily_maximum_findings(
     meds: tuple[Med, ...],
     maxima: Iterable[DailyMaximum],
     policy: SameIngredientPolicy | None,
     names: Mapping[str, str],
     present: frozenset[str],
+    patient: Patient,
+    kg: float | None,
 ) -> list[Finding]:
     """Sum each watched ingredient across products: above its label maximum, or in two products.
 
-    ``present`` is every ingredient on the list.
+    ``present`` is every ingredient on the list; ``kg`` the patient's weight. Where a
+    label gives a reduced maximum for some patients (ketorolac at 65 or older), the
+    lowest maximum that applies to this patient is used.
     """
     display = names
+    lowest: dict[tuple[str, str, frozenset[str]], DailyMaximum] = {}
+    for maximum in maxima:
+        if maximum.ingredient not in present or not _applies(maximum, patient, kg):
+            continue
+        key = (maximum.rule, maximum.ingredient, maximum.routes)
+        held = lowest.get(key)
+        if held is None or maximum.max_daily < held.max_daily:
+            lowest[key] = maximum
     found = [
         f
-        for maximum in maxima
-        if maximum.ingredient in present
-        and (
+        for maximum in lowest.values()
+        if (
             f := _maximum_finding(
                 maximum, meds, display.get(maximum.ingredient, maximum.ingredient)
             )
