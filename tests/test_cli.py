@@ -508,3 +508,11 @@ def test_mme_dose_may_be_a_count_when_the_drug_names_its_strength(
     code, _, err = run(capsys, "mme", "oxycodone", "2", "--frequency", "QID")
     assert code == EXIT_USAGE
     assert "argument DOSE: '2' has no unit: painrx never guesses one; write e.g. '2 mg'" in err
+
+
+def test_check_names_the_condition_of_a_drug_condition_finding(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "check", "naproxen", "--condition", "ckd", "--fail-on", "major")
+    assert code == EXIT_FINDINGS
+    assert "  [major] naproxen + ckd: " in out

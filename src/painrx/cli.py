@@ -378,7 +378,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     worst = result.max_severity.name.lower() if result.max_severity is not None else "none"
     lines = [f"{len(result.findings)} finding(s), most severe: {worst}"]
     for finding in result.findings:
-        drugs = " + ".join(finding.drugs)
+        drugs = " + ".join((*finding.drugs, *finding.conditions))
         lines.append(f"  [{finding.severity.name.lower()}] {drugs}: {finding.message}")
         if finding.management:
             lines.append(f"      management: {finding.management}")
