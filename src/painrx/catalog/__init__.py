@@ -20,6 +20,17 @@ True
 """
 
 from painrx._public import publish
+from painrx.catalog._codes import (
+    NDC_SYSTEM,
+    RXNORM_SYSTEM,
+    Coding,
+    RxNormProduct,
+    UnknownCodeError,
+    ingredient_for_rxcui,
+    ingredient_rxcui,
+    rxnorm_product,
+    rxnorm_products,
+)
 from painrx.catalog._data import (
     CLASSES,
     Ingredient,
@@ -41,6 +52,15 @@ from painrx.catalog._data import (
 
 __all__ = [
     "CLASSES",
+    "NDC_SYSTEM",
+    "RXNORM_SYSTEM",
+    "Coding",
+    "RxNormProduct",
+    "UnknownCodeError",
+    "ingredient_for_rxcui",
+    "ingredient_rxcui",
+    "rxnorm_product",
+    "rxnorm_products",
     "Ingredient",
     "ParsedMedication",
     "Product",

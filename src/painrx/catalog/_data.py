@@ -662,8 +662,8 @@ def source() -> Provenance:
     return _catalog().source
 
 
-def product(name: str) -> Product:
-    """Return the product a name denotes.
+def product(name: str | None = None, *, rxcui: str | int | None = None) -> Product:
+    """Return the product a name or an RxNorm code denotes.
 
     Accepts ingredient names and synonyms (with or without salts), brands, and
     combinations written with ``/``, ``-``, ``+`` or ``and`` in either order.
@@ -671,6 +671,8 @@ def product(name: str) -> Product:
     Args:
         name: ``"hydrocodone/acetaminophen"``, ``"oxycodone/APAP"``,
             ``"oxycodone-acetaminophen"``, ``"Percocet"``, ``"Norco"``, ``"ibuprofen"``.
+        rxcui: Instead of a name, an RxNorm ingredient or opioid drug code
+            (``"7804"``, ``1049621``); see the "From codes" page.
 
     Returns:
         The product; a brand also sets the form and route it implies.
@@ -684,7 +686,13 @@ def product(name: str) -> Product:
     >>> p = product("Duragesic")
     >>> p.id, p.form, p.route
     ('fentanyl', 'patch', 'transdermal')
+    >>> product(rxcui="1049621").id
+    'oxycodone'
     """
+    if rxcui is not None or name is None:
+        from painrx.catalog import _codes
+
+        return _codes.product_for_rxcui(name, rxcui)
     return _product_for(_resolve(_check_text(name, "drug name")))
 
 
@@ -1067,12 +1075,16 @@ def _parse_medication(text: str) -> ParsedMedication:
     )
 
 
-def parse_medication(text: str) -> ParsedMedication:
-    """Read a product, strengths, form and route from free text.
+def parse_medication(
+    text: str | None = None, *, rxcui: str | int | None = None
+) -> ParsedMedication:
+    """Read a product, strengths, form and route from free text or an RxNorm code.
 
     Args:
         text: ``"Ibuprofen 400 mg tablet"``, ``"OXYCODONE HCL 5MG TAB"``,
             ``"Percocet 10/325 mg"``, ``"Eliquis 5mg"``, ``"oxycodone/acetaminophen 10/325 mg"``.
+        rxcui: Instead of text, an RxNorm ingredient or opioid drug code: the drug's
+            RxNorm name is read (``1049621`` → ``"oxycodone hydrochloride 5 MG Oral Tablet"``).
 
     Returns:
         The parsed medication. Words that were not understood and strengths that
@@ -1091,4 +1103,8 @@ def parse_medication(text: str) -> ParsedMedication:
     >>> m.product.id, str(m.strengths[0]), m.form
     ('oxycodone', '5 mg', 'tablet')
     """
+    if rxcui is not None or text is None:
+        from painrx.catalog import _codes
+
+        return _codes.medication_for_rxcui(text, rxcui)
     return _parse_medication(_check_text(text, "medication text"))
