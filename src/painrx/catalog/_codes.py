@@ -9,9 +9,9 @@ first use. A code painrx cannot find is an :class:`UnknownCodeError`, never a gu
 from __future__ import annotations
 
 import csv
-import re
 import hashlib
 import io
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -386,20 +386,24 @@ def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
     brand = brand_match.group(1) if brand_match else None
     text = _RX_PREFIX.sub("", text[: brand_match.start()] if brand_match else text)
     if not text.endswith(" " + drug.dose_form) or text.startswith("{"):
-        raise refuse(f"is not one drug in the dose form {drug.dose_form!r} (a pack?).")
+        msg = f"is not one drug in the dose form {drug.dose_form!r} (a pack?)."
+        raise refuse(msg)
     components: list[tuple[str, float, str]] = []
     for part in text.removesuffix(" " + drug.dose_form).split(" / "):
         found = _RX_COMPONENT.match(part)
         if found is None or found["unit"] not in _RX_UNITS:
-            raise refuse(f"has a component painrx cannot read: {part!r}.")
+            msg = f"has a component painrx cannot read: {part!r}."
+            raise refuse(msg)
         try:
             ingredient_id = ingredient(found["name"]).id
         except (UnknownDrugError, InputError) as exc:
-            raise refuse(f"names an ingredient the catalog does not know: {exc}") from None
+            msg = f"names an ingredient the catalog does not know: {exc}"
+            raise refuse(msg) from None
         components.append((ingredient_id, float(found["value"]), _RX_UNITS[found["unit"]]))
     ids = tuple(dict.fromkeys(c[0] for c in components))
     if drug.ingredient not in ids:
-        raise refuse(f"does not name its opioid {drug.ingredient}.")
+        msg = f"does not name its opioid {drug.ingredient}."
+        raise refuse(msg)
     return _RxName(ids, tuple(components), brand)
 
 

@@ -53,13 +53,22 @@ from painrx.opioids._mme import (
     threshold_policy,
     total_mme,
 )
+from painrx.opioids._ndc import (
+    NDC_PRODUCTS,
+    NDCProduct,
+    ndc_product,
+    ndc_products,
+    normalize_ndc,
+)
 
 __all__ = [
     "DEFINITIONS",
+    "NDC_PRODUCTS",
     "Conversion",
     "ExcludedPrescription",
     "FactorRow",
     "MMEResult",
+    "NDCProduct",
     "OpioidDose",
     "OpioidMethod",
     "PeriodMME",
@@ -74,6 +83,9 @@ __all__ = [
     "mme_over_period",
     "mme_prescription",
     "mme_tables",
+    "ndc_product",
+    "ndc_products",
+    "normalize_ndc",
     "prescription_factor",
     "ratio_tables",
     "rotate",
