@@ -47,7 +47,7 @@ _PATH: Final = "ndc/cdc_ndc_2018_products.toml"
 _NDC_DIGITS: Final = 11
 # 10-digit NDC layouts (labeler-product-package) and where the 11-digit form adds its zero.
 _LAYOUTS: Final = {(4, 4, 2): "4-4-2", (5, 3, 2): "5-3-2", (5, 4, 1): "5-4-1", (5, 4, 2): "5-4-2"}
-_DASHED: Final = re.compile(r"^(\d{4,5})[-\s](\d{3,4})[-\s](\d{1,2})$")
+_DASHED: Final = re.compile(r"^(\d{1,6})[-\s](\d{1,5})[-\s](\d{1,3})$")
 _MAX_TEXT: Final = 40
 
 

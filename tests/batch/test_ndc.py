@@ -1,0 +1,90 @@
+"""Batch and CSV validation with an ndc column (CDC 2018 NDC file)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import painrx as rx
+from painrx.batch import mme_prescriptions
+from painrx.batch._validate import validate_csv
+from painrx.opioids import ndc_products
+
+NDCS = sorted(ndc_products())
+
+
+def _table() -> dict[str, np.ndarray]:
+    return {
+        "ndc": np.array(
+            ["00228-2983-11", "0093-6900-45", "00054017613", "12345-678-90", None], dtype=object
+        ),
+        "quantity": np.array([120.0, 10.0, 10.0, 1.0, 1.0]),
+        "days_supply": np.array([30.0, 30.0, 30.0, 1.0, 1.0]),
+    }
+
+
+@pytest.mark.parametrize("kind", ["dict", "pandas", "arrow"])
+def test_ndc_column_gives_mme_product_and_errors(kind: str) -> None:
+    data = _table()
+    table = {"dict": data, "pandas": pd.DataFrame(data), "arrow": pa.table(data)}[kind]
+    out = mme_prescriptions(table)
+    frame = pd.DataFrame(out) if kind == "dict" else out if kind == "pandas" else out.to_pandas()
+    assert list(frame["mme_per_day"][:2]) == [60.0, 60.0]  # CDC Documentation examples
+    assert list(frame["ndc11"][:3]) == ["00228298311", "00093690045", "00054017613"]
+    assert frame["product"][1] == "FENTANYL TRANSDERMAL SYSTEM"
+    assert str(frame["error"][2]).startswith("NoFactorError: NDC 00054-0176-13")
+    assert str(frame["error"][3]).startswith("UnknownCodeError: Unknown NDC '12345-678-90'")
+    assert str(frame["error"][4]).startswith("InputError: ndc is missing")
+    assert all(math.isnan(v) for v in frame["mme_per_day"][2:])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NDCS),
+            st.integers(min_value=1, max_value=240),
+            st.integers(min_value=1, max_value=90),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_batch_agrees_with_scalar(rows: list[tuple[str, int, int]]) -> None:
+    out = mme_prescriptions(
+        {
+            "ndc": np.array([r[0] for r in rows], dtype=object),
+            "quantity": np.array([float(r[1]) for r in rows]),
+            "days_supply": np.array([float(r[2]) for r in rows]),
+        }
+    )
+    for i, (ndc, quantity, days) in enumerate(rows):
+        try:
+            expected = rx.mme_prescription(ndc=ndc, quantity=quantity, days_supply=days)
+        except rx.PainRxError as exc:
+            assert out["error"][i].startswith(type(exc).__name__)
+            continue
+        assert out["mme_per_day"][i] == pytest.approx(expected.value, rel=1e-12)
+        assert out["alerts"][i] == ";".join(a.code for a in expected.alerts)
+
+
+def test_validate_csv_with_ndc_column(tmp_path: Path) -> None:
+    source = tmp_path / "claims.csv"
+    source.write_text(
+        "NDC,Quantity,Days Supply\n00228-2983-11,120,30\n0093-6900-45,10,30\n99999-999-99,1,1\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "out.csv"
+    summary = validate_csv(source, out=target)
+    assert (summary.rows, summary.rows_with_errors) == (3, 1)
+    assert summary.table == "CDC_NDC_2018_PRODUCTS"
+    written = pd.read_csv(target, dtype={"ndc11": str})
+    assert list(written["ndc11"][:2]) == ["00228298311", "00093690045"]
+    assert list(written["mme_per_day"][:2]) == [60.0, 60.0]
