@@ -310,7 +310,8 @@ def _amount(quantity: Mapping[str, Any], product: _Product, where: str, element:
                 "give the dose as an amount (e.g. '5 mg') or code the product."
             )
             raise _fail(where, element, msg)
-        return product.strength * value
+        scaled: Quantity = product.strength * value
+        return scaled
     try:
         return Q(value, unit)
     except PainRxError as exc:

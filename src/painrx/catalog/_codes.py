@@ -358,7 +358,8 @@ def _one_of(name: object, rxcui: object, what: str) -> object:
 
 # RxNorm names: "[12 HR ][1 ML ]ingredient strength UNIT[ / ingredient strength UNIT] Dose Form
 # [Brand]". The dose form is known from the table, so it is cut off the end, not guessed.
-_RX_PREFIX: Final = re.compile(r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) )+")
+# "Abuse-Deterrent" is an RxNorm qualifier of the drug, not part of an ingredient name.
+_RX_PREFIX: Final = re.compile(r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent )+")
 _RX_BRAND: Final = re.compile(r" \[([^\]]+)\]$")
 _RX_COMPONENT: Final = re.compile(
     r"^(?P<name>\D.*?) (?P<value>\d+(?:\.\d+)?) (?P<unit>[A-Z]+(?:/[A-Z]+)?)$"
