@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import painrx as rx
 from painrx.catalog import UnknownCodeError
 from painrx.errors import InputError, NoFactorError
-from painrx.opioids import ndc_product, ndc_products, normalize_ndc
+from painrx.opioids import CodedMMEResult, ndc_product, ndc_products, normalize_ndc
 
 # (NDC, quantity, days supply, MME/day): the Documentation sheet's worked examples and rows
 # of its Summary Table, priced with the product's own factor.
@@ -28,6 +28,7 @@ GOLDEN = [
 @pytest.mark.parametrize(("ndc", "quantity", "days", "expected"), GOLDEN)
 def test_golden_ndc_cases(ndc: str, quantity: int, days: int, expected: float) -> None:
     result = rx.mme_prescription(ndc=ndc, quantity=quantity, days_supply=days)
+    assert isinstance(result, CodedMMEResult)
     assert result.value == pytest.approx(expected, rel=1e-12)
     assert result.table == "CDC_NDC_2018_PRODUCTS"
     assert result.codes[0].code == ndc
@@ -52,6 +53,12 @@ def test_patch_days_supply_is_patches_times_three() -> None:
 
 def test_methadone_carries_caution_and_code() -> None:
     result = rx.mme_prescription(ndc="55887020082", quantity=90, days_supply=30)
+    assert isinstance(result, CodedMMEResult)
+    assert result.to_dict()["codes"][0] == {
+        "system": "http://hl7.org/fhir/sid/ndc",
+        "code": "55887020082",
+        "display": "METHADONE",
+    }
     assert result.factor == 3.0
     assert "methadone_caution" in [a.code for a in result.alerts]
     assert [c.code for c in result.codes] == ["55887020082", "6813"]

@@ -55,6 +55,7 @@ from painrx.opioids._mme import (
 )
 from painrx.opioids._ndc import (
     NDC_PRODUCTS,
+    CodedMMEResult,
     NDCProduct,
     ndc_product,
     ndc_products,
@@ -64,6 +65,7 @@ from painrx.opioids._ndc import (
 __all__ = [
     "DEFINITIONS",
     "NDC_PRODUCTS",
+    "CodedMMEResult",
     "Conversion",
     "ExcludedPrescription",
     "FactorRow",

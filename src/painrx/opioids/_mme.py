@@ -686,10 +686,7 @@ def mme_prescription(
         from painrx.opioids import _ndc
 
         _ndc.check_ndc_call(drug, strength, route, form, table)
-        result: MMEResult = _ndc.mme_ndc(
-            ndc, quantity=quantity, days_supply=days_supply, thresholds=thresholds
-        )
-        return result
+        return _ndc.mme_ndc(ndc, quantity=quantity, days_supply=days_supply, thresholds=thresholds)
     if drug is None or strength is None:
         msg = "mme_prescription needs a drug and its strength, or an ndc=."
         raise InputError(msg)

@@ -28,11 +28,13 @@ import attrs
 from painrx.catalog import NDC_SYSTEM, Coding, UnknownCodeError, ingredient_rxcui
 from painrx.catalog._codes import pinned_csv
 from painrx.errors import Alert, InputError, NoFactorError
+from painrx.opioids._results import MMEResult
 from painrx.provenance import Provenance
 from painrx.tables import TableError, check_keys, entry_source, sources_of
 
 __all__ = [
     "NDC_PRODUCTS",
+    "CodedMMEResult",
     "NDCProduct",
     "check_ndc_call",
     "mme_ndc",
@@ -118,6 +120,29 @@ class NDCProduct:
             "factor": self.factor,
             "route": self.route,
             "source": self.source.id,
+        }
+
+
+@attrs.frozen(repr=False)
+class CodedMMEResult(MMEResult):
+    """An :class:`~painrx.opioids.MMEResult` computed from a drug code (an NDC).
+
+    A subclass, so results pickled before codes existed still load as plain results.
+
+    Attributes:
+        codes: The codes the result was computed from: the NDC, then the opioid
+            ingredient's RxCUI when painrx records one.
+        product: The product the NDC denotes, as the CDC file names it.
+    """
+
+    codes: tuple[Coding, ...] = ()
+    product: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (with ``codes`` and ``product``)."""
+        return super().to_dict() | {
+            "codes": [c.to_dict() for c in self.codes],
+            "product": self.product,
         }
 
 
@@ -354,7 +379,7 @@ def mme_ndc(
     quantity: object,
     days_supply: object,
     thresholds: str | None = "CDC_2016",
-) -> Any:
+) -> CodedMMEResult:
     """Return the MME/day of a prescription given by NDC (see :func:`mme_prescription`).
 
     The product's own strength, unit and factor from the CDC 2018 file are used. A
@@ -369,7 +394,6 @@ def mme_ndc(
     """
     from painrx.opioids import _mme
     from painrx.opioids import _tables as _t
-    from painrx.opioids._results import MMEResult
 
     product = ndc_product(ndc)
     if product.factor is None or product.strength is None or product.route is None:
@@ -403,7 +427,7 @@ def mme_ndc(
     # As in the CDC_NDC_2018 table: a patch reports its strength and the file's 7.2.
     basis = "mcg/h" if patch else f"{str(product.strength_unit).split('/')[0]}/day"
     daily: Fraction = strength if patch else strength * count / days
-    return MMEResult(
+    return CodedMMEResult(
         value=float(value),
         exact=value,
         drug=product.ingredient,

@@ -11,7 +11,6 @@ from typing import Any
 import attrs
 
 from painrx._html import key_value_table
-from painrx.catalog import Coding
 from painrx.errors import Alert
 from painrx.provenance import Provenance
 from painrx.units import Q, Quantity, QuantityLike, format_units
@@ -123,9 +122,6 @@ class MMEResult:
         source: The factor table's provenance.
         factor_source: The citation behind this factor (may be more specific).
         alerts: Drug, threshold and days-supply alerts.
-        codes: The codes the result was computed from (an NDC and its ingredient's
-            RxCUI, a FHIR order's codings); empty when the drug was given by name.
-        product: The product name the code denotes (an NDC's), else None.
     """
 
     value: float
@@ -141,8 +137,6 @@ class MMEResult:
     source: Provenance
     factor_source: Provenance
     alerts: tuple[Alert, ...]
-    codes: tuple[Coding, ...] = ()
-    product: str | None = None
 
     @property
     def daily_dose(self) -> Quantity:
@@ -176,8 +170,6 @@ class MMEResult:
             "source": self.source.id,
             "factor_source": self.factor_source.id,
             "alerts": _codes(self.alerts),
-            **({"codes": [c.to_dict() for c in self.codes]} if self.codes else {}),
-            **({"product": self.product} if self.product is not None else {}),
         }
 
     def _repr_html_(self) -> str:
