@@ -19,8 +19,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from painrx.batch._core import Computed, error_text
-from painrx.batch._encode import encode_text, to_numbers
+from painrx.batch._core import _NUMBER_CHECKS, Computed, error_text
+from painrx.batch._encode import Numbers, encode_text, to_numbers
 from painrx.errors import InputError, PainRxError
 from painrx.vocabulary import MAX_DAILY_MME
 
@@ -171,8 +171,9 @@ def compute(
     codes = encoded.codes
     valid = codes >= 0
     safe = np.where(valid, codes, 0)
-    quantity = to_numbers(columns["quantity"]).values
-    days = to_numbers(columns["days_supply"]).values
+    numbers = {name: to_numbers(columns[name]) for name in NDC_REQUIRED_COLUMNS[1:]}
+    quantity = numbers["quantity"].values
+    days = numbers["days_supply"].values
     multiplier = np.where(
         valid, distinct.multiplier[safe] if len(distinct.multiplier) else np.nan, np.nan
     )
@@ -221,6 +222,7 @@ def compute(
         known = distinct.error[code] if code >= 0 else None
         if code < 0:
             known = "InputError: ndc is missing: give the product's NDC."
+        known = known or _number_error(numbers, row)
         if known is None:
             try:
                 result = mme_prescription(
@@ -248,6 +250,22 @@ def compute(
         table_id=NDC_PRODUCTS,
     )
     return NDCComputed(computed, product_codes, distinct.ndc_labels, distinct.product_labels)
+
+
+def _number_error(numbers: Mapping[str, Numbers], row: int) -> str | None:
+    """Return the drug-row batch's text for a bad quantity or days supply, else None."""
+    for name, column in numbers.items():
+        value = float(column.values[row])
+        checks = (
+            math.isnan(value) and not column.not_a_number[row],
+            bool(column.not_a_number[row]),
+            math.isinf(value),
+            value <= 0,
+        )
+        for failed, text in zip(checks, _NUMBER_CHECKS, strict=True):
+            if failed:
+                return f"InputError: {name} {text}."
+    return None
 
 
 def _labelled(codes: npt.NDArray[np.intp], labels: tuple[str, ...]) -> npt.NDArray[Any]:
