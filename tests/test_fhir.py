@@ -178,6 +178,35 @@ def test_mme_over_period_from_dispense_requests() -> None:
     assert period.value == pytest.approx(45.0)
 
 
+def test_results_and_findings_name_their_codes() -> None:
+    lorazepam = _request(
+        "lzp",
+        {"medicationCodeableConcept": {"text": "lorazepam 1 mg tablet"}},
+        dosageInstruction=_dosage(
+            {"value": 1, "unit": "mg"}, {"frequency": 2, "period": 1, "periodUnit": "d"}
+        ),
+    )
+    orders = fhir.read_orders(_bundle(OXYCODONE, FENTANYL, lorazepam))
+    total = fhir.total_mme(orders)
+    assert total.value == rx.total_mme(fhir.opioid_doses(orders)).value
+    assert [
+        [c.code for c in i.codes] for i in total.items if isinstance(i, rx.opioids.CodedMMEResult)
+    ] == [
+        ["1049621"],
+        ["00093690045", "4337"],
+    ]
+    report = fhir.check_interactions(orders)
+    coded = [
+        f for f in report.findings if isinstance(f, fhir.CodedFinding) and "lorazepam" in f.drugs
+    ]
+    assert coded, "an opioid with a benzodiazepine is a finding"
+    for finding in coded:
+        assert "MedicationRequest/lzp" in finding.resources
+        assert {c.code for c in finding.codes} <= {"1049621", "00093690045", "4337"}
+        assert finding.to_dict()["resources"] == list(finding.resources)
+    assert any(c.code == "1049621" for f in coded for c in f.codes)
+
+
 def _broken(path: list[str | int], value: Any) -> dict[str, Any]:
     resource = copy.deepcopy(OXYCODONE)
     node: Any = resource

@@ -43,16 +43,19 @@ import attrs
 
 from painrx.catalog import NDC_SYSTEM, RXNORM_SYSTEM, Coding, parse_medication
 from painrx.errors import InputError, PainRxError
-from painrx.interactions import Medication
-from painrx.opioids import OpioidDose, Prescription, ndc_product
+from painrx.interactions import Finding, InteractionReport, Medication
+from painrx.opioids import CodedMMEResult, OpioidDose, Prescription, TotalMME, ndc_product
 from painrx.units import Q, Quantity, kind_of
 
 __all__ = [
+    "CodedFinding",
     "FHIRError",
     "FHIROrder",
+    "check_interactions",
     "opioid_doses",
     "prescriptions",
     "read_orders",
+    "total_mme",
 ]
 
 _KINDS: Final = ("MedicationRequest", "MedicationStatement")
@@ -528,3 +531,77 @@ def prescriptions(orders: Iterable[FHIROrder]) -> list[Prescription]:
             msg = "an opioid order needs dispenseRequest.quantity and expectedSupplyDuration."
             raise _fail(order.resource, "dispenseRequest", msg)
     return found
+
+
+@attrs.frozen
+class CodedFinding(Finding):
+    """An interaction :class:`~painrx.interactions.Finding` that names the codes it came from.
+
+    Attributes:
+        codes: The RxNorm and NDC codings of the FHIR orders involved (empty for orders
+            given by text).
+        resources: The FHIR resources involved (``"MedicationRequest/<id>"``).
+    """
+
+    codes: tuple[Coding, ...] = ()
+    resources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (with ``codes`` and ``resources``)."""
+        return super().to_dict() | {
+            "codes": [c.to_dict() for c in self.codes],
+            "resources": list(self.resources),
+        }
+
+
+def _ingredients(order: FHIROrder) -> frozenset[str]:
+    from painrx.catalog import product
+
+    return frozenset(product(order.drug).ingredients)
+
+
+def total_mme(
+    orders: Iterable[FHIROrder], *, table: str = "CDC_2022", thresholds: str | None = "CDC_2016"
+) -> TotalMME:
+    """Return :func:`painrx.total_mme` of the opioid orders, each item naming its codes.
+
+    Raises:
+        FHIRError: An opioid order without a dose quantity (never skipped).
+        PainRxError: Anything :func:`painrx.total_mme` raises.
+    """
+    from painrx.opioids import total_mme as opioid_total
+
+    orders = tuple(orders)
+    doses = opioid_doses(orders)
+    dosed = [o for o in orders if o.dose is not None]
+    total = opioid_total(doses, table=table, thresholds=thresholds)
+    items = tuple(
+        CodedMMEResult(**attrs.asdict(item, recurse=False), codes=o.codes, product=o.text)
+        for item, o in zip(total.items, dosed, strict=True)
+    )
+    return attrs.evolve(total, items=items)
+
+
+def check_interactions(orders: Iterable[FHIROrder], **options: Any) -> InteractionReport:
+    """Return :func:`painrx.check_interactions` of the orders; findings name their codes.
+
+    Args:
+        orders: Orders from :func:`read_orders`.
+        **options: Passed on (``patient``, ``on_unknown``, ``rules``, ``acetaminophen_limit``).
+    """
+    from painrx.interactions import check_interactions as check
+
+    orders = tuple(orders)
+    report = check([o.medication for o in orders], **options)
+    findings = []
+    for finding in report.findings:
+        involved = [o for o in orders if _ingredients(o) & set(finding.drugs)]
+        codes = tuple(dict.fromkeys(c for o in involved for c in o.codes))
+        findings.append(
+            CodedFinding(
+                **attrs.asdict(finding, recurse=False),
+                codes=codes,
+                resources=tuple(o.resource for o in involved),
+            )
+        )
+    return attrs.evolve(report, findings=tuple(findings))
