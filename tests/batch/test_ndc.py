@@ -95,3 +95,33 @@ def test_validate_csv_with_ndc_column(tmp_path: Path) -> None:
     written = pd.read_csv(target, dtype={"ndc11": str})
     assert list(written["ndc11"][:2]) == ["00228298311", "00093690045"]
     assert list(written["mme_per_day"][:2]) == [60.0, 60.0]
+
+
+@pytest.mark.parametrize("kind", ["pandas", "arrow"])
+def test_products_sharing_a_name(kind: str) -> None:
+    # Many NDCs share a product name (e.g. 'OXYCODONE HCL'); each row keeps its own NDC.
+    same = [n for n, p in ndc_products().items() if p.name == "OXYCODONE HCL"][:3]
+    data = {"ndc": same, "quantity": [120.0] * 3, "days_supply": [30.0] * 3}
+    out = mme_prescriptions(pd.DataFrame(data) if kind == "pandas" else pa.table(data))
+    frame = out if kind == "pandas" else out.to_pandas()
+    assert list(frame["ndc11"]) == same
+    assert list(frame["product"]) == ["OXYCODONE HCL"] * 3
+
+
+def test_rows_on_a_threshold_are_decided_exactly() -> None:
+    # OXYCODONE HCL-ACETAMINOPHEN 10 mg: 10 × 120 / 36 × 1.5 = 50 and 10 × 108 / 18 × 1.5 = 90
+    # exactly (CDC 2016 thresholds are inclusive); 10 × 2.5 / 0.375 × 1.5 = 100 with
+    # fractional numbers goes the Fraction way.
+    out = mme_prescriptions(
+        {
+            "ndc": np.array(["00228298311"] * 3, dtype=object),
+            "quantity": np.array([120.0, 108.0, 2.5]),
+            "days_supply": np.array([36.0, 18.0, 0.375]),
+        }
+    )
+    assert list(out["mme_per_day"]) == [50.0, 90.0, 100.0]
+    assert list(out["alerts"]) == [
+        "mme_threshold_50",
+        "mme_threshold_50;mme_threshold_90",
+        "mme_threshold_50;mme_threshold_90",
+    ]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -54,14 +56,16 @@ class NDCComputed:
 
     Attributes:
         computed: ``mme_per_day``, ``factor``, ``alerts``, ``error`` as for drug rows.
-        product_codes: Index into ``ndc_labels``/``product_labels`` per row (-1: unknown).
+        ndc_codes: Index into ``ndc_labels`` per row (-1: no product).
         ndc_labels: The 11-digit NDC of each distinct product found.
-        product_labels: Its product name.
+        name_codes: Index into ``product_labels`` per row (-1: no product).
+        product_labels: The distinct product names (products of several NDCs share one).
     """
 
     computed: Computed
-    product_codes: npt.NDArray[np.intp]
+    ndc_codes: npt.NDArray[np.intp]
     ndc_labels: tuple[str, ...]
+    name_codes: npt.NDArray[np.intp]
     product_labels: tuple[str, ...]
 
 
@@ -118,10 +122,10 @@ class _Distinct:
     error: list[str | None]
     ndc_labels: tuple[str, ...]
     product_labels: tuple[str, ...]
+    exact: list[tuple[Fraction, int | None] | None]
 
 
 def _distinct(uniques: Sequence[str]) -> _Distinct:
-    from painrx.opioids import _tables as _t
     from painrx.opioids import ndc_product
 
     k = len(uniques)
@@ -131,6 +135,7 @@ def _distinct(uniques: Sequence[str]) -> _Distinct:
     days = np.full(k, math.nan)
     alerts: list[tuple[str, ...]] = [()] * k
     errors: list[str | None] = [None] * k
+    exact: list[tuple[Fraction, int | None] | None] = [None] * k
     index: dict[str, int] = {}
     names: list[str] = []
     for i, text in enumerate(uniques):
@@ -142,15 +147,45 @@ def _distinct(uniques: Sequence[str]) -> _Distinct:
         product[i] = index.setdefault(found.ndc, len(index))
         if len(names) < len(index):
             names.append(found.name)
-        if found.factor is None or found.strength is None or found.route is None:
-            # The scalar path words the refusal (buprenorphine has no factor).
+        terms = _terms(found.ndc)
+        if terms is None:
+            # The scalar path words the refusal (buprenorphine has no factor), once per NDC.
+            errors[i] = _refusal(found.ndc)
             continue
-        multiplier[i] = found.strength * found.factor
-        factor[i] = found.factor
+        multiplier[i], factor[i], exact[i], alerts[i] = terms
         if found.days_per_unit is not None:
             days[i] = found.days_per_unit
-        alerts[i] = tuple(a.code for a in _t.drug_alerts(found.ingredient, found.route))
-    return _Distinct(product, multiplier, factor, days, alerts, errors, tuple(index), tuple(names))
+    return _Distinct(
+        product, multiplier, factor, days, alerts, errors, tuple(index), tuple(names), exact
+    )
+
+
+@lru_cache(maxsize=1 << 15)
+def _terms(
+    ndc: str,
+) -> tuple[float, float, tuple[Fraction, int | None], tuple[str, ...]] | None:
+    """Return a product's multiplier, factor, exact multiplier and drug alerts, or None."""
+    from painrx.opioids import _tables as _t
+    from painrx.opioids import ndc_products
+
+    found = ndc_products()[ndc]
+    if found.factor is None or found.strength is None or found.route is None:
+        return None
+    exact = (_t.exact(found.strength) * _t.exact(found.factor), found.days_per_unit)
+    alerts = tuple(a.code for a in _t.drug_alerts(found.ingredient, found.route))
+    return found.strength * found.factor, found.factor, exact, alerts
+
+
+@lru_cache(maxsize=1 << 10)
+def _refusal(ndc: str) -> str:
+    from painrx.opioids import mme_prescription
+
+    try:
+        mme_prescription(ndc=ndc, quantity=1, days_supply=1, thresholds=None)
+    except PainRxError as exc:
+        return error_text(exc)
+    msg = f"NDC {ndc!r} was expected to be refused."
+    raise AssertionError(msg)
 
 
 def compute(
@@ -164,108 +199,194 @@ def compute(
         thresholds: ``(MME/day, alert code)`` pairs in increasing order.
         policy: The threshold policy id (for the rows the scalar path computes).
     """
-    from painrx.opioids import NDC_PRODUCTS, mme_prescription
+    from painrx.opioids import NDC_PRODUCTS
 
     encoded = encode_text(columns["ndc"])
     distinct = _distinct(encoded.uniques)
-    codes = encoded.codes
-    valid = codes >= 0
-    safe = np.where(valid, codes, 0)
+    k = len(encoded.uniques)
+    # Per-distinct arrays get one more slot, for rows without an NDC (code -1 → k).
+    index = np.where(encoded.codes >= 0, encoded.codes, k)
+    errors = _Labels()
+    unique_error = np.array(
+        [errors.code(e) if e is not None else -1 for e in distinct.error]
+        + [errors.code("InputError: ndc is missing: give the product's NDC.")],
+        dtype=np.intp,
+    )
     numbers = {name: to_numbers(columns[name]) for name in NDC_REQUIRED_COLUMNS[1:]}
+    error_codes = unique_error[index]
+    bad_number = _number_errors(numbers, errors)
+    error_codes = np.where(error_codes >= 0, error_codes, bad_number)
+    ok = error_codes < 0
     quantity = numbers["quantity"].values
     days = numbers["days_supply"].values
-    multiplier = np.where(
-        valid, distinct.multiplier[safe] if len(distinct.multiplier) else np.nan, np.nan
-    )
-    per_unit = distinct.days_per_unit[safe] if len(distinct.days_per_unit) else np.full(n, np.nan)
-    patch = valid & ~np.isnan(per_unit)
+    per_unit = np.append(distinct.days_per_unit, np.nan)[index]
+    patch = ~np.isnan(per_unit)
     used_days = np.where(patch, quantity * per_unit, days)
     with np.errstate(all="ignore"):
-        mme = multiplier * quantity / used_days
-        good = (
-            np.isfinite(mme)
-            & (quantity > 0)
-            & (days > 0)
-            & np.isfinite(quantity)
-            & np.isfinite(days)
-            & (mme <= MAX_DAILY_MME * (1 - _NEAR))
-        )
+        mme = np.append(distinct.multiplier, np.nan)[index] * quantity / used_days
+        near = mme > MAX_DAILY_MME * (1 - _NEAR)
         level = np.zeros(n, dtype=np.intp)
         for bound, _ in thresholds:
-            good &= np.abs(mme - bound) > bound * _NEAR
+            near |= np.abs(mme - bound) <= bound * _NEAR
             level += mme >= bound
+    fast = ok & ~near
     normalised = patch & (used_days != days)
-    fallback = np.flatnonzero(~good)
-    alert_of: dict[tuple[str, ...], int] = {}
+    alerts = _Labels()
     alert_codes = np.full(n, -1, dtype=np.intp)
-    error_of: dict[str, int] = {}
-    error_codes = np.full(n, -1, dtype=np.intp)
-    product_codes = np.where(valid, distinct.product[safe] if len(distinct.product) else -1, -1)
-    mme_out = np.where(good, mme, np.nan)
-    factor_out = np.where(good, distinct.factor[safe] if len(distinct.factor) else np.nan, np.nan)
-    # Good rows: one label per distinct (NDC text, patch rule, threshold level).
-    combo = (safe * 2 + normalised) * (len(thresholds) + 1) + level
-    rows = np.flatnonzero(good)
+    rows = np.flatnonzero(fast)
+    # Alert labels depend only on (drug alerts, patch rule, threshold level): a handful
+    # of keys, indexed directly (no per-row Python, no sort of a million rows).
+    groups: dict[tuple[str, ...], int] = {}
+    group = np.array([groups.setdefault(a, len(groups)) for a in distinct.alerts] + [0])
     if len(rows):
-        kinds, first, inverse = np.unique(combo[rows], return_index=True, return_inverse=True)
-        labels = []
-        for j in range(len(kinds)):
-            row = rows[first[j]]
-            found = list(distinct.alerts[codes[row]])
-            if normalised[row]:
-                found.append("days_supply_normalised")
-            found += [code for _, code in thresholds[: level[row]]]
-            labels.append(alert_of.setdefault(tuple(found), len(alert_of)))
-        alert_codes[rows] = np.asarray(labels, dtype=np.intp)[inverse]
-    for row in fallback.tolist():
-        code = codes[row]
-        known = distinct.error[code] if code >= 0 else None
-        if code < 0:
-            known = "InputError: ndc is missing: give the product's NDC."
-        known = known or _number_error(numbers, row)
-        if known is None:
-            try:
-                result = mme_prescription(
-                    ndc=encoded.uniques[code],
-                    quantity=float(quantity[row]),
-                    days_supply=float(days[row]),
-                    thresholds=policy,
+        combos = (group[index[rows]] * 2 + normalised[rows]) * (len(thresholds) + 1) + level[rows]
+        example = np.full(max(len(groups), 1) * 2 * (len(thresholds) + 1), -1, dtype=np.intp)
+        example[combos] = rows
+        label_of = np.full(len(example), -1, dtype=np.intp)
+        for key in np.flatnonzero(example >= 0).tolist():
+            row = int(example[key])
+            label_of[key] = alerts.code(
+                _alert_label(
+                    distinct.alerts[index[row]], normalised[row], int(level[row]), thresholds
                 )
-            except PainRxError as exc:
-                known = error_text(exc)
-            else:
-                mme_out[row] = result.value
-                factor_out[row] = result.factor
-                found_codes = tuple(a.code for a in result.alerts)
-                alert_codes[row] = alert_of.setdefault(found_codes, len(alert_of))
-                continue
-        error_codes[row] = error_of.setdefault(known, len(error_of))
+            )
+        alert_codes[rows] = label_of[combos]
+    mme_out = np.where(fast, mme, np.nan)
+    factor_out = np.where(ok, np.append(distinct.factor, np.nan)[index], np.nan)
+    for row in np.flatnonzero(ok & near).tolist():
+        value, reached, error = _exact_row(
+            distinct, encoded.uniques, int(index[row]), quantity[row], days[row], thresholds, policy
+        )
+        if error is not None:
+            error_codes[row] = errors.code(error)
+            factor_out[row] = np.nan
+            continue
+        mme_out[row] = value
+        alert_codes[row] = alerts.code(
+            _alert_label(distinct.alerts[index[row]], normalised[row], reached, thresholds)
+        )
+    error_codes, error_labels = _compact(error_codes, errors.labels())
     computed = Computed(
         mme=mme_out,
         factor=factor_out,
         alert_codes=alert_codes,
-        alert_labels=tuple(";".join(a) for a in alert_of),
+        alert_labels=alerts.labels(),
         error_codes=error_codes,
-        error_labels=tuple(error_of),
+        error_labels=error_labels,
         table_id=NDC_PRODUCTS,
     )
-    return NDCComputed(computed, product_codes, distinct.ndc_labels, distinct.product_labels)
+    names: dict[str, int] = {}
+    name_of = np.array(
+        [names.setdefault(name, len(names)) for name in distinct.product_labels] + [-1],
+        dtype=np.intp,
+    )
+    ndc_codes = np.append(distinct.product, -1)[index]
+    return NDCComputed(computed, ndc_codes, distinct.ndc_labels, name_of[ndc_codes], tuple(names))
 
 
-def _number_error(numbers: Mapping[str, Numbers], row: int) -> str | None:
-    """Return the drug-row batch's text for a bad quantity or days supply, else None."""
-    for name, column in numbers.items():
-        value = float(column.values[row])
-        checks = (
-            math.isnan(value) and not column.not_a_number[row],
-            bool(column.not_a_number[row]),
-            math.isinf(value),
-            value <= 0,
-        )
-        for failed, text in zip(checks, _NUMBER_CHECKS, strict=True):
-            if failed:
-                return f"InputError: {name} {text}."
-    return None
+def _compact(
+    codes: npt.NDArray[np.intp], labels: tuple[str, ...]
+) -> tuple[npt.NDArray[np.intp], tuple[str, ...]]:
+    """Drop labels no row uses (an error of a column on a row refused for its NDC)."""
+    used = np.zeros(len(labels) + 1, dtype=bool)
+    used[codes + 1] = True
+    kept = np.flatnonzero(used[1:])
+    if len(kept) == len(labels):
+        return codes, labels
+    renumber = np.full(len(labels) + 1, -1, dtype=np.intp)
+    renumber[kept + 1] = np.arange(len(kept))
+    return renumber[codes + 1], tuple(labels[i] for i in kept)
+
+
+class _Labels:
+    """Distinct label texts, numbered in order of first use."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def code(self, text: str) -> int:
+        return self.index.setdefault(text, len(self.index))
+
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.index)
+
+
+def _alert_label(
+    drug: tuple[str, ...], normalised: bool, level: int, thresholds: Sequence[tuple[float, str]]
+) -> str:
+    found = [*drug, *(["days_supply_normalised"] if normalised else [])]
+    return ";".join([*found, *(code for _, code in thresholds[:level])])
+
+
+def _exact_row(
+    distinct: _Distinct,
+    uniques: Sequence[str],
+    unique: int,
+    quantity: float,
+    days: float,
+    thresholds: Sequence[tuple[float, str]],
+    policy: str | None,
+) -> tuple[float, int, str | None]:
+    """Decide a row next to a threshold or the bound exactly, as the scalar path does.
+
+    Returns:
+        MME/day (correctly rounded), the number of thresholds reached, and the error
+        text when the row is above the plausibility bound.
+    """
+    from painrx.opioids import _tables as _t
+    from painrx.opioids import mme_prescription
+
+    known = distinct.exact[unique]
+    if known is None:  # pragma: no cover -- rows without a factor carry an error already
+        msg = "a row without a factor reached the exact path"
+        raise AssertionError(msg)
+    multiplier, per_unit = known
+    if quantity.is_integer() and days.is_integer():
+        # Whole numbers (nearly every claim): integer arithmetic, much cheaper than
+        # Fractions; an int / int division in Python is correctly rounded.
+        count = int(quantity)
+        num = multiplier.numerator * count
+        den = multiplier.denominator * (count * per_unit if per_unit is not None else int(days))
+    else:
+        count_exact = _t.exact(quantity)
+        used = count_exact * per_unit if per_unit is not None else _t.exact(days)
+        value = multiplier * count_exact / used
+        num, den = value.numerator, value.denominator
+    if num > MAX_DAILY_MME * den:
+        try:
+            mme_prescription(
+                ndc=uniques[unique], quantity=quantity, days_supply=days, thresholds=policy
+            )
+        except PainRxError as exc:
+            return math.nan, 0, error_text(exc)
+    reached = 0
+    for bound, _ in thresholds:
+        limit = Fraction(bound)
+        reached += num * limit.denominator >= limit.numerator * den
+    return num / den, reached, None
+
+
+def _number_errors(numbers: Mapping[str, Numbers], errors: _Labels) -> npt.NDArray[np.intp]:
+    """Return the drug-row batch's error code for a bad quantity or days supply (-1: none).
+
+    The first failing column, then the first failing check, is reported, in the same
+    words as for drug rows.
+    """
+    n = len(next(iter(numbers.values())).values)
+    codes = np.full(n, -1, dtype=np.intp)
+    for name, column in reversed(list(numbers.items())):
+        values = column.values
+        with np.errstate(invalid="ignore"):
+            masks = (
+                np.isnan(values) & ~column.not_a_number,
+                column.not_a_number,
+                np.isinf(values),
+                values <= 0,
+            )
+        for mask, text in reversed(list(zip(masks, _NUMBER_CHECKS, strict=True))):
+            if mask.any():
+                codes[mask] = errors.code(f"InputError: {name} {text}.")
+    return codes
 
 
 def _labelled(codes: npt.NDArray[np.intp], labels: tuple[str, ...]) -> npt.NDArray[Any]:
@@ -275,30 +396,30 @@ def _labelled(codes: npt.NDArray[np.intp], labels: tuple[str, ...]) -> npt.NDArr
 def attach(table: Any, kind: str, result: NDCComputed, attach_usual: Any) -> Any:
     """Return ``table`` with the usual added columns and ``ndc11``, ``product``."""
     out = attach_usual(table, kind, result.computed)
-    ndc = _labelled(result.product_codes, result.ndc_labels)
-    name = _labelled(result.product_codes, result.product_labels)
+    labelled = (
+        ("ndc11", result.ndc_codes, result.ndc_labels),
+        ("product", result.name_codes, result.product_labels),
+    )
     if kind == "dict":
-        out["ndc11"] = ndc
-        out["product"] = name
+        for column, codes, labels in labelled:
+            out[column] = _labelled(codes, labels)
         return out
     if kind == "pandas":
         import pandas as pd
 
-        def category(labels: tuple[str, ...]) -> Any:
+        def category(codes: npt.NDArray[np.intp], labels: tuple[str, ...]) -> Any:
             dtype = pd.CategoricalDtype(pd.Index(list(labels), dtype=object))
             return pd.Series(
-                pd.Categorical.from_codes(result.product_codes, dtype=dtype, validate=False),
+                pd.Categorical.from_codes(codes, dtype=dtype, validate=False),
                 index=out.index,
                 copy=False,
             )
 
-        return out.assign(
-            ndc11=category(result.ndc_labels), product=category(result.product_labels)
-        )
+        return out.assign(**{column: category(c, labels) for column, c, labels in labelled})
     import pyarrow as pa
 
-    for column, values in (("ndc11", ndc), ("product", name)):
-        array = pa.array(values, type=pa.string())
+    for column, codes, labels in labelled:
+        array = pa.array(_labelled(codes, labels), type=pa.string())
         index = out.schema.get_field_index(column)
         out = (
             out.set_column(index, column, array) if index >= 0 else out.append_column(column, array)
@@ -314,8 +435,8 @@ def output_batch(batch: Any, result: NDCComputed, usual: Any) -> Any:
     names = [n for n in rows.schema.names if n not in NDC_ADDED_COLUMNS]
     columns = [rows.column(n) for n in names]
     columns += [
-        pa.array(_labelled(result.product_codes, result.ndc_labels), type=pa.string()),
-        pa.array(_labelled(result.product_codes, result.product_labels), type=pa.string()),
+        pa.array(_labelled(result.ndc_codes, result.ndc_labels), type=pa.string()),
+        pa.array(_labelled(result.name_codes, result.product_labels), type=pa.string()),
     ]
     return pa.RecordBatch.from_arrays(columns, names=[*names, *NDC_ADDED_COLUMNS])
 

@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Mapping
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -339,6 +339,7 @@ def ndc_products() -> Mapping[str, NDCProduct]:
     return _products()
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def ndc_product(ndc: str | int) -> NDCProduct:
     """Return the CDC 2018 NDC file's product for an NDC in any common spelling.
 
