@@ -121,3 +121,21 @@ def _spellings(ndc: str) -> list[str | int]:
 def test_every_spelling_round_trips_to_the_same_product(ndc: str) -> None:
     for spelling in _spellings(ndc):
         assert ndc_product(spelling).ndc == ndc
+
+
+def test_product_factors_agree_with_the_cdc_ndc_2018_table() -> None:
+    # The per-product factors (CSV) and the per-ingredient CDC_NDC_2018 table come from the
+    # same file; they must never disagree. Ingredients the table does not list (withdrawn
+    # products such as propoxyphene) can only be priced by NDC.
+    table: dict[str, set[float]] = {}
+    for row in rx.opioids.mme_factors("CDC_NDC_2018"):
+        table.setdefault(row.ingredient, set()).add(float(str(row.factor).split()[0]))
+    missing = set()
+    for product in ndc_products().values():
+        if product.factor is None:
+            continue
+        if product.ingredient not in table:
+            missing.add(product.ingredient)
+            continue
+        assert product.factor in table[product.ingredient], product
+    assert missing <= {"propoxyphene", "levomethadyl", "opium"}
