@@ -229,6 +229,12 @@ def compute(
         for bound, _ in thresholds:
             near |= np.abs(mme - bound) <= bound * _NEAR
             level += mme >= bound
+    whole, exact_mme, exact_level, implausible = _whole_rows(
+        distinct, index, ok, quantity, days, per_unit, thresholds
+    )
+    mme = np.where(whole, exact_mme, mme)
+    level = np.where(whole, exact_level, level)
+    near = np.where(whole, implausible, near)
     fast = ok & ~near
     normalised = patch & (used_days != days)
     alerts = _Labels()
@@ -282,6 +288,62 @@ def compute(
     )
     ndc_codes = np.append(distinct.product, -1)[index]
     return NDCComputed(computed, ndc_codes, distinct.ndc_labels, name_of[ndc_codes], tuple(names))
+
+
+# Bounds of the integer pass: a product's exact multiplier p/q with p, q < 2**31 and whole
+# quantities and days below 2**20 keep every product below 2**53, so int64 is exact and an
+# int64 → float64 division is the correctly rounded value the scalar path's Fraction gives.
+_SMALL: Final = 1 << 31
+_WHOLE: Final = 1 << 20
+
+
+def _whole_rows(
+    distinct: _Distinct,
+    index: npt.NDArray[np.intp],
+    ok: npt.NDArray[np.bool_],
+    quantity: npt.NDArray[np.float64],
+    days: npt.NDArray[np.float64],
+    per_unit: npt.NDArray[np.float64],
+    thresholds: Sequence[tuple[float, str]],
+) -> tuple[npt.NDArray[np.bool_], Any, Any, npt.NDArray[np.bool_]]:
+    """Compute rows of whole numbers exactly, in int64 (nearly every claim is one).
+
+    Returns:
+        Which rows were computed, their MME/day, the number of thresholds each reaches
+        (inclusive, decided exactly) and whether each is above the plausibility bound.
+    """
+    p = np.zeros(len(distinct.exact) + 1, dtype=np.int64)
+    q = np.ones(len(distinct.exact) + 1, dtype=np.int64)
+    for i, known in enumerate(distinct.exact):
+        if known is not None and known[0].numerator < _SMALL and known[0].denominator < _SMALL:
+            p[i], q[i] = known[0].numerator, known[0].denominator
+    limits = [Fraction(bound) for bound, _ in thresholds]
+    small_limits = all(f.numerator < _WHOLE and f.denominator < _WHOLE for f in limits)
+    with np.errstate(invalid="ignore"):
+        whole = (
+            ok
+            & (p[index] > 0)
+            & (np.floor(quantity) == quantity)
+            & (np.floor(days) == days)
+            & (quantity < _WHOLE)
+            & (days < _WHOLE)
+        )
+    if not small_limits:
+        whole &= False
+    count = np.where(whole, quantity, 0).astype(np.int64)
+    supply = np.where(
+        np.isnan(per_unit), np.where(whole, days, 1), count * np.nan_to_num(per_unit)
+    ).astype(np.int64)
+    numerator = p[index] * count
+    denominator = np.where(whole, q[index] * supply, 1)
+    value = numerator / denominator
+    level = np.zeros(len(index), dtype=np.intp)
+    for limit in limits:
+        level += numerator * limit.denominator >= limit.numerator * denominator
+    cap = int(MAX_DAILY_MME)
+    whole_part, rest = np.divmod(numerator, denominator)
+    implausible = (whole_part > cap) | ((whole_part == cap) & (rest > 0))
+    return whole, value, level, whole & implausible
 
 
 def _compact(
