@@ -264,6 +264,42 @@ def test_malformed_resources_are_refused(resource: dict[str, Any], message: str)
         fhir.read_orders(_bundle(resource))
 
 
+def test_bundled_medication_and_coded_timing() -> None:
+    # MedicationRequest referencing a Medication entry of the Bundle by fullUrl, with a
+    # Timing given only as a v3 GTS code (BID).
+    medication = {
+        "resourceType": "Medication",
+        "id": "m",
+        "code": {"coding": [{"system": RXNORM_SYSTEM, "code": "1049621"}]},
+    }
+    request = _request(
+        "ref",
+        {"medicationReference": {"reference": "urn:uuid:00000000-0000-0000-0000-000000000000"}},
+        dosageInstruction=[
+            {
+                "timing": {
+                    "code": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation",
+                                "code": "BID",
+                            }
+                        ]
+                    }
+                },
+                "doseAndRate": [{"doseQuantity": {"value": 2, "unit": "tablet"}}],
+            }
+        ],
+    )
+    bundle = _bundle(medication, request)
+    Bundle.model_validate(bundle)
+    (order,) = fhir.read_orders(bundle)
+    assert order.dose is not None
+    assert (str(order.dose.dose), order.dose.frequency) == ("10 mg", 2.0)
+    by_id = request | {"medicationReference": {"reference": "Medication/m"}}
+    assert fhir.read_orders(_bundle(medication, by_id))[0].codes == order.codes
+
+
 def test_reference_painrx_cannot_follow_is_refused() -> None:
     statement = WARFARIN | {"medicationReference": {"reference": "Medication/elsewhere"}}
     with pytest.raises(fhir.FHIRError, match=r"MedicationStatement/warf: medicationReference"):

@@ -82,6 +82,8 @@ _SNOMED_ROUTES: Final = {
     "37161004": "rectal",
 }
 _SNOMED: Final = "http://snomed.info/sct"
+# FHIR R4 Timing.code system (value set timing-abbreviation).
+GTS: Final = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
 _PERIOD_HOURS: Final = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "wk": 168.0}
 _DAYS: Final = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7}
 
@@ -267,7 +269,25 @@ class _Dosage:
     as_needed: bool
 
 
+def _coded_timing(timing: Mapping[str, Any], where: str, element: str) -> float:
+    """Doses a day of a ``Timing.code`` (v3 GTS abbreviation ``BID``, ``Q6H``…) alone."""
+    from painrx.vocabulary import doses_per_day
+
+    code = _object(timing.get("code"), where, f"{element}.code")
+    for i, raw in enumerate(_list(code.get("coding", []), where, f"{element}.code.coding")):
+        coding = _object(raw, where, f"{element}.code.coding[{i}]")
+        if coding.get("system") == GTS and isinstance(coding.get("code"), str):
+            try:
+                return doses_per_day(coding["code"])
+            except PainRxError as exc:
+                raise _fail(where, f"{element}.code.coding[{i}].code", str(exc)) from None
+    msg = f"no repeat, and no {GTS} code painrx reads."
+    raise _fail(where, element, msg)
+
+
 def _per_day(timing: Mapping[str, Any], as_needed: bool, where: str, element: str) -> float:
+    if "repeat" not in timing and "code" in timing:
+        return _coded_timing(timing, where, element)
     repeat = _object(timing.get("repeat"), where, f"{element}.repeat")
     key = "frequencyMax" if as_needed and "frequencyMax" in repeat else "frequency"
     count = _number(repeat.get(key, 1), where, f"{element}.repeat.{key}")
@@ -450,18 +470,21 @@ def _order(
     )
 
 
-def _resources(data: object) -> list[tuple[Mapping[str, Any], str]]:
+def _resources(data: object) -> list[tuple[Mapping[str, Any], str, str | None]]:
+    """Return (resource, position, Bundle entry fullUrl) for each resource given."""
     if isinstance(data, Mapping):
         if data.get("resourceType") == "Bundle":
             entries = _list(data.get("entry", []), "Bundle", "entry")
             found = []
-            for i, entry in enumerate(entries):
-                resource = _object(entry, "Bundle", f"entry[{i}]").get("resource")
-                found.append((_object(resource, "Bundle", f"entry[{i}].resource"), f"entry[{i}]"))
+            for i, raw in enumerate(entries):
+                entry = _object(raw, "Bundle", f"entry[{i}]")
+                resource = _object(entry.get("resource"), "Bundle", f"entry[{i}].resource")
+                url = entry.get("fullUrl")
+                found.append((resource, f"entry[{i}]", url if isinstance(url, str) else None))
             return found
-        return [(data, "")]
+        return [(data, "", None)]
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
-        return [(_object(r, "list", f"[{i}]"), f"[{i}]") for i, r in enumerate(data)]
+        return [(_object(r, "list", f"[{i}]"), f"[{i}]", None) for i, r in enumerate(data)]
     msg = (
         f"read_orders takes a FHIR resource, a list of them or a Bundle, not {type(data).__name__}."
     )
@@ -481,14 +504,16 @@ def read_orders(data: object) -> tuple[FHIROrder, ...]:
         FHIRError: A resource or element painrx cannot read (the message names both).
     """
     found = _resources(data)
-    medications = {
-        f"Medication/{r.get('id')}": r for r, _ in found if r.get("resourceType") == "Medication"
-    }
-    for resource, _ in found:
-        if resource.get("resourceType") == "Medication" and "id" in resource:
-            medications.setdefault(str(resource.get("fullUrl", "")), resource)
+    # A Bundle's Medication is referenced as "Medication/<id>" or by its entry's fullUrl.
+    medications: dict[str, Mapping[str, Any]] = {}
+    for resource, _, url in found:
+        if resource.get("resourceType") == "Medication":
+            if isinstance(resource.get("id"), str):
+                medications[f"Medication/{resource['id']}"] = resource
+            if url is not None:
+                medications[url] = resource
     orders = []
-    for resource, position in found:
+    for resource, position, _ in found:
         kind = resource.get("resourceType")
         if kind not in _KINDS:
             if not position:
