@@ -368,3 +368,45 @@ def test_care_plan_carries_rxnorm_codes_and_validates() -> None:
     assert coded, "the plan's opioid has a coded RxNorm ingredient"
     for code, text in coded.items():
         assert rx.catalog.product(rxcui=code).id == rx.catalog.product(text).id
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(
+    st.sampled_from([OXYCODONE, FENTANYL, WARFARIN, HYDROMORPHONE_PRN]).flatmap(
+        lambda r: st.tuples(st.just(r), st.sampled_from(_paths(r)), JSON_VALUES)
+    )
+)
+def test_any_damaged_element_is_a_painrx_error(
+    case: tuple[dict[str, Any], tuple[Any, ...], Any],
+) -> None:
+    resource, path, value = case
+    damaged = copy.deepcopy(resource)
+    node: Any = damaged
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    try:
+        orders = fhir.read_orders(damaged)
+        fhir.opioid_doses(orders)
+        fhir.prescriptions(orders)
+    except rx.PainRxError:
+        pass

@@ -245,7 +245,7 @@ def _medication(
         target = ref.get("reference")
         contained = {
             f"#{c.get('id')}": c
-            for c in resource.get("contained", [])
+            for c in _list(resource.get("contained", []), where, "contained")
             if isinstance(c, Mapping) and c.get("resourceType") == "Medication"
         }
         found = contained.get(str(target)) or medications.get(str(target))
@@ -293,17 +293,17 @@ def _per_day(timing: Mapping[str, Any], as_needed: bool, where: str, element: st
     count = _number(repeat.get(key, 1), where, f"{element}.repeat.{key}")
     period = _number(repeat.get("period"), where, f"{element}.repeat.period")
     unit = repeat.get("periodUnit")
-    if unit not in _PERIOD_HOURS:
+    if not isinstance(unit, str) or unit not in _PERIOD_HOURS:
         msg = f"{unit!r} is not a UCUM time unit painrx reads ({', '.join(_PERIOD_HOURS)})."
         raise _fail(where, f"{element}.repeat.periodUnit", msg)
-    return count * 24.0 / (period * _PERIOD_HOURS[str(unit)])
+    return count * 24.0 / (period * _PERIOD_HOURS[unit])
 
 
 def _route(dosage: Mapping[str, Any], where: str) -> str | None:
     if "route" not in dosage:
         return None
     route = _object(dosage["route"], where, "dosageInstruction[0].route")
-    for coding in route.get("coding", []):
+    for coding in _list(route.get("coding", []), where, "dosageInstruction[0].route.coding"):
         if isinstance(coding, Mapping) and coding.get("system") == _SNOMED:
             found = _SNOMED_ROUTES.get(str(coding.get("code")))
             if found is not None:
@@ -371,11 +371,13 @@ def _dosage(resource: Mapping[str, Any], product: _Product, where: str, key: str
 
 
 def _start(resource: Mapping[str, Any], where: str) -> dt.date | None:
-    dispense = resource.get("dispenseRequest", {})
+    dispense = _object(resource.get("dispenseRequest", {}), where, "dispenseRequest")
+    validity = _object(dispense.get("validityPeriod", {}), where, "dispenseRequest.validityPeriod")
+    effective = _object(resource.get("effectivePeriod", {}), where, "effectivePeriod")
     candidates = [
-        ("dispenseRequest.validityPeriod.start", dispense.get("validityPeriod", {}).get("start")),
+        ("dispenseRequest.validityPeriod.start", validity.get("start")),
         ("authoredOn", resource.get("authoredOn")),
-        ("effectivePeriod.start", resource.get("effectivePeriod", {}).get("start")),
+        ("effectivePeriod.start", effective.get("start")),
         ("effectiveDateTime", resource.get("effectiveDateTime")),
     ]
     for element, value in candidates:

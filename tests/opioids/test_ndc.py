@@ -139,3 +139,14 @@ def test_product_factors_agree_with_the_cdc_ndc_2018_table() -> None:
             continue
         assert product.factor in table[product.ingredient], product
     assert missing <= {"propoxyphene", "levomethadyl", "opium"}
+
+
+@given(
+    st.one_of(st.text(max_size=30), st.integers(), st.floats(), st.none(), st.lists(st.integers()))
+)
+def test_any_input_is_a_product_or_a_painrx_error(value: object) -> None:
+    try:
+        found = ndc_product(value)  # type: ignore[arg-type] # deliberately any object
+    except (InputError, UnknownCodeError):
+        return
+    assert found.ndc in ndc_products()

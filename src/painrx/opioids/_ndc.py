@@ -339,7 +339,6 @@ def ndc_products() -> Mapping[str, NDCProduct]:
     return _products()
 
 
-@lru_cache(maxsize=1 << 16, typed=True)
 def ndc_product(ndc: str | int) -> NDCProduct:
     """Return the CDC 2018 NDC file's product for an NDC in any common spelling.
 
@@ -351,6 +350,14 @@ def ndc_product(ndc: str | int) -> NDCProduct:
         UnknownCodeError: A well-formed NDC that is not in the file (the file lists
             opioid analgesics; other drugs, and products after May 2018, are not in it).
     """
+    if isinstance(ndc, bool) or not isinstance(ndc, (str, int)):
+        _ndc_text(ndc)  # raises InputError naming the value
+    return _lookup(ndc)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _lookup(ndc: str | int) -> NDCProduct:
+    # Claims repeat the same NDC texts: each spelling is resolved once.
     candidates = _candidates(ndc)
     products = _products()
     hits = [products[c] for c in candidates if c in products]
