@@ -129,3 +129,23 @@ def test_rows_on_a_threshold_are_decided_exactly() -> None:
         "mme_threshold_50;mme_threshold_90",
         "mme_threshold_50;mme_threshold_90",
     ]
+
+
+def test_dask_frame_with_ndc_column_matches_pandas() -> None:
+    import dask.dataframe
+
+    data = pd.DataFrame(
+        {
+            "ndc": ["00228-2983-11", "0093-6900-45", "bad", "00054017613"] * 3,
+            "quantity": [120.0, 10.0, 1.0, 1.0] * 3,
+            "days_supply": [30.0, 30.0, 1.0, 1.0] * 3,
+        }
+    )
+    lazy = mme_prescriptions(dask.dataframe.from_pandas(data, npartitions=3))  # type: ignore[no-untyped-call]
+    computed = lazy.compute()
+    expected = mme_prescriptions(data)
+    pd.testing.assert_series_equal(computed["mme_per_day"], expected["mme_per_day"])
+    for name in ("ndc11", "product", "alerts", "error"):
+        got = computed[name].astype(object).where(computed[name].notna(), None)
+        want = expected[name].astype(object).where(expected[name].notna(), None)
+        assert got.tolist() == want.tolist(), name
