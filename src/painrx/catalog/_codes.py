@@ -40,7 +40,6 @@ __all__ = [
     "medication_for_rxcui",
     "pinned_csv",
     "product_for_rxcui",
-    "product_text",
     "rxnorm_product",
     "rxnorm_products",
 ]
@@ -323,17 +322,6 @@ def rxnorm_product(rxcui: object) -> RxNormProduct:
 def rxnorm_products() -> tuple[RxNormProduct, ...]:
     """Return every RxNorm opioid drug painrx knows, by RxCUI (numeric order)."""
     return tuple(_products()[k] for k in sorted(_products(), key=int))
-
-
-def product_text(rxcui: object) -> str:
-    """Return the catalog name for an RxCUI: an ingredient id, or an RxNorm drug's name.
-
-    Raises:
-        InputError: ``rxcui`` is not a well-formed RxCUI.
-        UnknownCodeError: painrx knows no ingredient or opioid drug with this RxCUI.
-    """
-    ingredient = ingredient_for_rxcui(rxcui)
-    return ingredient if ingredient is not None else rxnorm_product(rxcui).name
 
 
 def codings_for(ingredient_ids: Sequence[str]) -> tuple[Coding, ...]:
