@@ -62,3 +62,17 @@ def test_refusals() -> None:
     # aspirin with two oxycodone salts: the catalog has no aspirin/oxycodone product.
     with pytest.raises(UnknownCodeError, match="637540"):
         catalog.parse_medication(rxcui=637540)
+
+
+def test_code_values_and_errors_pickle() -> None:
+    import pickle
+
+    import painrx as rx
+
+    error = UnknownCodeError("12345678901", "NDC", "not in the file")
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.name, again.system) == (str(error), "12345678901", "NDC")
+    result = rx.mme_prescription(ndc="00228298311", quantity=120, days_supply=30)
+    assert pickle.loads(pickle.dumps(result)) == result
+    product = catalog.rxnorm_product(1049621)
+    assert pickle.loads(pickle.dumps(product)) == product
