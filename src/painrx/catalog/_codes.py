@@ -165,7 +165,7 @@ def pinned_csv(path: str) -> tuple[Mapping[str, Any], list[dict[str, str]]]:
     doc = read_table(path)
     block = doc.get("file")
     where = f"data/{path} [file]"
-    if not isinstance(block, dict):
+    if not isinstance(block, Mapping):
         msg = f"{where}: missing; it must name the CSV, its sha256, rows and columns."
         raise TableError(msg)
     check_keys(block, required=("name", "sha256", "rows", "columns"), where=where)
@@ -197,7 +197,7 @@ class _IngredientCodes:
 def _ingredient_codes() -> _IngredientCodes:
     doc = read_table(_INGREDIENTS)
     table = doc.get("ingredients")
-    if not isinstance(table, dict):
+    if not isinstance(table, Mapping):
         msg = f"data/{_INGREDIENTS}: no [ingredients] table."
         raise TableError(msg)
     by_id: dict[str, Coding] = {}
@@ -205,6 +205,9 @@ def _ingredient_codes() -> _IngredientCodes:
     found_sources: dict[str, Provenance] = {}
     for ingredient_id, entry in table.items():
         where = f"[ingredients.{ingredient_id}]"
+        if not isinstance(entry, Mapping):
+            msg = f"data/{_INGREDIENTS} {where}: must be a table (rxcui, name, source)."
+            raise TableError(msg)
         check_keys(
             entry, required=("rxcui", "name", "source"), where=f"data/{_INGREDIENTS} {where}"
         )

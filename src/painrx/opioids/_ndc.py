@@ -244,6 +244,9 @@ def _units(doc: Mapping[str, Any]) -> dict[str, _Unit]:
     found = {}
     for i, entry in enumerate(doc.get("unit", [])):
         where = f"unit[{i}]"
+        if not isinstance(entry, Mapping):
+            msg = f"data/{_PATH} {where}: must be a table."
+            raise TableError(msg)
         check_keys(
             entry,
             required=("uom", "strength_unit", "quantity", "source"),
@@ -264,6 +267,9 @@ def _routes(doc: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     by_product: dict[str, str] = {}
     for i, entry in enumerate(doc.get("product_route", [])):
         where = f"product_route[{i}]"
+        if not isinstance(entry, Mapping):
+            msg = f"data/{_PATH} {where}: must be a table."
+            raise TableError(msg)
         check_keys(entry, required=("products", "route", "source"), where=f"data/{_PATH} {where}")
         entry_source(entry, _PATH, where)
         for name in entry["products"]:
