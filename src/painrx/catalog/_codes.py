@@ -35,6 +35,7 @@ __all__ = [
     "UnknownCodeError",
     "check_rxcui",
     "codings_for",
+    "document",
     "ingredient_for_rxcui",
     "ingredient_rxcui",
     "medication_for_rxcui",
@@ -147,6 +148,11 @@ class RxNormProduct:
         }
 
 
+def document(path: str) -> Mapping[str, Any]:
+    """Return a codes table's parsed, validated TOML by its data path (the one read point)."""
+    return read_table(path)
+
+
 def pinned_csv(path: str) -> tuple[Mapping[str, Any], list[dict[str, str]]]:
     """Read the CSV a data file's ``[file]`` block names, checking its SHA-256 and shape.
 
@@ -162,7 +168,7 @@ def pinned_csv(path: str) -> tuple[Mapping[str, Any], list[dict[str, str]]]:
         TableError: The block is malformed, or the CSV's checksum, header or row count
             differs from what the block pins.
     """
-    doc = read_table(path)
+    doc = document(path)
     block = doc.get("file")
     where = f"data/{path} [file]"
     if not isinstance(block, Mapping):
@@ -195,7 +201,7 @@ class _IngredientCodes:
 
 @cache
 def _ingredient_codes() -> _IngredientCodes:
-    doc = read_table(_INGREDIENTS)
+    doc = document(_INGREDIENTS)
     table = doc.get("ingredients")
     if not isinstance(table, Mapping):
         msg = f"data/{_INGREDIENTS}: no [ingredients] table."
