@@ -406,7 +406,8 @@ def mme_ndc(
         NoFactorError: The file lists the product without a factor or strength
             (buprenorphine).
     """
-    from painrx.opioids import _mme
+    # The scalar path's own readers of quantity, days supply, thresholds and the bound.
+    from painrx.opioids._mme import _check_plausible, _count, _days, _policy, _rx_volume
     from painrx.opioids import _tables as _t
 
     product = ndc_product(ndc)
@@ -417,11 +418,11 @@ def mme_ndc(
         )
         raise NoFactorError(msg)
     if product.quantity_kind == "volume" and not isinstance(quantity, (int, float)):
-        count = _mme._rx_volume(quantity)
+        count = _rx_volume(quantity)
     else:
-        count = _mme._count(quantity, "quantity")
-    days = _mme._days(days_supply)
-    policy = _mme._policy(thresholds)
+        count = _count(quantity, "quantity")
+    days = _days(days_supply)
+    policy = _policy(thresholds)
     extra: tuple[Alert, ...] = ()
     if product.days_per_unit is not None:
         normalised = count * product.days_per_unit
@@ -431,9 +432,7 @@ def mme_ndc(
     strength = _t.exact(product.strength)
     factor = _t.exact(product.factor)
     value = strength * count / days * factor
-    _mme._check_plausible(
-        value, f"NDC {product.ndc_dashed} × {float(count):g} / {float(days):g} days"
-    )
+    _check_plausible(value, f"NDC {product.ndc_dashed} × {float(count):g} / {float(days):g} days")
     alerts = _t.drug_alerts(product.ingredient, product.route) + extra
     if policy is not None:
         alerts += policy.alerts(value)
