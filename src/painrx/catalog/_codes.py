@@ -24,7 +24,7 @@ from painrx.errors import InputError, UnknownDrugError
 from painrx.provenance import Provenance
 
 if TYPE_CHECKING:
-    from painrx.catalog._data import ParsedMedication, Product
+    from painrx.catalog import ParsedMedication, Product
 from painrx.tables import TableError, check_keys, entry_source, read_table, sources_of
 
 __all__ = [
@@ -374,7 +374,7 @@ class _RxName:
 
 def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
     """Split an RxNorm drug name into (ingredient id, strength) components and a brand."""
-    from painrx.catalog._data import ingredient
+    from painrx.catalog import ingredient
 
     def refuse(why: str) -> UnknownCodeError:
         return UnknownCodeError(drug.rxcui, "RxCUI", f"its RxNorm name {drug.name!r} {why}")
@@ -406,7 +406,7 @@ def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
 
 
 def _rxnorm_catalog_product(drug: RxNormProduct) -> tuple[Product, _RxName]:
-    from painrx.catalog._data import product
+    from painrx.catalog import product
 
     name = _read_rxnorm_name(drug)
     try:
@@ -429,7 +429,7 @@ def product_for_rxcui(name: object, rxcui: object) -> Product:
         UnknownCodeError: The code is unknown, or its RxNorm name names an ingredient or
             combination the catalog does not know.
     """
-    from painrx.catalog._data import product
+    from painrx.catalog import product
 
     code = _one_of(name, rxcui, "drug name")
     ingredient = ingredient_for_rxcui(code)
@@ -446,7 +446,7 @@ def medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
         UnknownCodeError: The code is unknown or its RxNorm name cannot be read whole
             (two salts of one ingredient, a pack, an ingredient the catalog lacks).
     """
-    from painrx.catalog._data import ParsedMedication, parse_medication, source
+    from painrx.catalog import ParsedMedication, parse_medication, source
     from painrx.units import Q
 
     code = _one_of(text, rxcui, "medication text")

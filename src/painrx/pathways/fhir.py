@@ -226,8 +226,8 @@ def medication_concept(drug: str) -> dict[str, Any]:
     >>> medication_concept("ibuprofen/famotidine (Duexis)")
     {'text': 'ibuprofen/famotidine (Duexis)'}
     """
+    from painrx.catalog import product
     from painrx.catalog._codes import codings_for
-    from painrx.catalog._data import product
     from painrx.errors import PainRxError
 
     try:
