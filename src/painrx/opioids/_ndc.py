@@ -409,7 +409,8 @@ def mme_ndc(
     from painrx.opioids import _tables as _t
 
     # The scalar path's own readers of quantity, days supply, thresholds and the bound.
-    from painrx.opioids._mme import _check_plausible, _count, _days, _policy, _rx_volume
+    from painrx.opioids._inputs import _check_plausible, _count, _days, _policy
+    from painrx.opioids._mme import _rx_volume
 
     product = ndc_product(ndc)
     if product.factor is None or product.strength is None or product.route is None:
