@@ -11,6 +11,9 @@ from painrx.catalog import UnknownCodeError
 from painrx.errors import InputError, NoFactorError
 from painrx.opioids import CodedMMEResult, ndc_product, ndc_products, normalize_ndc
 
+# The CDC file's own per-product factors (the default table is CDC 2022's).
+FILE = "CDC_NDC_2018"
+
 # (NDC, quantity, days supply, MME/day): the Documentation sheet's worked examples and rows
 # of its Summary Table, priced with the product's own factor.
 GOLDEN = [
@@ -27,7 +30,7 @@ GOLDEN = [
 
 @pytest.mark.parametrize(("ndc", "quantity", "days", "expected"), GOLDEN)
 def test_golden_ndc_cases(ndc: str, quantity: int, days: int, expected: float) -> None:
-    result = rx.mme_prescription(ndc=ndc, quantity=quantity, days_supply=days)
+    result = rx.mme_prescription(ndc=ndc, quantity=quantity, days_supply=days, table=FILE)
     assert isinstance(result, CodedMMEResult)
     assert result.value == pytest.approx(expected, rel=1e-12)
     assert result.table == "CDC_NDC_2018_PRODUCTS"
@@ -38,21 +41,22 @@ def test_golden_ndc_cases(ndc: str, quantity: int, days: int, expected: float) -
 def test_butorphanol_bottle_example_in_ml() -> None:
     # Documentation sheet: 10 mg/mL × 2.5 mL / 30 days × 7 = 5.8 MME/day.
     ndc = next(n for n, p in ndc_products().items() if p.ingredient == "butorphanol")
-    result = rx.mme_prescription(ndc=ndc, quantity="2.5 mL", days_supply=30)
+    result = rx.mme_prescription(ndc=ndc, quantity="2.5 mL", days_supply=30, table=FILE)
     assert round(result.value, 1) == 5.8
-    assert rx.mme_prescription(ndc=ndc, quantity=2.5, days_supply=30).value == result.value
+    again = rx.mme_prescription(ndc=ndc, quantity=2.5, days_supply=30, table=FILE)
+    assert again.value == result.value
 
 
 def test_patch_days_supply_is_patches_times_three() -> None:
     # Note 1: Days Supply for fentanyl patches = # of patches × 3.
-    result = rx.mme_prescription(ndc="00093690045", quantity=10, days_supply=10)
+    result = rx.mme_prescription(ndc="00093690045", quantity=10, days_supply=10, table=FILE)
     assert result.value == 60.0
     assert result.days_supply == 30.0
     assert "days_supply_normalised" in [a.code for a in result.alerts]
 
 
 def test_methadone_carries_caution_and_code() -> None:
-    result = rx.mme_prescription(ndc="55887020082", quantity=90, days_supply=30)
+    result = rx.mme_prescription(ndc="55887020082", quantity=90, days_supply=30, table=FILE)
     assert isinstance(result, CodedMMEResult)
     assert result.to_dict()["codes"][0] == {
         "system": "http://hl7.org/fhir/sid/ndc",
@@ -66,7 +70,7 @@ def test_methadone_carries_caution_and_code() -> None:
 
 def test_buprenorphine_has_no_factor() -> None:
     with pytest.raises(NoFactorError, match=r"00054-0176-13 .*BUPRENORPHINE.*no MME"):
-        rx.mme_prescription(ndc="0054-0176-13", quantity=30, days_supply=30)
+        rx.mme_prescription(ndc="0054-0176-13", quantity=30, days_supply=30, table=FILE)
 
 
 def test_every_row_with_factor_has_route_and_matches_ndc_table() -> None:
@@ -98,11 +102,53 @@ def test_ndc_not_in_file_is_an_error_never_zero() -> None:
         rx.mme_prescription(ndc="12345-678-90", quantity=30, days_supply=30)
 
 
-def test_ndc_excludes_drug_and_other_tables() -> None:
+def test_ndc_excludes_drug_strength_route_form() -> None:
     with pytest.raises(InputError, match="either an ndc= or drug"):
         rx.mme_prescription("oxycodone", ndc="00228298311", quantity=1, days_supply=1)
-    with pytest.raises(InputError, match="CDC_NDC_2018_PRODUCTS"):
-        rx.mme_prescription(ndc="00228298311", quantity=1, days_supply=1, table="CDC_2022")
+    with pytest.raises(InputError, match="either an ndc= or route"):
+        rx.mme_prescription(ndc="00228298311", quantity=1, days_supply=1, route="oral")
+
+
+@pytest.mark.parametrize("table", ["CDC_2022", "CDC_2016", "NIH_HEAL_2025", "ANZCA_2021"])
+@pytest.mark.parametrize(
+    ("ndc", "quantity", "days"),
+    [
+        ("00228298311", 120, 30),
+        ("00093690045", 10, 30),
+        ("55887020082", 90, 30),
+        ("35356045730", 4, 1),
+        ("00054017613", 30, 30),
+    ],
+)
+def test_under_another_table_an_ndc_is_the_drug_it_names(
+    table: str, ndc: str, quantity: int, days: int
+) -> None:
+    # The NDC gives ingredient, strength, route and form; the table gives the factor.
+    product = ndc_products()[ndc]
+    assert product.strength is not None
+    assert product.strength_unit is not None
+    by_name: rx.MMEResult | str
+    try:
+        by_name = rx.mme_prescription(
+            product.ingredient,
+            strength=rx.Q(product.strength, product.strength_unit),
+            quantity=quantity,
+            days_supply=days,
+            route=product.route,
+            form=product.dose_form,
+            table=table,
+        )
+    except rx.PainRxError as exc:
+        by_name = str(exc)
+    if isinstance(by_name, str):
+        with pytest.raises(rx.PainRxError) as refused:
+            rx.mme_prescription(ndc=ndc, quantity=quantity, days_supply=days, table=table)
+        assert str(refused.value) == by_name
+        return
+    coded = rx.mme_prescription(ndc=ndc, quantity=quantity, days_supply=days, table=table)
+    assert isinstance(coded, CodedMMEResult)
+    assert (coded.value, coded.table, coded.alerts) == (by_name.value, table, by_name.alerts)
+    assert coded.codes[0].code == ndc
 
 
 def _spellings(ndc: str) -> list[str | int]:

@@ -231,9 +231,9 @@ def mme_prescriptions(
             equal-length arrays, with columns ``drug, strength, strength_unit,
             quantity, days_supply`` and optionally ``route, form`` (other columns are
             kept as they are); or, in place of drug, strength and unit, an ``ndc``
-            column (NDCs as text in any common spelling), priced with the CDC 2018
-            NDC file, which adds ``ndc11`` and ``product`` columns. ``strength`` is the opioid component per unit in
-            ``strength_unit`` (``mg``, ``mcg``, ``mcg/h``, ``mg/mL``…); ``quantity`` is
+            column (NDCs as text in any common spelling; the CDC 2018 NDC file gives
+            each product, and adds ``ndc11`` and ``product`` columns). ``strength``
+            is the opioid component per unit in ``strength_unit`` (``mg``, ``mcg``, ``mcg/h``, ``mg/mL``…); ``quantity`` is
             the number of units, or mL for liquids and sprays.
         table_id: MME table; default ``painrx.opioids.DEFAULT_MME_TABLE`` (CDC 2022, the
             one default of every MME entry point; ``"CDC_NDC_2018"`` for the file's own

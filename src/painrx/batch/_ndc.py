@@ -27,6 +27,7 @@ from painrx.errors import InputError, PainRxError
 from painrx.vocabulary import MAX_DAILY_MME
 
 __all__ = [
+    "FILE_TABLES",
     "NDC_ADDED_COLUMNS",
     "NDC_REQUIRED_COLUMNS",
     "NDC_TABLE",
@@ -44,8 +45,10 @@ __all__ = [
 NDC_REQUIRED_COLUMNS: Final = ("ndc", "quantity", "days_supply")
 #: Columns added to an NDC table besides the usual ones: the NDC as 11 digits, the product.
 NDC_ADDED_COLUMNS: Final = ("ndc11", "product")
-#: The table NDC rows are priced with.
+#: The table NDC rows are priced with under the file's own factors.
 NDC_TABLE: Final = "CDC_NDC_2018_PRODUCTS"
+#: Table ids that price NDC rows with the CDC 2018 file's own per-product factors.
+FILE_TABLES: Final = frozenset({"CDC_NDC_2018", NDC_TABLE})
 # Results this close (relatively) to a threshold or bound are decided by the exact path.
 _NEAR: Final = 1e-9
 
@@ -75,20 +78,15 @@ def wants_ndc(names: Sequence[str]) -> bool:
 
 
 def check_table(table_id: str) -> None:
-    """Refuse a table other than the CDC 2018 NDC file for NDC rows.
+    """Refuse an unknown table id for NDC rows (the file's own, or any MME table).
 
     Raises:
         InputError: Naming the accepted ids.
     """
-    from painrx.opioids import NDC_PRODUCTS
+    from painrx.batch import _frames
 
-    if table_id not in {"CDC_NDC_2018", NDC_PRODUCTS}:
-        msg = (
-            f"table {table_id!r}: NDC rows are priced with the CDC 2018 NDC file's own "
-            f"factors ({NDC_PRODUCTS}, or its default CDC_NDC_2018); give drug, strength "
-            "and strength_unit columns to use another table."
-        )
-        raise InputError(msg)
+    if table_id not in FILE_TABLES:
+        _frames._check_table(table_id)
 
 
 def columns_of(
@@ -181,7 +179,7 @@ def _refusal(ndc: str) -> str:
     from painrx.opioids import mme_prescription
 
     try:
-        mme_prescription(ndc=ndc, quantity=1, days_supply=1, thresholds=None)
+        mme_prescription(ndc=ndc, quantity=1, days_supply=1, table=NDC_TABLE, thresholds=None)
     except PainRxError as exc:
         return error_text(exc)
     msg = f"NDC {ndc!r} was expected to be refused."
@@ -189,16 +187,126 @@ def _refusal(ndc: str) -> str:
 
 
 def compute(
-    columns: Mapping[str, Any], n: int, thresholds: Sequence[tuple[float, str]], policy: str | None
+    columns: Mapping[str, Any],
+    n: int,
+    table_id: str,
+    thresholds: Sequence[tuple[float, str]],
+    policy: str | None,
 ) -> NDCComputed:
     """Apply the file formula to ``n`` rows of ``ndc, quantity, days_supply`` columns.
+
+    Under ``CDC_NDC_2018`` (or ``CDC_NDC_2018_PRODUCTS``) each product's own factor from
+    the CDC file is used; under another table each NDC names its ingredient, strength,
+    unit, route and form, and the rows go through the drug-row batch with that table.
 
     Args:
         columns: The columns by name (numpy, pandas or pyarrow).
         n: Number of rows.
+        table_id: The MME table.
         thresholds: ``(MME/day, alert code)`` pairs in increasing order.
         policy: The threshold policy id (for the rows the scalar path computes).
     """
+    if table_id in FILE_TABLES:
+        return _compute_file(columns, n, thresholds, policy)
+    return _compute_by_table(columns, n, table_id, thresholds, policy)
+
+
+def _compute_by_table(
+    columns: Mapping[str, Any],
+    n: int,
+    table_id: str,
+    thresholds: Sequence[tuple[float, str]],
+    policy: str | None,
+) -> NDCComputed:
+    from painrx.batch import _core as _batch_core
+    from painrx.batch import _frames
+    from painrx.opioids import mme_prescription, ndc_product
+
+    encoded = encode_text(columns["ndc"])
+    k = len(encoded.uniques)
+    index = np.where(encoded.codes >= 0, encoded.codes, k)
+    fields: dict[str, list[object]] = {
+        "drug": [],
+        "strength": [],
+        "strength_unit": [],
+        "route": [],
+        "form": [],
+    }
+    refused: list[str | None] = []
+    products: dict[str, int] = {}
+    product_of = np.full(k + 1, -1, dtype=np.intp)
+    names: list[str] = []
+    for i, text in enumerate(encoded.uniques):
+        error = None
+        try:
+            found = ndc_product(text)
+        except PainRxError as exc:
+            found, error = None, error_text(exc)
+        if found is not None:
+            product_of[i] = products.setdefault(found.ndc, len(products))
+            if len(names) < len(products):
+                names.append(found.name)
+            if found.strength is None or found.route is None:
+                try:
+                    mme_prescription(
+                        ndc=found.ndc, quantity=1, days_supply=1, table=table_id, thresholds=None
+                    )
+                except PainRxError as exc:
+                    error = error_text(exc)
+        usable = found is not None and error is None
+        fields["drug"].append(found.ingredient if usable and found else None)
+        fields["strength"].append(found.strength if usable and found else math.nan)
+        fields["strength_unit"].append(found.strength_unit if usable and found else None)
+        fields["route"].append(found.route if usable and found else None)
+        fields["form"].append(found.dose_form if usable and found else None)
+        refused.append(error)
+    refused.append("InputError: ndc is missing: give the product's NDC.")
+    for values in fields.values():
+        values.append(None)
+    named: dict[str, Any] = {
+        name: np.asarray(values, dtype=np.float64 if name == "strength" else object)[index]
+        for name, values in fields.items()
+    }
+    named["strength"] = np.where(np.isnan(named["strength"]), 1.0, named["strength"])
+    named["quantity"] = columns["quantity"]
+    named["days_supply"] = columns["days_supply"]
+    result = _batch_core.compute(
+        named, n, table_id, thresholds, _frames._scalar(table_id, policy), allow_compiled=False
+    )
+    # Rows refused for their NDC carry the NDC's refusal, not the stand-in drug's.
+    errors = _Labels()
+    for label in result.error_labels:
+        errors.code(label)
+    by_unique = np.array([errors.code(e) if e is not None else -1 for e in refused], dtype=np.intp)[
+        index
+    ]
+    bad = by_unique >= 0
+    error_codes = np.where(bad, by_unique, result.error_codes)
+    computed = Computed(
+        mme=np.where(bad, np.nan, result.mme),
+        factor=np.where(bad, np.nan, result.factor),
+        alert_codes=np.where(bad, -1, result.alert_codes),
+        alert_labels=result.alert_labels,
+        error_codes=error_codes,
+        error_labels=errors.labels(),
+        table_id=table_id,
+    )
+    error_codes, error_labels = _compact(computed.error_codes, computed.error_labels)
+    computed = attrs.evolve(computed, error_codes=error_codes, error_labels=error_labels)
+    unique_names: dict[str, int] = {}
+    name_of = np.array(
+        [unique_names.setdefault(name, len(unique_names)) for name in names] + [-1],
+        dtype=np.intp,
+    )
+    ndc_codes = product_of[index]
+    return NDCComputed(
+        computed, ndc_codes, tuple(products), name_of[ndc_codes], tuple(unique_names)
+    )
+
+
+def _compute_file(
+    columns: Mapping[str, Any], n: int, thresholds: Sequence[tuple[float, str]], policy: str | None
+) -> NDCComputed:
     from painrx.opioids import NDC_PRODUCTS
 
     encoded = encode_text(columns["ndc"])
@@ -417,7 +525,11 @@ def _exact_row(
     if num > MAX_DAILY_MME * den:
         try:
             mme_prescription(
-                ndc=uniques[unique], quantity=quantity, days_supply=days, thresholds=policy
+                ndc=uniques[unique],
+                quantity=quantity,
+                days_supply=days,
+                table=NDC_TABLE,
+                thresholds=policy,
             )
         except PainRxError as exc:
             return math.nan, 0, error_text(exc)
@@ -545,4 +657,5 @@ def mme_prescriptions_ndc(table: Any, kind: str, table_id: str, thresholds: str 
     else:
         columns = {c: table[c] for c in NDC_REQUIRED_COLUMNS}
         n = len(table)
-    return attach(table, kind, compute(columns, n, levels, thresholds), _frames._attach)
+    computed = compute(columns, n, table_id, levels, thresholds)
+    return attach(table, kind, computed, _frames._attach)

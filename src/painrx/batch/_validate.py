@@ -440,7 +440,7 @@ def validate_csv(
         _ndc.check_table(table_id)
     else:
         columns = _columns_of(header, source)
-    batch_api._check_table(table_id)
+        batch_api._check_table(table_id)
     levels = batch_api._thresholds(thresholds)
     scalar = batch_api._scalar(table_id, thresholds)
     target = Path(out) if out is not None else None
@@ -455,7 +455,11 @@ def validate_csv(
             named: Mapping[str, Any] = {c: block.column(h) for c, h in columns.items()}
             # Not the compiled pass: reading and writing CSV dominate, and loading
             # compiled code would add a third of a second to every run.
-            coded = _ndc.compute(named, block.num_rows, levels, thresholds) if by_ndc else None
+            coded = (
+                _ndc.compute(named, block.num_rows, table_id, levels, thresholds)
+                if by_ndc
+                else None
+            )
             result = (
                 coded.computed
                 if coded is not None
@@ -494,7 +498,7 @@ def validate_csv(
         kinds[text.split(":", 1)[0]] += n
     return Summary(
         path=str(source),
-        table=_ndc.NDC_TABLE if by_ndc else table_id,
+        table=_ndc.NDC_TABLE if by_ndc and table_id in _ndc.FILE_TABLES else table_id,
         thresholds=thresholds,
         rows=tally.rows,
         rows_with_errors=sum(tally.errors.values()),

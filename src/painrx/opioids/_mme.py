@@ -521,9 +521,10 @@ def mme_prescription(
         table: MME table id.
         thresholds: Threshold policy id, or None.
         ndc: Instead of ``drug`` and ``strength``, the product's NDC in any common
-            spelling (``"00406-0552-01"``, ``"0054-0176-13"``, 11 digits): strength, unit,
-            route and factor come from the CDC 2018 NDC file (table
-            ``CDC_NDC_2018_PRODUCTS``); a liquid's quantity is in mL.
+            spelling (``"00228-2983-11"``, ``"0054-0176-13"``, 11 digits): the CDC 2018
+            NDC file gives its ingredient, strength, route and form (a liquid's quantity
+            is in mL); with ``table="CDC_NDC_2018"`` also the file's own per-product
+            factor (result table ``CDC_NDC_2018_PRODUCTS``).
 
     Returns:
         The MME/day (``days_supply`` holds the days used after the patch rule); by NDC,
@@ -545,12 +546,16 @@ def mme_prescription(
     (60.0, ['fentanyl_patch_caution', 'mme_threshold_50'])
     >>> mme_prescription(ndc="00228-2983-11", quantity=120, days_supply=30).value
     60.0
+    >>> mme_prescription(ndc="0093-6900-45", quantity=10, days_supply=30, table="CDC_NDC_2018").table
+    'CDC_NDC_2018_PRODUCTS'
     """
     if ndc is not None:
         from painrx.opioids import _ndc
 
-        _ndc.check_ndc_call(drug, strength, route, form, table)
-        return _ndc.mme_ndc(ndc, quantity=quantity, days_supply=days_supply, thresholds=thresholds)
+        _ndc.check_ndc_call(drug, strength, route, form)
+        return _ndc.mme_ndc_under(
+            ndc, quantity=quantity, days_supply=days_supply, table=table, thresholds=thresholds
+        )
     if drug is None or strength is None:
         msg = "mme_prescription needs a drug and its strength, or an ndc=."
         raise InputError(msg)

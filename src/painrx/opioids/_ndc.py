@@ -33,11 +33,13 @@ from painrx.provenance import Provenance
 from painrx.tables import TableError, check_keys, entry_source, sources_of
 
 __all__ = [
+    "FILE_TABLES",
     "NDC_PRODUCTS",
     "CodedMMEResult",
     "NDCProduct",
     "check_ndc_call",
     "mme_ndc",
+    "mme_ndc_under",
     "ndc_product",
     "ndc_products",
     "normalize_ndc",
@@ -72,6 +74,8 @@ class NDCProduct:
         factor: The file's MME conversion factor (None: none, as for buprenorphine).
         days_per_unit: Days one unit lasts under the file's rule (3 for fentanyl patches).
         route: Route (painrx vocabulary), from the form or the product's label.
+        dose_form: painrx dose form where MME tables tell forms apart (``"patch"``,
+            ``"buccal_film"``…), else None.
         source: The NDC table's provenance.
         factor_source: The file's note behind this product's factor and conventions.
     """
@@ -92,6 +96,7 @@ class NDCProduct:
     route: str | None
     source: Provenance = attrs.field(repr=False)
     factor_source: Provenance = attrs.field(repr=False)
+    dose_form: str | None = None
 
     @property
     def ndc_dashed(self) -> str:
@@ -119,6 +124,7 @@ class NDCProduct:
             "strength_unit": self.strength_unit,
             "factor": self.factor,
             "route": self.route,
+            "dose_form": self.dose_form,
             "source": self.source.id,
         }
 
@@ -262,19 +268,30 @@ def _units(doc: Mapping[str, Any]) -> dict[str, _Unit]:
     return found
 
 
-def _routes(doc: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+def _routes(
+    doc: Mapping[str, Any],
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Return route by Master_Form, (route, form) overrides by product name, form by Master_Form."""
     by_form = {str(k): str(v) for k, v in doc.get("routes", {}).items()}
+    forms = {str(k): str(v) for k, v in doc.get("forms", {}).items()}
     by_product: dict[str, str] = {}
     for i, entry in enumerate(doc.get("product_route", [])):
         where = f"product_route[{i}]"
         if not isinstance(entry, Mapping):
             msg = f"data/{_PATH} {where}: must be a table."
             raise TableError(msg)
-        check_keys(entry, required=("products", "route", "source"), where=f"data/{_PATH} {where}")
+        check_keys(
+            entry,
+            required=("products", "route", "source"),
+            optional=("form",),
+            where=f"data/{_PATH} {where}",
+        )
         entry_source(entry, _PATH, where)
         for name in entry["products"]:
             by_product[str(name)] = str(entry["route"])
-    return by_form, by_product
+            if "form" in entry:
+                forms[f"product:{name}"] = str(entry["form"])
+    return by_form, by_product, forms
 
 
 def _number(text: str, where: str) -> float | None:
@@ -306,7 +323,7 @@ def _products() -> Mapping[str, NDCProduct]:
     sources = sources_of(_PATH)
     units = _units(doc)
     drugs = {str(k): str(v) for k, v in doc.get("drugs", {}).items()}
-    by_form, by_product = _routes(doc)
+    by_form, by_product, forms = _routes(doc)
     found: dict[str, NDCProduct] = {}
     for row in rows:
         ndc = row["NDC"]
@@ -336,6 +353,7 @@ def _products() -> Mapping[str, NDCProduct]:
             route=by_product.get(row["PRODNME"], by_form.get(row["Master_Form"])),
             source=sources["provenance"],
             factor_source=_factor_source(drugs[base], row["UOM"], sources),
+            dose_form=forms.get(f"product:{row['PRODNME']}", forms.get(row["Master_Form"])),
         )
     return MappingProxyType(found)
 
@@ -461,14 +479,11 @@ def mme_ndc(
     )
 
 
-def check_ndc_call(
-    drug: object, strength: object, route: object, form: object, table: object
-) -> None:
+def check_ndc_call(drug: object, strength: object, route: object, form: object) -> None:
     """Refuse arguments that would compete with what an NDC already states.
 
     Raises:
-        InputError: ``drug``, ``strength``, ``route`` or ``form`` given with an NDC, or a
-            table other than the CDC 2018 file's.
+        InputError: ``drug``, ``strength``, ``route`` or ``form`` given with an NDC.
     """
     given = [
         n
@@ -481,9 +496,57 @@ def check_ndc_call(
             "product, its strength and route."
         )
         raise InputError(msg)
-    if table not in {"CDC_NDC_2018", NDC_PRODUCTS}:
+
+
+#: Table ids that price an NDC with the CDC 2018 file's own per-product factors.
+FILE_TABLES: Final = frozenset({"CDC_NDC_2018", NDC_PRODUCTS})
+
+
+def mme_ndc_under(
+    ndc: str | int,
+    *,
+    quantity: object,
+    days_supply: object,
+    table: str,
+    thresholds: str | None = "CDC_2016",
+) -> CodedMMEResult:
+    """Return the MME/day of a prescription given by NDC under an MME table.
+
+    Under ``CDC_NDC_2018`` (or ``CDC_NDC_2018_PRODUCTS``) the product's own factor from
+    the CDC file is used (:func:`mme_ndc`). Under any other table the NDC names the
+    ingredient, strength, route and dose form, and the table's factor applies, exactly
+    as :func:`mme_prescription` given those by name.
+
+    Raises:
+        InputError: A malformed NDC or quantity, or above 10,000 MME/day.
+        UnknownCodeError: The NDC is not in the file.
+        NoFactorError: No factor for the product (in the file, or in ``table``).
+    """
+    if table in FILE_TABLES:
+        return mme_ndc(ndc, quantity=quantity, days_supply=days_supply, thresholds=thresholds)
+    from painrx.opioids._mme import mme_prescription
+    from painrx.units import Q
+
+    product = ndc_product(ndc)
+    if product.strength is None or product.strength_unit is None or product.route is None:
         msg = (
-            f"table={table!r}: an NDC is priced with the CDC 2018 NDC file's own factors "
-            f"(table {NDC_PRODUCTS}); for another table give drug=, strength= and route=."
+            f"NDC {product.ndc_dashed} ({product.name}) has no strength in the CDC 2018 NDC "
+            f"file, so no table can price it: {product.factor_source.citation}"
         )
-        raise InputError(msg)
+        raise NoFactorError(msg)
+    if product.quantity_kind == "volume" and isinstance(quantity, (int, float)):
+        # The file's convention: a liquid's quantity is in mL (its UOM's denominator).
+        quantity = Q(quantity, "mL")
+    result = mme_prescription(
+        product.ingredient,
+        strength=Q(product.strength, product.strength_unit),
+        quantity=quantity,  # type: ignore[arg-type] # checked by mme_prescription
+        days_supply=days_supply,  # type: ignore[arg-type] # checked by mme_prescription
+        route=product.route,
+        form=product.dose_form,
+        table=table,
+        thresholds=thresholds,
+    )
+    return CodedMMEResult(
+        **attrs.asdict(result, recurse=False), codes=product.codings, product=product.name
+    )
