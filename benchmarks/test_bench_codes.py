@@ -2,9 +2,10 @@
 
 Targets of issue 18, asserted here:
 
-* ``mme_prescriptions(..., table_id="CDC_NDC_2018")`` over 1,000,000 claims rows with an ``ndc`` column (11-digit
-  text, as claims files carry it; NDCs drawn from the CDC file with real quantities
-  and days supplies, many rows exactly on a threshold) at most 2x a baseline of
+* ``mme_prescriptions(..., table_id="CDC_NDC_2018")`` over 1,000,000 claims rows with
+  an ``ndc`` column (11-digit text, as claims files carry it; NDCs drawn from the CDC
+  file with real quantities and days supplies, many rows exactly on a threshold) at
+  most 2x a baseline of
   ``pandas.merge`` of the NDC column against the product table plus the numpy formula.
   Measured about 1.6x on the 2-core development host while other work ran (the rows on
   a threshold are decided exactly, which the baseline does not do);
