@@ -174,7 +174,9 @@ def _from_ndc(code: str, where: str, element: str) -> _Product:
         if found.strength is not None and found.strength_unit is not None
         else None
     )
-    return _Product(found.ingredient, found.name, found.codings, strength, found.route, None, True)
+    return _Product(
+        found.ingredient, found.name, found.codings, strength, found.route, found.dose_form, True
+    )
 
 
 def _from_rxnorm(code: str, display: str | None, where: str, element: str) -> _Product:
@@ -434,6 +436,7 @@ def _prescription(
         days_supply=days * per,
         start=start,
         route=product.route,
+        form=product.form,
     )
 
 
