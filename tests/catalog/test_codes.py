@@ -76,3 +76,18 @@ def test_code_values_and_errors_pickle() -> None:
     assert pickle.loads(pickle.dumps(result)) == result
     product = catalog.rxnorm_product(1049621)
     assert pickle.loads(pickle.dumps(product)) == product
+
+
+def test_every_coded_and_ndc_ingredient_is_a_catalog_ingredient() -> None:
+    from painrx.opioids import ndc_products
+
+    known = {i.id for i in catalog.ingredients()}
+    coded = {p.ingredient for p in catalog.rxnorm_products()}
+    coded |= {
+        i
+        for i in known
+        if (coding := catalog.ingredient_rxcui(i)) is not None
+        and catalog.ingredient_for_rxcui(coding.code) == i
+    }
+    assert coded <= known
+    assert {p.ingredient for p in ndc_products().values()} <= known

@@ -34,7 +34,6 @@ from painrx.catalog._codes import (
 from painrx.catalog._data import (
     CLASSES,
     Ingredient,
-    ParsedMedication,
     Product,
     class_source,
     describe_class,
@@ -42,13 +41,13 @@ from painrx.catalog._data import (
     ingredient,
     ingredients,
     members,
+    membership_source,
     names,
-    parse_medication,
-    parse_strength,
     product,
     products,
     source,
 )
+from painrx.catalog._text import ParsedMedication, parse_medication, parse_strength
 
 __all__ = [
     "CLASSES",
@@ -68,6 +67,7 @@ __all__ = [
     "ingredient_rxcui",
     "ingredients",
     "members",
+    "membership_source",
     "names",
     "parse_medication",
     "parse_strength",
