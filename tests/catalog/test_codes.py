@@ -81,13 +81,10 @@ def test_code_values_and_errors_pickle() -> None:
 def test_every_coded_and_ndc_ingredient_is_a_catalog_ingredient() -> None:
     from painrx.opioids import ndc_products
 
+    from painrx.catalog._codes import _ingredient_codes
+
     known = {i.id for i in catalog.ingredients()}
-    coded = {p.ingredient for p in catalog.rxnorm_products()}
-    coded |= {
-        i
-        for i in known
-        if (coding := catalog.ingredient_rxcui(i)) is not None
-        and catalog.ingredient_for_rxcui(coding.code) == i
-    }
-    assert coded <= known
+    # data/rxnorm/ingredients.toml is keyed by catalog id: every key must be one.
+    assert set(_ingredient_codes().by_id) <= known
+    assert {p.ingredient for p in catalog.rxnorm_products()} <= known
     assert {p.ingredient for p in ndc_products().values()} <= known
