@@ -79,9 +79,8 @@ def test_code_values_and_errors_pickle() -> None:
 
 
 def test_every_coded_and_ndc_ingredient_is_a_catalog_ingredient() -> None:
-    from painrx.opioids import ndc_products
-
     from painrx.catalog._codes import _ingredient_codes
+    from painrx.opioids import ndc_products
 
     known = {i.id for i in catalog.ingredients()}
     # data/rxnorm/ingredients.toml is keyed by catalog id: every key must be one.
