@@ -93,6 +93,7 @@ _EXPORTS: Final[dict[str, str]] = {
     # Domain subpackages and leaf modules
     "batch": "painrx.batch",
     "catalog": "painrx.catalog",
+    "fhir": "painrx.fhir",
     "infusions": "painrx.infusions",
     "interactions": "painrx.interactions",
     "opioids": "painrx.opioids",
@@ -112,6 +113,9 @@ if TYPE_CHECKING:
     )
     from painrx import (
         catalog as catalog,
+    )
+    from painrx import (
+        fhir as fhir,
     )
     from painrx import (
         infusions as infusions,

@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeAlias, TypedDict
 
 __all__ = [
     "AlertDict",
+    "CodedMMEResultDict",
     "ConversionDict",
     "ExcludedDict",
     "FhirBundle",
@@ -107,6 +108,13 @@ class MMEResultDict(TypedDict):
     source: str
     factor_source: str
     alerts: list[str]
+
+
+class CodedMMEResultDict(MMEResultDict):
+    """``CodedMMEResult.to_dict()``: an MME result with the codes it was read from."""
+
+    codes: list[dict[str, Any]]
+    product: str | None
 
 
 class TotalMMEDict(TypedDict):
