@@ -23,7 +23,7 @@ from painrx.errors import (
     UnknownDrugError,
 )
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table, sources_of
+from painrx.tables import check_keys, entry_source, parse_table, sources_of
 from painrx.units import Q, Quantity, format_units, kind_of
 
 __all__ = [
@@ -520,7 +520,7 @@ def _load_brands(
 
 @cache
 def _catalog() -> _Catalog:
-    doc = read_table(_PATH)
+    doc = parse_table(_PATH)
     check_keys(
         doc,
         required=("provenance", "sources", "classes", "ingredients", "products", "brands"),

@@ -29,6 +29,7 @@ _SEVERITY: dict[str, Severity] = {
     "wrong_concentration": Severity.MAJOR,
 }
 
+
 def alert(code: str, message: str, source: Provenance | None = None) -> Alert:
     """Return an infusion alert with the severity its code carries."""
     return Alert(code, _SEVERITY[code], message, source)

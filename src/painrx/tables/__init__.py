@@ -21,6 +21,7 @@ from painrx.tables._read import (
     TableInfo,
     check_keys,
     entry_source,
+    parse_table,
     read_table,
     sources_of,
     table_info,
@@ -63,6 +64,7 @@ __all__ = [
     "entry_source",
     "load",
     "load_all",
+    "parse_table",
     "read_table",
     "shape_for",
     "sources_of",
@@ -70,6 +72,7 @@ __all__ = [
     "table_ids",
     "table_info",
     "table_shape",
+    "tables",
 ]
 
 publish(__name__, globals(), __all__)

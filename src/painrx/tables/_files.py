@@ -84,7 +84,9 @@ def data_text(path: str) -> str:
     where = f"data/{path}"
     expected = pins().get(path)
     if expected is None:
-        msg = f"{where}: not pinned in data/{CHECKSUMS}; review the file, then run `make checksums`."
+        msg = (
+            f"{where}: not pinned in data/{CHECKSUMS}; review the file, then run `make checksums`."
+        )
         raise TableError(msg)
     try:
         raw = _node(path).read_bytes()

@@ -20,6 +20,7 @@ __all__ = [
     "TableInfo",
     "check_keys",
     "entry_source",
+    "parse_table",
     "read_table",
     "sources_of",
     "table_info",
@@ -186,6 +187,29 @@ def read_table(table_id: str, *, kind: str | None = None) -> Mapping[str, Any]:
     return _document(table_info(table_id, kind=kind).path)
 
 
+def parse_table(table: str) -> dict[str, Any]:
+    """Return a fresh, verified parse of one table that the caller may change.
+
+    For data modules not yet declared as shapes, and for tests that edit a copy of a
+    table to see it refused; every call parses the file again, so no caller's edits
+    reach another. Everything else reads :func:`read_table` or a declared shape.
+
+    Args:
+        table: A table id, or the data path :func:`tables` lists for it; nothing
+            outside that list.
+
+    Raises:
+        InputError: ``table`` is neither.
+        TableError: The file fails its checksum or is not valid TOML.
+    """
+    path = _path_of(table)
+    try:
+        return tomllib.loads(_files.data_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"data/{path}: not valid TOML ({exc})."
+        raise TableError(msg) from None
+
+
 def _path_of(table: str) -> str:
     """Resolve a table id, or a data path listed by :func:`tables`, to its data path."""
     for info in tables():
@@ -230,9 +254,7 @@ def entry_source(entry: Mapping[str, Any], table: str, where: str) -> Provenance
     known = sources_of(table)
     if not isinstance(key, str) or key not in known:
         msg = (
-            f"data/{_path_of(table)} {where}: 'source' must be one of {sorted(known)}, "
-            f"got {key!r}."
+            f"data/{_path_of(table)} {where}: 'source' must be one of {sorted(known)}, got {key!r}."
         )
         raise TableError(msg)
     return known[key]
-

@@ -13,6 +13,7 @@ types say everything a hand check used to say:
 - ``Provenance`` — a ``source = "KEY"`` that must name the file's own ``[provenance]``
   (key ``"provenance"``) or one of its ``[sources.KEY]`` blocks, resolved to that
   :class:`~painrx.provenance.Provenance`;
+- ``attrs.field(metadata={"key": "from"})`` — a field whose TOML key is a Python keyword;
 - ``tuple[X, ...]`` (a TOML array), ``Mapping[str, X]`` (a TOML table of tables),
   ``X | None = None`` (an optional key), ``Literal[...]``, ``str``, ``int``, ``float``,
   ``bool``, and nested attrs classes (TOML tables).
@@ -31,7 +32,7 @@ when the first table is structured, so ``import painrx`` stays cheap.
 from __future__ import annotations
 
 import contextvars
-import keyword
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
@@ -127,10 +128,15 @@ class OfKind:
 
     kind: Kind
 
-    def check(self, value: Quantity) -> None:
-        """Raise :class:`ShapeError` when ``value`` is of another kind or not positive."""
-        if kind_of(value) != self.kind or not value.magnitude > 0:
-            msg = f"expected a positive {self.kind.replace('_', ' ')}, got {quote(format(value))}"
+    def check(self, value: Quantity | str) -> None:
+        """Raise :class:`ShapeError` when ``value`` is of another kind or not positive.
+
+        On a text field (``Annotated[str, OfKind("mass")]``) the text is read as a
+        quantity and kept as written.
+        """
+        q = _quantity(value, None) if isinstance(value, str) else value
+        if kind_of(q) != self.kind or not q.magnitude > 0:
+            msg = f"expected a positive {self.kind.replace('_', ' ')}, got {quote(format(q))}"
             raise ShapeError(msg)
 
 
@@ -324,7 +330,7 @@ def _sequence(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]
 def _mapping(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
     from cattrs.errors import IterableValidationError, IterableValidationNote
 
-    key_type, item = get_args(tp)
+    _, item = get_args(tp)
     inner = converter.get_structure_hook(item)
 
     def hook(value: object, _: Any) -> Any:
@@ -347,9 +353,12 @@ def _mapping(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
 
 
 def _table(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    from cattrs.gen import make_dict_structure_fn
+    from cattrs.gen import make_dict_structure_fn, override
 
-    generated = make_dict_structure_fn(tp, converter)
+    renamed = {
+        a.name: override(rename=a.metadata["key"]) for a in attrs.fields(tp) if "key" in a.metadata
+    }
+    generated = make_dict_structure_fn(tp, converter, **renamed)
 
     def hook(value: object, _: Any) -> Any:
         if not isinstance(value, Mapping):
@@ -363,14 +372,14 @@ def _is_sequence(tp: Any) -> bool:
     args = get_args(tp)
     if get_origin(tp) is frozenset:
         return True
-    return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis  # noqa: PLR2004
+    return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
 @cache
 def _converter() -> cattrs.Converter:
     import cattrs
 
-    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True, use_alias=True)
+    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
     for tp, hook in (
         (Fraction, _fraction),
         (float, _float),
@@ -385,9 +394,7 @@ def _converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(lambda t: get_origin(t) is Annotated, _annotated)
     converter.register_structure_hook_factory(lambda t: get_origin(t) is Literal, _literal)
     converter.register_structure_hook_factory(_is_sequence, _sequence)
-    converter.register_structure_hook_factory(
-        lambda t: get_origin(t) in {Mapping, dict}, _mapping
-    )
+    converter.register_structure_hook_factory(lambda t: get_origin(t) in {Mapping, dict}, _mapping)
     converter.register_structure_hook_factory(
         lambda t: isinstance(t, type) and attrs.has(t), _table
     )
@@ -397,12 +404,21 @@ def _converter() -> cattrs.Converter:
 # --------------------------------------------------------------------------- errors
 
 
+_PLAIN_STEP = re.compile(r"[A-Za-z_]\w*(?:\[\d+\])*")
+
+
 def _join(path: str, step: str | int) -> str:
     if isinstance(step, int):
         return f"{path}[{step}]"
-    if step.isidentifier() and not keyword.iskeyword(step):
+    if _PLAIN_STEP.fullmatch(step):
         return f"{path}.{step}" if path else step
     return f"{path}[{step!r}]"
+
+
+def _key_of(cl: type[Any], name: str) -> str:
+    """Return the TOML key of an attrs field (its ``metadata["key"]``, else its name)."""
+    field = getattr(attrs.fields(cl), name, None)
+    return str(field.metadata.get("key", name)) if field is not None else name
 
 
 def _problems(exc: BaseException, path: str) -> Iterable[tuple[str, str]]:
@@ -415,10 +431,11 @@ def _problems(exc: BaseException, path: str) -> Iterable[tuple[str, str]]:
     if isinstance(exc, ClassValidationError):
         with_notes, without = exc.group_exceptions()
         for inner, note in with_notes:
+            name = _key_of(exc.cl, note.name)
             if isinstance(inner, KeyError):
-                yield path or "(top level)", f"missing key {note.name!r}"
+                yield path or "(top level)", f"missing key {name!r}"
             else:
-                yield from _problems(inner, _join(path, note.name))
+                yield from _problems(inner, _join(path, name))
         for inner in without:
             yield from _problems(inner, path)
     elif isinstance(exc, IterableValidationError):
@@ -428,7 +445,7 @@ def _problems(exc: BaseException, path: str) -> Iterable[tuple[str, str]]:
         for inner in without:
             yield from _problems(inner, path)
     elif isinstance(exc, ForbiddenExtraKeysError):
-        accepted = sorted(a.alias for a in attrs.fields(exc.cl))
+        accepted = sorted(a.metadata.get("key", a.name) for a in attrs.fields(exc.cl))
         unknown = sorted(exc.extra_fields)
         yield path or "(top level)", f"unknown key(s) {unknown}; accepted: {accepted}"
     elif isinstance(exc, ShapeError):
