@@ -467,7 +467,7 @@ def _mme_with(row: dict[str, Any]) -> None:
             r"factor\[0\]\.bands: bands must be on a mg/day or mcg/day basis",
         ),
         (_row(colour="red"), r"factor\[0\]: unknown key\(s\) \['colour'\]; accepted: \['bands'"),
-        (_row(source="nowhere"), r"factor\[0\]\.source: a source must be one of \['provenance'"),
+        (_row(source="nowhere"), r"factor\[0\]\.source: a source must be one of .*, got 'nowhere'"),
         (
             {"routes": ["oral"], "basis": "mg/day", "factor": 1, "source": "provenance"},
             "missing key 'ingredient'",
