@@ -42,6 +42,7 @@ from painrx.tables._shape import (
     load_all,
     shape_for,
     structure,
+    table_error,
     table_ids,
     table_shape,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "shape_for",
     "sources_of",
     "structure",
+    "table_error",
     "table_ids",
     "table_info",
     "table_shape",

@@ -67,6 +67,7 @@ __all__ = [
     "load_all",
     "shape_for",
     "structure",
+    "table_error",
     "table_ids",
     "table_shape",
 ]
@@ -110,16 +111,16 @@ class Range:
         """Raise :class:`ShapeError` when ``value`` is out of range."""
         if self.low is not None and (value <= self.low if self.low_open else value < self.low):
             word = "greater than" if self.low_open else "at least"
-            msg = f"must be {word} {self.low:g}, got {quote(_plain(value))}"
+            msg = f"must be {word} {self.low:g}, got {_show(value)}"
             raise ShapeError(msg)
         if self.high is not None and (value >= self.high if self.high_open else value > self.high):
             word = "below" if self.high_open else "at most"
-            msg = f"must be {word} {self.high:g}, got {quote(_plain(value))}"
+            msg = f"must be {word} {self.high:g}, got {_show(value)}"
             raise ShapeError(msg)
 
 
-def _plain(value: Any) -> Any:
-    return float(value) if isinstance(value, Fraction) else value
+def _show(value: Any) -> str:
+    return f"{float(value):g}" if isinstance(value, Fraction) else quote(value)
 
 
 @attrs.frozen
@@ -452,6 +453,15 @@ def _problems(exc: BaseException, path: str) -> Iterable[tuple[str, str]]:
         yield (_join(path, exc.at) if exc.at else path) or "(top level)", exc.message
     else:
         yield path or "(top level)", str(exc) or type(exc).__name__
+
+
+def table_error(file: str, path: str, message: str) -> TableError:
+    """Return a :class:`TableError` in the loader's format, for a rule across tables.
+
+    >>> print(table_error("tapers/cdc_2022.toml", "paces[0].use", "expected one of ['x']"))
+    data/tapers/cdc_2022.toml: paces[0].use: expected one of ['x']
+    """
+    return TableError(f"data/{file}: {path or '(top level)'}: {message}")
 
 
 def _table_error(file: str, exc: BaseException) -> TableError:
