@@ -90,11 +90,17 @@ def _as_decimal(value: Fraction | Decimal | float) -> Decimal:
 def round_half_up(value: Fraction | Decimal | float, step: Decimal) -> Decimal:
     """Round ``value`` half-up to a multiple of ``step`` (``2.25`` → ``2.3`` at ``0.1``).
 
-    A :class:`~fractions.Fraction` is rounded exactly; a float is first read at 12
-    significant digits, so its binary noise never decides a tie.
+    A :class:`~fractions.Fraction` is divided out at 60 digits and rounded exactly. A
+    float is first read at 12 significant digits, so its binary noise never decides a
+    tie, and counted in steps at the default 28-digit precision.
+
+    Raises:
+        decimal.InvalidOperation: A float needs more than 28 digits of steps (a step far
+            finer than anything measurable; callers report it as such).
     """
     with localcontext() as ctx:
-        ctx.prec = _PRECISION
+        if isinstance(value, Fraction):
+            ctx.prec = _PRECISION
         steps = (_as_decimal(value) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return steps * step
 

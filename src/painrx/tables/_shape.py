@@ -120,7 +120,8 @@ class Range:
 
 
 def _show(value: Any) -> str:
-    return f"{float(value):g}" if isinstance(value, Fraction) else quote(value)
+    numeric = isinstance(value, Fraction | int | float) and not isinstance(value, bool)
+    return f"{float(value):g}" if numeric else quote(value)
 
 
 @attrs.frozen
