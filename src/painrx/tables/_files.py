@@ -9,8 +9,6 @@ closed with a :class:`~painrx.errors.TableError` instead of giving a tenfold ans
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -61,6 +59,8 @@ def pins() -> Mapping[str, str]:
     Raises:
         TableError: The pins file is missing or malformed.
     """
+    import json
+
     try:
         pinned = json.loads(_node(CHECKSUMS).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -81,6 +81,8 @@ def data_text(path: str) -> str:
         TableError: The file is missing, unpinned, changed since it was pinned, or not
             UTF-8.
     """
+    import hashlib
+
     where = f"data/{path}"
     expected = pins().get(path)
     if expected is None:

@@ -112,7 +112,7 @@ def _document(path: str) -> Mapping[str, Any]:
 
 @cache
 def _index() -> tuple[TableInfo, ...]:
-    from painrx.tables._shape import header
+    from painrx.tables._structure import header
 
     found = []
     for path in _files.data_files():
@@ -236,7 +236,7 @@ def sources_of(table: str) -> Mapping[str, Provenance]:
 
 @cache
 def _sources(path: str) -> Mapping[str, Provenance]:
-    from painrx.tables._shape import header
+    from painrx.tables._structure import header
 
     return header(_document(path), path)[1]
 

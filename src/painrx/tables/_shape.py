@@ -25,32 +25,23 @@ expected, e.g. ``data/mme/cdc_2016.toml: factor[3].factor: expected a number, go
 
 A shape is registered for the ``kind`` in its files' ``[provenance]`` block with
 :func:`table_shape`; :func:`load` then finds a table by kind and id, verifies its
-checksum, structures it once and caches the frozen result. cattrs is imported only
-when the first table is structured, so ``import painrx`` stays cheap.
+checksum, structures it once and caches the frozen result. cattrs (and the
+converter in :mod:`painrx.tables._structure`) is imported only when the first table is
+structured, so ``import painrx`` stays cheap.
 """
 
 from __future__ import annotations
 
-import contextvars
-import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import attrs
-
-from painrx._numbers import decimal
-from painrx.errors import PainRxError, Severity, TableError
-from painrx.provenance import Provenance
-from painrx.tables import _files
-from painrx.units import Kind, Q, Quantity, kind_of
-from painrx.vocabulary import FORMS, ROUTES, frequency_label
+from painrx.errors import PainRxError, TableError
 
 if TYPE_CHECKING:
-    import cattrs
+    from painrx.units import Kind, Quantity
 
 __all__ = [
     "Form",
@@ -76,8 +67,6 @@ T = TypeVar("T")
 
 # Error messages quote at most this much of a bad value.
 _QUOTE = 100
-# A TableError lists at most this many problems of one file.
-_MAX_PROBLEMS = 3
 
 
 def quote(value: object) -> str:
@@ -96,16 +85,24 @@ class ShapeError(ValueError):
 
 
 # --------------------------------------------------------------------------- checks
+# Plain classes, not attrs: building attrs classes costs import time, and this module
+# is imported with painrx.
 
 
-@attrs.frozen
 class Range:
-    """A bound on a number: ``low < x`` (or ``≤`` when ``low_open`` is False), ``x ≤ high``."""
+    """A bound on a number: ``low < x`` (or ``≤`` unless ``low_open``), ``x ≤ high`` (or ``<``)."""
 
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
+    __slots__ = ("high", "high_open", "low", "low_open")
+
+    def __init__(
+        self,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        low_open: bool = False,
+        high_open: bool = False,
+    ) -> None:
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
 
     def check(self, value: Any) -> None:
         """Raise :class:`ShapeError` when ``value`` is out of range."""
@@ -124,29 +121,40 @@ def _show(value: Any) -> str:
     return f"{float(value):g}" if numeric else quote(value)
 
 
-@attrs.frozen
 class OfKind:
-    """A quantity of one clinical kind (``"mass"``, ``"dose_rate_per_weight"``…), above zero."""
+    """A quantity of one clinical kind (``"mass"``, ``"dose_rate_per_weight"``…), above zero.
 
-    kind: Kind
+    On a text field (``Annotated[str, OfKind("mass")]``) the text is read as a quantity
+    and kept as written.
+    """
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
 
     def check(self, value: Quantity | str) -> None:
-        """Raise :class:`ShapeError` when ``value`` is of another kind or not positive.
+        """Raise :class:`ShapeError` when ``value`` is of another kind or not positive."""
+        from painrx.units import Q, kind_of
 
-        On a text field (``Annotated[str, OfKind("mass")]``) the text is read as a
-        quantity and kept as written.
-        """
-        q = _quantity(value, None) if isinstance(value, str) else value
-        if kind_of(q) != self.kind or not q.magnitude > 0:
-            msg = f"expected a positive {self.kind.replace('_', ' ')}, got {quote(format(q))}"
+        if isinstance(value, str):
+            try:
+                value = Q(value)
+            except PainRxError as exc:
+                msg = f"cannot read {quote(value)} as a quantity ({exc})"
+                raise ShapeError(msg) from None
+        if kind_of(value) != self.kind or not value.magnitude > 0:
+            msg = f"expected a positive {self.kind.replace('_', ' ')}, got {quote(format(value))}"
             raise ShapeError(msg)
 
 
-@attrs.frozen
 class OneOf:
-    """A term from a closed list (a vocabulary or the values a domain accepts)."""
+    """A term from a closed list (the values a domain accepts)."""
 
-    accepted: frozenset[str] = attrs.field(converter=frozenset)
+    __slots__ = ("accepted",)
+
+    def __init__(self, accepted: Iterable[str]) -> None:
+        self.accepted = frozenset(accepted)
 
     def check(self, value: str) -> None:
         """Raise :class:`ShapeError` when ``value`` is not accepted."""
@@ -155,9 +163,10 @@ class OneOf:
             raise ShapeError(msg)
 
 
-@attrs.frozen
 class NonEmpty:
     """A list or text with at least one element."""
+
+    __slots__ = ()
 
     def check(self, value: Any) -> None:
         """Raise :class:`ShapeError` when ``value`` is empty."""
@@ -166,294 +175,37 @@ class NonEmpty:
             raise ShapeError(msg)
 
 
-@attrs.frozen
-class _Frequency:
-    """A frequency painrx's vocabulary knows (``"q6h"``, ``"bid"``)."""
+class _Term:
+    """A term of painrx's vocabulary: a canonical route or form, or a known frequency.
+
+    The vocabulary is imported when a table is checked, not when painrx is imported.
+    """
+
+    __slots__ = ("vocabulary",)
+
+    def __init__(self, vocabulary: Literal["route", "form", "frequency"]) -> None:
+        self.vocabulary = vocabulary
 
     def check(self, value: str) -> None:
-        try:
-            frequency_label(value)
-        except PainRxError as exc:
-            raise ShapeError(str(exc)) from None
+        from painrx import vocabulary
+
+        if self.vocabulary == "frequency":
+            try:
+                vocabulary.frequency_label(value)
+            except PainRxError as exc:
+                raise ShapeError(str(exc)) from None
+            return
+        terms = vocabulary.ROUTES if self.vocabulary == "route" else vocabulary.FORMS
+        OneOf(terms).check(value)
 
 
 #: Numbers with a sign rule.
 Positive = Annotated[Fraction, Range(low=0, low_open=True)]
 NonNegative = Annotated[Fraction, Range(low=0)]
 #: Vocabulary terms (canonical names of :mod:`painrx.vocabulary`).
-Route = Annotated[str, OneOf(ROUTES)]
-Form = Annotated[str, OneOf(FORMS)]
-Frequency = Annotated[str, _Frequency()]
-
-
-# --------------------------------------------------------------------------- hooks
-
-
-@attrs.frozen
-class _Context:
-    file: str
-    sources: Mapping[str, Provenance]
-
-
-_CONTEXT: contextvars.ContextVar[_Context] = contextvars.ContextVar("painrx_table")
-
-
-def _describe(tp: Any) -> str:
-    if isinstance(tp, type) and attrs.has(tp):
-        return "a table"
-    names = {
-        Fraction: "a number",
-        float: "a number",
-        int: "a whole number",
-        str: "text",
-        bool: "true or false",
-        Quantity: "a quantity such as '10 mg'",
-        Severity: "a severity",
-        Provenance: "a source key",
-    }
-    return names.get(tp, getattr(tp, "__name__", repr(tp)))
-
-
-def _expected(tp: Any, value: object) -> ShapeError:
-    return ShapeError(f"expected {_describe(tp)}, got {quote(value)}")
-
-
-def _fraction(value: object, _: Any) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _expected(Fraction, value)
-    return Fraction(value) if isinstance(value, int) else decimal(value)
-
-
-def _float(value: object, _: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _expected(float, value)
-    return float(value)
-
-
-def _int(value: object, _: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _expected(int, value)
-    return value
-
-
-def _str(value: object, _: Any) -> str:
-    if not isinstance(value, str):
-        raise _expected(str, value)
-    return value
-
-
-def _bool(value: object, _: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _expected(bool, value)
-    return value
-
-
-def _quantity(value: object, _: Any) -> Quantity:
-    if not isinstance(value, str):
-        raise _expected(Quantity, value)
-    try:
-        return Q(value)
-    except PainRxError as exc:
-        msg = f"cannot read {quote(value)} as a quantity ({exc})"
-        raise ShapeError(msg) from None
-
-
-def _severity(value: object, _: Any) -> Severity:
-    if not isinstance(value, str):
-        raise _expected(Severity, value)
-    try:
-        return Severity.parse(value)
-    except PainRxError:
-        accepted = sorted(s.name.lower() for s in Severity)
-        msg = f"unknown severity {quote(value)}; accepted: {accepted}"
-        raise ShapeError(msg) from None
-
-
-def _source(value: object, _: Any) -> Provenance:
-    known = _CONTEXT.get().sources
-    if not isinstance(value, str) or value not in known:
-        msg = f"a source must be one of {sorted(known)}, got {quote(value)}"
-        raise ShapeError(msg)
-    return known[value]
-
-
-def _annotated(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    base, *marks = get_args(tp)
-    checks = [m for m in marks if hasattr(m, "check")]
-    inner = converter.get_structure_hook(base)
-
-    def hook(value: object, _: Any) -> Any:
-        result = inner(value, base)
-        for mark in checks:
-            mark.check(result)
-        return result
-
-    return hook
-
-
-def _literal(tp: Any, _: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    accepted = get_args(tp)
-
-    def hook(value: object, _: Any) -> Any:
-        if isinstance(value, bool) or value not in accepted:
-            msg = f"expected one of {list(accepted)}, got {quote(value)}"
-            raise ShapeError(msg)
-        return value
-
-    return hook
-
-
-def _sequence(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    from cattrs.errors import IterableValidationError, IterableValidationNote
-
-    origin = get_origin(tp)
-    item = get_args(tp)[0]
-    inner = converter.get_structure_hook(item)
-
-    def hook(value: object, _: Any) -> Any:
-        if not isinstance(value, list | tuple):
-            msg = f"expected a list, got {quote(value)}"
-            raise ShapeError(msg)
-        found, errors = [], []
-        for i, element in enumerate(value):
-            try:
-                found.append(inner(element, item))
-            except Exception as exc:  # noqa: BLE001 -- collected, then raised as one group
-                exc.add_note(IterableValidationNote(f"@ index {i}", i, item))
-                errors.append(exc)
-        if errors:
-            msg = f"While structuring {tp!r}"
-            raise IterableValidationError(msg, errors, tp)
-        return origin(found)
-
-    return hook
-
-
-def _mapping(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    from cattrs.errors import IterableValidationError, IterableValidationNote
-
-    _, item = get_args(tp)
-    inner = converter.get_structure_hook(item)
-
-    def hook(value: object, _: Any) -> Any:
-        if not isinstance(value, Mapping):
-            msg = f"expected a table, got {quote(value)}"
-            raise ShapeError(msg)
-        found, errors = {}, []
-        for key, element in value.items():
-            try:
-                found[key] = inner(element, item)
-            except Exception as exc:  # noqa: BLE001 -- collected, then raised as one group
-                exc.add_note(IterableValidationNote(f"@ key {key!r}", str(key), item))
-                errors.append(exc)
-        if errors:
-            msg = f"While structuring {tp!r}"
-            raise IterableValidationError(msg, errors, tp)
-        return MappingProxyType(found)
-
-    return hook
-
-
-def _table(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    from cattrs.gen import make_dict_structure_fn, override
-
-    renamed = {
-        a.name: override(rename=a.metadata["key"]) for a in attrs.fields(tp) if "key" in a.metadata
-    }
-    generated = make_dict_structure_fn(tp, converter, **renamed)
-
-    def hook(value: object, _: Any) -> Any:
-        if not isinstance(value, Mapping):
-            raise _expected(tp, value)
-        return generated(value, tp)
-
-    return hook
-
-
-def _is_sequence(tp: Any) -> bool:
-    args = get_args(tp)
-    if get_origin(tp) is frozenset:
-        return True
-    return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
-
-
-@cache
-def _converter() -> cattrs.Converter:
-    import cattrs
-
-    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
-    for tp, hook in (
-        (Fraction, _fraction),
-        (float, _float),
-        (int, _int),
-        (str, _str),
-        (bool, _bool),
-        (Quantity, _quantity),
-        (Severity, _severity),
-        (Provenance, _source),
-    ):
-        converter.register_structure_hook(tp, hook)
-    converter.register_structure_hook_factory(lambda t: get_origin(t) is Annotated, _annotated)
-    converter.register_structure_hook_factory(lambda t: get_origin(t) is Literal, _literal)
-    converter.register_structure_hook_factory(_is_sequence, _sequence)
-    converter.register_structure_hook_factory(lambda t: get_origin(t) in {Mapping, dict}, _mapping)
-    converter.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and attrs.has(t), _table
-    )
-    return converter
-
-
-# --------------------------------------------------------------------------- errors
-
-
-_PLAIN_STEP = re.compile(r"[A-Za-z_]\w*(?:\[\d+\])*")
-
-
-def _join(path: str, step: str | int) -> str:
-    if isinstance(step, int):
-        return f"{path}[{step}]"
-    if _PLAIN_STEP.fullmatch(step):
-        return f"{path}.{step}" if path else step
-    return f"{path}[{step!r}]"
-
-
-def _key_of(cl: type[Any], name: str) -> str:
-    """Return the TOML key of an attrs field (its ``metadata["key"]``, else its name)."""
-    field = getattr(attrs.fields(cl), name, None)
-    return str(field.metadata.get("key", name)) if field is not None else name
-
-
-def _problems(exc: BaseException, path: str) -> Iterable[tuple[str, str]]:
-    from cattrs.errors import (
-        ClassValidationError,
-        ForbiddenExtraKeysError,
-        IterableValidationError,
-    )
-
-    if isinstance(exc, ClassValidationError):
-        with_notes, without = exc.group_exceptions()
-        for inner, note in with_notes:
-            name = _key_of(exc.cl, note.name)
-            if isinstance(inner, KeyError):
-                yield path or "(top level)", f"missing key {name!r}"
-            else:
-                yield from _problems(inner, _join(path, name))
-        for inner in without:
-            yield from _problems(inner, path)
-    elif isinstance(exc, IterableValidationError):
-        with_notes, without = exc.group_exceptions()
-        for inner, inote in with_notes:
-            yield from _problems(inner, _join(path, inote.index))
-        for inner in without:
-            yield from _problems(inner, path)
-    elif isinstance(exc, ForbiddenExtraKeysError):
-        accepted = sorted(a.metadata.get("key", a.name) for a in attrs.fields(exc.cl))
-        unknown = sorted(exc.extra_fields)
-        yield path or "(top level)", f"unknown key(s) {unknown}; accepted: {accepted}"
-    elif isinstance(exc, ShapeError):
-        yield (_join(path, exc.at) if exc.at else path) or "(top level)", exc.message
-    else:
-        yield path or "(top level)", str(exc) or type(exc).__name__
+Route = Annotated[str, _Term("route")]
+Form = Annotated[str, _Term("form")]
+Frequency = Annotated[str, _Term("frequency")]
 
 
 def table_error(file: str, path: str, message: str) -> TableError:
@@ -463,85 +215,6 @@ def table_error(file: str, path: str, message: str) -> TableError:
     data/tapers/cdc_2022.toml: paces[0].use: expected one of ['x']
     """
     return TableError(f"data/{file}: {path or '(top level)'}: {message}")
-
-
-def _table_error(file: str, exc: BaseException) -> TableError:
-    found = list(_problems(exc, ""))
-    lines = [f"data/{file}: {path}: {what}" for path, what in found[:_MAX_PROBLEMS]]
-    more = len(found) - _MAX_PROBLEMS
-    if more > 0:
-        lines.append(f"(and {more} more problem(s) in data/{file})")
-    return TableError("\n".join(lines))
-
-
-# --------------------------------------------------------------------------- headers
-
-
-@attrs.frozen
-class _Header:
-    """A file's ``[provenance]`` block."""
-
-    id: Annotated[str, NonEmpty()]
-    kind: Annotated[str, NonEmpty()]
-    title: Annotated[str, NonEmpty()]
-    year: int
-    citation: Annotated[str, NonEmpty()]
-    url: str = ""
-    edition: str = ""
-    retrieved: str = ""
-    licence: str = ""
-    notes: str = ""
-
-    def provenance(self) -> Provenance:
-        return Provenance(self.id, self.title, self.year, self.citation, self.url, self.edition)
-
-
-@attrs.frozen
-class _Source:
-    """One ``[sources.KEY]`` block."""
-
-    title: Annotated[str, NonEmpty()]
-    year: int
-    citation: Annotated[str, NonEmpty()]
-    url: str = ""
-    edition: str = ""
-    notes: str = ""
-
-
-@attrs.frozen
-class _Heading:
-    provenance: _Header
-    sources: Mapping[str, _Source] = MappingProxyType({})
-
-
-def _structure(value: Any, shape: type[T], file: str) -> T:
-    try:
-        return _converter().structure(value, shape)
-    except Exception as exc:  # noqa: BLE001 -- every problem becomes one TableError
-        raise _table_error(file, exc) from None
-
-
-def header(doc: Mapping[str, Any], file: str) -> tuple[_Header, Mapping[str, Provenance]]:
-    """Validate a document's ``[provenance]`` and ``[sources.*]`` blocks.
-
-    Returns:
-        The header, and every source the file declares by key (``"provenance"`` is the
-        file's own; ``[sources.KEY]`` has the id ``"<table id>/KEY"``).
-    """
-    heading_doc = {k: doc[k] for k in ("provenance", "sources") if k in doc}
-    token = _CONTEXT.set(_Context(file, {}))
-    try:
-        heading = _structure(heading_doc, _Heading, file)
-    finally:
-        _CONTEXT.reset(token)
-    main = heading.provenance
-    sources = {"provenance": main.provenance()} | {
-        key: Provenance(
-            f"{main.id}/{key}", block.title, block.year, block.citation, block.url, block.edition
-        )
-        for key, block in heading.sources.items()
-    }
-    return main, MappingProxyType(sources)
 
 
 # --------------------------------------------------------------------------- registry
@@ -598,13 +271,9 @@ def structure(doc: Mapping[str, Any], shape: type[T], *, file: str) -> T:
     Raises:
         TableError: Naming the file, the path inside it and the expected shape.
     """
-    _, sources = header(doc, file)
-    body = {k: v for k, v in doc.items() if k not in {"provenance", "sources"}}
-    token = _CONTEXT.set(_Context(file, sources))
-    try:
-        return _structure(body, shape, file)
-    finally:
-        _CONTEXT.reset(token)
+    from painrx.tables._structure import structure_document
+
+    return structure_document(doc, shape, file)
 
 
 def table_ids(shape: type[Any]) -> tuple[str, ...]:
@@ -626,16 +295,10 @@ def load(shape: type[T], table_id: str) -> T:
 
 @cache
 def _load(shape: type[Any], table_id: str) -> Any:
-    from painrx.tables._read import table_info
+    from painrx.tables._read import parse_table, table_info
 
     info = table_info(table_id, kind=_kind_of(shape))
-    text = _files.data_text(info.path)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"data/{info.path}: not valid TOML ({exc})."
-        raise TableError(msg) from None
-    return structure(doc, shape, file=info.path)
+    return structure(parse_table(info.path), shape, file=info.path)
 
 
 def load_all(shape: type[T]) -> Mapping[str, T]:

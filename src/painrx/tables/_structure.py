@@ -1,0 +1,393 @@
+"""Structuring a parsed table into its declared shape with cattrs (imported lazily).
+
+The converter is built once, on first use: hooks for exact numbers, quantities,
+severities, source keys and the checks of :mod:`painrx.tables._shape`; unknown keys are
+refused; every problem of a file is rendered as ``data/<file>: <path>: <what>``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from functools import cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin
+
+import attrs
+
+from painrx._numbers import decimal
+from painrx.errors import PainRxError, Severity, TableError
+from painrx.provenance import Provenance
+from painrx.tables._shape import NonEmpty, ShapeError, quote
+from painrx.units import Q, Quantity
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = ["header", "structure_document"]
+
+T = TypeVar("T")
+
+# A TableError lists at most this many problems of one file.
+_MAX_PROBLEMS = 3
+
+# --------------------------------------------------------------------------- hooks
+
+
+@attrs.frozen
+class _Context:
+    file: str
+    sources: Mapping[str, Provenance]
+
+
+_CONTEXT: contextvars.ContextVar[_Context] = contextvars.ContextVar("painrx_table")
+
+
+def _describe(tp: Any) -> str:
+    if isinstance(tp, type) and attrs.has(tp):
+        return "a table"
+    names: dict[Any, str] = {
+        Fraction: "a number",
+        float: "a number",
+        int: "a whole number",
+        str: "text",
+        bool: "true or false",
+        Quantity: "a quantity such as '10 mg'",
+        Severity: "a severity",
+        Provenance: "a source key",
+    }
+    return names.get(tp, getattr(tp, "__name__", repr(tp)))
+
+
+def _expected(tp: Any, value: object) -> ShapeError:
+    return ShapeError(f"expected {_describe(tp)}, got {quote(value)}")
+
+
+def _fraction(value: object, _: Any) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _expected(Fraction, value)
+    return Fraction(value) if isinstance(value, int) else decimal(value)
+
+
+def _float(value: object, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _expected(float, value)
+    return float(value)
+
+
+def _int(value: object, _: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _expected(int, value)
+    return value
+
+
+def _str(value: object, _: Any) -> str:
+    if not isinstance(value, str):
+        raise _expected(str, value)
+    return value
+
+
+def _bool(value: object, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _expected(bool, value)
+    return value
+
+
+def _quantity(value: object, _: Any) -> Quantity:
+    if not isinstance(value, str):
+        raise _expected(Quantity, value)
+    try:
+        return Q(value)
+    except PainRxError as exc:
+        msg = f"cannot read {quote(value)} as a quantity ({exc})"
+        raise ShapeError(msg) from None
+
+
+def _severity(value: object, _: Any) -> Severity:
+    if not isinstance(value, str):
+        raise _expected(Severity, value)
+    try:
+        return Severity.parse(value)
+    except PainRxError:
+        accepted = sorted(s.name.lower() for s in Severity)
+        msg = f"unknown severity {quote(value)}; accepted: {accepted}"
+        raise ShapeError(msg) from None
+
+
+def _source(value: object, _: Any) -> Provenance:
+    known = _CONTEXT.get().sources
+    if not isinstance(value, str) or value not in known:
+        msg = f"a source must be one of {sorted(known)}, got {quote(value)}"
+        raise ShapeError(msg)
+    return known[value]
+
+
+def _annotated(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    base, *marks = get_args(tp)
+    checks = [m for m in marks if hasattr(m, "check")]
+    inner = converter.get_structure_hook(base)
+
+    def hook(value: object, _: Any) -> Any:
+        result = inner(value, base)
+        for mark in checks:
+            mark.check(result)
+        return result
+
+    return hook
+
+
+def _literal(tp: Any, _: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    accepted = get_args(tp)
+
+    def hook(value: object, _: Any) -> Any:
+        if isinstance(value, bool) or value not in accepted:
+            msg = f"expected one of {list(accepted)}, got {quote(value)}"
+            raise ShapeError(msg)
+        return value
+
+    return hook
+
+
+def _sequence(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    from cattrs.errors import IterableValidationError, IterableValidationNote
+
+    origin = get_origin(tp)
+    item = get_args(tp)[0]
+    inner = converter.get_structure_hook(item)
+
+    def hook(value: object, _: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            msg = f"expected a list, got {quote(value)}"
+            raise ShapeError(msg)
+        found, errors = [], []
+        for i, element in enumerate(value):
+            try:
+                found.append(inner(element, item))
+            except Exception as exc:  # noqa: BLE001 -- collected, then raised as one group
+                exc.add_note(IterableValidationNote(f"@ index {i}", i, item))
+                errors.append(exc)
+        if errors:
+            msg = f"While structuring {tp!r}"
+            raise IterableValidationError(msg, errors, tp)
+        return origin(found)
+
+    return hook
+
+
+def _mapping(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    from cattrs.errors import IterableValidationError, IterableValidationNote
+
+    _, item = get_args(tp)
+    inner = converter.get_structure_hook(item)
+
+    def hook(value: object, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            msg = f"expected a table, got {quote(value)}"
+            raise ShapeError(msg)
+        found, errors = {}, []
+        for key, element in value.items():
+            try:
+                found[key] = inner(element, item)
+            except Exception as exc:  # noqa: BLE001 -- collected, then raised as one group
+                exc.add_note(IterableValidationNote(f"@ key {key!r}", str(key), item))
+                errors.append(exc)
+        if errors:
+            msg = f"While structuring {tp!r}"
+            raise IterableValidationError(msg, errors, tp)
+        return MappingProxyType(found)
+
+    return hook
+
+
+def _table(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    from cattrs.gen import make_dict_structure_fn, override
+
+    renamed = {
+        a.name: override(rename=a.metadata["key"]) for a in attrs.fields(tp) if "key" in a.metadata
+    }
+    generated = make_dict_structure_fn(tp, converter, **renamed)
+
+    def hook(value: object, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _expected(tp, value)
+        return generated(value, tp)
+
+    return hook
+
+
+def _is_sequence(tp: Any) -> bool:
+    args = get_args(tp)
+    if get_origin(tp) is frozenset:
+        return True
+    return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+@cache
+def _converter() -> cattrs.Converter:
+    import cattrs
+
+    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
+    for tp, hook in (
+        (Fraction, _fraction),
+        (float, _float),
+        (int, _int),
+        (str, _str),
+        (bool, _bool),
+        (Quantity, _quantity),
+        (Severity, _severity),
+        (Provenance, _source),
+    ):
+        converter.register_structure_hook(tp, hook)
+    converter.register_structure_hook_factory(lambda t: get_origin(t) is Annotated, _annotated)
+    converter.register_structure_hook_factory(lambda t: get_origin(t) is Literal, _literal)
+    converter.register_structure_hook_factory(_is_sequence, _sequence)
+    converter.register_structure_hook_factory(lambda t: get_origin(t) in {Mapping, dict}, _mapping)
+    converter.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and attrs.has(t), _table
+    )
+    return converter
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_PLAIN_STEP = re.compile(r"[A-Za-z_]\w*(?:\[\d+\])*")
+
+
+def _join(path: str, step: str | int) -> str:
+    if isinstance(step, int):
+        return f"{path}[{step}]"
+    if _PLAIN_STEP.fullmatch(step):
+        return f"{path}.{step}" if path else step
+    return f"{path}[{step!r}]"
+
+
+def _key_of(cl: type[Any], name: str) -> str:
+    """Return the TOML key of an attrs field (its ``metadata["key"]``, else its name)."""
+    field = getattr(attrs.fields(cl), name, None)
+    return str(field.metadata.get("key", name)) if field is not None else name
+
+
+def _problems(exc: BaseException, path: str) -> Iterable[tuple[str, str]]:
+    from cattrs.errors import (
+        ClassValidationError,
+        ForbiddenExtraKeysError,
+        IterableValidationError,
+    )
+
+    if isinstance(exc, ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            name = _key_of(exc.cl, note.name)
+            if isinstance(inner, KeyError):
+                yield path or "(top level)", f"missing key {name!r}"
+            else:
+                yield from _problems(inner, _join(path, name))
+        for inner in without:
+            yield from _problems(inner, path)
+    elif isinstance(exc, IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, inote in with_notes:
+            yield from _problems(inner, _join(path, inote.index))
+        for inner in without:
+            yield from _problems(inner, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        accepted = sorted(a.metadata.get("key", a.name) for a in attrs.fields(exc.cl))
+        unknown = sorted(exc.extra_fields)
+        yield path or "(top level)", f"unknown key(s) {unknown}; accepted: {accepted}"
+    elif isinstance(exc, ShapeError):
+        yield (_join(path, exc.at) if exc.at else path) or "(top level)", exc.message
+    else:
+        yield path or "(top level)", str(exc) or type(exc).__name__
+
+
+def _table_error(file: str, exc: BaseException) -> TableError:
+    found = list(_problems(exc, ""))
+    lines = [f"data/{file}: {path}: {what}" for path, what in found[:_MAX_PROBLEMS]]
+    more = len(found) - _MAX_PROBLEMS
+    if more > 0:
+        lines.append(f"(and {more} more problem(s) in data/{file})")
+    return TableError("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- headers
+
+
+@attrs.frozen
+class _Header:
+    """A file's ``[provenance]`` block."""
+
+    id: Annotated[str, NonEmpty()]
+    kind: Annotated[str, NonEmpty()]
+    title: Annotated[str, NonEmpty()]
+    year: int
+    citation: Annotated[str, NonEmpty()]
+    url: str = ""
+    edition: str = ""
+    retrieved: str = ""
+    licence: str = ""
+    notes: str = ""
+
+    def provenance(self) -> Provenance:
+        return Provenance(self.id, self.title, self.year, self.citation, self.url, self.edition)
+
+
+@attrs.frozen
+class _Source:
+    """One ``[sources.KEY]`` block."""
+
+    title: Annotated[str, NonEmpty()]
+    year: int
+    citation: Annotated[str, NonEmpty()]
+    url: str = ""
+    edition: str = ""
+    notes: str = ""
+
+
+@attrs.frozen
+class _Heading:
+    provenance: _Header
+    sources: Mapping[str, _Source] = MappingProxyType({})
+
+
+def _structure(value: Any, shape: type[T], file: str) -> T:
+    try:
+        return _converter().structure(value, shape)
+    except Exception as exc:  # noqa: BLE001 -- every problem becomes one TableError
+        raise _table_error(file, exc) from None
+
+
+def header(doc: Mapping[str, Any], file: str) -> tuple[_Header, Mapping[str, Provenance]]:
+    """Validate a document's ``[provenance]`` and ``[sources.*]`` blocks.
+
+    Returns:
+        The header, and every source the file declares by key (``"provenance"`` is the
+        file's own; ``[sources.KEY]`` has the id ``"<table id>/KEY"``).
+    """
+    heading_doc = {k: doc[k] for k in ("provenance", "sources") if k in doc}
+    token = _CONTEXT.set(_Context(file, {}))
+    try:
+        heading = _structure(heading_doc, _Heading, file)
+    finally:
+        _CONTEXT.reset(token)
+    main = heading.provenance
+    sources = {"provenance": main.provenance()} | {
+        key: Provenance(
+            f"{main.id}/{key}", block.title, block.year, block.citation, block.url, block.edition
+        )
+        for key, block in heading.sources.items()
+    }
+    return main, MappingProxyType(sources)
+
+
+def structure_document(doc: Mapping[str, Any], shape: type[T], file: str) -> T:
+    """Check a document's header, then structure its body as ``shape``."""
+    _, sources = header(doc, file)
+    body = {k: v for k, v in doc.items() if k not in {"provenance", "sources"}}
+    token = _CONTEXT.set(_Context(file, sources))
+    try:
+        return _structure(body, shape, file)
+    finally:
+        _CONTEXT.reset(token)
