@@ -580,7 +580,7 @@ def test_atc_codes_from_the_references(iid: str, code: str) -> None:
 
 
 def test_combination_atc_codes() -> None:
-    doc = read_table("catalog/drugs.toml")
+    doc = read_table("PAINRX_CATALOG_2026_1")
     codes = {pid: tuple(b.get("atc", ())) for pid, b in doc["products"].items()}
     assert codes["oxycodone/acetaminophen"] == ("N02AJ17",)
     assert codes["hydrocodone/acetaminophen"] == ("N02AJ22",)
@@ -607,8 +607,9 @@ def test_import_loads_no_data() -> None:
     import sys
 
     code = (
-        "import sys, painrx.catalog; t = sys.modules['painrx.tables']; "
-        "assert t.read_table.cache_info().currsize == 0; print('ok')"
+        "import sys, painrx.catalog; r = sys.modules['painrx.tables._read']; "
+        "assert r._document.cache_info().currsize == r._index.cache_info().currsize == 0; "
+        "print('ok')"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -783,7 +784,7 @@ _BRANDS = [
 
 
 def test_every_brand_names_the_right_product() -> None:
-    doc = read_table("catalog/drugs.toml")
+    doc = read_table("PAINRX_CATALOG_2026_1")
     assert [b["name"] for b in doc["brands"]] == [b[0] for b in _BRANDS]
     for name, pid, form, route in _BRANDS:
         p = catalog.product(name)
