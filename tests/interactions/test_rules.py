@@ -16,7 +16,6 @@ from painrx.errors import Severity
 from painrx.interactions import default_rules
 from painrx.tables import read_table, tables
 
-
 # rule id -> [(source key, measure, estimate, ci)]
 _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | None]]] = {
     "nsaid_anticoagulant": [

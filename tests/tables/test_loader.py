@@ -148,8 +148,10 @@ def test_a_valid_document_is_structured_exactly() -> None:
         ({"text": 5}, "text: expected text, got 5"),
         (
             {"severity": "urgent"},
-            "severity: unknown severity 'urgent'; accepted: "
-            "['contraindicated', 'info', 'major', 'minor', 'moderate']",
+            (
+                "severity: unknown severity 'urgent'; accepted: "
+                "['contraindicated', 'info', 'major', 'minor', 'moderate']"
+            ),
         ),
         ({"route": "mouth"}, "route: expected one of ['buccal', "),
         ({"forms": ["pill"]}, "forms[0]: expected one of "),
@@ -283,9 +285,9 @@ def test_read_table_names_the_kinds_of_a_shared_id() -> None:
 def test_read_table_hands_out_a_read_only_view() -> None:
     doc = read_table("CDC_2022", kind="mme_factors")
     with pytest.raises(TypeError):
-        doc["provenance"]["id"] = "X"  # type: ignore[index]
+        doc["provenance"]["id"] = "X"
     with pytest.raises(TypeError):
-        doc["factor"][0]["factor"] = 0.15  # type: ignore[index]
+        doc["factor"][0]["factor"] = 0.15
     assert isinstance(doc["factor"], tuple)
     assert rx.mme("oxycodone", "10 mg", frequency="q6h").value == 60.0
 

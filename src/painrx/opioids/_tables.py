@@ -709,8 +709,8 @@ def _derived_group(block: _DerivedRow) -> RatioGroup:
 def _ratios_from(doc: _RatioFile, table_id: str, path: str) -> RatioTable:
     source = table_info(table_id, kind="opioid_ratios").source
     if doc.derived is not None:
-        groups = (_derived_group(doc.derived),)
-        return RatioTable(table_id, path, source, groups, doc.derived.alerts, doc.derived.from_)
+        derived = (_derived_group(doc.derived),)
+        return RatioTable(table_id, path, source, derived, doc.derived.alerts, doc.derived.from_)
     groups = tuple(
         RatioGroup(g.name, tuple(m.member() for m in g.members), g.source) for g in doc.group or ()
     )

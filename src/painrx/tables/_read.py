@@ -162,8 +162,8 @@ def table_info(table_id: object, *, kind: str | None = None) -> TableInfo:
         )
         raise InputError(msg)
     if len(found) > 1:
-        kinds = ", ".join(sorted(i.kind for i in found))
-        msg = f"Table id {table_id!r} names tables of several kinds ({kinds}); give kind=."
+        shared = ", ".join(sorted(i.kind for i in found))
+        msg = f"Table id {table_id!r} names tables of several kinds ({shared}); give kind=."
         raise InputError(msg)
     return found[0]
 

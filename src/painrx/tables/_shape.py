@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
 from painrx.errors import PainRxError, TableError
 
@@ -290,11 +290,12 @@ def load(shape: type[T], table_id: str) -> T:
         InputError: No table of that kind has this id.
         TableError: The file fails its checksum or its declared shape.
     """
-    return _load(shape, table_id)  # type: ignore[no-any-return]
+    loaded: T = _load(cast("Any", shape), table_id)
+    return loaded
 
 
 @cache
-def _load(shape: type[Any], table_id: str) -> Any:
+def _load(shape: Any, table_id: str) -> Any:
     from painrx.tables._read import parse_table, table_info
 
     info = table_info(table_id, kind=_kind_of(shape))

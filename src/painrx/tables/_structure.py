@@ -207,7 +207,7 @@ def _table(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
     renamed = {
         a.name: override(rename=a.metadata["key"]) for a in attrs.fields(tp) if "key" in a.metadata
     }
-    generated = make_dict_structure_fn(tp, converter, **renamed)
+    generated = make_dict_structure_fn(tp, converter, **renamed)  # type: ignore[arg-type]
 
     def hook(value: object, _: Any) -> Any:
         if not isinstance(value, Mapping):
@@ -222,6 +222,22 @@ def _is_sequence(tp: Any) -> bool:
     if get_origin(tp) is frozenset:
         return True
     return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _is_annotated(tp: Any) -> bool:
+    return get_origin(tp) is Annotated
+
+
+def _is_literal(tp: Any) -> bool:
+    return get_origin(tp) is Literal
+
+
+def _is_mapping(tp: Any) -> bool:
+    return get_origin(tp) in {Mapping, dict}
+
+
+def _is_table(tp: Any) -> bool:
+    return isinstance(tp, type) and attrs.has(tp)
 
 
 @cache
@@ -240,13 +256,15 @@ def _converter() -> cattrs.Converter:
         (Provenance, _source),
     ):
         converter.register_structure_hook(tp, hook)
-    converter.register_structure_hook_factory(lambda t: get_origin(t) is Annotated, _annotated)
-    converter.register_structure_hook_factory(lambda t: get_origin(t) is Literal, _literal)
-    converter.register_structure_hook_factory(_is_sequence, _sequence)
-    converter.register_structure_hook_factory(lambda t: get_origin(t) in {Mapping, dict}, _mapping)
-    converter.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and attrs.has(t), _table
+    factories: tuple[tuple[Callable[[Any], bool], Any], ...] = (
+        (_is_annotated, _annotated),
+        (_is_literal, _literal),
+        (_is_sequence, _sequence),
+        (_is_mapping, _mapping),
+        (_is_table, _table),
     )
+    for predicate, factory in factories:
+        converter.register_structure_hook_factory(predicate, factory)
     return converter
 
 
@@ -288,10 +306,10 @@ def _problems(exc: BaseException, path: str) -> Iterable[tuple[str, str]]:
         for inner in without:
             yield from _problems(inner, path)
     elif isinstance(exc, IterableValidationError):
-        with_notes, without = exc.group_exceptions()
-        for inner, inote in with_notes:
+        indexed, loose = exc.group_exceptions()
+        for inner, inote in indexed:
             yield from _problems(inner, _join(path, inote.index))
-        for inner in without:
+        for inner in loose:
             yield from _problems(inner, path)
     elif isinstance(exc, ForbiddenExtraKeysError):
         accepted = sorted(a.metadata.get("key", a.name) for a in attrs.fields(exc.cl))

@@ -333,11 +333,11 @@ def guideline(path: str) -> Guideline:
     table_id = _id_of(path)
     doc = load(_GuidelineFile, table_id)
     known = sorted(c.name for c in duration_classes())
-    for field, rows in (("paces", doc.paces), ("expected_durations", doc.expected_durations)):
-        for i, row in enumerate(rows):
-            if row.use not in known:
-                why = f"expected one of {known}, got {row.use!r}"
-                raise table_error(path, f"{field}[{i}].use", why)
+    uses = [("paces", i, p.use) for i, p in enumerate(doc.paces)]
+    uses += [("expected_durations", i, e.use) for i, e in enumerate(doc.expected_durations)]
+    for field, i, use in uses:
+        if use not in known:
+            raise table_error(path, f"{field}[{i}].use", f"expected one of {known}, got {use!r}")
     paces = {
         p.use: Pace(p.use, p.max_percent, _days(p.per), p.severity, p.source) for p in doc.paces
     }
