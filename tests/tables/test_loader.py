@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import painrx as rx
 from painrx.errors import InputError, Severity
@@ -177,6 +179,34 @@ def test_each_hook_names_file_path_and_expected_shape(change: dict[str, Any], me
     with pytest.raises(TableError) as caught:
         structure(_doc(**change), _Example, file=FILE)
     assert str(caught.value).startswith(f"data/{FILE}: {message}")
+
+
+_toml_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=20)
+    | st.sampled_from(["10 mg", "0 mg", "-1 mg/mL", "1e309 mg", "q6h", "oral", "major"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(field=st.sampled_from([a.name for a in attrs.fields(_Example)]), value=_toml_values)
+def test_any_value_in_any_field_is_structured_or_refused_as_a_table_error(
+    field: str, value: Any
+) -> None:
+    key = "from" if field == "named" else field
+    message = ""
+    try:
+        structure(_doc(**{key: value}), _Example, file=FILE)
+    except TableError as exc:
+        message = str(exc)
+    assert message == "" or message.startswith(f"data/{FILE}: ")
+    assert len(message) < 1_500
 
 
 def test_the_issue_example_message() -> None:
@@ -387,3 +417,16 @@ def test_missing_pins_refuse_every_table(data_copy: Path) -> None:
     (data_copy / "checksums.json").unlink()
     with pytest.raises(TableError, match="painrx refuses unverified tables"):
         rx.tables()
+
+
+def test_the_data_modules_name_files_that_are_listed() -> None:
+    listed = {info.path for info in rx.tables()}
+    for path in (
+        infusion_data.PROFILES_PATH,
+        infusion_data.PRODUCTS_PATH,
+        infusion_data.BODY_WEIGHT_PATH,
+        taper_data.POST_OPERATIVE_PATH,
+        pathway_data.PATH,
+    ):
+        assert path in listed
+    assert table_info(pathway_data.TABLE_ID, kind="care_pathway").path == pathway_data.PATH

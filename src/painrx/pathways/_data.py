@@ -29,13 +29,13 @@ from painrx.tables import (
     sources_of,
     structure,
     table_shape,
-    tables,
 )
 from painrx.units import Quantity
 from painrx.vocabulary import frequency_label
 
 __all__ = [
     "PATH",
+    "TABLE_ID",
     "FindingSpec",
     "ItemSpec",
     "PathwayData",
@@ -44,6 +44,8 @@ __all__ = [
     "pathway_data",
 ]
 
+#: The seed care plan's table (kind ``care_pathway``) and its data file.
+TABLE_ID: Final = "POST_INTERSTIM_REMOVAL_SEED_2025"
 PATH: Final = "pathways/post_interstim_removal.toml"
 
 KINDS: Final = frozenset(
@@ -363,11 +365,6 @@ def _known(field: str, key: str, rows: tuple[Any, ...], accepted: set[str]) -> N
                 raise ShapeError(msg, at=f"{field}[{i}].{key}[{j}]")
 
 
-def _table_id() -> str:
-    (info,) = (i for i in tables("care_pathway") if i.path == PATH)
-    return info.id
-
-
 def _pathway_from(doc: Mapping[str, Any]) -> PathwayData:
     """Return the care-plan data of a document (the shipped file, or a test's copy)."""
     shape = structure(doc, _PathwayFile, file=PATH)
@@ -425,7 +422,7 @@ def _pathway_from(doc: Mapping[str, Any]) -> PathwayData:
 
 
 def _document() -> Mapping[str, Any]:
-    return read_table(_table_id(), kind="care_pathway")
+    return read_table(TABLE_ID, kind="care_pathway")
 
 
 @cache
