@@ -33,7 +33,6 @@ structured, so ``import painrx`` stays cheap.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from fractions import Fraction
 from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
@@ -41,9 +40,21 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 from painrx.errors import PainRxError, TableError
 
 if TYPE_CHECKING:
+    from fractions import Fraction as ExactNumber
+
     from painrx.units import Kind, Quantity
+else:
+
+    class ExactNumber:
+        """Marks a field the loader reads as an exact :class:`~fractions.Fraction`.
+
+        A stand-in for ``Fraction`` in the aliases below, so importing painrx does not
+        import :mod:`fractions`; type checkers see ``Fraction`` itself.
+        """
+
 
 __all__ = [
+    "ExactNumber",
     "Form",
     "Frequency",
     "NonEmpty",
@@ -117,6 +128,8 @@ class Range:
 
 
 def _show(value: Any) -> str:
+    from fractions import Fraction
+
     numeric = isinstance(value, Fraction | int | float) and not isinstance(value, bool)
     return f"{float(value):g}" if numeric else quote(value)
 
@@ -200,8 +213,8 @@ class _Term:
 
 
 #: Numbers with a sign rule.
-Positive = Annotated[Fraction, Range(low=0, low_open=True)]
-NonNegative = Annotated[Fraction, Range(low=0)]
+Positive = Annotated[ExactNumber, Range(low=0, low_open=True)]
+NonNegative = Annotated[ExactNumber, Range(low=0)]
 #: Vocabulary terms (canonical names of :mod:`painrx.vocabulary`).
 Route = Annotated[str, _Term("route")]
 Form = Annotated[str, _Term("form")]

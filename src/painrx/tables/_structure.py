@@ -20,7 +20,7 @@ import attrs
 from painrx._numbers import decimal
 from painrx.errors import PainRxError, Severity, TableError
 from painrx.provenance import Provenance
-from painrx.tables._shape import NonEmpty, ShapeError, quote
+from painrx.tables._shape import ExactNumber, NonEmpty, ShapeError, quote
 from painrx.units import Q, Quantity
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ def _describe(tp: Any) -> str:
         return "a table"
     names: dict[Any, str] = {
         Fraction: "a number",
+        ExactNumber: "a number",
         float: "a number",
         int: "a whole number",
         str: "text",
@@ -247,6 +248,7 @@ def _converter() -> cattrs.Converter:
     converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
     for tp, hook in (
         (Fraction, _fraction),
+        (ExactNumber, _fraction),
         (float, _float),
         (int, _int),
         (str, _str),
