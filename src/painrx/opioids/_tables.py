@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache, lru_cache
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal
 
 import attrs
 
@@ -70,11 +70,8 @@ __all__ = [
 ]
 
 #: The daily-dose units an MME factor may multiply.
-#: The daily-dose units an MME factor may multiply.
 BASES: Final = ("mg/day", "mcg/day", "mcg/h")
 _MASS_OF_BASIS: Final[Mapping[str, str]] = {"mg/day": "mg", "mcg/day": "mcg", "mcg/h": "mcg/h"}
-
-_Shape = TypeVar("_Shape")
 
 #: A non-empty set of routes or forms, as the data files list them.
 _Routes = Annotated[frozenset[Route], NonEmpty()]
@@ -98,11 +95,6 @@ def _resolve_id(shape: type[Any], what: str, value: object) -> str:
         msg = f"Unknown {what} {value!r}; accepted: {', '.join(ids)}."
         raise InputError(msg)
     return value
-
-
-def _parse(shape: type[_Shape], doc: Mapping[str, Any], path: str) -> _Shape:
-    """Structure an in-memory document as ``shape`` (what the loader does with a file)."""
-    return structure(doc, shape, file=path)
 
 
 # --------------------------------------------------------------------------- bands
@@ -490,7 +482,7 @@ def _load_mme(table_id: str) -> MMETable:
 
 
 def _parse_mme(doc: Mapping[str, Any], table_id: str, path: str) -> MMETable:
-    return _mme_from(_parse(_MMEFile, doc, path), table_id, path)
+    return _mme_from(structure(doc, _MMEFile, file=path), table_id, path)
 
 
 def mme_table_ids() -> tuple[str, ...]:
@@ -724,7 +716,7 @@ def _load_ratios(table_id: str) -> RatioTable:
 
 
 def _parse_ratios(doc: Mapping[str, Any], table_id: str, path: str) -> RatioTable:
-    return _ratios_from(_parse(_RatioFile, doc, path), table_id, path)
+    return _ratios_from(structure(doc, _RatioFile, file=path), table_id, path)
 
 
 def ratio_table_ids() -> tuple[str, ...]:
@@ -937,7 +929,7 @@ def _load_method(method_id: str) -> OpioidMethod:
 
 
 def _parse_method(doc: Mapping[str, Any], method_id: str, path: str) -> OpioidMethod:
-    return _method_from(_parse(_MethodFile, doc, path), method_id)
+    return _method_from(structure(doc, _MethodFile, file=path), method_id)
 
 
 def method_ids() -> tuple[str, ...]:
@@ -1019,7 +1011,7 @@ class _PatchFile:
 
 
 def _parse_patches(doc: Mapping[str, Any], path: str) -> dict[str, PatchFacts]:
-    return {row.ingredient: row.facts() for row in _parse(_PatchFile, doc, path).patch}
+    return {row.ingredient: row.facts() for row in structure(doc, _PatchFile, file=path).patch}
 
 
 @cache
@@ -1121,7 +1113,7 @@ def _load_policy(policy_id: str) -> ThresholdPolicy:
 
 
 def _parse_policy(doc: Mapping[str, Any], policy_id: str, path: str) -> ThresholdPolicy:
-    return _policy_from(_parse(_PolicyFile, doc, path), policy_id)
+    return _policy_from(structure(doc, _PolicyFile, file=path), policy_id)
 
 
 def threshold_ids() -> tuple[str, ...]:
@@ -1194,7 +1186,7 @@ class _AlertFile:
 
 
 def _parse_alerts(doc: Mapping[str, Any], path: str) -> dict[str, AlertSpec]:
-    return {row.code: row.spec() for row in _parse(_AlertFile, doc, path).alert}
+    return {row.code: row.spec() for row in structure(doc, _AlertFile, file=path).alert}
 
 
 @cache
