@@ -430,3 +430,16 @@ def test_the_data_modules_name_files_that_are_listed() -> None:
     ):
         assert path in listed
     assert table_info(pathway_data.TABLE_ID, kind="care_pathway").path == pathway_data.PATH
+
+
+def test_import_and_listing_stay_light() -> None:
+    """cattrs and pint load with the first table, not with `import painrx` or `rx.tables()`."""
+    import subprocess
+
+    code = (
+        "import sys, painrx; a = sorted(m for m in ('cattrs', 'pint', 'fractions') "
+        "if m in sys.modules); painrx.tables(); "
+        "print(a, sorted(m for m in ('cattrs', 'pint') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] []"

@@ -80,6 +80,51 @@ def check_keys(
 
 _HEADER = re.compile(r"^\s*\[", re.MULTILINE)
 
+# The [provenance] block every table starts with: required and optional text keys, and
+# the year. Checked here, without cattrs, because listing the tables must stay fast.
+_PROVENANCE_TEXT = ("id", "kind", "title", "citation")
+_PROVENANCE_OPTIONAL = ("url", "edition", "retrieved", "licence", "notes")
+
+
+def table_header(block: object, path: str) -> TableInfo:
+    """Check a table's ``[provenance]`` block and return its listing.
+
+    Raises:
+        TableError: In the loader's format, e.g. ``data/x.toml: provenance: missing key
+            'citation'``.
+    """
+    where = f"data/{path}: provenance"
+    if not isinstance(block, Mapping):
+        msg = f"{where}: expected a table, got {repr(block)[:100]}"
+        raise TableError(msg)
+    required = (*_PROVENANCE_TEXT, "year")
+    missing = [key for key in required if key not in block]
+    if missing:
+        msg = f"{where}: missing key {missing[0]!r}"
+        raise TableError(msg)
+    unknown = sorted(set(block) - {*required, *_PROVENANCE_OPTIONAL})
+    if unknown:
+        msg = f"{where}: unknown key(s) {unknown}; accepted: {sorted({*required, *_PROVENANCE_OPTIONAL})}"
+        raise TableError(msg)
+    for key in (*_PROVENANCE_TEXT, *_PROVENANCE_OPTIONAL):
+        value = block.get(key, "")
+        if not isinstance(value, str) or (key in _PROVENANCE_TEXT and not value.strip()):
+            msg = f"{where}.{key}: expected non-empty text, got {repr(value)[:100]}"
+            raise TableError(msg)
+    year = block["year"]
+    if isinstance(year, bool) or not isinstance(year, int):
+        msg = f"{where}.year: expected a whole number, got {repr(year)[:100]}"
+        raise TableError(msg)
+    source = Provenance(
+        block["id"],
+        block["title"],
+        year,
+        block["citation"],
+        block.get("url", ""),
+        block.get("edition", ""),
+    )
+    return TableInfo(block["id"], block["kind"], path, source)
+
 
 def _provenance_doc(path: str) -> Mapping[str, Any]:
     """Return a file's ``[provenance]`` block (as ``{"provenance": ...}``) without parsing the rest.
@@ -112,12 +157,9 @@ def _document(path: str) -> Mapping[str, Any]:
 
 @cache
 def _index() -> tuple[TableInfo, ...]:
-    from painrx.tables._structure import header
-
-    found = []
-    for path in _files.data_files():
-        main, sources = header(_provenance_doc(path), path)
-        found.append(TableInfo(main.id, main.kind, path, sources["provenance"]))
+    found = [
+        table_header(_provenance_doc(path)["provenance"], path) for path in _files.data_files()
+    ]
     keys = [(info.kind, info.id) for info in found]
     twice = sorted({key for key in keys if keys.count(key) > 1})
     if twice:

@@ -21,10 +21,12 @@ from painrx._numbers import decimal
 from painrx.errors import PainRxError, Severity, TableError
 from painrx.provenance import Provenance
 from painrx.tables._shape import ExactNumber, NonEmpty, ShapeError, quote
-from painrx.units import Q, Quantity
 
 if TYPE_CHECKING:
     import cattrs
+
+    from painrx.tables._read import TableInfo
+    from painrx.units import Quantity
 
 __all__ = ["header", "structure_document"]
 
@@ -46,6 +48,8 @@ _CONTEXT: contextvars.ContextVar[_Context] = contextvars.ContextVar("painrx_tabl
 
 
 def _describe(tp: Any) -> str:
+    from painrx.units import Quantity
+
     if isinstance(tp, type) and attrs.has(tp):
         return "a table"
     names: dict[Any, str] = {
@@ -97,6 +101,8 @@ def _bool(value: object, _: Any) -> bool:
 
 
 def _quantity(value: object, _: Any) -> Quantity:
+    from painrx.units import Q, Quantity
+
     if not isinstance(value, str):
         raise _expected(Quantity, value)
     try:
@@ -245,6 +251,8 @@ def _is_table(tp: Any) -> bool:
 def _converter() -> cattrs.Converter:
     import cattrs
 
+    from painrx.units import Quantity
+
     converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
     for tp, hook in (
         (Fraction, _fraction),
@@ -336,25 +344,6 @@ def _table_error(file: str, exc: BaseException) -> TableError:
 
 
 @attrs.frozen
-class _Header:
-    """A file's ``[provenance]`` block."""
-
-    id: Annotated[str, NonEmpty()]
-    kind: Annotated[str, NonEmpty()]
-    title: Annotated[str, NonEmpty()]
-    year: int
-    citation: Annotated[str, NonEmpty()]
-    url: str = ""
-    edition: str = ""
-    retrieved: str = ""
-    licence: str = ""
-    notes: str = ""
-
-    def provenance(self) -> Provenance:
-        return Provenance(self.id, self.title, self.year, self.citation, self.url, self.edition)
-
-
-@attrs.frozen
 class _Source:
     """One ``[sources.KEY]`` block."""
 
@@ -367,8 +356,7 @@ class _Source:
 
 
 @attrs.frozen
-class _Heading:
-    provenance: _Header
+class _Sources:
     sources: Mapping[str, _Source] = MappingProxyType({})
 
 
@@ -379,27 +367,29 @@ def _structure(value: Any, shape: type[T], file: str) -> T:
         raise _table_error(file, exc) from None
 
 
-def header(doc: Mapping[str, Any], file: str) -> tuple[_Header, Mapping[str, Provenance]]:
+def header(doc: Mapping[str, Any], file: str) -> tuple[TableInfo, Mapping[str, Provenance]]:
     """Validate a document's ``[provenance]`` and ``[sources.*]`` blocks.
 
     Returns:
-        The header, and every source the file declares by key (``"provenance"`` is the
-        file's own; ``[sources.KEY]`` has the id ``"<table id>/KEY"``).
+        The table's listing, and every source the file declares by key
+        (``"provenance"`` is the file's own; ``[sources.KEY]`` has the id
+        ``"<table id>/KEY"``).
     """
-    heading_doc = {k: doc[k] for k in ("provenance", "sources") if k in doc}
+    from painrx.tables._read import table_header
+
+    info = table_header(doc.get("provenance"), file)
     token = _CONTEXT.set(_Context(file, {}))
     try:
-        heading = _structure(heading_doc, _Heading, file)
+        declared = _structure({"sources": doc.get("sources", {})}, _Sources, file).sources
     finally:
         _CONTEXT.reset(token)
-    main = heading.provenance
-    sources = {"provenance": main.provenance()} | {
+    sources = {"provenance": info.source} | {
         key: Provenance(
-            f"{main.id}/{key}", block.title, block.year, block.citation, block.url, block.edition
+            f"{info.id}/{key}", block.title, block.year, block.citation, block.url, block.edition
         )
-        for key, block in heading.sources.items()
+        for key, block in declared.items()
     }
-    return main, MappingProxyType(sources)
+    return info, MappingProxyType(sources)
 
 
 def structure_document(doc: Mapping[str, Any], shape: type[T], file: str) -> T:
