@@ -27,6 +27,7 @@ from painrx.tables import (
     TableInfo,
     load,
     structure,
+    table_part,
     table_shape,
     tables,
 )
@@ -201,7 +202,7 @@ class BodyWeightRules:
 # --------------------------------------------------------------------------- shapes
 
 
-@attrs.frozen
+@table_part
 class _Limit:
     """``{ value = "1 mg/kg/h", source = KEY, reason = "..." }``; subclasses fix the kind."""
 
@@ -218,32 +219,32 @@ class _Limit:
         return DoseLimit(self.value, magnitude(self.value, unit), self.source, self.reason)
 
 
-@attrs.frozen
+@table_part
 class _RateLimit(_Limit):
     kind: ClassVar[Kind] = "dose_rate_per_weight"
 
 
-@attrs.frozen
+@table_part
 class _BolusLimit(_Limit):
     kind: ClassVar[Kind] = "dose_per_weight"
 
 
-@attrs.frozen
+@table_part
 class _ConcentrationLimit(_Limit):
     kind: ClassVar[Kind] = "concentration"
 
 
-@attrs.frozen
+@table_part
 class _PumpLimit(_Limit):
     kind: ClassVar[Kind] = "volume_rate"
 
 
-@attrs.frozen
+@table_part
 class _MassLimit(_Limit):
     kind: ClassVar[Kind] = "mass"
 
 
-@attrs.frozen
+@table_part
 class _LengthLimit(_Limit):
     kind: ClassVar[Kind] = "length"
 
@@ -262,7 +263,7 @@ def _limits(block: Any, unit: str) -> DoseLimits:
     return limits
 
 
-@attrs.frozen
+@table_part
 class _RateLimits:
     soft_min: _RateLimit | None = None
     soft_max: _RateLimit | None = None
@@ -273,7 +274,7 @@ class _RateLimits:
         _limits(self, INFUSION_UNIT)
 
 
-@attrs.frozen
+@table_part
 class _BolusLimits:
     soft_min: _BolusLimit | None = None
     soft_max: _BolusLimit | None = None
@@ -284,13 +285,13 @@ class _BolusLimits:
         _limits(self, BOLUS_UNIT)
 
 
-@attrs.frozen
+@table_part
 class _WeightBasisRow:
     value: WeightBasis
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _ProfileRow:
     """One ``[profiles."<drug>/<care area>"]``."""
 
@@ -338,7 +339,7 @@ class _ProfileRow:
 
 
 @table_shape("infusion_profiles")
-@attrs.frozen
+@table_part
 class _ProfilesFile:
     """The dosing profiles (``data/infusions/profiles.toml``)."""
 
@@ -351,7 +352,7 @@ class _ProfilesFile:
                 raise ShapeError(msg, at=f"profiles[{pid!r}]")
 
 
-@attrs.frozen
+@table_part
 class _ProductRow:
     concentration: Annotated[Quantity, OfKind("concentration")]
     kind: Literal["vial", "prepared", "premixed"]
@@ -366,14 +367,14 @@ class _ProductRow:
         )
 
 
-@attrs.frozen
+@table_part
 class _DrugRow:
     source: Provenance
     products: Annotated[tuple[_ProductRow, ...], NonEmpty()]
     iv_max_concentration: _ConcentrationLimit | None = None
 
 
-@attrs.frozen
+@table_part
 class _PumpRow:
     source: Provenance
     resolution: _PumpLimit
@@ -381,7 +382,7 @@ class _PumpRow:
 
 
 @table_shape("infusion_products")
-@attrs.frozen
+@table_part
 class _ProductsFile:
     """The pump and the injectable products (``data/infusions/products.toml``)."""
 
@@ -389,13 +390,13 @@ class _ProductsFile:
     drugs: Mapping[str, _DrugRow]
 
 
-@attrs.frozen
+@table_part
 class _Number:
     value: Annotated[float, Range(low=0, low_open=True)]
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _DevineRow:
     source: Provenance
     male_base: _MassLimit
@@ -406,20 +407,20 @@ class _DevineRow:
     min_height: _LengthLimit
 
 
-@attrs.frozen
+@table_part
 class _AdjustedRow:
     source: Provenance
     factor: _Number
 
 
-@attrs.frozen
+@table_part
 class _AutoRow:
     source: Provenance
     adjusted_above_ideal_ratio: _Number
 
 
 @table_shape("dosing_weight")
-@attrs.frozen
+@table_part
 class _BodyWeightFile:
     """The Devine and adjusted-weight numbers (``data/infusions/body_weight.toml``)."""
 

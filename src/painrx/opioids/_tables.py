@@ -34,6 +34,7 @@ from painrx.tables import (
     structure,
     table_ids,
     table_info,
+    table_part,
     table_shape,
     tables,
 )
@@ -140,7 +141,7 @@ def _num(x: Fraction) -> str:
     return f"{float(x):g}"
 
 
-@attrs.frozen
+@table_part
 class _BandRow:
     """One ``{ from|above = low, below|up_to = high, factor|ratio|strength = value }``."""
 
@@ -386,7 +387,7 @@ def _describe_coverage(entry: FactorEntry) -> str:
     return f"{'/'.join(sorted(entry.routes))}{forms}"
 
 
-@attrs.frozen
+@table_part
 class _FactorRow:
     """One ``[[factor]]`` of an MME factor file."""
 
@@ -431,7 +432,7 @@ class _FactorRow:
         )
 
 
-@attrs.frozen
+@table_part
 class _ExclusionRow:
     """One ``[[excluded]]``: a documented absence."""
 
@@ -447,7 +448,7 @@ class _ExclusionRow:
 
 
 @table_shape("mme_factors")
-@attrs.frozen
+@table_part
 class _MMEFile:
     """An MME factor file (``data/mme/*.toml``)."""
 
@@ -612,7 +613,7 @@ def _pair(
     raise NoFactorError(msg)
 
 
-@attrs.frozen
+@table_part
 class _MemberRow:
     """One member of a ``[[group]]``: a drug, its routes and its equianalgesic dose."""
 
@@ -634,7 +635,7 @@ class _MemberRow:
         )
 
 
-@attrs.frozen
+@table_part
 class _GroupRow:
     """One ``[[group]]`` of mutually equianalgesic doses."""
 
@@ -648,7 +649,7 @@ class _GroupRow:
             raise ShapeError(msg, at="members")
 
 
-@attrs.frozen
+@table_part
 class _DerivedRow:
     """The ``[derived]`` block of a ratio table read from an MME factor file."""
 
@@ -667,7 +668,7 @@ class _DerivedRow:
 
 
 @table_shape("opioid_ratios")
-@attrs.frozen
+@table_part
 class _RatioFile:
     """A ratio table (``data/ratios/*.toml``): explicit groups, or derived from MME factors."""
 
@@ -830,7 +831,7 @@ class Step:
     limit: Fraction | None
 
 
-@attrs.frozen
+@table_part
 class _MethodBlock:
     """The ``[method]`` block of a rotation method file."""
 
@@ -862,7 +863,7 @@ class _MethodBlock:
         return self.morphine_mg_per_day / self.per_mcg_per_h
 
 
-@attrs.frozen
+@table_part
 class _StepRow:
     """The ``[[step]]`` after a method's last band."""
 
@@ -873,7 +874,7 @@ class _StepRow:
 
 
 @table_shape("opioid_method")
-@attrs.frozen
+@table_part
 class _MethodFile:
     """A rotation method file (``data/opioid_methods/*.toml`` of kind ``opioid_method``)."""
 
@@ -975,7 +976,7 @@ class PatchFacts:
         return whole + (fitting[-1] if fitting else Fraction(0))
 
 
-@attrs.frozen
+@table_part
 class _StrengthRow:
     """One marketed patch strength and its label."""
 
@@ -983,7 +984,7 @@ class _StrengthRow:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _PatchRow:
     """One ``[[patch]]``: a patch product's label facts."""
 
@@ -1003,7 +1004,7 @@ class _PatchRow:
 
 
 @table_shape("opioid_product")
-@attrs.frozen
+@table_part
 class _PatchFile:
     """A patch product file (``data/opioid_methods/*.toml`` of kind ``opioid_product``)."""
 
@@ -1076,7 +1077,7 @@ class ThresholdPolicy:
         return tuple(level.alert for level in self.levels if value >= level.mme)
 
 
-@attrs.frozen
+@table_part
 class _LevelRow:
     """One ``[[level]]`` of a threshold policy."""
 
@@ -1088,7 +1089,7 @@ class _LevelRow:
 
 
 @table_shape("mme_thresholds")
-@attrs.frozen
+@table_part
 class _PolicyFile:
     """A threshold policy file (``data/thresholds/*.toml``)."""
 
@@ -1149,7 +1150,7 @@ class AlertSpec:
     routes: frozenset[str] | None
 
 
-@attrs.frozen
+@table_part
 class _AlertRow:
     """One ``[[alert]]``: an alert's wording and the drugs (and routes) that raise it."""
 
@@ -1171,7 +1172,7 @@ class _AlertRow:
 
 
 @table_shape("opioid_alerts")
-@attrs.frozen
+@table_part
 class _AlertFile:
     """The opioid alert file (``data/mme/alerts.toml``)."""
 

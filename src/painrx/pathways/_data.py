@@ -28,6 +28,7 @@ from painrx.tables import (
     read_table,
     sources_of,
     structure,
+    table_part,
     table_shape,
 )
 from painrx.units import Quantity
@@ -180,7 +181,7 @@ _Time = Annotated[Quantity, OfKind("time")]
 _Score = Annotated[int, Range(low=1, high=10)]
 
 
-@attrs.frozen
+@table_part
 class _BandRow:
     category: str
     low: _Score
@@ -193,13 +194,13 @@ class _BandRow:
             raise ShapeError(msg)
 
 
-@attrs.frozen
+@table_part
 class _Population:
     adult_min_age_years: Annotated[float, Range(low=0, low_open=True)]
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Acetaminophen:
     drug: str
     route: Route
@@ -207,14 +208,14 @@ class _Acetaminophen:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _StepRow:
     dose: _Mass
     frequency: Frequency
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Nsaid:
     drug: str
     dose: _Mass
@@ -225,7 +226,7 @@ class _Nsaid:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Dexamethasone:
     drug: str
     dose: _Mass
@@ -233,7 +234,7 @@ class _Dexamethasone:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Opioid:
     oral_drug: str
     oral_dose: _Mass
@@ -248,20 +249,20 @@ class _Opioid:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Ketamine:
     concentration: Annotated[Quantity, OfKind("concentration")]
     profile: str
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Gabapentinoid:
     candidates: tuple[str, ...]
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Taper:
     basis: str
     percent: Annotated[float, Range(low=0, low_open=True, high=100)]
@@ -274,7 +275,7 @@ class _Taper:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _Discharge:
     scheduled_days_min: Annotated[int, Range(low=1)]
     scheduled_days_max: int
@@ -287,7 +288,7 @@ class _Discharge:
             raise ShapeError(msg)
 
 
-@attrs.frozen
+@table_part
 class _FindingRow:
     code: str
     label: str
@@ -296,7 +297,7 @@ class _FindingRow:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _RedFlagRow:
     code: str
     sign: str
@@ -305,7 +306,7 @@ class _RedFlagRow:
     source: Provenance
 
 
-@attrs.frozen
+@table_part
 class _ItemRow:
     code: str
     kind: Annotated[str, OneOf(KINDS)]
@@ -319,7 +320,7 @@ class _ItemRow:
 
 
 @table_shape("care_pathway")
-@attrs.frozen
+@table_part
 class _PathwayFile:
     """The seed care plan's data file."""
 

@@ -44,6 +44,7 @@ from painrx.tables._shape import (
     structure,
     table_error,
     table_ids,
+    table_part,
     table_shape,
 )
 
@@ -73,6 +74,7 @@ __all__ = [
     "table_error",
     "table_ids",
     "table_info",
+    "table_part",
     "table_shape",
     "tables",
 ]

@@ -35,7 +35,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast, dataclass_transform
+
+import attrs
 
 from painrx.errors import PainRxError, TableError
 
@@ -71,6 +73,7 @@ __all__ = [
     "structure",
     "table_error",
     "table_ids",
+    "table_part",
     "table_shape",
 ]
 
@@ -228,6 +231,20 @@ def table_error(file: str, path: str, message: str) -> TableError:
     data/tapers/cdc_2022.toml: paces[0].use: expected one of ['x']
     """
     return TableError(f"data/{file}: {path or '(top level)'}: {message}")
+
+
+# --------------------------------------------------------------------------- declaring
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(attrs.field,))
+def table_part(cls: type[T]) -> type[T]:
+    """Declare a table shape or a part of one: a frozen attrs class.
+
+    It has no repr and no comparison methods, which a shape never uses: attrs compiles
+    each generated method when the class is created, and the shapes are created when
+    their domain is first imported, on the way to a first result.
+    """
+    return attrs.frozen(cls, repr=False, eq=False, slots=False)
 
 
 # --------------------------------------------------------------------------- registry

@@ -29,6 +29,7 @@ from painrx.tables import (
     load,
     table_error,
     table_info,
+    table_part,
     table_shape,
     tables,
 )
@@ -189,7 +190,7 @@ class ProductRules:
 # --------------------------------------------------------------------------- shapes
 
 
-@attrs.frozen
+@table_part
 class _PaceRow:
     use: str
     max_percent: Annotated[Fraction, Range(low=0, low_open=True, high=100)]
@@ -199,7 +200,7 @@ class _PaceRow:
     notes: str = ""
 
 
-@attrs.frozen
+@table_part
 class _ExpectedRow:
     use: str
     max_duration: _Duration
@@ -208,14 +209,14 @@ class _ExpectedRow:
     notes: str = ""
 
 
-@attrs.frozen
+@table_part
 class _FinalStepRow:
     every_days: Annotated[int, Range(low=2)]
     source: Provenance
     notes: str = ""
 
 
-@attrs.frozen
+@table_part
 class _HybridRow:
     switch_fraction: Annotated[Fraction, Range(low=0, low_open=True, high=1, high_open=True)]
     source: Provenance
@@ -223,7 +224,7 @@ class _HybridRow:
 
 
 @table_shape("taper_guideline")
-@attrs.frozen
+@table_part
 class _GuidelineFile:
     """A taper guideline (``data/tapers/*.toml`` of kind ``taper_guideline``)."""
 
@@ -240,7 +241,7 @@ class _GuidelineFile:
                 raise ShapeError(msg, at=f"paces[{i}]")
 
 
-@attrs.frozen
+@table_part
 class _ClassRow:
     name: str
     source: Provenance
@@ -250,7 +251,7 @@ class _ClassRow:
 
 
 @table_shape("taper_duration_classes")
-@attrs.frozen
+@table_part
 class _ClassesFile:
     """The duration-of-use classes (``data/tapers/duration_of_use.toml``)."""
 
@@ -263,7 +264,7 @@ class _ClassesFile:
             raise ShapeError(msg, at="classes")
 
 
-@attrs.frozen
+@table_part
 class _PatchRow:
     ingredient: str
     products: _Names
@@ -278,7 +279,7 @@ class _PatchRow:
             raise ShapeError(msg, at="change_interval")
 
 
-@attrs.frozen
+@table_part
 class _UnsplittableRow:
     form: str
     reason: str
@@ -286,7 +287,7 @@ class _UnsplittableRow:
     notes: str = ""
 
 
-@attrs.frozen
+@table_part
 class _RefusalRow:
     reason: str
     source: Provenance
@@ -303,7 +304,7 @@ class _RefusalRow:
 
 
 @table_shape("taper_product_rules")
-@attrs.frozen
+@table_part
 class _ProductsFile:
     """Patch intervals, unsplittable forms and refusals (``data/tapers/products.toml``)."""
 
