@@ -70,6 +70,14 @@ MME_FACTORS: dict[tuple[str, str, str, str, str], str] = {
     ("CDC_NDC_2018", "fentanyl", "nasal", "nasal_spray", "mcg/day"): "0.16",
     ("CDC_NDC_2018", "hydrocodone", "oral", "", "mg/day"): "1",
     ("CDC_NDC_2018", "hydromorphone", "oral", "", "mg/day"): "4",
+    # Issue 15: suppositories carry the oral factor in the file's Opioids sheet; opium,
+    # propoxyphene (product sheet only) and levomethadyl for historical claims.
+    ("CDC_NDC_2018", "hydromorphone", "rectal", "", "mg/day"): "4",
+    ("CDC_NDC_2018", "levomethadyl", "oral", "", "mg/day"): "8",
+    ("CDC_NDC_2018", "morphine", "rectal", "", "mg/day"): "1",
+    ("CDC_NDC_2018", "opium", "rectal", "", "mg/day"): "1",
+    ("CDC_NDC_2018", "oxymorphone", "rectal", "", "mg/day"): "3",
+    ("CDC_NDC_2018", "propoxyphene", "oral", "", "mg/day"): "0.23",
     ("CDC_NDC_2018", "levorphanol", "oral", "", "mg/day"): "11",
     ("CDC_NDC_2018", "meperidine", "oral", "", "mg/day"): "0.1",
     ("CDC_NDC_2018", "methadone", "oral", "", "mg/day"): "3",
@@ -99,6 +107,7 @@ MME_FACTORS: dict[tuple[str, str, str, str, str], str] = {
     ("NIH_HEAL_2025", "meperidine", "oral", "", "mg/day"): "0.1",
     ("NIH_HEAL_2025", "methadone", "oral", "", "mg/day"): "4.7",
     ("NIH_HEAL_2025", "morphine", "oral", "", "mg/day"): "1",
+    ("NIH_HEAL_2025", "opium", "rectal", "", "mg/day"): "1",
     ("NIH_HEAL_2025", "oxycodone", "oral", "", "mg/day"): "1.5",
     ("NIH_HEAL_2025", "oxymorphone", "oral", "", "mg/day"): "3",
     ("NIH_HEAL_2025", "pentazocine", "oral", "", "mg/day"): "0.37",
@@ -142,7 +151,8 @@ def test_each_factor_gives_its_mme(
         ingredient, _TEST_DOSE[basis], route=route, form=form or None, table=table, thresholds=None
     )
     assert result.exact == Fraction(daily) * _DOSE_VALUE[basis]
-    assert result.factor_basis == basis
+    # The contract names the per-dose unit for factors per mcg (transmucosal fentanyl).
+    assert result.factor_basis == {"mcg/day": "mcg"}.get(basis, basis)
     assert result.table == table
     assert result.source.id == table
     assert printed
@@ -572,6 +582,61 @@ def test_parse_mme_refuses_duplicates_and_unknown_sections() -> None:
     doc["factor"] = {"ingredient": "morphine"}
     with pytest.raises(TableError, match="factor: expected a list"):
         t._parse_mme(doc, "CDC_2022", MME)
+
+
+@pytest.mark.parametrize(
+    ("block", "match"),
+    [
+        (
+            {"cross_tolerance": 1, "source": "provenance"},
+            r"reduction\.cross_tolerance: must be below 1, got 1",
+        ),
+        ({"cross_tolerance": -0.5, "source": "provenance"}, "must be at least 0, got -0.5"),
+        ({"cross_tolerance": 0.5}, "reduction: missing key 'source'"),
+        (
+            {"cross_tolerance": 0.5, "source": "nowhere"},
+            r"reduction\.source: a source must be one of",
+        ),
+        (0.5, "reduction: expected a table, got 0.5"),
+    ],
+)
+def test_parse_ratios_checks_the_stated_reduction(block: object, match: str) -> None:
+    path = "ratios/msd_manual.toml"
+    doc = parse_table(path)
+    doc["reduction"] = block
+    with pytest.raises(TableError, match=match):
+        t._parse_ratios(doc, "MSD_MANUAL", path)
+
+
+def test_days_as_written_only_on_a_patch_factor() -> None:
+    path = "mme/nih_heal_2025.toml"
+    doc = parse_table(path)
+    oral = next(row for row in doc["factor"] if row["basis"] == "mg/day")
+    oral["days_as_written"] = "mmequiv"
+    with pytest.raises(TableError, match="applies to a patch factor"):
+        t._parse_mme(doc, "NIH_HEAL_2025", path)
+    doc = parse_table(path)
+    patch = next(row for row in doc["factor"] if row["basis"] == "mcg/h")
+    patch["days_as_written"] = "nowhere"
+    with pytest.raises(TableError, match=r"\]\.days_as_written: a source must be one of"):
+        t._parse_mme(doc, "NIH_HEAL_2025", path)
+
+
+@pytest.mark.parametrize(
+    ("days", "match"),
+    [
+        (0, "must be at least 1, got 0"),
+        (7.5, "expected a whole number, got 7.5"),
+        (True, "expected a whole number, got True"),
+        ("7", "expected a whole number, got '7'"),
+    ],
+)
+def test_patch_tolerant_days_is_a_whole_number(days: object, match: str) -> None:
+    path = "opioid_methods/fentanyl_patch.toml"
+    doc = parse_table(path)
+    doc["patch"][0]["opioid_tolerant_days"] = days
+    with pytest.raises(TableError, match=r"patch\[0\]\.opioid_tolerant_days: " + match):
+        t._parse_patches(doc, path)
 
 
 def test_parse_ratios_refuses_both_or_neither() -> None:

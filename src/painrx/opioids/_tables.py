@@ -28,6 +28,7 @@ from painrx.tables import (
     NonNegative,
     OfKind,
     Positive,
+    Range,
     Route,
     ShapeError,
     load,
@@ -237,6 +238,9 @@ class FactorEntry:
         days_per_unit: Days one unit lasts under the file's days-supply rule.
         notes: Remarks from the data file.
         source: The citation.
+        days_as_written: For a patch, the source of the rule that a prescription's
+            days supply counts as written (one patch worn at a time, strength × factor
+            a day: the NIH HEAL calculator); None when the table states no such rule.
     """
 
     table: str
@@ -250,6 +254,7 @@ class FactorEntry:
     days_per_unit: Fraction | None
     notes: str
     source: Provenance
+    days_as_written: Provenance | None = None
 
     @property
     def banded(self) -> bool:
@@ -401,8 +406,14 @@ class _FactorRow:
     per: Literal["daily_dose", "prescription"] = "daily_dose"
     days_per_unit: Positive | None = None
     notes: str = ""
+    days_as_written: Provenance | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.days_as_written is not None and (
+            self.basis != "mcg/h" or self.days_per_unit is not None
+        ):
+            msg = "'days_as_written' applies to a patch factor (mcg/h) without days_per_unit."
+            raise ShapeError(msg, at="days_as_written")
         if (self.factor is None) == (self.bands is None):
             msg = "give exactly one of 'factor' or 'bands'."
             raise ShapeError(msg)
@@ -429,6 +440,7 @@ class _FactorRow:
             days_per_unit=self.days_per_unit,
             notes=self.notes,
             source=self.source,
+            days_as_written=self.days_as_written,
         )
 
 
@@ -559,6 +571,9 @@ class RatioTable:
             convert (painrx never chains groups).
         alerts: Alert codes every conversion under this table carries.
         derived_from: The MME file a derived table reads its numbers from, or None.
+        reduction: The cross-tolerance reduction the source itself states for a switch
+            (a fraction, e.g. 1/2 for the MSD Manual), or None where it is silent.
+        reduction_source: The citation of ``reduction``.
     """
 
     id: str
@@ -567,6 +582,8 @@ class RatioTable:
     groups: tuple[RatioGroup, ...]
     alerts: tuple[str, ...]
     derived_from: str | None
+    reduction: Fraction | None = None
+    reduction_source: Provenance | None = None
 
     def pair(
         self, src: tuple[str, str, str | None], tgt: tuple[str, str, str | None]
@@ -667,6 +684,14 @@ class _DerivedRow:
             alert(code)
 
 
+@table_part
+class _ReductionRow:
+    """The ``[reduction]`` a ratio source itself states for a switch (MSD Manual: 50%)."""
+
+    cross_tolerance: Annotated[Fraction, Range(low=0, high=1, high_open=True)]
+    source: Provenance
+
+
 @table_shape("opioid_ratios")
 @table_part
 class _RatioFile:
@@ -674,6 +699,7 @@ class _RatioFile:
 
     group: tuple[_GroupRow, ...] | None = None
     derived: _DerivedRow | None = None
+    reduction: _ReductionRow | None = None
 
     def __attrs_post_init__(self) -> None:
         if (self.group is None) == (self.derived is None):
@@ -701,13 +727,17 @@ def _derived_group(block: _DerivedRow) -> RatioGroup:
 
 def _ratios_from(doc: _RatioFile, table_id: str, path: str) -> RatioTable:
     source = table_info(table_id, kind="opioid_ratios").source
+    reduction = doc.reduction
+    stated = (reduction.cross_tolerance, reduction.source) if reduction else (None, None)
     if doc.derived is not None:
         derived = (_derived_group(doc.derived),)
-        return RatioTable(table_id, path, source, derived, doc.derived.alerts, doc.derived.from_)
+        return RatioTable(
+            table_id, path, source, derived, doc.derived.alerts, doc.derived.from_, *stated
+        )
     groups = tuple(
         RatioGroup(g.name, tuple(m.member() for m in g.members), g.source) for g in doc.group or ()
     )
-    return RatioTable(table_id, path, source, groups, (), None)
+    return RatioTable(table_id, path, source, groups, (), None, *stated)
 
 
 @cache
@@ -957,12 +987,15 @@ class PatchFacts:
             tolerant (patches are for opioid-tolerant patients only).
         strengths: Marketed strengths in mcg/h, ascending.
         source: The citation.
+        minimum_days: Days at ``minimum_morphine`` or more before a patch may start
+            (None: the label states none).
     """
 
     ingredient: str
     minimum_morphine: Fraction
     strengths: tuple[Fraction, ...]
     source: Provenance
+    minimum_days: int | None = None
 
     def round_down(self, exact_strength: Fraction) -> Fraction:
         """Round down to one marketed strength, or to 100-strength patches plus one more.
@@ -992,6 +1025,7 @@ class _PatchRow:
     opioid_tolerant_morphine_mg_per_day: Positive
     strengths: Annotated[tuple[_StrengthRow, ...], NonEmpty()]
     source: Provenance
+    opioid_tolerant_days: Annotated[int, Range(low=1)] | None = None
 
     def facts(self) -> PatchFacts:
         """Return the label facts this row declares."""
@@ -1000,6 +1034,7 @@ class _PatchRow:
             self.opioid_tolerant_morphine_mg_per_day,
             tuple(sorted(s.mcg_per_h for s in self.strengths)),
             self.source,
+            self.opioid_tolerant_days,
         )
 
 
