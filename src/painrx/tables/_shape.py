@@ -1,7 +1,7 @@
 """Declared table shapes, structured by cattrs, with one error format.
 
-A domain declares what its data file holds once, as frozen attrs classes whose field
-types say everything a hand check used to say:
+A domain declares what its data file holds once, as frozen attrs classes
+(:func:`table_part`) whose field types say everything a hand check used to say:
 
 - ``Fraction`` — a TOML number read as the exact decimal it prints as;
   ``Positive`` and ``NonNegative`` add the sign rule, ``Annotated[Fraction, Range(...)]``
