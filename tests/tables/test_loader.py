@@ -140,6 +140,8 @@ def test_a_valid_document_is_structured_exactly() -> None:
     [
         ({"number": "4"}, "number: expected a number, got '4'"),
         ({"number": True}, "number: expected a number, got True"),
+        ({"number": float("nan")}, "number: expected a finite number, got nan"),
+        ({"ratio": float("inf")}, "ratio: expected a finite number, got inf"),
         ({"positive": 0}, "positive: must be greater than 0, got 0"),
         ({"share": -1}, "share: must be at least 0, got -1"),
         ({"percent": 101}, "percent: must be at most 100, got 101"),

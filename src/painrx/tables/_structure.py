@@ -8,6 +8,7 @@ refused; every problem of a file is rendered as ``data/<file>: <path>: <what>``.
 from __future__ import annotations
 
 import contextvars
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
@@ -70,16 +71,23 @@ def _expected(tp: Any, value: object) -> ShapeError:
     return ShapeError(f"expected {_describe(tp)}, got {quote(value)}")
 
 
-def _fraction(value: object, _: Any) -> Fraction:
+def _number(value: object) -> int | float:
+    """Return a TOML number, refusing booleans, text and TOML's ``nan`` and ``inf``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _expected(Fraction, value)
-    return Fraction(value) if isinstance(value, int) else decimal(value)
+        raise _expected(float, value)
+    if not math.isfinite(value):
+        msg = f"expected a finite number, got {quote(value)}"
+        raise ShapeError(msg)
+    return value
+
+
+def _fraction(value: object, _: Any) -> Fraction:
+    number = _number(value)
+    return Fraction(number) if isinstance(number, int) else decimal(number)
 
 
 def _float(value: object, _: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _expected(float, value)
-    return float(value)
+    return float(_number(value))
 
 
 def _int(value: object, _: Any) -> int:
