@@ -18,10 +18,11 @@ PINS = DATA / "checksums.json"
 
 
 def checksums(data: Path = DATA) -> dict[str, str]:
-    """Return ``{path relative to painrx/data: sha256}`` for every TOML data file."""
+    """Return ``{path relative to painrx/data: sha256}`` for every data file but the pins."""
     return {
         path.relative_to(data).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(data.rglob("*.toml"))
+        for path in sorted(data.rglob("*"))
+        if path.is_file() and path.name != PINS.name and "__pycache__" not in path.parts
     }
 
 

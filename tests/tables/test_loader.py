@@ -32,6 +32,7 @@ from painrx.tables import (
     Route,
     ShapeError,
     TableError,
+    data_file,
     load,
     load_all,
     parse_table,
@@ -445,3 +446,14 @@ def test_import_and_listing_stay_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] []"
+
+
+def test_every_shipped_file_is_pinned_and_verified(data_copy: Path) -> None:
+    """JSON indexes and CSVs are pinned like the tables; anything unpinned is refused."""
+    index = "catalog/drugs.index.json"
+    assert data_file(index) == (data_copy / index).read_bytes()
+    (data_copy / index).write_bytes(b"{}")
+    with pytest.raises(TableError, match=r"data/catalog/drugs\.index\.json: SHA-256 .* differs"):
+        data_file(index)
+    with pytest.raises(TableError, match=r"data/\.\./\.\./x\.toml: not pinned"):
+        data_file("../../x.toml")

@@ -10,11 +10,13 @@ structures it with cattrs and caches the frozen result. Every malformed value is
 
     data/mme/cdc_2016.toml: factor[3].factor: expected a number, got '4'
 
-:func:`read_table` returns a whole document by table id (never a path), read-only.
+:func:`read_table` returns a whole document by table id (never a path), read-only;
+:func:`data_file` returns the verified bytes of any pinned data file (a JSON index, a CSV).
 See ``docs/tables.md`` ("Declaring a table") for how a data module adopts the loader.
 """
 
 from painrx._public import publish
+from painrx.tables._files import data_file
 from painrx.tables._read import (
     Provenance,
     TableError,
@@ -63,6 +65,7 @@ __all__ = [
     "TableError",
     "TableInfo",
     "check_keys",
+    "data_file",
     "entry_source",
     "load",
     "load_all",

@@ -1,6 +1,6 @@
 """The data files themselves: where they are, and that they are the ones reviewed.
 
-Every TOML file under ``painrx/data`` is pinned by its SHA-256 in
+Every file under ``painrx/data`` is pinned by its SHA-256 in
 ``painrx/data/checksums.json``, which ships inside the package (``make checksums``
 writes it after a reviewed data change). A file is verified each time its bytes are
 read, so a table edited after review — oxycodone 1.5 changed to 0.15, say — fails
@@ -18,7 +18,7 @@ from typing import Any
 
 from painrx.errors import TableError
 
-__all__ = ["CHECKSUMS", "data_files", "data_text", "freeze", "pins", "root"]
+__all__ = ["CHECKSUMS", "data_file", "data_files", "data_text", "freeze", "pins", "root"]
 
 #: The pins file, relative to ``painrx/data``.
 CHECKSUMS = "checksums.json"
@@ -74,16 +74,19 @@ def pins() -> Mapping[str, str]:
     return MappingProxyType(pinned)
 
 
-def data_text(path: str) -> str:
-    """Return the text of one shipped data file after checking it against its pin.
+def data_file(path: str) -> bytes:
+    """Return the bytes of one shipped data file after checking them against its pin.
+
+    Every file under ``painrx/data`` (TOML tables, a JSON index, a CSV) is pinned in
+    ``checksums.json``; a path that is not pinned — ``../../x.toml`` included — is
+    refused, so nothing outside the reviewed files can be read this way.
 
     Raises:
-        TableError: The file is missing, unpinned, changed since it was pinned, or not
-            UTF-8.
+        TableError: The file is unpinned, missing, or changed since it was pinned.
     """
     import hashlib
 
-    where = f"data/{path}"
+    where = f"data/{path[:100]}"
     expected = pins().get(path)
     if expected is None:
         msg = (
@@ -99,14 +102,23 @@ def data_text(path: str) -> str:
     if actual != expected:
         msg = (
             f"{where}: SHA-256 {actual[:12]}… differs from the reviewed pin {expected[:12]}…; "
-            "the table was changed after review, so painrx refuses it (after a reviewed "
+            "the file was changed after review, so painrx refuses it (after a reviewed "
             "edit, run `make checksums`)."
         )
         raise TableError(msg)
+    return raw
+
+
+def data_text(path: str) -> str:
+    """Return the text of one shipped data file after checking it against its pin.
+
+    Raises:
+        TableError: As :func:`data_file`, or the file is not UTF-8.
+    """
     try:
-        return raw.decode("utf-8")
+        return data_file(path).decode("utf-8")
     except UnicodeDecodeError as exc:
-        msg = f"{where}: not UTF-8 ({exc})."
+        msg = f"data/{path}: not UTF-8 ({exc})."
         raise TableError(msg) from None
 
 
