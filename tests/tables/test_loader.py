@@ -260,8 +260,15 @@ def test_the_header_is_checked_too() -> None:
 
 # ---------------------------------------------------------------- discovery by kind
 
-# Still read by hand-written checks (issue 14 rewrites them); every other kind is declared.
-_NOT_YET_DECLARED = {"drug_catalog", "interaction_rules"}
+# Still read by hand-written checks (the catalog and rules of issue 14, the code tables of
+# issue 18, written alongside this loader); every other kind is declared.
+_NOT_YET_DECLARED = {
+    "drug_catalog",
+    "interaction_rules",
+    "ndc_products",
+    "rxnorm_ingredients",
+    "rxnorm_products",
+}
 
 
 def test_every_kind_has_one_declared_shape_and_every_table_loads() -> None:
