@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 import attrs
 
 from painrx._html import alerts_text, key_value_table
+from painrx._numbers import round_places
 from painrx.errors import Alert
 from painrx.provenance import Provenance
 from painrx.types import (
@@ -34,16 +34,7 @@ __all__ = [
     "PrescriptionFactor",
     "Rotation",
     "TotalMME",
-    "round_half_up",
 ]
-
-
-def round_half_up(value: Fraction, dp: int) -> float:
-    """Round an exact value half-up to ``dp`` decimals (for display only)."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        number = Decimal(value.numerator) / Decimal(value.denominator)
-        return float(number.quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP))
 
 
 def _q(value: float, unit: str) -> Quantity:
@@ -153,7 +144,7 @@ class MMEResult:
 
     def rounded(self, dp: int = 1) -> float:
         """Return MME/day rounded half-up to ``dp`` decimals, for display."""
-        return round_half_up(self.exact, dp)
+        return round_places(self.exact, dp)
 
     def __str__(self) -> str:
         """``oxycodone 20 mg/day oral → 30 MME/day (table CDC_2022); no alerts``."""
@@ -222,7 +213,7 @@ class TotalMME:
 
     def rounded(self, dp: int = 1) -> float:
         """Return the total rounded half-up to ``dp`` decimals, for display."""
-        return round_half_up(self.exact, dp)
+        return round_places(self.exact, dp)
 
     def __str__(self) -> str:
         """``total 75 MME/day (table CDC_2022): oxycodone 30 + morphine 45; alerts: …``."""
@@ -305,7 +296,7 @@ class PeriodMME:
 
     def rounded(self, dp: int = 1) -> float:
         """Return the value rounded half-up to ``dp`` decimals, for display."""
-        return round_half_up(self.exact, dp)
+        return round_places(self.exact, dp)
 
     def __str__(self) -> str:
         """``45 MME/day (on_therapy_days over 10 days) from 1 prescription(s) …``."""
