@@ -36,6 +36,7 @@ from painrx.catalog._data import (
     products,
     source,
 )
+from painrx.catalog._strengths import check_unit_dose
 from painrx.catalog._text import ParsedMedication, parse_medication, parse_strength
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Ingredient",
     "ParsedMedication",
     "Product",
+    "check_unit_dose",
     "class_source",
     "describe_class",
     "in_class",

@@ -25,6 +25,7 @@ from painrx.catalog._data import (
     _Resolved,
     _suggest,
 )
+from painrx.catalog._strengths import check_combination, check_partial, unit_dose_alerts
 from painrx.errors import (
     Alert,
     InputError,
@@ -78,6 +79,8 @@ _STRENGTH_TEXT = re.compile(
     rf"(?:\s*[/-]\s*{_NUM}\s*[a-zµμ]*(?:\s*/\s*[a-zµμ]+)*)*"
 )
 _STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight")
+# Dose forms taken by mouth (or none named): the forms the cited oral unit strengths cover.
+_ORAL_FORMS: Final = frozenset({None, "tablet", "capsule", "er_tablet", "solution"})
 # Mass units painrx keeps for body weight: "1 kg" of a drug is a slip, never a strength.
 _BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
@@ -321,24 +324,32 @@ def _parse_strength_text(
     text: str, resolved: _Resolved, n: int, alerts: list[Alert]
 ) -> tuple[Quantity, ...]:
     count = len(re.split(r"\s*[/-]\s*(?=[\d.])", text))
+    partial = n > 1 and count == 1
     try:
-        if n > 1 and count == 1:
-            alerts.append(
-                _alert(
-                    "combination_strength_partial",
-                    Severity.MINOR,
-                    f"{text!r} gives one strength for a {n}-ingredient product; it is read "
-                    f"as the {resolved.order[0]} component only.",
-                )
-            )
-            return parse_strength(text, 1)
-        values = parse_strength(text, n)
+        values = parse_strength(text, 1 if partial else n)
     except PainRxError as exc:
         code = "strength_unit_missing" if "no unit" in exc.message else "strength_not_understood"
         alerts.append(_alert(code, Severity.MINOR, f"Strength not used: {exc.message}"))
         return ()
+    # Read by position alone, "325/10 mg" would be 325 mg of oxycodone and "Percocet
+    # 325 mg" the same: only marketed strengths are accepted for a combination painrx
+    # holds the strength sets of (InputError, never an alert).
+    if partial:
+        check_partial(resolved.product, resolved.order, values[0], text)
+        alerts.append(
+            _alert(
+                "combination_strength_partial",
+                Severity.MINOR,
+                f"{text!r} gives one strength for a {n}-ingredient product; it is read "
+                f"as the {resolved.order[0]} component only.",
+            )
+        )
+        return values
     by_id = dict(zip(resolved.order, values, strict=True))
-    return tuple(by_id[i] for i in _catalog().products[resolved.product])
+    ingredients = _catalog().products[resolved.product]
+    in_order = tuple(by_id[i] for i in ingredients)
+    check_combination(resolved.product, ingredients, in_order, text, resolved.order)
+    return in_order
 
 
 def _words(text: str) -> tuple[list[str], int]:
@@ -403,6 +414,13 @@ def _word_alerts(name: str, words_read: _Words) -> list[Alert]:
     return alerts
 
 
+def _oral(words_read: _Words) -> bool:
+    """Whether the text reads as an oral dose (no route, and no form of another route)."""
+    if words_read.route is not None:
+        return words_read.route == "oral"
+    return words_read.form in _ORAL_FORMS
+
+
 @lru_cache(maxsize=4096)
 def _parse_medication(text: str) -> ParsedMedication:
     words, first_number = _words(text)
@@ -426,6 +444,9 @@ def _parse_medication(text: str) -> ParsedMedication:
         # would silently drop the others (first-word matching).
         raise UnknownDrugError(text.strip(), (prod.id, *others))
     alerts = strength_alerts + _word_alerts(" ".join(name_words[:used]), words_read)
+    if len(strengths) == 1 and len(prod.ingredients) == 1 and _oral(words_read):
+        # "oxycodone 10 mcg": a mg/mcg slip hides a real dose; flagged, never silent.
+        alerts += unit_dose_alerts(prod.ingredients[0], strengths[0], "oral")
     return ParsedMedication(
         text=text,
         product=prod,

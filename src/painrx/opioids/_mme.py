@@ -21,6 +21,7 @@ from painrx.opioids._inputs import (
     _amount,
     _change_days,
     _check_drug_mass,
+    _check_patch_rate,
     _check_plausible,
     _count,
     _date,
@@ -34,6 +35,7 @@ from painrx.opioids._inputs import (
     _per_day,
     _policy,
     _route_form,
+    _unit_dose_alerts,
 )
 from painrx.opioids._results import (
     ExcludedPrescription,
@@ -95,6 +97,7 @@ def _daily(
                 f"rate such as '25 mcg/h'; {amount.text!r} is a {amount.kind.replace('_', ' ')}."
             )
             raise UnitError(msg)
+        _check_patch_rate(amount.unit, drug.ingredient, f"dose={amount.text!r}")
         return _in(amount, "mcg/h"), _patch_frequency(frequency, drug.ingredient)
     return _dose_per_day(entry, amount, frequency), _frequency_alerts(frequency)
 
@@ -216,6 +219,8 @@ def mme(
     entry = _entry(table, d.ingredient, r, f)
     amount = _amount(dose, d, "dose")
     daily, read = _daily(entry, amount, frequency, d)
+    if d.strength is None:
+        read += _unit_dose_alerts(d.ingredient, amount, r)
     factor = entry.dose_factor(daily)
     value = daily * factor
     _check_plausible(value, f"{drug} {amount.text}")
@@ -286,6 +291,7 @@ def _patch_scale(table: str, entry: _t.FactorEntry, units: Any, strength_unit: s
             f"strength_unit={strength_unit!r} is not."
         )
         raise UnitError(msg)
+    _check_patch_rate(format_units(units), entry.ingredient, f"strength_unit={strength_unit!r}")
     scale = _t.exact_factor(units._units, "mcg/h")
     if entry.days_as_written is not None:
         return _Scaled("count", scale, None, per_day=entry.dose_factor(Fraction(1)) * scale)

@@ -1,0 +1,242 @@
+"""Marketed unit strengths: the combination sets and oral opioid ranges doses are checked against.
+
+Public face: :mod:`painrx.catalog`. The data (``painrx/data/catalog/strengths.toml``)
+cites RxNorm for the strengths of each combination tablet and the CDC 2018 NDC file
+(and acetaminophen labels) for the smallest and largest oral unit strength per
+ingredient. Two slips hide behind plausible-looking text and are caught here:
+
+* a combination read by position: ``"Percocet 325/10 mg"`` would be 325 mg of
+  oxycodone; no marketed tablet has those parts, so it is refused;
+* a unit slip: ``"oxycodone 10 mcg"`` is 250 times below the smallest oral tablet
+  (2.5 mg), the size of a mg/mcg slip that hides a real dose; it is flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from functools import cache
+from typing import Any, Final
+
+import attrs
+
+from painrx import vocabulary
+from painrx.catalog._data import ingredient
+from painrx.errors import Alert, InputError, Severity, TableError
+from painrx.provenance import Provenance
+from painrx.tables import check_keys, entry_source, read_table
+from painrx.units import Quantity, format_units, kind_of, quantity_arg
+
+__all__ = ["check_unit_dose"]
+
+_PATH: Final = "catalog/strengths.toml"
+# A dose this many times below the smallest (or above the largest) oral unit strength is
+# flagged: a half or quarter tablet, or two or three tablets, stay well inside, while a
+# mg/mcg or g/mg slip (1000 times) falls far outside. A painrx screening bound, not a
+# clinical constant: it decides when to ask, never a dose.
+_SLIP_FACTOR: Final = 10
+_ORAL: Final = "oral"
+
+
+@attrs.frozen
+class _OralUnits:
+    smallest: Fraction
+    largest: Fraction
+    source: Provenance
+
+
+@attrs.frozen
+class _Strengths:
+    combinations: Mapping[str, frozenset[tuple[Fraction, ...]]]
+    combination_sources: Mapping[str, Provenance]
+    oral_units: Mapping[str, _OralUnits]
+
+
+def _mg(value: object, where: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        msg = f"data/{_PATH} {where}: strengths are positive numbers of mg, got {value!r}."
+        raise TableError(msg)
+    return Fraction(str(value))
+
+
+def _combinations(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Provenance]]:
+    sets: dict[str, frozenset[tuple[Fraction, ...]]] = {}
+    sources: dict[str, Provenance] = {}
+    for pid, block in doc.get("combinations", {}).items():
+        where = f"[combinations.{pid!r}]"
+        check_keys(block, required={"mg", "source"}, optional=set(), where=f"data/{_PATH} {where}")
+        sources[pid] = entry_source(block, _PATH, where)
+        rows = block["mg"]
+        if not isinstance(rows, list) or not rows:
+            msg = f"data/{_PATH} {where}: 'mg' must list strength sets."
+            raise TableError(msg)
+        sets[pid] = frozenset(tuple(_mg(x, where) for x in row) for row in rows)
+    return sets, sources
+
+
+def _oral_units(doc: Mapping[str, Any]) -> dict[str, _OralUnits]:
+    found: dict[str, _OralUnits] = {}
+    for iid, block in doc.get("oral_units", {}).items():
+        where = f"[oral_units.{iid!r}]"
+        check_keys(
+            block,
+            required={"smallest_mg", "largest_mg", "source"},
+            optional=set(),
+            where=f"data/{_PATH} {where}",
+        )
+        low, high = _mg(block["smallest_mg"], where), _mg(block["largest_mg"], where)
+        if low > high:
+            msg = f"data/{_PATH} {where}: smallest_mg exceeds largest_mg."
+            raise TableError(msg)
+        found[iid] = _OralUnits(low, high, entry_source(block, _PATH, where))
+    return found
+
+
+@cache
+def _strengths() -> _Strengths:
+    doc = read_table(_PATH)
+    sets, sources = _combinations(doc)
+    return _Strengths(sets, sources, _oral_units(doc))
+
+
+def _mg_of(q: Quantity) -> Fraction | None:
+    """The amount in mg when ``q`` is a mass, else None (rates and concentrations)."""
+    if kind_of(q) != "mass":
+        return None
+    return Fraction(str(float(q.to("mg").magnitude)))
+
+
+def _shown(values: tuple[Fraction, ...]) -> str:
+    return "/".join(f"{float(v):g}" for v in values) + " mg"
+
+
+def check_combination(
+    product_id: str,
+    ingredients: tuple[str, ...],
+    strengths: tuple[Quantity, ...],
+    text: str,
+    written: tuple[str, ...],
+) -> None:
+    """Refuse combination strengths that are not a marketed set of the product.
+
+    Args:
+        product_id: The product.
+        ingredients: Its ingredients, in the product's order.
+        strengths: One per ingredient, in the product's order.
+        text: The strength text, for the message.
+        written: The order the text writes them in (a brand's label order), used to
+            show the marketed sets as the caller should write them.
+
+    Products painrx holds no marketed sets for, and strengths that are not masses, are
+    not checked.
+
+    Raises:
+        InputError: Naming the marketed sets, and saying so when the parts are swapped.
+    """
+    data = _strengths()
+    marketed = data.combinations.get(product_id)
+    given = tuple(_mg_of(q) for q in strengths)
+    if marketed is None or len(given) != len(ingredients) or None in given:
+        return
+    values = tuple(v for v in given if v is not None)
+    if values in marketed:
+        return
+    position = [ingredients.index(i) for i in written]
+
+    def shown(s: tuple[Fraction, ...]) -> str:
+        return _shown(tuple(s[p] for p in position))
+
+    listed = ", ".join(shown(s) for s in sorted(marketed))
+    swapped = next((s for s in sorted(marketed) if sorted(values) == sorted(s)), None)
+    why = (
+        f" The parts look swapped: write {shown(swapped)}."
+        if swapped is not None
+        else " painrx never reads strengths by position alone."
+    )
+    msg = (
+        f"{text!r} ({'/'.join(written)}) is not a marketed strength of {product_id}; "
+        f"marketed ({'/'.join(written)}): {listed} "
+        f"(source: {data.combination_sources[product_id].title}).{why}"
+    )
+    raise InputError(msg)
+
+
+def check_partial(
+    product_id: str, ingredients: tuple[str, ...], first: Quantity, text: str
+) -> None:
+    """Refuse one strength for a combination unless it is a marketed first component.
+
+    ``"Percocet 5 mg"`` reads as the oxycodone in a 5/325 tablet; ``"Percocet 325 mg"``
+    would read as 325 mg of oxycodone, so it is refused naming the marketed sets.
+
+    Raises:
+        InputError: The one strength is no marketed strength of the first ingredient.
+    """
+    data = _strengths()
+    marketed = data.combinations.get(product_id)
+    mg = _mg_of(first)
+    if marketed is None or mg is None or any(s[0] == mg for s in marketed):
+        return
+    listed = ", ".join(_shown(s) for s in sorted(marketed))
+    msg = (
+        f"{text!r}: one strength for {product_id} is read as its {ingredients[0]}, and "
+        f"{float(mg):g} mg is no marketed {ingredients[0]} strength of it; marketed "
+        f"({'/'.join(ingredients)}): {listed} (source: "
+        f"{data.combination_sources[product_id].title}). Write both, e.g. "
+        f"'{_shown(min(marketed))}'."
+    )
+    raise InputError(msg)
+
+
+def check_unit_dose(drug: str, dose: str | Quantity, route: str | None = None) -> tuple[Alert, ...]:
+    """Flag one oral administration far outside the drug's marketed unit strengths.
+
+    A dose more than 10 times below the smallest, or above the largest, oral unit
+    strength painrx cites for the ingredient is the size of a mg/mcg (or g/mg) slip; a
+    MAJOR alert asks to check the unit. It is an alert, not a refusal: an oral solution
+    can measure a small dose that no tablet has, and the caller decides.
+
+    Args:
+        drug: Ingredient or single-ingredient product name (``"oxycodone"``).
+        dose: One administration, a mass such as ``"10 mg"``.
+        route: The route; only oral doses (None reads as oral) are checked, as the
+            cited strengths are those of oral tablets and capsules.
+
+    Returns:
+        ``()`` or one alert, ``dose_below_marketed_strength`` or
+        ``dose_above_marketed_strength``, citing the strength source.
+
+    Raises:
+        UnknownDrugError: The drug is not in the catalog.
+        UnitError: The dose is not a mass.
+        InputError: A route painrx does not know, or a non-positive dose.
+
+    >>> [a.code for a in check_unit_dose("oxycodone", "10 mcg")]
+    ['dose_below_marketed_strength']
+    >>> check_unit_dose("oxycodone", "5 mg")
+    ()
+    """
+    iid = ingredient(drug).id
+    q = quantity_arg(dose, name="dose", kinds="mass")
+    return unit_dose_alerts(iid, q, vocabulary.route(route) if route is not None else None)
+
+
+def unit_dose_alerts(iid: str, dose: Quantity, route: str | None) -> tuple[Alert, ...]:
+    if route not in (None, _ORAL):
+        return ()
+    units = _strengths().oral_units.get(iid)
+    mg = _mg_of(dose)
+    if units is None or mg is None:
+        return ()
+    span = f"{float(units.smallest):g}-{float(units.largest):g} mg"
+    if mg * _SLIP_FACTOR < units.smallest:
+        code, how = "dose_below_marketed_strength", "below a tenth of the smallest"
+    elif mg > units.largest * _SLIP_FACTOR:
+        code, how = "dose_above_marketed_strength", "above ten times the largest"
+    else:
+        return ()
+    message = (
+        f"{iid} {float(dose.magnitude):g} {format_units(dose)} is {how} oral unit strength "
+        f"marketed ({span}): check mg vs mcg (or g vs mg) before using this dose."
+    )
+    return (Alert(code, Severity.MAJOR, message, units.source),)
