@@ -20,10 +20,10 @@ from painrx.catalog._data import (
     Product,
     _catalog,
     _check_text,
+    _find,
     _product_for,
-    _resolve,
     _Resolved,
-    _suggest,
+    _unknown,
 )
 from painrx.catalog._strengths import check_combination, check_partial, unit_dose_alerts
 from painrx.errors import (
@@ -79,6 +79,9 @@ _STRENGTH_TEXT = re.compile(
     rf"(?:\s*[/-]\s*{_NUM}\s*[a-zµμ]*(?:\s*/\s*[a-zµμ]+)*)*"
 )
 _STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight")
+# The most words a drug name has ("tylenol with codeine no. 3", "oxycodone hydrochloride
+# and acetaminophen"), with room to spare; a bound on the name search, not on the text.
+_MAX_NAME_WORDS: Final = 12
 # Dose forms taken by mouth (or none named): the forms the cited oral unit strengths cover.
 _ORAL_FORMS: Final = frozenset({None, "tablet", "capsule", "er_tablet", "solution"})
 # Mass units painrx keeps for body weight: "1 kg" of a drug is a slip, never a strength.
@@ -248,33 +251,41 @@ class _Words:
     products: tuple[str, ...]
 
 
-def _classify(phrase: str, found: dict[str, str]) -> bool:
+@lru_cache(maxsize=4096)
+def _phrase_kind(phrase: str) -> tuple[str, str] | None:
+    """What a phrase is: ``("route", "topical")``, ``("neutral", "")``…, or None (cached)."""
     if phrase in _NEUTRAL_WORDS:
-        return True
+        return "neutral", ""
     if phrase in _ROUTE_WORDS:
-        found["route"] = _ROUTE_WORDS[phrase]
-        return True
+        return "route", _ROUTE_WORDS[phrase]
     for key, reader in (
         ("form", vocabulary.form),
         ("route", vocabulary.route),
         ("frequency", vocabulary.frequency_label),
     ):
         try:
-            found[key] = reader(phrase)
+            return key, reader(phrase)
         except InputError:
             continue
-        return True
-    return False
+    return None
+
+
+def _classify(phrase: str, found: dict[str, str]) -> bool:
+    kind = _phrase_kind(phrase)
+    if kind is None:
+        return False
+    if kind[0] != "neutral":
+        found[kind[0]] = kind[1]
+    return True
 
 
 def _named_product(words: list[str], i: int) -> tuple[int, str] | None:
     """Return (word count, product id) when the words at ``i`` name a catalog drug."""
     for n in (3, 2, 1):
         if i + n <= len(words):
-            try:
-                return n, _resolve(" ".join(words[i : i + n])).product
-            except UnknownDrugError:
-                continue
+            found = _find(" ".join(words[i : i + n]))
+            if found is not None:
+                return n, found.product
     return None
 
 
@@ -381,12 +392,13 @@ def _words(text: str) -> tuple[list[str], int]:
 
 def _resolve_name(name_words: list[str]) -> tuple[_Resolved, int]:
     """Resolve the longest leading run of words that names a product; return it and its length."""
-    for used in range(len(name_words), 0, -1):
-        try:
-            return _resolve(" ".join(name_words[:used])), used
-        except UnknownDrugError:
-            continue
-    raise UnknownDrugError(" ".join(name_words), _suggest(" ".join(name_words)))
+    # No catalog name is longer than _MAX_NAME_WORDS words: trying longer runs of a
+    # hostile text would only make the search quadratic.
+    for used in range(min(len(name_words), _MAX_NAME_WORDS), 0, -1):
+        found = _find(" ".join(name_words[:used]))
+        if found is not None:
+            return found, used
+    raise _unknown(" ".join(name_words))
 
 
 def _word_alerts(name: str, words_read: _Words) -> list[Alert]:
