@@ -215,12 +215,23 @@ def _prepare(
     return prepared, parsed.alerts
 
 
+#: The most medications one check reads: no real medication list comes near it, and it
+#: bounds the pairwise work of a call (issue 19).
+MAX_MEDICATIONS: Final = 100
+
+
 def _as_medications(meds: object) -> list[Medication]:
     if isinstance(meds, str | Medication) or not isinstance(meds, Iterable):
         msg = "meds must be a list of names or Medication objects, e.g. ['warfarin', 'ibuprofen']."
         raise InputError(msg)
     found = []
     for item in meds:
+        if len(found) == MAX_MEDICATIONS:
+            msg = (
+                f"meds has more than {MAX_MEDICATIONS} entries; painrx checks at most "
+                f"{MAX_MEDICATIONS} medications at a time (a bound on the work one call does)."
+            )
+            raise InputError(msg)
         if isinstance(item, Medication):
             found.append(item)
         elif isinstance(item, str):

@@ -1,0 +1,86 @@
+"""Issue 19: unit slips and combination strengths in the MME paths (scalar and batch).
+
+Patch strengths are labelled per hour (DURAGESIC: 12-100 mcg/h; BUTRANS: 5-20 mcg/h;
+CDC 2018 NDC file UOM MCG/HR). Combination strengths: RxNorm (OMTKData 3.0.0).
+Oral unit strengths: CDC 2018 NDC file (oxycodone 2.5-160 mg).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import painrx as rx
+from painrx import opioids
+from painrx.batch import mme_prescriptions
+from painrx.errors import InputError, Severity, UnitError
+
+
+@pytest.mark.parametrize("dose", ["25 mcg/day", "25 mcg/min", "0.6 mg/day", "1.2 mg/d"])
+def test_a_patch_written_per_day_or_minute_is_refused(dose: str) -> None:
+    # 25 mcg/day is 24x low, 25 mcg/min 60x high; both were accepted.
+    with pytest.raises(UnitError, match="labelled per hour"):
+        rx.mme("fentanyl", dose, route="transdermal")
+
+
+@pytest.mark.parametrize("unit", ["mcg/day", "mcg/min", "mg/day"])
+def test_a_patch_strength_unit_per_day_or_minute_is_refused(unit: str) -> None:
+    with pytest.raises(UnitError, match="labelled per hour"):
+        opioids.prescription_factor("fentanyl", strength_unit=unit, route="transdermal")
+    with pytest.raises(UnitError, match="labelled per hour"):
+        rx.mme_prescription(
+            "fentanyl", strength=f"25 {unit}", quantity=10, days_supply=30, route="transdermal"
+        )
+
+
+def test_the_batch_path_refuses_the_same_patch_units() -> None:
+    out = mme_prescriptions(
+        {
+            "drug": np.array(["fentanyl"] * 3, dtype=object),
+            "strength": np.array([25.0, 25.0, 25.0]),
+            "strength_unit": np.array(["mcg/h", "mcg/day", "mcg/min"], dtype=object),
+            "quantity": np.array([10.0, 10.0, 10.0]),
+            "days_supply": np.array([30.0, 30.0, 30.0]),
+            "route": np.array(["transdermal"] * 3, dtype=object),
+        }
+    )
+    assert out["mme_per_day"][0] == 60  # CDC file: 25 mcg/h x 7.2 / 3 days x 10 / 30 x 3
+    assert np.isnan(out["mme_per_day"][1:]).all()
+    assert all("labelled per hour" in str(e) for e in out["error"][1:])
+
+
+def test_patches_in_mcg_per_hour_still_work() -> None:
+    assert rx.mme("fentanyl", "25 mcg/h", route="transdermal").value == 60
+    assert rx.mme("fentanyl", "0.025 mg/h", route="transdermal").value == 60
+
+
+@pytest.mark.parametrize("drug_and_dose", [("oxycodone", "10 mcg"), ("oxycodone 10 mcg", None)])
+def test_oxycodone_10_mcg_raises_a_major_alert(drug_and_dose: tuple[str, str | None]) -> None:
+    # 10 mcg is 250x below the smallest oral tablet (2.5 mg, CDC 2018 NDC file).
+    drug, dose = drug_and_dose
+    r = rx.mme(drug, dose, frequency="q6h")
+    (alert,) = [a for a in r.alerts if a.code == "dose_below_marketed_strength"]
+    assert alert.severity is Severity.MAJOR
+    assert "check mg vs mcg" in alert.message
+
+
+def test_a_plausible_oral_dose_raises_no_strength_alert() -> None:
+    r = rx.mme("oxycodone", "5 mg", frequency="q6h")
+    assert r.value == 30  # CDC 2022: oxycodone 1.5 x 20 mg/day
+    assert "dose_below_marketed_strength" not in {a.code for a in r.alerts}
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose"),
+    [("Percocet 325/10 mg", None), ("oxycodone/acetaminophen", "325/10 mg")],
+)
+def test_percocet_325_10_is_refused_not_1950_mme(drug: str, dose: str | None) -> None:
+    # Issue 19: read by position, oxycodone 325 mg q6h was 1,950 MME/day.
+    with pytest.raises(InputError, match="parts look swapped: write 10/325 mg"):
+        rx.mme(drug, dose, frequency="q6h")
+
+
+def test_norco_5_10_is_refused() -> None:
+    with pytest.raises(InputError, match="not a marketed strength"):
+        rx.mme("Norco 5-10 mg", frequency="q6h")
+    assert rx.mme("Norco 5/325 mg", 1, frequency="q6h").value == 20  # hydrocodone 1 x 20 mg
