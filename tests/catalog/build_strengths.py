@@ -49,7 +49,7 @@ kind = "marketed_strengths"
 title = "painrx marketed unit strengths (oral combination products and oral opioids)"
 year = 2026
 edition = "2026.1"
-citation = "Combination strengths from RxNorm clinical and branded drug names (OMTKData 3.0.0, RxNav pull of 2020-10-20); opioid unit strengths from the CDC 2018 NDC file (column Strength_Per_Unit, oral tablets and capsules in mg)."
+citation = "Combination strengths from RxNorm clinical and branded drug names (OMTKData 3.0.0, RxNav pull of 2020-10-20); opioid unit strengths from the CDC 2018 NDC file (column Strength_Per_Unit, oral tablets and capsules in mg); acetaminophen oral unit strengths from its OTC Drug Facts labels."
 
 [sources.rxnorm_omtk]
 title = "OMTKData: RxNorm opioid drugs with their ingredient strengths"

@@ -224,7 +224,7 @@ def _as_medications(meds: object) -> list[Medication]:
     if isinstance(meds, str | Medication) or not isinstance(meds, Iterable):
         msg = "meds must be a list of names or Medication objects, e.g. ['warfarin', 'ibuprofen']."
         raise InputError(msg)
-    found = []
+    found: list[Medication] = []
     for item in meds:
         if len(found) == MAX_MEDICATIONS:
             msg = (
