@@ -9,7 +9,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, Final, cast
 
 import attrs
@@ -22,7 +21,7 @@ from painrx.errors import (
     UnknownDrugError,
 )
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, read_table
+from painrx.tables import check_keys, data_file, parse_table
 
 __all__ = [
     "CLASSES",
@@ -241,18 +240,11 @@ class _Catalog:
     membership: Mapping[str, Mapping[str, Provenance]]
 
 
-def _data_bytes(path: str) -> bytes:
-    node = resources.files("painrx") / "data"
-    for part in path.split("/"):
-        node = node / part
-    return node.read_bytes()
-
-
 def _document() -> Mapping[str, Any]:
     """Return the parsed catalog: the JSON index when it was built from these exact TOML bytes."""
-    digest = hashlib.sha256(_data_bytes(_PATH)).hexdigest()
+    digest = hashlib.sha256(data_file(_PATH)).hexdigest()
     try:
-        index = json.loads(_data_bytes(_INDEX))
+        index = json.loads(data_file(_INDEX))
     except (OSError, ValueError):
         index = None
     if isinstance(index, dict) and index.get("source_sha256") == digest:
@@ -264,7 +256,7 @@ def _document() -> Mapping[str, Any]:
 
 def _parse_toml() -> Mapping[str, Any]:
     """Parse the catalog TOML itself (slow: only when the index is missing or stale)."""
-    return read_table(_PATH)
+    return parse_table(_PATH)
 
 
 def _provenance(
@@ -748,8 +740,8 @@ def source() -> Provenance:
     return _catalog().source
 
 
-def product(name: str) -> Product:
-    """Return the product a name denotes.
+def product(name: str | None = None, *, rxcui: str | int | None = None) -> Product:
+    """Return the product a name or an RxNorm code denotes.
 
     Accepts ingredient names and synonyms (with or without salts), brands, and
     combinations written with ``/``, ``-``, ``+`` or ``and`` in either order.
@@ -757,6 +749,8 @@ def product(name: str) -> Product:
     Args:
         name: ``"hydrocodone/acetaminophen"``, ``"oxycodone/APAP"``,
             ``"oxycodone-acetaminophen"``, ``"Percocet"``, ``"Norco"``, ``"ibuprofen"``.
+        rxcui: Instead of a name, an RxNorm ingredient or opioid drug code
+            (``"7804"``, ``1049621``); see the "From codes" page.
 
     Returns:
         The product; a brand also sets the form and route it implies.
@@ -770,7 +764,13 @@ def product(name: str) -> Product:
     >>> p = product("Duragesic")
     >>> p.id, p.form, p.route
     ('fentanyl', 'patch', 'transdermal')
+    >>> product(rxcui="1049621").id
+    'oxycodone'
     """
+    if rxcui is not None or name is None:
+        from painrx.catalog import _codes
+
+        return _codes.product_for_rxcui(name, rxcui)
     return _product_for(_resolve(_check_text(name, "drug name")))
 
 

@@ -16,20 +16,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
 from painrx import vocabulary
 from painrx.catalog._data import ingredient
-from painrx.errors import Alert, InputError, Severity, TableError
+from painrx.errors import Alert, InputError, Severity
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table
+from painrx.tables import Positive, ShapeError, load, table_part, table_shape
 from painrx.units import Quantity, format_units, kind_of, quantity_arg
 
 __all__ = ["check_unit_dose"]
 
-_PATH: Final = "catalog/strengths.toml"
+_TABLE: Final = "PAINRX_MARKETED_STRENGTHS_2026_1"
 # A dose this many times below the smallest (or above the largest) oral unit strength is
 # flagged: a half or quarter tablet, or two or three tablets, stay well inside, while a
 # mg/mcg or g/mg slip (1000 times) falls far outside. A painrx screening bound, not a
@@ -38,11 +38,40 @@ _SLIP_FACTOR: Final = 10
 _ORAL: Final = "oral"
 
 
-@attrs.frozen
-class _OralUnits:
-    smallest: Fraction
-    largest: Fraction
+@table_part
+class _Combination:
+    """``[combinations."<product id>"]``: the marketed sets, mg per unit, product order."""
+
+    mg: tuple[tuple[Positive, ...], ...]
     source: Provenance
+
+    def __attrs_post_init__(self) -> None:
+        if not self.mg or len({len(row) for row in self.mg}) != 1:
+            msg = "must list strength sets of one length (one mg value per ingredient)."
+            raise ShapeError(msg, at="mg")
+
+
+@table_part
+class _OralUnits:
+    """``[oral_units."<ingredient id>"]``: smallest and largest oral unit strength, mg."""
+
+    smallest_mg: Positive
+    largest_mg: Positive
+    source: Provenance
+
+    def __attrs_post_init__(self) -> None:
+        if self.smallest_mg > self.largest_mg:
+            msg = "smallest_mg exceeds largest_mg."
+            raise ShapeError(msg, at="smallest_mg")
+
+
+@table_shape("marketed_strengths")
+@table_part
+class _StrengthsFile:
+    """The marketed strengths file (``data/catalog/strengths.toml``)."""
+
+    combinations: Mapping[str, _Combination]
+    oral_units: Mapping[str, _OralUnits]
 
 
 @attrs.frozen
@@ -52,51 +81,14 @@ class _Strengths:
     oral_units: Mapping[str, _OralUnits]
 
 
-def _mg(value: object, where: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        msg = f"data/{_PATH} {where}: strengths are positive numbers of mg, got {value!r}."
-        raise TableError(msg)
-    return Fraction(str(value))
-
-
-def _combinations(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Provenance]]:
-    sets: dict[str, frozenset[tuple[Fraction, ...]]] = {}
-    sources: dict[str, Provenance] = {}
-    for pid, block in doc.get("combinations", {}).items():
-        where = f"[combinations.{pid!r}]"
-        check_keys(block, required={"mg", "source"}, optional=set(), where=f"data/{_PATH} {where}")
-        sources[pid] = entry_source(block, _PATH, where)
-        rows = block["mg"]
-        if not isinstance(rows, list) or not rows:
-            msg = f"data/{_PATH} {where}: 'mg' must list strength sets."
-            raise TableError(msg)
-        sets[pid] = frozenset(tuple(_mg(x, where) for x in row) for row in rows)
-    return sets, sources
-
-
-def _oral_units(doc: Mapping[str, Any]) -> dict[str, _OralUnits]:
-    found: dict[str, _OralUnits] = {}
-    for iid, block in doc.get("oral_units", {}).items():
-        where = f"[oral_units.{iid!r}]"
-        check_keys(
-            block,
-            required={"smallest_mg", "largest_mg", "source"},
-            optional=set(),
-            where=f"data/{_PATH} {where}",
-        )
-        low, high = _mg(block["smallest_mg"], where), _mg(block["largest_mg"], where)
-        if low > high:
-            msg = f"data/{_PATH} {where}: smallest_mg exceeds largest_mg."
-            raise TableError(msg)
-        found[iid] = _OralUnits(low, high, entry_source(block, _PATH, where))
-    return found
-
-
 @cache
 def _strengths() -> _Strengths:
-    doc = read_table(_PATH)
-    sets, sources = _combinations(doc)
-    return _Strengths(sets, sources, _oral_units(doc))
+    doc = load(_StrengthsFile, _TABLE)
+    return _Strengths(
+        {pid: frozenset(c.mg) for pid, c in doc.combinations.items()},
+        {pid: c.source for pid, c in doc.combinations.items()},
+        doc.oral_units,
+    )
 
 
 def _mg_of(q: Quantity) -> Fraction | None:
@@ -228,10 +220,10 @@ def unit_dose_alerts(iid: str, dose: Quantity, route: str | None) -> tuple[Alert
     mg = _mg_of(dose)
     if units is None or mg is None:
         return ()
-    span = f"{float(units.smallest):g}-{float(units.largest):g} mg"
-    if mg * _SLIP_FACTOR < units.smallest:
+    span = f"{float(units.smallest_mg):g}-{float(units.largest_mg):g} mg"
+    if mg * _SLIP_FACTOR < units.smallest_mg:
         code, how = "dose_below_marketed_strength", "below a tenth of the smallest"
-    elif mg > units.largest * _SLIP_FACTOR:
+    elif mg > units.largest_mg * _SLIP_FACTOR:
         code, how = "dose_above_marketed_strength", "above ten times the largest"
     else:
         return ()
