@@ -489,7 +489,11 @@ def parse_medication(
         one) are reported in ``.alerts`` rather than guessed.
 
     Raises:
-        InputError: Empty, None, non-string or over-long text, or text with no drug name.
+        InputError: Empty, None, non-string or over-long text, text with no drug name,
+            or combination strengths that are not a marketed set of the product
+            (``"Percocet 325/10 mg"``; the message names the marketed sets). An oral
+            dose far outside the marketed unit strengths (``"oxycodone 10 mcg"``) is
+            not refused: it gets a MAJOR ``dose_below_marketed_strength`` alert.
         UnknownDrugError: The drug name is not in the catalog, or the text names a
             second drug (``"oxycodone and clopidogrel"``) that is not part of the product.
 

@@ -179,9 +179,14 @@ def mme(
             or a product with its strength (``"Percocet 10/325 mg"``; without a unit
             the strengths are read in mg, with alert ``strength_read_as_mg``).
         dose: A daily dose (``"30 mg/day"``), one administration with ``frequency``
-            (``"10 mg"``; ``"5/325 mg"`` for a combination), or a patch strength
-            (``"25 mcg/h"``; ``"0.6 mg/day"`` is the same rate). For a drug that names
-            its strength: the number of units per administration (None: 1).
+            (``"10 mg"``; ``"5/325 mg"`` for a combination, which must be a marketed
+            strength), or a patch strength per hour as labelled (``"25 mcg/h"``; a
+            patch per day or per minute is refused as a 24- or 60-fold slip). One oral
+            administration more than 10 times below the smallest (or above the
+            largest) marketed oral unit strength raises the MAJOR alert
+            ``dose_below_marketed_strength`` (``dose_above_marketed_strength``): check
+            mg vs mcg. For a drug that names its strength: the number of units per
+            administration (None: 1).
         route: Route (``"oral"``, ``"transdermal"``, ``"rectal"``…); None: the
             product's, else oral.
         frequency: ``"QD"``, ``"BID"``, ``"q6h"``, ``"every 4 hours"``, ``"4 times a
@@ -200,9 +205,11 @@ def mme(
     Raises:
         UnknownDrugError: The drug is not in the catalog.
         NoFactorError: The table has no factor for the drug, route or form.
-        UnitError: A dose of the wrong kind (mg where a patch needs mcg/h).
-        InputError: A non-positive dose, missing frequency, an unknown option, or a
-            result above 10,000 MME/day.
+        UnitError: A dose of the wrong kind (mg where a patch needs mcg/h), or a
+            patch strength not per hour.
+        InputError: A non-positive dose, missing frequency, an unknown option, a
+            combination strength that is not marketed, or a result above 10,000
+            MME/day.
 
     >>> mme("hydrocodone/acetaminophen", "5/325 mg", frequency="QID").value
     20.0
@@ -378,7 +385,8 @@ def prescription_factor(
     Raises:
         UnknownDrugError: Unknown drug.
         NoFactorError: No factor for the drug, route or form in the table.
-        UnitError: A strength unit that does not fit the drug's factor.
+        UnitError: A strength unit that does not fit the drug's factor, or a patch
+            strength unit not per hour (patches are labelled in mcg/h).
         InputError: An unknown option.
 
     >>> pf = prescription_factor("oxycodone", strength_unit="mg")
