@@ -23,6 +23,7 @@ import painrx as rx
 from painrx import catalog
 from painrx.catalog import _data, _text
 from painrx.errors import InputError, Severity, UnitError, UnknownDrugError
+from painrx.units import registry
 
 
 def _doc() -> dict[str, object]:
@@ -233,3 +234,25 @@ def test_interaction_check_caps_the_medication_count() -> None:
         rx.check_interactions([*names, "ibuprofen"])
     with pytest.raises(InputError, match="at most 100 medications"):
         rx.check_interactions(itertools.repeat("ibuprofen", 800))
+
+
+@given(
+    magnitude=st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(10**400), max_value=10**400),
+        st.fractions(),
+        st.decimals(),
+    ),
+    unit=st.sampled_from(["mg", "mcg", "g", "kg", "mg/day", "mcg/h", "mL"]),
+    drug=st.sampled_from(["oxycodone", "acetaminophen", "gabapentin", "Percocet", "zzz"]),
+)
+def test_check_unit_dose_raises_only_painrx_errors(magnitude: object, unit: str, drug: str) -> None:
+    try:
+        dose = registry().Quantity(magnitude, unit)
+    except Exception:  # noqa: BLE001 # pint's own refusal of the magnitude: nothing to test
+        return
+    try:
+        alerts = catalog.check_unit_dose(drug, dose)
+    except rx.PainRxError:
+        return
+    assert all(a.severity is Severity.MAJOR and len(a.message) < 400 for a in alerts)

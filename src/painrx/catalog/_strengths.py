@@ -13,6 +13,7 @@ ingredient. Two slips hide behind plausible-looking text and are caught here:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache
@@ -25,7 +26,7 @@ from painrx.catalog._data import ingredient
 from painrx.errors import Alert, InputError, Severity
 from painrx.provenance import Provenance
 from painrx.tables import Positive, ShapeError, load, table_part, table_shape
-from painrx.units import Quantity, format_units, kind_of, quantity_arg
+from painrx.units import Quantity, format_units, kind_of, quantity_arg, registry
 
 __all__ = ["check_unit_dose"]
 
@@ -36,6 +37,7 @@ _TABLE: Final = "PAINRX_MARKETED_STRENGTHS_2026_1"
 # clinical constant: it decides when to ask, never a dose.
 _SLIP_FACTOR: Final = 10
 _ORAL: Final = "oral"
+_SHOWN_BELOW: Final = Fraction(10) ** 300
 
 
 @table_part
@@ -91,11 +93,48 @@ def _strengths() -> _Strengths:
     )
 
 
+def _exact(magnitude: object) -> Fraction | None:
+    """A magnitude as the exact decimal it prints as (12.8 → 64/5), or None if not finite."""
+    if isinstance(magnitude, float):
+        return Fraction(repr(magnitude)) if math.isfinite(magnitude) else None
+    try:
+        return Fraction(magnitude)  # type: ignore[arg-type] # int, Fraction, Decimal
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return None
+
+
+@cache
+def _mg_per(unit: str) -> Fraction | None:
+    return _exact(registry().Quantity(1, unit).to("mg").magnitude)
+
+
 def _mg_of(q: Quantity) -> Fraction | None:
-    """The amount in mg when ``q`` is a mass, else None (rates and concentrations)."""
+    """The amount in mg when ``q`` is a finite mass, else None (rates, concentrations)."""
     if kind_of(q) != "mass":
         return None
-    return Fraction(str(float(q.to("mg").magnitude)))
+    amount, per = _exact(q.magnitude), _mg_per(format_units(q))
+    return None if amount is None or per is None else amount * per
+
+
+def _finite(dose: object) -> object:
+    """A quantity's magnitude as a float (Fraction and Decimal too); a non-finite one refused."""
+    if not isinstance(dose, registry().Quantity):
+        return dose
+    amount = _exact(dose.magnitude)
+    if amount is None or abs(amount) >= _SHOWN_BELOW:
+        msg = (
+            f"dose magnitude must be a finite number below 1e300, e.g. '10 mg'; got {dose!r:.100}."
+        )
+        raise InputError(msg)
+    return registry().Quantity(float(amount), dose.units)
+
+
+def _given(q: Quantity) -> str:
+    """A dose as given, for a message (a magnitude beyond a float is described, not shown)."""
+    amount = _exact(q.magnitude)
+    if amount is None or abs(amount) >= _SHOWN_BELOW:
+        return f"more than 1e300 {format_units(q)}"
+    return f"{float(amount):g} {format_units(q)}"
 
 
 def _shown(values: tuple[Fraction, ...]) -> str:
@@ -209,7 +248,7 @@ def check_unit_dose(drug: str, dose: str | Quantity, route: str | None = None) -
     ()
     """
     iid = ingredient(drug).id
-    q = quantity_arg(dose, name="dose", kinds="mass")
+    q = quantity_arg(_finite(dose), name="dose", kinds="mass")
     return unit_dose_alerts(iid, q, vocabulary.route(route) if route is not None else None)
 
 
@@ -228,7 +267,7 @@ def unit_dose_alerts(iid: str, dose: Quantity, route: str | None) -> tuple[Alert
     else:
         return ()
     message = (
-        f"{iid} {float(dose.magnitude):g} {format_units(dose)} is {how} oral unit strength "
+        f"{iid} {_given(dose)} is {how} oral unit strength "
         f"marketed ({span}): check mg vs mcg (or g vs mg) before using this dose."
     )
     return (Alert(code, Severity.MAJOR, message, units.source),)
