@@ -84,3 +84,33 @@ def test_norco_5_10_is_refused() -> None:
     with pytest.raises(InputError, match="not a marketed strength"):
         rx.mme("Norco 5-10 mg", frequency="q6h")
     assert rx.mme("Norco 5/325 mg", 1, frequency="q6h").value == 20  # hydrocodone 1 x 20 mg
+
+
+def test_an_oral_strength_in_mcg_is_flagged_alike_in_scalar_and_batch() -> None:
+    # Issue 19: "oxycodone 10 mcg" passed (1,000x low). Every oral oxycodone unit in the
+    # CDC 2018 NDC file is labelled in mg (2.5-160 mg), so a strength in mcg is flagged.
+    scalar = rx.mme_prescription("oxycodone", strength="10 mcg", quantity=120, days_supply=30)
+    assert "strength_unit_not_marketed" in {a.code for a in scalar.alerts}
+    factor = opioids.prescription_factor("oxycodone", strength_unit="mcg")
+    (alert,) = [a for a in factor.alerts if a.code == "strength_unit_not_marketed"]
+    assert alert.severity is Severity.MAJOR
+    out = mme_prescriptions(
+        {
+            "drug": np.array(["oxycodone", "oxycodone"], dtype=object),
+            "strength": np.array([10.0, 10.0]),
+            "strength_unit": np.array(["mcg", "mg"], dtype=object),
+            "quantity": np.array([120.0, 120.0]),
+            "days_supply": np.array([30.0, 30.0]),
+        }
+    )
+    assert out["mme_per_day"][0] == pytest.approx(scalar.value)
+    assert out["alerts"][0] == ";".join(a.code for a in scalar.alerts)
+    assert out["alerts"][1] == "mme_threshold_50"  # 10 mg x 120 / 30 days x 1.5 = 60
+
+
+def test_transmucosal_fentanyl_in_mcg_is_not_flagged() -> None:
+    # Buccal fentanyl is labelled in mcg (CDC 2018 NDC file): not an oral unit.
+    factor = opioids.prescription_factor(
+        "fentanyl", strength_unit="mcg", route="buccal", form="buccal_film", table="CDC_NDC_2018"
+    )
+    assert "strength_unit_not_marketed" not in {a.code for a in factor.alerts}

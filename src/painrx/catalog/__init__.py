@@ -47,7 +47,7 @@ from painrx.catalog._data import (
     products,
     source,
 )
-from painrx.catalog._strengths import check_unit_dose
+from painrx.catalog._strengths import check_strength_unit, check_unit_dose
 from painrx.catalog._text import ParsedMedication, parse_medication, parse_strength
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "Product",
     "RxNormProduct",
     "UnknownCodeError",
+    "check_strength_unit",
     "check_unit_dose",
     "class_source",
     "describe_class",

@@ -26,7 +26,7 @@ from painrx.catalog._data import ingredient
 from painrx.errors import Alert, InputError, Severity
 from painrx.provenance import Provenance
 from painrx.tables import Positive, ShapeError, load, table_part, table_shape
-from painrx.units import Quantity, format_units, kind_of, quantity_arg, registry
+from painrx.units import Q, Quantity, format_units, kind_of, quantity_arg, registry
 
 __all__ = ["check_unit_dose"]
 
@@ -250,6 +250,50 @@ def check_unit_dose(drug: str, dose: str | Quantity, route: str | None = None) -
     iid = ingredient(drug).id
     q = quantity_arg(_finite(dose), name="dose", kinds="mass")
     return unit_dose_alerts(iid, q, vocabulary.route(route) if route is not None else None)
+
+
+def check_strength_unit(drug: str, unit: str, route: str | None = None) -> tuple[Alert, ...]:
+    """Flag a per-unit strength unit that no marketed oral unit of the drug is labelled in.
+
+    Every oral opioid tablet, capsule and solution in the CDC 2018 NDC file is labelled
+    in mg: a strength column in mcg (or g) for one is the size of a mg/mcg slip, which
+    the MME formula would multiply through unseen. Used per strength unit, so a table
+    of prescriptions and the scalar path raise it alike.
+
+    Args:
+        drug: Ingredient or single-ingredient product name.
+        unit: The strength unit (``"mcg"``).
+        route: The route; only oral (None reads as oral) is checked.
+
+    Returns:
+        ``()`` or the MAJOR alert ``strength_unit_not_marketed``.
+
+    Raises:
+        UnknownDrugError: The drug is not in the catalog.
+        UnitError: A unit painrx does not accept.
+        InputError: A route painrx does not know.
+
+    >>> [a.code for a in check_strength_unit("oxycodone", "mcg")]
+    ['strength_unit_not_marketed']
+    >>> check_strength_unit("oxycodone", "mg"), check_strength_unit("fentanyl", "mcg", "buccal")
+    ((), ())
+    """
+    iid = ingredient(drug).id
+    if not isinstance(unit, str):
+        msg = f"unit={unit!r} must be a unit string such as 'mg'."
+        raise InputError(msg)
+    one = Q(1.0, unit)
+    shown = format_units(one)
+    oral = route is None or vocabulary.route(route) == _ORAL
+    units = _strengths().oral_units.get(iid)
+    if not oral or units is None or kind_of(one) != "mass" or shown == "mg":
+        return ()
+    message = (
+        f"Oral {iid} is marketed in mg per unit ({float(units.smallest_mg):g}-"
+        f"{float(units.largest_mg):g} mg); a strength in {shown} is the size of a mg/mcg "
+        "(or g/mg) slip: check the strength and its unit."
+    )
+    return (Alert("strength_unit_not_marketed", Severity.MAJOR, message, units.source),)
 
 
 def unit_dose_alerts(iid: str, dose: Quantity, route: str | None) -> tuple[Alert, ...]:

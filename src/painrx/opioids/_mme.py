@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import attrs
 
+from painrx import catalog
 from painrx.errors import Alert, InputError, NoFactorError, UnitError, dedupe_alerts
 from painrx.opioids import _tables as _t
 from painrx.opioids._inputs import (
@@ -263,6 +264,7 @@ class _RxRule:
     exact_factor: Fraction | None
     days_per_unit: Fraction | None
     per_day: Fraction | None = None
+    unit_alerts: tuple[Alert, ...] = ()
 
 
 def _patch_days(table: str, entry: _t.FactorEntry) -> Fraction:
@@ -329,6 +331,9 @@ def _rx_rule(
     units = Q(1.0, strength_unit)
     unit = format_units(units)
     _check_drug_mass(unit, f"strength_unit={strength_unit!r}")
+    # "oxycodone ... mcg": no oral tablet is labelled so; said per key, so the batch
+    # path (which reads this factor's alerts) and mme_prescription agree.
+    unit_alerts = catalog.check_strength_unit(ingredient, strength_unit, route)
     scaled = (
         _patch_scale(table, entry, units, strength_unit)
         if entry.basis == "mcg/h"
@@ -341,12 +346,14 @@ def _rx_rule(
         quantity_kind=scaled.quantity_kind,
         banded=scaled.formula is None,
         patch_days_rule=scaled.days is not None,
-        alerts=_t.drug_alerts(ingredient, route),
+        alerts=_t.drug_alerts(ingredient, route) + unit_alerts,
         table=table,
         source=entry.source,
         days_per_unit=float(scaled.days) if scaled.days is not None else None,
     )
-    return _RxRule(factor, entry, scaled.scale, scaled.formula, scaled.days, scaled.per_day)
+    return _RxRule(
+        factor, entry, scaled.scale, scaled.formula, scaled.days, scaled.per_day, unit_alerts
+    )
 
 
 def _rule(drug: _Drug, strength_unit: object, route: str, form: str | None, table: str) -> _RxRule:
@@ -497,7 +504,7 @@ def _prescription(
         form=f,
         days=done.days,
         policy=policy,
-        extra=d.alerts + done.alerts,
+        extra=d.alerts + rule.unit_alerts + done.alerts,
     )
 
 
