@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
@@ -97,10 +98,12 @@ def _exact(magnitude: object) -> Fraction | None:
     """A magnitude as the exact decimal it prints as (12.8 → 64/5), or None if not finite."""
     if isinstance(magnitude, float):
         return Fraction(repr(magnitude)) if math.isfinite(magnitude) else None
-    try:
-        return Fraction(magnitude)  # type: ignore[arg-type] # int, Fraction, Decimal
-    except (TypeError, ValueError, OverflowError, ArithmeticError):
+    if not isinstance(magnitude, (int, Fraction, Decimal)) or isinstance(magnitude, bool):
         return None
+    try:
+        return Fraction(magnitude)
+    except (ValueError, OverflowError, ArithmeticError):
+        return None  # a Decimal NaN or infinity
 
 
 @cache
@@ -279,7 +282,7 @@ def check_strength_unit(drug: str, unit: str, route: str | None = None) -> tuple
     ((), ())
     """
     iid = ingredient(drug).id
-    if not isinstance(unit, str):
+    if not isinstance(cast("object", unit), str):
         msg = f"unit={unit!r} must be a unit string such as 'mg'."
         raise InputError(msg)
     one = Q(1.0, unit)
