@@ -7,6 +7,9 @@ Oral unit strengths: CDC 2018 NDC file (oxycodone 2.5-160 mg).
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+
 import numpy as np
 import pytest
 
@@ -114,3 +117,15 @@ def test_transmucosal_fentanyl_in_mcg_is_not_flagged() -> None:
         "fentanyl", strength_unit="mcg", route="buccal", form="buccal_film", table="CDC_NDC_2018"
     )
     assert "strength_unit_not_marketed" not in {a.code for a in factor.alerts}
+
+
+def test_total_and_period_read_at_most_1000_items() -> None:
+    # Issue 19 (bounded work): a caller-sized list is capped, even an endless generator.
+    dose = rx.OpioidDose("oxycodone", "1 mg/day")
+    assert rx.total_mme([dose] * 1000, thresholds=None).value == 1500  # 1000 x 1.5 MME
+    with pytest.raises(InputError, match="at most 1000 OpioidDose items"):
+        rx.total_mme(itertools.repeat(dose))
+    day = dt.date(2026, 1, 1)
+    rx_ = rx.Prescription("oxycodone", strength="5 mg", quantity=4, days_supply=1, start=day)
+    with pytest.raises(InputError, match="at most 1000 Prescription items"):
+        rx.mme_over_period(itertools.repeat(rx_), start=day, end=day)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Final
@@ -382,11 +382,25 @@ def _check_plausible(value: Fraction, what: str) -> None:
         raise InputError(msg)
 
 
-def _iterable(value: object, function: str, item: str) -> Iterable[object]:
+#: The most doses or prescriptions one total_mme or mme_over_period call reads: far
+#: above any one patient's record, and a bound on the work of a call (issue 19).
+MAX_ITEMS: Final = 1000
+
+
+def _iterable(value: object, function: str, item: str) -> Iterator[object]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        msg = f"{function} takes an iterable of {item} items; got {value!r}."
+        msg = f"{function} takes an iterable of {item} items; got {value!r:.100}."
         raise InputError(msg)
-    return value
+    return _bounded(value, function, item)
+
+
+def _bounded(items: Iterable[object], function: str, item: str) -> Iterator[object]:
+    """Yield the items, refusing the one past MAX_ITEMS (a generator may never end)."""
+    for count, found in enumerate(items):
+        if count == MAX_ITEMS:
+            msg = f"{function} reads at most {MAX_ITEMS} {item} items at a time; got more."
+            raise InputError(msg)
+        yield found
 
 
 def _policy(thresholds: object) -> ThresholdPolicy | None:

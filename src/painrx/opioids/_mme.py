@@ -606,8 +606,9 @@ def total_mme(
         The total, one :class:`MMEResult` per dose, and alerts.
 
     Raises:
-        InputError: An item that is not an :class:`OpioidDose`, or a total above
-            10,000 MME/day; and anything :func:`mme` raises for an item.
+        InputError: An item that is not an :class:`OpioidDose`, more than 1,000
+            doses, or a total above 10,000 MME/day; and anything :func:`mme` raises
+            for an item.
 
     >>> t = total_mme([OpioidDose("oxycodone", "30 mg/day"), OpioidDose("morphine", "45 mg/day")])
     >>> t.value, [a.code for a in t.alerts]
@@ -777,9 +778,9 @@ def mme_over_period(
         The value, totals, items, exclusions, the table id and alerts.
 
     Raises:
-        InputError: An unknown definition, ``end`` before ``start``, a non-date, or a
-            non-:class:`Prescription` item; and anything :func:`mme_prescription` raises
-            other than a missing factor.
+        InputError: An unknown definition, ``end`` before ``start``, a non-date, a
+            non-:class:`Prescription` item, or more than 1,000 prescriptions; and
+            anything :func:`mme_prescription` raises other than a missing factor.
     """
     _period_args(start, end, definition, buprenorphine)
     policy = _policy(thresholds)
