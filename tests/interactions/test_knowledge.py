@@ -260,6 +260,54 @@ _PAIRS = [
         ("ketorolac", "warfarin"),
         CI,
     ),
+    # Clinical review: CredibleMeds 'Known Risk of TdP' members the catalog had missed.
+    *(
+        (
+            f"crediblemeds-methadone_{drug}",
+            ["methadone", drug],
+            "methadone_qt",
+            ("methadone", drug),
+            MAJOR,
+        )
+        for drug in ("donepezil", "hydroxychloroquine", "cilostazol")
+    ),
+    # Clinical review: the FDA table's moderate CYP3A inhibitors (fluvoxamine,
+    # ciprofloxacin) and moderate inducers (phenobarbital, primidone) with the opioid labels.
+    (
+        "fda_ddi_table-oxycodone_fluvoxamine",
+        ["oxycodone", "fluvoxamine"],
+        "opioid_cyp3a4_moderate_inhibitor",
+        ("oxycodone", "fluvoxamine"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-fentanyl_ciprofloxacin",
+        ["fentanyl", "ciprofloxacin"],
+        "opioid_cyp3a4_moderate_inhibitor",
+        ("fentanyl", "ciprofloxacin"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-methadone_phenobarbital",
+        ["methadone", "phenobarbital"],
+        "opioid_cyp3a4_inducer",
+        ("methadone", "phenobarbital"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-oxycodone_primidone",
+        ["oxycodone", "primidone"],
+        "opioid_cyp3a4_inducer",
+        ("oxycodone", "primidone"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-codeine_bupropion",
+        ["codeine", "bupropion"],
+        "opioid_cyp2d6_inhibitor",
+        ("codeine", "bupropion"),
+        MODERATE,
+    ),
     # NSAID class labeling §7; SSRI/SNRI labeling §5.
     (
         "nsaid_class_label-lithium",
