@@ -565,6 +565,22 @@ _CONDITIONS = [
         "nsaid_third_trimester",
         MAJOR,
     ),
+    # Ketorolac boxed warning (clinical review): contraindicated with either history,
+    # and a PPI does not lower it as it lowers the NSAID class ulcer rule.
+    (
+        "ketorolac_full_label-gi_bleed",
+        ["ketorolac"],
+        ["gi_bleed_history"],
+        "ketorolac_gi_history",
+        CI,
+    ),
+    (
+        "ketorolac_full_label-ulcer_with_ppi",
+        ["Toradol", "omeprazole"],
+        ["peptic_ulcer_history"],
+        "ketorolac_gi_history",
+        CI,
+    ),
     ("opioid_label-copd", ["oxycodone"], ["copd"], "opioid_copd", MODERATE),
     ("opioid_label-sleep_apnoea", ["Percocet"], ["sleep_apnoea"], "opioid_sleep_apnoea", MODERATE),
     ("dean_2004-morphine_ckd", ["morphine"], ["ckd"], "renally_cleared_opioid_ckd", MODERATE),
@@ -672,6 +688,16 @@ def test_nsaid_condition_inside_a_combination() -> None:
 def test_low_dose_aspirin_is_not_an_nsaid_for_the_condition_rules() -> None:
     patient = Patient(conditions=["ckd", "recent_cabg", "heart_failure"])
     assert _found(["aspirin"], patient) == {}
+
+
+def test_ketorolac_gi_history_supersedes_the_nsaid_rules_ketorolac_full_label() -> None:
+    history = Patient(conditions=["gi_bleed_history", "peptic_ulcer_history"])
+    assert _found(["ketorolac", "pantoprazole"], history) == {"ketorolac_gi_history": CI}
+    # Another NSAID keeps the class rule, which a PPI lowers for an ulcer history.
+    ulcer = Patient(conditions=["peptic_ulcer_history"])
+    assert _found(["ibuprofen", "pantoprazole"], ulcer) == {"nsaid_peptic_ulcer_history": MODERATE}
+    # Ophthalmic ketorolac is not the systemic use the boxed warning addresses.
+    assert _found([M("ketorolac", route="topical")], ulcer) == {"ketorolac_gi_history": MINOR}
 
 
 def test_topical_nsaid_with_ckd_is_minor() -> None:

@@ -132,6 +132,12 @@ _DRUG_RULES = {
     "dexamethasone_infection": (Severity.MODERATE, "active_infection", "dexamethasone_label"),
     "dexamethasone_diabetes": (Severity.MODERATE, "diabetes", "dexamethasone_label"),
     "ketorolac_over_5_days": (Severity.MAJOR, "course > 5 day", "ketorolac_full_label"),
+    # Ketorolac boxed warning: contraindicated with a history of peptic ulcer or GI bleeding.
+    "ketorolac_gi_history": (
+        Severity.CONTRAINDICATED,
+        "gi_bleed_history or peptic_ulcer_history",
+        "ketorolac_full_label",
+    ),
 }
 
 
