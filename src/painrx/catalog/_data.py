@@ -694,8 +694,8 @@ def source() -> Provenance:
     return _catalog().source
 
 
-def product(name: str) -> Product:
-    """Return the product a name denotes.
+def product(name: str | None = None, *, rxcui: str | int | None = None) -> Product:
+    """Return the product a name or an RxNorm code denotes.
 
     Accepts ingredient names and synonyms (with or without salts), brands, and
     combinations written with ``/``, ``-``, ``+`` or ``and`` in either order.
@@ -703,6 +703,8 @@ def product(name: str) -> Product:
     Args:
         name: ``"hydrocodone/acetaminophen"``, ``"oxycodone/APAP"``,
             ``"oxycodone-acetaminophen"``, ``"Percocet"``, ``"Norco"``, ``"ibuprofen"``.
+        rxcui: Instead of a name, an RxNorm ingredient or opioid drug code
+            (``"7804"``, ``1049621``); see the "From codes" page.
 
     Returns:
         The product; a brand also sets the form and route it implies.
@@ -716,7 +718,13 @@ def product(name: str) -> Product:
     >>> p = product("Duragesic")
     >>> p.id, p.form, p.route
     ('fentanyl', 'patch', 'transdermal')
+    >>> product(rxcui="1049621").id
+    'oxycodone'
     """
+    if rxcui is not None or name is None:
+        from painrx.catalog import _codes
+
+        return _codes.product_for_rxcui(name, rxcui)
     return _product_for(_resolve(_check_text(name, "drug name")))
 
 

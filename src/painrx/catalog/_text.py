@@ -439,12 +439,16 @@ def _parse_medication(text: str) -> ParsedMedication:
     )
 
 
-def parse_medication(text: str) -> ParsedMedication:
-    """Read a product, strengths, form and route from free text.
+def parse_medication(
+    text: str | None = None, *, rxcui: str | int | None = None
+) -> ParsedMedication:
+    """Read a product, strengths, form and route from free text or an RxNorm code.
 
     Args:
         text: ``"Ibuprofen 400 mg tablet"``, ``"OXYCODONE HCL 5MG TAB"``,
             ``"Percocet 10/325 mg"``, ``"Eliquis 5mg"``, ``"oxycodone/acetaminophen 10/325 mg"``.
+        rxcui: Instead of text, an RxNorm ingredient or opioid drug code: the drug's
+            RxNorm name is read (``1049621`` → ``"oxycodone hydrochloride 5 MG Oral Tablet"``).
 
     Returns:
         The parsed medication. Words that were not understood and strengths that
@@ -463,4 +467,8 @@ def parse_medication(text: str) -> ParsedMedication:
     >>> m.product.id, str(m.strengths[0]), m.form
     ('oxycodone', '5 mg', 'tablet')
     """
+    if rxcui is not None or text is None:
+        from painrx.catalog import _codes
+
+        return _codes.medication_for_rxcui(text, rxcui)
     return _parse_medication(_check_text(text, "medication text"))

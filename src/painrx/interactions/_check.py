@@ -15,6 +15,7 @@ from functools import cache
 from typing import Literal, cast
 
 from painrx import catalog
+from painrx._args import list_items
 from painrx.errors import Alert, InputError, Severity, dedupe_alerts
 from painrx.interactions._match import Context, drop_superseded, match_drug_rules, match_pairs
 from painrx.interactions._model import (
@@ -40,9 +41,9 @@ def _rule_sets(rules: object) -> tuple[RuleSet, ...]:
     base = default_rules()
     if rules is None:
         return (base,)
-    extra = (rules,) if isinstance(rules, RuleSet) else rules
-    if not isinstance(extra, Iterable) or not all(isinstance(r, RuleSet) for r in extra):
-        msg = "rules must be a RuleSet or a list of RuleSets (RuleSet.from_file(path))."
+    msg = "rules must be a RuleSet or a list of RuleSets (RuleSet.from_file(path))."
+    extra = (rules,) if isinstance(rules, RuleSet) else list_items(rules, msg)
+    if not all(isinstance(r, RuleSet) for r in extra):
         raise InputError(msg)
     sets = (base, *cast("Iterable[RuleSet]", extra))
     seen: dict[str, str] = {}

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
 import attrs
 
 from painrx import catalog, vocabulary
+from painrx._args import list_items
 from painrx.errors import Alert, InputError, UnknownDrugError
 from painrx.interactions._model import CheckedMedication, Medication
 from painrx.interactions._rules import IntensityRegimen
@@ -216,11 +216,11 @@ def _prepare(
 
 
 def _as_medications(meds: object) -> list[Medication]:
-    if isinstance(meds, str | Medication) or not isinstance(meds, Iterable):
-        msg = "meds must be a list of names or Medication objects, e.g. ['warfarin', 'ibuprofen']."
+    msg = "meds must be a list of names or Medication objects, e.g. ['warfarin', 'ibuprofen']."
+    if isinstance(meds, Medication):
         raise InputError(msg)
     found = []
-    for item in meds:
+    for item in list_items(meds, msg):
         if isinstance(item, Medication):
             found.append(item)
         elif isinstance(item, str):
