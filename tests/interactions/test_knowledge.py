@@ -316,6 +316,14 @@ _PAIRS = [
         ("naproxen", "lithium"),
         MODERATE,
     ),
+    # UK Toradol SmPC §4.3 (clinical review): ketorolac with lithium is contraindicated.
+    (
+        "toradol_smpc-lithium",
+        ["ketorolac", "lithium"],
+        "ketorolac_lithium",
+        ("ketorolac", "lithium"),
+        CI,
+    ),
     (
         "nsaid_class_label-methotrexate",
         ["ibuprofen", "methotrexate"],
@@ -376,6 +384,12 @@ def test_ketorolac_prophylactic_enoxaparin_and_a_ppi_stay_contraindicated_torado
         CI,
         (),
     )
+
+
+def test_ketorolac_lithium_supersedes_nsaid_lithium_toradol_smpc() -> None:
+    assert _found(["ketorolac", "lithium"]) == {"ketorolac_lithium": CI}
+    # Another NSAID keeps the US class rule (monitor lithium).
+    assert _found(["naproxen", "lithium"]) == {"nsaid_lithium": MODERATE}
 
 
 def test_ophthalmic_ketorolac_is_capped() -> None:
