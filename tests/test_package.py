@@ -36,6 +36,8 @@ PINNED_ALL: dict[str, tuple[str, ...]] = {
         "RXNORM_SYSTEM",
         "RxNormProduct",
         "UnknownCodeError",
+        "check_strength_unit",
+        "check_unit_dose",
         "class_source",
         "describe_class",
         "in_class",
