@@ -772,8 +772,8 @@ def _check_modifiers(modifiers: tuple[_ModifierRow, ...], slots: int) -> None:
     """A modifier looks at one of the rule's slots; modifier ids are unique in a rule."""
     for i, modifier in enumerate(modifiers):
         if modifier.member is not None and modifier.member > slots:
-            msg = f"member must be 1..{slots} (the rule's slot), got {modifier.member}"
-            raise ShapeError(msg, at=f"modifiers[{i}].member")
+            msg = f"'member' must be 1..{slots} (the rule's slot), got {modifier.member}"
+            raise ShapeError(msg, at=f"modifiers[{i}]")
     ids = [m.id for m in modifiers]
     if len(set(ids)) != len(ids):
         msg = f"modifier ids must be unique, got {ids}"
@@ -1079,8 +1079,8 @@ class _RuleFile:
         for name, i, supersedes in rows:
             unknown = sorted(set(supersedes) - known)
             if unknown:
-                msg = f"names unknown rule(s) {unknown}"
-                raise ShapeError(msg, at=f"{name}[{i}].supersedes")
+                msg = f"'supersedes' names unknown rule(s) {unknown}"
+                raise ShapeError(msg, at=f"{name}[{i}]")
 
     def build(self, source: Provenance) -> RuleSet:
         return RuleSet(
