@@ -70,8 +70,10 @@ _DELETE = object()
         (
             ("rules", 0, "modifiers", 0, "routes"),
             _DELETE,
-            "rules[0].modifiers[0]: a 'route' modifier needs ['member', 'routes'], "
-            "missing ['routes']",
+            (
+                "rules[0].modifiers[0]: a 'route' modifier needs ['member', 'routes'], "
+                "missing ['routes']"
+            ),
         ),
         (
             ("rules", 0, "modifiers", 0, "to"),
