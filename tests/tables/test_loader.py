@@ -268,7 +268,7 @@ def test_every_kind_has_one_declared_shape_and_every_table_loads() -> None:
         importlib.import_module(f"painrx.{domain}")
     kinds = {info.kind for info in rx.tables()}
     assert {kind for kind in kinds if shape_for(kind) is None} == set()
-    for kind in declared:
+    for kind in kinds:
         shape = shape_for(kind)
         assert shape is not None
         loaded = load_all(shape)
