@@ -191,3 +191,10 @@ def test_a_site_file_is_named_as_given_and_keeps_route_aliases(tmp_path: Path) -
         TableError, match="^" + re.escape(f"{path}: rules[0].modifiers[0].routes[0]: ")
     ):
         RuleSet.from_file(path)
+
+
+def test_a_rule_set_that_is_not_a_document_is_refused() -> None:
+    with pytest.raises(
+        TableError, match=r"^site: expected a rule set document \(a table\), got \[\]"
+    ):
+        RuleSet.from_mapping([], label="site")  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Interaction rule sets: the data model and its validating loader.
+"""Interaction rule sets: the data model and the declared shape of a rule file.
 
 Rules and rule sets compare and hash by identity (``eq=False``): each is built once
 per load, and the checker uses them as cache keys on its hot path.
@@ -7,7 +7,10 @@ A rule set is one TOML document (a file shipped with painrx, a site's own file, 
 a mapping) with a ``[provenance]`` block, ``[sources.KEY]`` blocks and
 ``[[rules]]``. Every rule, modifier and evidence entry cites a source key, and
 every class or ingredient a rule names must exist in the catalog, so a typo fails
-on load instead of silently matching nothing.
+on load instead of silently matching nothing. The file's shape is declared once
+(``_RuleFile``, kind ``interaction_rules``) and read by the :mod:`painrx.tables`
+loader; a malformed file is one :class:`~painrx.errors.TableError` naming the file,
+the path inside it and what was expected.
 """
 
 from __future__ import annotations
@@ -577,13 +580,17 @@ class RuleSet:
         """Build a rule set from a parsed TOML document.
 
         Raises:
-            TableError: A block is missing, an entry is malformed or cites nothing.
+            TableError: A block is missing, an entry is malformed or cites nothing; each
+                problem as ``<label>: <path inside the document>: <what was expected>``.
         """
+        if not isinstance(doc, Mapping):
+            msg = f"{label}: expected a rule set document (a table), got {repr(doc)[:100]}"
+            raise TableError(msg)
         try:
             body = structure(doc, _RuleFile, file=label)
         except TableError as exc:
             # The loader names a shipped file "data/<path>"; a site's file is named as given.
-            raise TableError(str(exc).replace(f"data/{label}: ", f"{label}: ")) from None
+            raise TableError(str(exc).replace(f"data/{label}", label)) from None
         return body.build(_own_source(doc))
 
     def to_dict(self) -> dict[str, Any]:
