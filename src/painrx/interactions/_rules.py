@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from html import escape
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, cast
 
 import attrs
 
@@ -583,7 +583,8 @@ class RuleSet:
             TableError: A block is missing, an entry is malformed or cites nothing; each
                 problem as ``<label>: <path inside the document>: <what was expected>``.
         """
-        if not isinstance(doc, Mapping):
+        # Callers may ignore the hints; anything but a mapping must fail as TableError.
+        if not isinstance(cast("object", doc), Mapping):
             msg = f"{label}: expected a rule set document (a table), got {repr(doc)[:100]}"
             raise TableError(msg)
         try:
