@@ -326,11 +326,11 @@ def test_refusals() -> None:
 
 def test_many_key_combinations_are_renumbered(monkeypatch: pytest.MonkeyPatch) -> None:
     """Beyond the directly indexed key space, keys are renumbered; results are the same."""
-    from painrx.batch import _core as _batch_core
+    from painrx.batch import _keys as _batch_keys
 
     data = prescriptions(3_000, seed=9)
     direct = mme_prescriptions(data)
-    monkeypatch.setattr(_batch_core, "_DIRECT_KEYS", 4)
+    monkeypatch.setattr(_batch_keys, "_DIRECT_KEYS", 4)
     renumbered = mme_prescriptions(data)
     np.testing.assert_array_equal(renumbered["mme_per_day"], direct["mme_per_day"])
     assert list(renumbered["error"]) == list(direct["error"])

@@ -5,7 +5,7 @@ painrx[fast]``) for tables of 100,000 rows and more (``PAINRX_NUMBA`` forces the
 choice), split over the usable cores. Its main loop accepts exactly
 the rows the numpy fast pass accepts and computes them with the same float
 operations; its second loop settles most of the rows left over with the float
-operations of the careful pass's exact path (:func:`painrx.batch._core._decide_exactly`)
+operations of the careful pass's exact path (:func:`painrx.batch._exact._decide_exactly`)
 for whole numbers. So every row gets the same bits as on the numpy path.
 
 The main loop is branch-free: rows arrive in random order, so a branch on a row's
@@ -24,13 +24,13 @@ from typing import Any
 import numba
 import numpy as np
 
-from painrx.batch._core import _EXACT_FLOAT
+from painrx.batch._exact import _EXACT_FLOAT
 
 __all__ = ["MASK_BITS", "fast_rows", "renumber"]
 
 # Labels tracked in a 64-bit mask of used codes (more: the caller counts them).
 MASK_BITS = 63
-# Checks per number column, in the order of painrx.batch._core._NUMBER_CHECKS.
+# Checks per number column, in the order of painrx.batch._careful._NUMBER_CHECKS.
 _MISSING, _INFINITE, _NOT_POSITIVE, _CHECKS = 0, 2, 3, 4
 # Rows per block: the rows left over in a block are settled while it is in the cache.
 _BLOCK = 4096
