@@ -7,6 +7,7 @@ table through another input path, so the speed-ups never change a result.
 from __future__ import annotations
 
 import importlib
+import threading
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +20,7 @@ from benchmarks.generate import as_arrow, as_frame, prescriptions
 from painrx.batch import _core as _batch_core
 from painrx.batch import mme_prescriptions
 from painrx.batch._frames import _scalar
+from painrx.batch._loader import Loader
 
 # Every test runs with the compiled (numba) fast pass and with the numpy one.
 pytestmark = pytest.mark.usefixtures("fast_pass")
@@ -144,6 +146,7 @@ def test_the_compiled_pass_is_chosen_unless_switched_off(fast_pass: str) -> None
 def test_by_default_the_compiled_pass_is_for_large_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading compiled code costs more than it saves on a small table."""
     monkeypatch.delenv("PAINRX_NUMBA")
+    assert _batch_core._import_compiled() is not None
     assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS - 1) is None
     assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS) is not None
 
@@ -227,10 +230,39 @@ def test_an_unusable_numba_falls_back_to_numpy_with_a_warning(
         msg = f"cannot cache function in {name}"
         raise RuntimeError(msg)
 
-    _batch_core._import_compiled.cache_clear()
     monkeypatch.setattr(importlib, "import_module", broken)
+    loader = Loader(_batch_core._warm)
+    monkeypatch.setattr(_batch_core, "LOADER", loader)
+    with pytest.warns(RuntimeWarning, match="using the numpy pass"):
+        assert _batch_core._import_compiled() is None
+    # Once: later calls take the numpy pass without a new warning.
+    assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS) is None
+    data = prescriptions(200, seed=4)
+    monkeypatch.setenv("PAINRX_NUMBA", "1")
+    fallback = mme_prescriptions(data)
+    monkeypatch.setenv("PAINRX_NUMBA", "0")
+    plain = mme_prescriptions(data)
+    np.testing.assert_array_equal(fallback["mme_per_day"], plain["mme_per_day"])
+
+
+def test_a_call_never_waits_for_numba_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the kernels load, a large table takes the numpy pass: same rows, no wait."""
+    release = threading.Event()
+
+    def slow(_module: Any) -> None:
+        release.wait()
+
+    loader = Loader(slow)
+    monkeypatch.setattr(_batch_core, "LOADER", loader)
+    monkeypatch.delenv("PAINRX_NUMBA", raising=False)
+    data = prescriptions(_batch_core.COMPILED_MIN_ROWS, seed=5)
     try:
-        with pytest.warns(RuntimeWarning, match="using the numpy pass"):
-            assert _batch_core._import_compiled() is None
+        while_loading = mme_prescriptions(data)
+        assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS) is None
     finally:
-        _batch_core._import_compiled.cache_clear()
+        release.set()
+    assert _batch_core._import_compiled() is not None
+    loaded = mme_prescriptions(data)
+    np.testing.assert_array_equal(while_loading["mme_per_day"], loaded["mme_per_day"])
+    assert list(while_loading["error"]) == list(loaded["error"])
+    assert list(while_loading["alerts"]) == list(loaded["alerts"])

@@ -22,12 +22,9 @@ result, and the output has the input's rows in the input's order.
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
-import warnings
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any, Final
 
 import attrs
@@ -55,6 +52,7 @@ from painrx.batch._keys import (
     error_text,
     resolve_key,
 )
+from painrx.batch._loader import Loader
 from painrx.errors import InputError
 from painrx.vocabulary import MAX_DAILY_MME
 
@@ -244,6 +242,9 @@ def compute(
             (MME/day, alerts)``; raises :class:`PainRxError` for a bad row.
         allow_compiled: Whether the compiled pass may be used (see :func:`_compiled`).
     """
+    if allow_compiled and os.environ.get("PAINRX_NUMBA", "").strip() != "0":
+        # Loads while this call encodes and resolves; used once loaded.
+        LOADER.start()
     keys = _combine([encode_text(columns[c]) if c in columns else None for c in _TEXT], n)
     slots = _tabulate(keys, table_id, thresholds)
     compiled = _compiled(n) if allow_compiled else None
@@ -276,30 +277,71 @@ def _compiled(n: int) -> Any:
     """Return the numba kernels' module for a table of ``n`` rows, or None for the numpy pass.
 
     ``PAINRX_NUMBA=0`` never uses them and ``1`` always does (when numba is
-    installed); by default they are used from :data:`COMPILED_MIN_ROWS` rows on.
+    installed, waiting for it to load). By default they are used from
+    :data:`COMPILED_MIN_ROWS` rows on, once loaded: the first call starts loading
+    them in the background (see :mod:`painrx.batch._loader`) and never waits.
     """
     choice = os.environ.get("PAINRX_NUMBA", "").strip()
-    if choice == "0" or (choice != "1" and n < COMPILED_MIN_ROWS):
+    if choice == "0":
         return None
-    return _import_compiled()
+    if choice == "1":
+        return _import_compiled()
+    module = LOADER.get(wait=False)
+    return module if n >= COMPILED_MIN_ROWS else None
 
 
-@lru_cache(maxsize=1)
 def _import_compiled() -> Any:
-    try:
-        return importlib.import_module("painrx.batch._kernel")
-    except ImportError:
-        return None
-    except Exception as exc:  # noqa: BLE001 # any failure to load numba means: use numpy
-        # numba is installed but unusable (say, no writable cache directory):
-        # the numpy pass gives the same results, only slower.
-        warnings.warn(
-            f"painrx: numba is installed but the compiled batch pass could not be "
-            f"loaded ({type(exc).__name__}: {exc}); using the numpy pass.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return None
+    """Return the numba kernels' module once loaded (waiting for it), or None without numba."""
+    return LOADER.get(wait=True)
+
+
+def _warm(compiled: Any) -> None:
+    """Load (or compile) the kernels' common variants, on a few rows.
+
+    numba loads one machine-code variant per argument type: the code widths of
+    the keys and of the alert labels (1 or 2 bytes each; wider ones, for tens of
+    thousands of distinct texts, load on first use). Loading them here, with the
+    module, keeps a first call with a new width from loading its own.
+    """
+    n = 4
+    numbers = [_frozen(np.ones(n)) for _ in _NUMBERS]
+    present = [_frozen(np.ones(n, dtype=np.uint8))] * 4
+    table = np.ones(n)
+    for key_type in (np.uint8, np.uint16):
+        for alert_type in (np.int8, np.int16):
+            error_type = np.int8
+            compiled.fast_rows(
+                [np.zeros(n, dtype=key_type), *numbers, *present],
+                [
+                    *(table,) * 3,
+                    np.zeros(n, dtype=alert_type),
+                    np.full(n, -1, dtype=error_type),
+                    *(table,) * 4,
+                    _kernel_bounds([(50, 1), (90, 1)]),
+                    3,
+                    -1,
+                    0,
+                    1.0e6,
+                    1.0e6,
+                    MAX_DAILY_MME,
+                    _SCALE,
+                ],
+                [
+                    np.empty(n),
+                    np.empty(n),
+                    np.empty(n, dtype=alert_type),
+                    np.empty(n, dtype=error_type),
+                    np.empty(n, dtype=np.intp),
+                ],
+            )
+    # Unsigned views of the label codes, renumbered by a table of signed codes.
+    for code_type in (np.int8, np.int16):
+        codes = np.zeros(n, dtype=code_type)
+        compiled.renumber(_unsigned(codes), np.zeros(1 << 8, dtype=code_type))
+
+
+#: Loads the compiled pass in the background (see :mod:`painrx.batch._loader`).
+LOADER: Final = Loader(_warm)
 
 
 def _cut(
@@ -380,8 +422,8 @@ def _compute_compiled(
     rows, left_numbers, alerts_used, errors_used = compiled.fast_rows(
         [
             _unsigned(key),
-            # Contiguous, so numba compiles no variant for strided columns.
-            *(np.ascontiguousarray(numbers[name].values) for name in _NUMBERS),
+            # Contiguous and read-only, so numba compiles no variant per layout.
+            *(_frozen(numbers[name].values) for name in _NUMBERS),
             *_presence(numbers, n),
         ],
         [
@@ -458,39 +500,43 @@ def _unsigned(codes: Codes) -> npt.NDArray[np.unsignedinteger[Any]]:
 def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uint8]]:
     """Return per row whether all of strength, quantity and days supply are present, then each.
 
-    1 is present, 0 null. Without nulls, four views of one byte that every row reads;
-    with some, four arrays (numba compiles one variant for each case).
+    1 is present, 0 null; without nulls, one array of ones for all four (so every
+    row reads one byte). Always contiguous and read-only: numba compiles one variant
+    per argument type, and layout and writability are part of it.
     """
     columns = [numbers[name].present for name in _NUMBERS]
     known = [present for present in columns if present is not None]
+    everywhere = _frozen(np.ones(n, dtype=np.uint8))
     if not known:
-        return [np.broadcast_to(np.uint8(1), (n,))] * 4
-    everywhere = np.ones(n, dtype=np.uint8)
+        return [everywhere] * 4
     every = known[0].copy()
     for present in known[1:]:
         every &= present
-    each = [everywhere if present is None else present for present in columns]
-    return [_frozen(x) for x in (every, *each)]
+    each = [everywhere if present is None else _frozen(present) for present in columns]
+    return [_frozen(every), *each]
 
 
 def _frozen(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Return a contiguous read-only view (or copy) of ``values``.
 
     numba compiles one variant per argument type, and writability and layout are
-    part of it: presence arrays always arrive read-only and contiguous.
+    part of it: number columns (Arrow's are read-only, numpy's writable), presence
+    arrays and bounds always arrive read-only and contiguous.
     """
     frozen = np.ascontiguousarray(values).view()
     frozen.flags.writeable = False
     return frozen
 
 
-def _kernel_bounds(bounds: Sequence[tuple[int, int]]) -> tuple[tuple[float, float], ...]:
-    """Return the bounds as ``(numerator, denominator)`` floats for the compiled pass.
+def _kernel_bounds(bounds: Sequence[tuple[int, int]]) -> npt.NDArray[np.float64]:
+    """Return the bounds as rows ``(numerator, denominator)`` for the compiled pass.
 
-    numba cannot iterate an empty tuple, so no bounds become one that no computed
-    row reaches: ``num × 0 >= den × 1`` is false for every row with ``den > 0``.
+    An array rather than a tuple, so that the number of thresholds is no new
+    compiled variant. No bounds become one that no computed row reaches:
+    ``num × 0 >= den × 1`` is false for every row with ``den > 0``.
     """
-    return tuple((float(b), float(d)) for b, d in bounds) or ((1.0, 0.0),)
+    rows = [(float(b), float(d)) for b, d in bounds] or [(1.0, 0.0)]
+    return _frozen(np.array(rows, dtype=np.float64))
 
 
 def _distinct(labels: Sequence[str], kept: Sequence[int]) -> tuple[list[int], tuple[str, ...]]:

@@ -11,7 +11,8 @@ for whole numbers. So every row gets the same bits as on the numpy path.
 The main loop is branch-free: rows arrive in random order, so a branch on a row's
 validity or threshold level would be mispredicted often and cost more than the
 work it skips. Compiled code is cached on disk (numba's ``cache=True``): the first
-call on a machine compiles for a few seconds, later processes load it.
+load on a machine compiles for a few seconds, later processes load it; either way
+in the background (:mod:`painrx.batch._loader`).
 """
 
 from __future__ import annotations
@@ -51,13 +52,13 @@ def _number_problem(strength: float, quantity: float, days: float) -> int:
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _level(num: float, den: float, bounds: Any) -> int:
-    """Return how many bounds ``num / den`` reaches (each bound a ``(numerator, denominator)``).
+    """Return how many bounds ``num / den`` reaches (each row of ``bounds`` a numerator, denominator).
 
     Exact integers below 2**53 (den × bound too), so the comparison is exact.
     """
     level = 0
-    for bound in bounds:
-        level += num * bound[1] >= den * bound[0]
+    for j in range(bounds.shape[0]):
+        level += num * bounds[j, 1] >= den * bounds[j, 0]
     return level
 
 
