@@ -335,9 +335,8 @@ def _warm(compiled: Any) -> None:
                 ],
             )
     # Unsigned views of the label codes, renumbered by a table of signed codes.
-    for code_type in (np.int8, np.int16):
-        codes = np.zeros(n, dtype=code_type)
-        compiled.renumber(_unsigned(codes), np.zeros(1 << 8, dtype=code_type))
+    for codes in (np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int16)):
+        compiled.renumber(_unsigned(codes), np.zeros(1 << 8, dtype=codes.dtype))
 
 
 #: Loads the compiled pass in the background (see :mod:`painrx.batch._loader`).
