@@ -153,20 +153,20 @@ def open_source(path: str | Path, encoding: str | None = None) -> Source:
         with source.open(newline="", encoding=text_codec, errors="surrogateescape") as handle:
             row = next(csv.reader(handle), None)
         size = source.stat().st_size
-        if row and any(_ESCAPED.search(field) for field in row):
-            raise UnicodeError
     except OSError as exc:
         msg = f"cannot read {str(source)!r}: {exc.strerror or exc}"
         raise CSVError(msg) from None
     except UnicodeError:
+        row = ["\udcff"]
+    except csv.Error as exc:
+        msg = f"the header of {str(source)!r} cannot be read: {exc}"
+        raise CSVError(msg) from None
+    if row and any(_ESCAPED.search(field) for field in row):
         msg = (
             f"the header of {str(source)!r} is not {codec} text "
             "(give the file's encoding with --encoding)"
         )
-        raise CSVError(msg) from None
-    except csv.Error as exc:
-        msg = f"the header of {str(source)!r} cannot be read: {exc}"
-        raise CSVError(msg) from None
+        raise CSVError(msg)
     if not row:
         msg = f"{str(source)!r} is empty: expected a header line"
         raise CSVError(msg)
