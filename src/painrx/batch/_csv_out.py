@@ -57,7 +57,10 @@ class Target:
     """Where the output goes: a byte stream to write, then :meth:`commit` or :meth:`abort`."""
 
     def __init__(self, stream: IO[bytes], final: Path | None, partial: Path | None) -> None:
-        """Write to ``stream``; on commit, rename ``partial`` to ``final`` (when given)."""
+        """Write to ``stream``; on commit, rename ``partial`` to ``final`` (when given).
+
+        ``final`` None means standard output, which is flushed but never closed.
+        """
         self.stream = stream
         self._final = final
         self._partial = partial
@@ -69,16 +72,16 @@ class Target:
 
     def commit(self) -> None:
         """Finish the output (rename a partial file over the target)."""
-        if self.stream is not sys.stdout.buffer:
-            self.stream.close()
-        else:
+        if self._final is None:
             self.stream.flush()
+        else:
+            self.stream.close()
         if self._partial is not None and self._final is not None:
             self._partial.replace(self._final)
 
     def abort(self) -> None:
         """Drop a partial file (an output written through is left as it is)."""
-        if self.stream is not sys.stdout.buffer:
+        if self._final is not None:
             self.stream.close()
         if self._partial is not None:
             self._partial.unlink(missing_ok=True)
