@@ -98,20 +98,22 @@ class BadLine:
 
 @attrs.frozen
 class Block:
-    """One parsed block: its rows (Arrow record batch, binary columns) and its bad lines.
+    """One parsed block: its rows (Arrow record batch, text columns) and its bad lines.
 
     Attributes:
-        rows: The well-formed rows.
+        rows: The well-formed rows (None: none left).
         bad: The bad lines met while parsing this block, in line order.
         first_line: The line number of the block's first line, when every earlier
             row took one line.
         position: Bytes of the file read when the block was parsed.
+        problems: Rows with undecodable bytes, and what is wrong (see :func:`as_text`).
     """
 
     rows: Any
     bad: tuple[BadLine, ...]
     first_line: int
     position: int
+    problems: dict[int, str] = attrs.field(factory=dict)
 
 
 def _detect(path: Path, encoding: str | None) -> str:
@@ -273,7 +275,9 @@ def blocks(source: Source, block_size: int) -> Iterator[Block]:
                     yield Block(None, found, line, source.size)
                 return
             position = raw.tell() if source.native else stream.consumed
-            yield Block(rows, found, line, position)
+            # Checked here, in the reading thread (Arrow releases the GIL).
+            text, problems = as_text(rows, source.native)
+            yield Block(text, found, line, position, problems)
             line += rows.num_rows + len(found)
 
 

@@ -49,6 +49,8 @@ _IDENTITY_MIN_ROWS: Final = 10_000
 # their own (pandas' reader shares objects per parsed chunk only): hashing pointers
 # and parsing the distinct objects still costs less than converting every row.
 _PARSE_MAX_SHARE: Final = 2
+# Values of a text column cast first, to tell a column of plain numbers.
+_CAST_SAMPLE: Final = 256
 _NUMBER: Final = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _NUMBER_RE: Final = re.compile(_NUMBER)
 # pandas' missing-value singletons, recognised without importing pandas.
@@ -424,7 +426,11 @@ def _parse_arrow_text(column: Any) -> Numbers:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    # A cast that fails on a late value costs nearly as much as one that succeeds:
+    # a sample decides whether the whole column is worth trying.
+    step = max(1, len(column) // _CAST_SAMPLE)
     try:
+        pc.cast(column.take(pa.array(range(0, len(column), step))), pa.float64())
         floats = pc.cast(column, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return _parse_arrow_patterns(column)

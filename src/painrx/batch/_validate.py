@@ -34,7 +34,6 @@ from painrx.batch._csv_in import (
     Block,
     CSVError,
     Source,
-    as_text,
     blocks,
     open_source,
     prefetch,
@@ -445,7 +444,7 @@ def _block_result(
     """Compute one block: its rows as text, their result, and where its bad lines go."""
     if block.rows is None:
         return None, None, [0] * len(block.bad)
-    rows, problems = as_text(block.rows, source.native)
+    rows, problems = block.rows, block.problems
     positions = _bad_positions(block.bad, block.first_line, rows.num_rows)
     named: Mapping[str, Any] = {c: rows.column(source.header.index(h)) for c, h in columns.items()}
     # Not the compiled pass: reading and writing CSV dominate, and loading
