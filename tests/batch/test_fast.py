@@ -7,8 +7,11 @@ table through another input path, so the speed-ups never change a result.
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 import threading
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -226,7 +229,11 @@ def test_an_unusable_numba_falls_back_to_numpy_with_a_warning(
 ) -> None:
     """numba installed but failing to load (no writable cache, say): same results, a warning."""
 
-    def broken(name: str) -> Any:
+    real = importlib.import_module
+
+    def broken(name: str, package: str | None = None) -> Any:
+        if name != "painrx.batch._kernel":
+            return real(name, package)
         msg = f"cannot cache function in {name}"
         raise RuntimeError(msg)
 
@@ -266,3 +273,33 @@ def test_a_call_never_waits_for_numba_to_load(monkeypatch: pytest.MonkeyPatch) -
     np.testing.assert_array_equal(while_loading["mme_per_day"], loaded["mme_per_day"])
     assert list(while_loading["error"]) == list(loaded["error"])
     assert list(while_loading["alerts"]) == list(loaded["alerts"])
+
+
+FRESH_PROCESS = """
+from benchmarks.generate import as_arrow, as_frame, prescriptions
+from painrx.batch import _core, _kernel, mme_prescriptions
+
+data = prescriptions(_core.COMPILED_MIN_ROWS, seed=6)
+tables = [as_frame(data, strings="category"), as_frame(data, strings="object"), as_arrow(data)]
+assert _core._import_compiled() is not None
+loaded = (len(_kernel._fast_rows.signatures), len(_kernel._renumber.signatures))
+for table in tables:
+    mme_prescriptions(table)
+print(loaded == (len(_kernel._fast_rows.signatures), len(_kernel._renumber.signatures)))
+"""
+
+
+def test_once_loaded_a_first_call_loads_no_compiled_variant() -> None:
+    """In a fresh process, the background load covers the variants real tables need.
+
+    So the first compiled call neither compiles nor loads machine code (its time is
+    a warm call's, see benchmarks/test_bench_batch.py).
+    """
+    found = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert found.stdout.strip() == "True"
