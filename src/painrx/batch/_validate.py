@@ -460,7 +460,7 @@ def validate_csv(
     path: str | os.PathLike[str],
     *,
     out: str | os.PathLike[str] | None = None,
-    table_id: str = "CDC_NDC_2018",
+    table_id: str = "CDC_2022",
     thresholds: str | None = "CDC_2016",
     block_size: int | None = None,
     progress: Progress | None = None,
@@ -475,7 +475,7 @@ def validate_csv(
         out: Write every row with the added columns to this CSV file (``"-"``:
             standard output). Formula-like cells are neutralised; a symlink or a
             device is written through, never replaced.
-        table_id: MME table.
+        table_id: MME table; default ``painrx.opioids.DEFAULT_MME_TABLE`` (CDC 2022).
         thresholds: Threshold policy whose levels are counted, or None.
         block_size: Bytes read per block (memory per block is a small multiple),
             from :data:`MIN_BLOCK_SIZE` to :data:`MAX_BLOCK_SIZE`.
