@@ -239,13 +239,14 @@ def test_decimal_text_is_read_exactly() -> None:
     as_floats = as_text | {
         c: as_text[c].astype(float) for c in ("strength", "quantity", "days_supply")
     }
-    text_out = mme_prescriptions(as_text)["mme_per_day"]
-    float_out = mme_prescriptions(as_floats)["mme_per_day"]
+    text_out = mme_prescriptions(as_text, table_id="CDC_NDC_2018")["mme_per_day"]
+    float_out = mme_prescriptions(as_floats, table_id="CDC_NDC_2018")["mme_per_day"]
     assert text_out.tolist() == float_out.tolist()
     for i in range(3):
         row = ("hydromorphone", float(as_floats["strength"][i]), "mg")
         expected = scalar_result(
-            (*row, float(as_floats["quantity"][i]), float(as_floats["days_supply"][i]), None, None)
+            (*row, float(as_floats["quantity"][i]), float(as_floats["days_supply"][i]), None, None),
+            table="CDC_NDC_2018",
         )
         assert text_out[i] == expected.value
 
