@@ -410,3 +410,23 @@ def test_import_is_light() -> None:
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"
+
+
+def test_arrow_text_numbers_without_nulls_and_an_overflow() -> None:
+    """Found by the validate fuzz test: Arrow's read-only numbers and a '1e309' row."""
+    table = pa.table(
+        {
+            "drug": ["oxycodone", "oxycodone", "oxycodone"],
+            "strength": ["10", "1e309", "inf"],
+            "strength_unit": ["mg"] * 3,
+            "quantity": ["120"] * 3,
+            "days_supply": ["30"] * 3,
+        }
+    )
+    out = mme_prescriptions(table)
+    assert out["mme_per_day"].to_pylist()[0] == 60.0
+    assert out["error"].to_pylist() == [
+        None,
+        "InputError: strength must be a finite number.",
+        "InputError: strength is not a number.",
+    ]

@@ -7,12 +7,15 @@ import csv
 import io
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from benchmarks.generate import write_csv
 from painrx.batch import ADDED_COLUMNS, mme_prescriptions
@@ -145,7 +148,7 @@ def test_malformed_lines_are_error_rows_in_place(
 def test_undecodable_bytes_are_an_error_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A bad byte marks its row (line number, column) and is written as \\xNN, never dropped."""
+    """A bad byte marks its row (line number, column) and is written as U+FFFD, never dropped."""
     path = tmp_path / "rx.csv"
     good = b"oxycodone,10,mg,120,30\n" * 2_000
     path.write_bytes(HEADER.encode() + good + b"\xff\xfeoxy,10,mg,1,1\n" + good)
@@ -156,8 +159,8 @@ def test_undecodable_bytes_are_an_error_row(
     assert (summary["rows"], summary["rows_with_errors"]) == (4_001, 1)
     written = pd.read_csv(out_path, dtype=str, keep_default_na=False)
     row = written.iloc[2_000]
-    assert row["drug"] == "\\xff\\xfeoxy"
-    assert row["error"] == "CSVError: line 2002: bytes that are not UTF-8 in column 'drug'"
+    assert row["drug"] == "\ufffd\ufffdoxy"
+    assert row["error"] == "CSVError: line 2002: bytes that are not utf-8 in column 'drug'"
     assert set(written["mme_per_day"].drop(index=2_000)) == {"60"}
 
 
@@ -179,7 +182,7 @@ def test_encodings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "validate", str(latin), "--json")
     assert code == EXIT_REFUSED
     assert json.loads(out)["top_errors"][0]["error"] == (
-        "CSVError: bytes that are not UTF-8 in column 'note'"
+        "CSVError: bytes that are not utf-8 in column 'note'"
     )
     out_path = tmp_path / "out.csv"
     code, out, _ = run(capsys, "validate", str(latin), "--encoding", "cp1252", "-o", str(out_path))
@@ -395,3 +398,40 @@ def test_threshold_policy_of_the_summary(
     code, _, err = run(capsys, "validate", str(synthetic), "--thresholds", "NOPE")
     assert code == EXIT_USAGE
     assert "Unknown threshold policy 'NOPE'" in err
+
+
+# Hostile lines: fields of text, numbers, formula starts, bad bytes; any field count.
+FIELD = st.one_of(
+    st.sampled_from(["oxycodone", "Norco", "10", "7.5", "mg", "120", "30", "", " ", "ten"]),
+    st.sampled_from(["=1+1", "+cmd", "-5", "@SUM(A1)", "1e309", "\t", "é"]),
+    st.binary(min_size=1, max_size=3).map(lambda b: b.replace(b"\n", b"").replace(b"\r", b"")),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(
+        st.lists(FIELD, min_size=1, max_size=8).map(
+            lambda fields: b",".join(f.encode() if isinstance(f, str) else f for f in fields)
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_every_line_is_a_row(lines: list[bytes]) -> None:
+    """Whatever a line holds (no quotes here: a quote may join lines into one record),
+    it is one output row; only painrx's own refusals, never a raw exception."""
+    lines = [line for line in lines if line.strip(b" \t\r") and b'"' not in line]
+    assume(lines)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rx.csv"
+        path.write_bytes(HEADER.encode() + b"\n".join(lines) + b"\n")
+        out_path = Path(folder) / "out.csv"
+        summary = _batch_validate.validate_csv(path, out=out_path)
+        assert summary.rows == len(lines)
+        with out_path.open(newline="", encoding="utf-8") as handle:
+            written = list(csv.reader(handle))
+    assert len(written) == len(lines) + 1
+    for row in written[1:]:
+        assert len(row) == len(written[0])
+        assert not row[0].startswith(("=", "+", "@", "\t"))

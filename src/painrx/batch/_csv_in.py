@@ -8,9 +8,8 @@ read). Nothing is dropped:
   lines after it, is handed back as a *bad line* with its line number (pyarrow
   reports line numbers when it parses in one thread; a second thread still overlaps
   parsing with the arithmetic, see :func:`prefetch`);
-* bytes that are not valid in the file's encoding mark their row (UTF-8 is checked
-  per column and block by Arrow's validating cast; other encodings are decoded by
-  Python's codecs with U+FFFD for undecodable bytes, then checked the same way);
+* bytes that are not valid in the file's encoding are read as U+FFFD and mark their
+  row (see :class:`_Decoded`: a valid UTF-8 file passes through unchanged);
 * a UTF-8 byte-order mark is skipped, a UTF-16 one selects UTF-16.
 
 Only a header that cannot be read refuses the file.
@@ -49,6 +48,8 @@ MAX_BLOCK_SIZE: Final = 1 << 30
 # Characters of a bad line quoted in its error text.
 _QUOTED: Final = 60
 _REPLACEMENT: Final = "\ufffd"
+# Bytes read from the file at a time.
+_CHUNK: Final = 1 << 20
 # Undecodable bytes, as the "surrogateescape" error handler writes them.
 _ESCAPED: Final = re.compile("[\udc80-\udcff]")
 
@@ -63,7 +64,7 @@ class Source:
 
     Attributes:
         path: The file.
-        encoding: The codec name the file is read with (``utf-8`` read natively).
+        encoding: The codec name the file is read with.
         header: The header fields.
         size: File size in bytes.
     """
@@ -72,11 +73,6 @@ class Source:
     encoding: str
     header: tuple[str, ...]
     size: int
-
-    @property
-    def native(self) -> bool:
-        """Whether Arrow reads the bytes directly (UTF-8), without Python decoding."""
-        return self.encoding in {"utf-8", "utf-8-sig"}
 
 
 @attrs.frozen
@@ -106,7 +102,7 @@ class Block:
         first_line: The line number of the block's first line, when every earlier
             row took one line.
         position: Bytes of the file read when the block was parsed.
-        problems: Rows with undecodable bytes, and what is wrong (see :func:`as_text`).
+        problems: Rows with undecodable bytes, and what is wrong.
     """
 
     rows: Any
@@ -175,29 +171,68 @@ def open_source(path: str | Path, encoding: str | None = None) -> Source:
     return Source(source, codec, tuple(row), size)
 
 
-class _Transcoder(io.RawIOBase):
-    """A byte stream of a file in another encoding, as UTF-8 (undecodable bytes: U+FFFD)."""
+class _Decoded(io.RawIOBase):
+    """A file as a UTF-8 byte stream that is always valid (undecodable bytes: U+FFFD).
+
+    A UTF-8 file passes through unchanged while it is valid (one C-speed check per
+    chunk); a chunk with a bad byte, and any file in another encoding, is decoded
+    by Python's codec with U+FFFD for each undecodable byte. pyarrow never sees an
+    invalid byte (it cannot report a malformed line holding one), and ``replaced``
+    tells whether any row may carry a U+FFFD of painrx's making.
+    """
 
     def __init__(self, raw: IO[bytes], encoding: str) -> None:
         self._raw = raw
+        self._utf8 = encoding in {"utf-8", "utf-8-sig"}
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._carry = b""
         self._pending = b""
         self._done = False
         self.consumed = 0
+        self.replaced = False
 
     def readable(self) -> bool:
         return True
 
+    def _next(self) -> bytes:
+        chunk = self._raw.read(_CHUNK)
+        self.consumed += len(chunk)
+        self._done = not chunk
+        if not self._utf8:
+            text = self._decoder.decode(chunk, final=self._done)
+            self.replaced = self.replaced or _REPLACEMENT in text
+            return text.encode("utf-8")
+        data, self._carry = _complete(self._carry + chunk, final=self._done)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.replaced = True
+            return data.decode("utf-8", "replace").encode("utf-8")
+        return data
+
     def readinto(self, buffer: Any) -> int:
         while not self._pending and not self._done:
-            chunk = self._raw.read(1 << 20)
-            self.consumed += len(chunk)
-            self._done = not chunk
-            self._pending = self._decoder.decode(chunk, final=self._done).encode("utf-8")
+            self._pending = self._next()
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+
+def _complete(data: bytes, *, final: bool) -> tuple[bytes, bytes]:
+    """Split UTF-8 bytes before a multi-byte sequence cut at the end (kept for the next chunk)."""
+    if final:
+        return data, b""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 == 0x80:  # a continuation byte: look further back
+            continue
+        if byte >= 0xC0:  # a lead byte: is its sequence complete?
+            length = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if length > back:
+                return data[:-back], data[-back:]
+        break
+    return data, b""
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -245,16 +280,18 @@ def blocks(source: Source, block_size: int) -> Iterator[Block]:
         bad.extend(_bad_lines(row))
         return "skip"
 
-    with pa.OSFile(str(source.path), "rb") as raw:
-        stream: Any = raw if source.native else _Transcoder(raw, source.encoding)
+    with source.path.open("rb") as raw:
+        stream = _Decoded(raw, source.encoding)
         reader = pacsv.open_csv(
             stream,
             # One parsing thread: pyarrow then reports line numbers, and in order.
             read_options=pacsv.ReadOptions(block_size=block_size, use_threads=False),
             parse_options=pacsv.ParseOptions(invalid_row_handler=keep),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(source.header, pa.binary()),
+                column_types=dict.fromkeys(source.header, pa.string()),
                 strings_can_be_null=False,
+                # The stream is valid UTF-8 by construction.
+                check_utf8=False,
             ),
         )
         line = 2
@@ -274,10 +311,8 @@ def blocks(source: Source, block_size: int) -> Iterator[Block]:
                 if found:
                     yield Block(None, found, line, source.size)
                 return
-            position = raw.tell() if source.native else stream.consumed
-            # Checked here, in the reading thread (Arrow releases the GIL).
-            text, problems = as_text(rows, source.native)
-            yield Block(text, found, line, position, problems)
+            problems = _replaced(rows, source.encoding) if stream.replaced else {}
+            yield Block(rows, found, line, stream.consumed, problems)
             line += rows.num_rows + len(found)
 
 
@@ -331,38 +366,14 @@ def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         worker.join()
 
 
-def as_text(rows: Any, native: bool) -> tuple[Any, dict[int, str]]:
-    """Return the batch with text columns, and the rows holding undecodable bytes.
-
-    Returns ``(batch, {row: error text})``. A value with undecodable bytes is kept
-    with each bad byte written as ``\\xNN`` (UTF-8 files) or U+FFFD (others), so no
-    byte is silently dropped, and its row gets the error.
-    """
-    import pyarrow as pa
+def _replaced(rows: Any, encoding: str) -> dict[int, str]:
+    """Return the rows holding U+FFFD (an undecodable byte, once any was met), by column."""
     import pyarrow.compute as pc
 
-    columns = []
     problems: dict[int, str] = {}
-    for index, column in enumerate(rows.columns):
-        name = rows.schema.names[index]
-        try:
-            text = pc.cast(column, pa.string())
-        except pa.ArrowInvalid:
-            values = column.to_pylist()
-            fixed = []
-            for row, value in enumerate(values):
-                try:
-                    fixed.append(value.decode("utf-8"))
-                except UnicodeDecodeError:
-                    fixed.append(value.decode("utf-8", "backslashreplace"))
-                    problems.setdefault(row, f"bytes that are not UTF-8 in column {name!r}")
-            text = pa.array(fixed, type=pa.string())
-        if not native:
-            marked = pc.match_substring(text, _REPLACEMENT)
-            if pc.any(marked).as_py():
-                for row in pc.indices_nonzero(marked).to_pylist():
-                    problems.setdefault(
-                        row, f"bytes that are not valid in the file's encoding in column {name!r}"
-                    )
-        columns.append(text)
-    return pa.RecordBatch.from_arrays(columns, names=rows.schema.names), problems
+    for name, column in zip(rows.schema.names, rows.columns, strict=True):
+        marked = pc.match_substring(column, _REPLACEMENT)
+        if pc.any(marked).as_py():
+            for row in pc.indices_nonzero(marked).to_pylist():
+                problems.setdefault(row, f"bytes that are not {encoding} in column {name!r}")
+    return problems

@@ -442,6 +442,8 @@ def _parse_arrow_text(column: Any) -> Numbers:
         text = column.take(pa.array(odd))
         number = pc.fill_null(pc.match_substring_regex(text, _NUMBER), True)
         words = ~np.asarray(number.to_numpy(zero_copy_only=False), dtype=bool)
+        # Arrow's memory is read-only: the rare column with a word gets a copy.
+        values = values.copy()
         values[odd[words]] = np.nan
         bad[odd[words]] = True
     return Numbers(values, bad)
