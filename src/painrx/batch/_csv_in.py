@@ -186,7 +186,8 @@ class _Decoded(io.RawIOBase):
         self._utf8 = encoding in {"utf-8", "utf-8-sig"}
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         self._carry = b""
-        self._pending = b""
+        self._pending = memoryview(b"")
+        self._offset = 0
         self._done = False
         self.consumed = 0
         self.replaced = False
@@ -211,11 +212,11 @@ class _Decoded(io.RawIOBase):
         return data
 
     def readinto(self, buffer: Any) -> int:
-        while not self._pending and not self._done:
-            self._pending = self._next()
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
+        while self._offset >= len(self._pending) and not self._done:
+            self._pending, self._offset = memoryview(self._next()), 0
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = self._pending[self._offset : self._offset + size]
+        self._offset += size
         return size
 
 
