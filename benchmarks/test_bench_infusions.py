@@ -18,8 +18,9 @@ from painrx.units import registry
 
 def _baseline() -> Any:
     reg = registry()
-    per_h = reg.Unit("milligram / kilogram_body / hour")
-    per_min = reg.Unit("microgram / kilogram_body / minute")
+    # Pre-parsed unit containers: painrx's registry refuses internal names in text.
+    per_h = reg.Unit(reg.UnitsContainer({"milligram": 1, "kilogram_body": -1, "hour": -1}))
+    per_min = reg.Unit(reg.UnitsContainer({"microgram": 1, "kilogram_body": -1, "minute": -1}))
     quantity = reg.Quantity
     return lambda: quantity(0.25, per_h).m_as(per_min)
 
