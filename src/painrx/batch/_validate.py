@@ -531,6 +531,17 @@ def validate_csv(
     if writer is not None and target is not None:
         writer.close()
         target.commit()
+    return _summary(source, table_id, thresholds, levels, tally, target)
+
+
+def _summary(
+    source: Source,
+    table_id: str,
+    thresholds: str | None,
+    levels: list[tuple[float, str]],
+    tally: _Tally,
+    target: Target | None,
+) -> Summary:
     kinds: Counter[str] = Counter()
     for text, n in tally.errors.items():
         kinds[text.split(":", 1)[0]] += n
