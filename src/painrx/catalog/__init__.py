@@ -23,7 +23,6 @@ from painrx._public import publish
 from painrx.catalog._data import (
     CLASSES,
     Ingredient,
-    ParsedMedication,
     Product,
     class_source,
     describe_class,
@@ -31,13 +30,13 @@ from painrx.catalog._data import (
     ingredient,
     ingredients,
     members,
+    membership_source,
     names,
-    parse_medication,
-    parse_strength,
     product,
     products,
     source,
 )
+from painrx.catalog._text import ParsedMedication, parse_medication, parse_strength
 
 __all__ = [
     "CLASSES",
@@ -50,6 +49,7 @@ __all__ = [
     "ingredient",
     "ingredients",
     "members",
+    "membership_source",
     "names",
     "parse_medication",
     "parse_strength",

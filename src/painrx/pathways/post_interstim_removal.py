@@ -346,7 +346,11 @@ class _Builder:
         probe = Medication(
             apap["drug"], dose=lowest.dose, frequency=lowest.frequency, route=apap["route"]
         )
-        blocked = _checks.acetaminophen_blocked(self.check([probe]))
+        # The probe is an adult regimen: the weight-based maximum it breaks is the very
+        # reason the plan leaves the dose to the prescriber, so only the rest counts.
+        blocked = _checks.acetaminophen_blocked(
+            self.check([probe]), ignore=frozenset({"acetaminophen_weight_max"})
+        )
         if blocked is not None:
             self.withhold_acetaminophen(
                 blocked,
