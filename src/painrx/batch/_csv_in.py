@@ -212,12 +212,18 @@ class _Decoded(io.RawIOBase):
         return data
 
     def readinto(self, buffer: Any) -> int:
-        while self._offset >= len(self._pending) and not self._done:
-            self._pending, self._offset = memoryview(self._next()), 0
-        size = min(len(buffer), len(self._pending) - self._offset)
-        buffer[:size] = self._pending[self._offset : self._offset + size]
-        self._offset += size
-        return size
+        # Filled as far as the file goes: pyarrow makes a block of each read.
+        filled = 0
+        while filled < len(buffer):
+            while self._offset >= len(self._pending) and not self._done:
+                self._pending, self._offset = memoryview(self._next()), 0
+            size = min(len(buffer) - filled, len(self._pending) - self._offset)
+            if not size:
+                break
+            buffer[filled : filled + size] = self._pending[self._offset : self._offset + size]
+            self._offset += size
+            filled += size
+        return filled
 
 
 def _complete(data: bytes, *, final: bool) -> tuple[bytes, bytes]:
