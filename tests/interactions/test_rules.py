@@ -16,8 +16,6 @@ from painrx.errors import Severity
 from painrx.interactions import DrugRule, Rule, default_rules
 from painrx.tables import read_table, tables
 
-_PATH = "interactions/painrx_2026.toml"
-
 # rule id -> [(source key, measure, estimate, ci)]
 _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | None]]] = {
     "nsaid_anticoagulant": [
@@ -63,6 +61,7 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
     "buprenorphine_full_agonist": [("opioid_label", "label", None, None)],
     "opioid_antagonist_agonist": [("lybalvi_label", "label", None, None)],
     "ketorolac_anticoagulant": [("ketorolac_full_label", "label", None, None)],
+    "ketorolac_lithium": [("nsaid_class_label", "label", None, None)],
 }
 
 _SEVERITY = {
@@ -99,6 +98,7 @@ _SEVERITY = {
     "opioid_antagonist_agonist": Severity.CONTRAINDICATED,  # Vivitrol/naltrexone, Lybalvi §4
     "ketorolac_anticoagulant": Severity.CONTRAINDICATED,  # UK SmPC §4.3
     "nsaid_lithium": Severity.MODERATE,  # NSAID labels §7: monitor
+    "ketorolac_lithium": Severity.CONTRAINDICATED,  # UK Toradol SmPC §4.3
     "nsaid_methotrexate": Severity.MODERATE,  # NSAID labels §7: monitor
     "ssri_snri_anticoagulant": Severity.MODERATE,  # SSRI/SNRI labels §5
 }
@@ -132,6 +132,12 @@ _DRUG_RULES = {
     "dexamethasone_infection": (Severity.MODERATE, "active_infection", "dexamethasone_label"),
     "dexamethasone_diabetes": (Severity.MODERATE, "diabetes", "dexamethasone_label"),
     "ketorolac_over_5_days": (Severity.MAJOR, "course > 5 day", "ketorolac_full_label"),
+    # Ketorolac boxed warning: contraindicated with a history of peptic ulcer or GI bleeding.
+    "ketorolac_gi_history": (
+        Severity.CONTRAINDICATED,
+        "gi_bleed_history or peptic_ulcer_history",
+        "ketorolac_full_label",
+    ),
 }
 
 
@@ -287,7 +293,7 @@ def test_acetaminophen_policy() -> None:
 
 
 def test_provenance_and_listing() -> None:
-    doc = read_table(_PATH)
+    doc = read_table("PAINRX_DDI_2026_1")
     assert doc["provenance"]["id"] == "PAINRX_DDI_2026_1"
     assert [t.id for t in tables("interaction_rules")] == ["PAINRX_DDI_2026_1"]
     years = {k: v["year"] for k, v in doc["sources"].items()}

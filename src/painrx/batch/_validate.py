@@ -370,18 +370,22 @@ def _output_batch(batch: Any, result: _batch_core.Computed, names: Sequence[str 
         text(result.alert_codes, result.alert_labels),
         text(result.error_codes, result.error_labels),
     ]
+    # The NDC pass appends its own columns (``extra``) to these.
     return pa.RecordBatch.from_arrays(columns, schema=_schema(names))
 
 
-def _schema(names: Sequence[str | None]) -> Any:
+def _schema(names: Sequence[str | None], extra: Sequence[str] = ()) -> Any:
     import pyarrow as pa
 
     kept = [neutralise_name(n) for n in names if n is not None]
     types = [pa.string()] * len(kept) + [pa.float64(), pa.float64()] + [pa.string()] * 3
-    return pa.schema(list(zip([*kept, *ADDED_COLUMNS], types, strict=True)))
+    types += [pa.string()] * len(extra)
+    return pa.schema(list(zip([*kept, *ADDED_COLUMNS, *extra], types, strict=True)))
 
 
-def _bad_batch(bad: Sequence[BadLine], names: Sequence[str | None], table_id: str) -> Any:
+def _bad_batch(
+    bad: Sequence[BadLine], names: Sequence[str | None], table_id: str, extra: Sequence[str] = ()
+) -> Any:
     """Return the error rows of bad lines, their fields passed through as far as they go."""
     import pyarrow as pa
 
@@ -399,19 +403,20 @@ def _bad_batch(bad: Sequence[BadLine], names: Sequence[str | None], table_id: st
         pa.array([table_id] * n, type=pa.string()),
         pa.nulls(n, pa.string()),
         pa.array([b.error for b in bad], type=pa.string()),
+        *[pa.nulls(n, pa.string()) for _ in extra],
     ]
-    return pa.RecordBatch.from_arrays(columns, schema=_schema(names))
+    return pa.RecordBatch.from_arrays(columns, schema=_schema(names, extra))
 
 
 class _Writer:
     """The output CSV, written block by block to a :class:`Target`."""
 
-    def __init__(self, target: Target, names: Sequence[str | None]) -> None:
+    def __init__(self, target: Target, schema: Any) -> None:
         import pyarrow.csv as pacsv
 
         self.target = target
         options = pacsv.WriteOptions(quoting_style="needed")
-        self.writer = pacsv.CSVWriter(target.stream, _schema(names), write_options=options)
+        self.writer = pacsv.CSVWriter(target.stream, schema, write_options=options)
 
     def write(self, good: Any, bad: Any, positions: list[int]) -> None:
         import pyarrow as pa
@@ -433,27 +438,48 @@ class _Writer:
         self.writer.close()
 
 
-def _block_result(
-    block: Block,
-    source: Source,
-    columns: Mapping[str, str],
-    table_id: str,
-    levels: list[tuple[float, str]],
-    scalar: Any,
-) -> tuple[Any, _batch_core.Computed | None, list[int]]:
-    """Compute one block: its rows as text, their result, and where its bad lines go."""
+@attrs.frozen
+class _Job:
+    """What every block of one file is computed with."""
+
+    source: Source
+    columns: Mapping[str, str]
+    table_id: str
+    thresholds: str | None
+    levels: list[tuple[float, str]]
+    scalar: Any
+    by_ndc: bool
+    names: list[str | None]
+    extra: tuple[str, ...]
+
+
+def _block_result(block: Block, job: _Job) -> tuple[Any, Any, list[int]]:
+    """Compute one block: its output rows (or None), its result, and where its bad lines go."""
+    from painrx.batch import _ndc
+
     if block.rows is None:
         return None, None, [0] * len(block.bad)
     rows, problems = block.rows, block.problems
-    positions = _bad_positions(block.bad, block.first_line, rows.num_rows)
-    named: Mapping[str, Any] = {c: rows.column(source.header.index(h)) for c, h in columns.items()}
+    n = rows.num_rows
+    positions = _bad_positions(block.bad, block.first_line, n)
+    header = job.source.header
+    named: Mapping[str, Any] = {c: rows.column(header.index(h)) for c, h in job.columns.items()}
+    lines = [_line_of(r, block.first_line, positions) for r in problems]
+    if job.by_ndc:
+        coded = _ndc.compute(named, n, job.table_id, job.levels, job.thresholds)
+        coded = attrs.evolve(coded, computed=_with_row_errors(coded.computed, problems, lines))
+
+        def usual(batch: Any, result: _batch_core.Computed) -> Any:
+            return _output_batch(batch, result, job.names)
+
+        return _ndc.output_batch(rows, coded, usual), coded.computed, positions
     # Not the compiled pass: reading and writing CSV dominate, and loading
     # compiled code would add a third of a second to every run.
     result = _batch_core.compute(
-        named, rows.num_rows, table_id, levels, scalar, allow_compiled=False
+        named, n, job.table_id, job.levels, job.scalar, allow_compiled=False
     )
-    lines = [_line_of(r, block.first_line, positions) for r in problems]
-    return rows, _with_row_errors(result, problems, lines), positions
+    result = _with_row_errors(result, problems, lines)
+    return _output_batch(rows, result, job.names), result, positions
 
 
 def validate_csv(
@@ -494,31 +520,44 @@ def validate_csv(
         InputError: An unknown ``table_id`` or ``thresholds``.
     """
     from painrx.batch import _frames as batch_api
+    from painrx.batch import _ndc
 
     size = _block_size(block_size)
     source = open_source(Path(path), encoding)
-    columns = _columns_of(list(source.header), source.path)
-    batch_api._check_table(table_id)
-    levels = batch_api._thresholds(thresholds)
-    scalar = batch_api._scalar(table_id, thresholds)
-    # Input columns named like an added column are replaced by it.
-    names = [None if n in ADDED_COLUMNS else n for n in source.header]
+    header = list(source.header)
+    by_ndc = _ndc.wants_ndc([_normalise(h) for h in header])
+    if by_ndc:
+        columns = _ndc.columns_of(header, _normalise, source.path, CSVError)
+        _ndc.check_table(table_id)
+    else:
+        columns = _columns_of(header, source.path)
+        batch_api._check_table(table_id)
+    extra = tuple(_ndc.NDC_ADDED_COLUMNS) if by_ndc else ()
+    job = _Job(
+        source=source,
+        columns=columns,
+        table_id=table_id,
+        thresholds=thresholds,
+        levels=batch_api._thresholds(thresholds),
+        scalar=batch_api._scalar(table_id, thresholds),
+        by_ndc=by_ndc,
+        # Input columns named like an added column are replaced by it.
+        names=[None if n in (*ADDED_COLUMNS, *extra) else n for n in header],
+        extra=extra,
+    )
     target = open_target(out, source.path) if out is not None else None
-    tally = _Tally(levels)
+    tally = _Tally(job.levels)
     writer: _Writer | None = None
     try:
         if target is not None:
-            writer = _Writer(target, names)
+            writer = _Writer(target, _schema(job.names, extra))
         for block in prefetch(blocks(source, size)):
-            rows, result, positions = _block_result(
-                block, source, columns, table_id, levels, scalar
-            )
+            good, result, positions = _block_result(block, job)
             if result is not None:
                 tally.add(result)
             tally.add_bad(block.bad)
             if writer is not None:
-                good = _output_batch(rows, result, names) if result is not None else None
-                bad = _bad_batch(block.bad, names, table_id) if block.bad else None
+                bad = _bad_batch(block.bad, job.names, table_id, extra) if block.bad else None
                 writer.write(good, bad, positions)
             if progress is not None:
                 progress(block.position, source.size, tally.rows)
@@ -531,7 +570,8 @@ def validate_csv(
     if writer is not None and target is not None:
         writer.close()
         target.commit()
-    return _summary(source, table_id, thresholds, levels, tally, target)
+    shown = _ndc.NDC_TABLE if by_ndc and table_id in _ndc.FILE_TABLES else table_id
+    return _summary(source, shown, thresholds, job.levels, tally, target)
 
 
 def _summary(

@@ -20,6 +20,17 @@ True
 """
 
 from painrx._public import publish
+from painrx.catalog._codes import (
+    NDC_SYSTEM,
+    RXNORM_SYSTEM,
+    Coding,
+    RxNormProduct,
+    UnknownCodeError,
+    ingredient_for_rxcui,
+    ingredient_rxcui,
+    rxnorm_product,
+    rxnorm_products,
+)
 from painrx.catalog._data import (
     CLASSES,
     Ingredient,
@@ -36,17 +47,27 @@ from painrx.catalog._data import (
     products,
     source,
 )
+from painrx.catalog._strengths import check_strength_unit, check_unit_dose
 from painrx.catalog._text import ParsedMedication, parse_medication, parse_strength
 
 __all__ = [
     "CLASSES",
+    "NDC_SYSTEM",
+    "RXNORM_SYSTEM",
+    "Coding",
     "Ingredient",
     "ParsedMedication",
     "Product",
+    "RxNormProduct",
+    "UnknownCodeError",
+    "check_strength_unit",
+    "check_unit_dose",
     "class_source",
     "describe_class",
     "in_class",
     "ingredient",
+    "ingredient_for_rxcui",
+    "ingredient_rxcui",
     "ingredients",
     "members",
     "membership_source",
@@ -55,6 +76,8 @@ __all__ = [
     "parse_strength",
     "product",
     "products",
+    "rxnorm_product",
+    "rxnorm_products",
     "source",
 ]
 

@@ -9,7 +9,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, Final, cast
 
 import attrs
@@ -22,7 +21,7 @@ from painrx.errors import (
     UnknownDrugError,
 )
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, read_table
+from painrx.tables import check_keys, data_file, parse_table
 
 __all__ = [
     "CLASSES",
@@ -241,18 +240,11 @@ class _Catalog:
     membership: Mapping[str, Mapping[str, Provenance]]
 
 
-def _data_bytes(path: str) -> bytes:
-    node = resources.files("painrx") / "data"
-    for part in path.split("/"):
-        node = node / part
-    return node.read_bytes()
-
-
 def _document() -> Mapping[str, Any]:
     """Return the parsed catalog: the JSON index when it was built from these exact TOML bytes."""
-    digest = hashlib.sha256(_data_bytes(_PATH)).hexdigest()
+    digest = hashlib.sha256(data_file(_PATH)).hexdigest()
     try:
-        index = json.loads(_data_bytes(_INDEX))
+        index = json.loads(data_file(_INDEX))
     except (OSError, ValueError):
         index = None
     if isinstance(index, dict) and index.get("source_sha256") == digest:
@@ -264,7 +256,7 @@ def _document() -> Mapping[str, Any]:
 
 def _parse_toml() -> Mapping[str, Any]:
     """Parse the catalog TOML itself (slow: only when the index is missing or stale)."""
-    return read_table(_PATH)
+    return parse_table(_PATH)
 
 
 def _provenance(
@@ -608,13 +600,40 @@ def _check_text(value: object, what: str) -> str:
     return value
 
 
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+@cache
+def _bigram_index() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((k, _bigrams(k)) for k in _catalog().display)
+
+
+def _close(key: str, cutoff: float) -> list[str]:
+    """difflib's close matches among names sharing a bigram with ``key``.
+
+    Scoring every catalog name with difflib took most of the time of a hostile text;
+    a name that shares no two-letter run with the key is never a close match worth
+    suggesting, so only the others are scored.
+    """
+    grams = _bigrams(key)
+    n = len(key)
+    candidates = [
+        k
+        for k, g in _bigram_index()
+        # difflib's ratio is at most 2·min(len)/(sum of lens): skip names too long or short.
+        if 2 * min(n, len(k)) >= cutoff * (n + len(k)) and len(g & grams) * 4 >= len(grams)
+    ]
+    return difflib.get_close_matches(key, candidates, n=3, cutoff=cutoff)
+
+
 def _suggest(text: str) -> tuple[str, ...]:
     cat = _catalog()
     key = _key(text)[:60]
-    found = difflib.get_close_matches(key, list(cat.display), n=3, cutoff=0.6)
+    found = _close(key, 0.6)
     if not found:
         first = key.split(" ")[0] if key else ""
-        found = difflib.get_close_matches(first, list(cat.display), n=3, cutoff=0.7)
+        found = _close(first, 0.7)
     return tuple(dict.fromkeys(cat.display[k] for k in found))
 
 
@@ -649,7 +668,8 @@ class _Resolved:
 
 
 @lru_cache(maxsize=4096)
-def _resolve(text: str) -> _Resolved:
+def _find(text: str) -> _Resolved | None:
+    """Resolve ``text`` to a product, or None; no suggestions (they cost a catalog scan)."""
     cat = _catalog()
     entry = _lookup_single(text)
     if entry is not None:
@@ -657,21 +677,47 @@ def _resolve(text: str) -> _Resolved:
         if entry.brand is not None:
             order = cat.brands[entry.brand].strength_order or order
         return _Resolved(entry.product, entry.brand, order)
-    folded = unicodedata.normalize("NFKC", text).casefold().strip()
-    parts = [p for p in _COMBO_SPLIT.split(folded) if p.strip()]
+    parts = _combo_parts(text)
     if len(parts) > 1:
         ids: list[str] = []
         for part in parts:
             found = _lookup_single(part)
             if found is None or len(cat.products[found.product]) != 1:
-                raise UnknownDrugError(text, _suggest(part))
+                return None
             ids.append(found.product)
         pid = cat.combos.get(frozenset(ids))
         if pid is None or len(set(ids)) != len(ids):
-            hint = [p for p in cat.combos.values() if set(ids) & set(cat.products[p])]
-            raise UnknownDrugError(text, tuple(sorted(hint))[:3])
+            return None
         return _Resolved(pid, None, tuple(ids))
-    raise UnknownDrugError(text, _suggest(text))
+    return None
+
+
+def _combo_parts(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    return [p for p in _COMBO_SPLIT.split(folded) if p.strip()]
+
+
+def _unknown(text: str) -> UnknownDrugError:
+    """The error for a name :func:`_find` did not resolve, with suggestions."""
+    cat = _catalog()
+    parts = _combo_parts(text)
+    if len(parts) > 1:
+        ids: list[str] = []
+        for part in parts:
+            found = _lookup_single(part)
+            if found is None or len(cat.products[found.product]) != 1:
+                return UnknownDrugError(text, _suggest(part))
+            ids.append(found.product)
+        hint = [p for p in cat.combos.values() if set(ids) & set(cat.products[p])]
+        return UnknownDrugError(text, tuple(sorted(hint))[:3])
+    return UnknownDrugError(text, _suggest(text))
+
+
+def _resolve(text: str) -> _Resolved:
+    found = _find(text)
+    if found is None:
+        raise _unknown(text)
+    return found
 
 
 def _product_for(resolved: _Resolved) -> Product:
@@ -694,8 +740,8 @@ def source() -> Provenance:
     return _catalog().source
 
 
-def product(name: str) -> Product:
-    """Return the product a name denotes.
+def product(name: str | None = None, *, rxcui: str | int | None = None) -> Product:
+    """Return the product a name or an RxNorm code denotes.
 
     Accepts ingredient names and synonyms (with or without salts), brands, and
     combinations written with ``/``, ``-``, ``+`` or ``and`` in either order.
@@ -703,6 +749,8 @@ def product(name: str) -> Product:
     Args:
         name: ``"hydrocodone/acetaminophen"``, ``"oxycodone/APAP"``,
             ``"oxycodone-acetaminophen"``, ``"Percocet"``, ``"Norco"``, ``"ibuprofen"``.
+        rxcui: Instead of a name, an RxNorm ingredient or opioid drug code
+            (``"7804"``, ``1049621``); see the "From codes" page.
 
     Returns:
         The product; a brand also sets the form and route it implies.
@@ -716,7 +764,13 @@ def product(name: str) -> Product:
     >>> p = product("Duragesic")
     >>> p.id, p.form, p.route
     ('fentanyl', 'patch', 'transdermal')
+    >>> product(rxcui="1049621").id
+    'oxycodone'
     """
+    if rxcui is not None or name is None:
+        from painrx.catalog import _codes
+
+        return _codes.product_for_rxcui(name, rxcui)
     return _product_for(_resolve(_check_text(name, "drug name")))
 
 

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Literal, cast
 
 from painrx import catalog
+from painrx._args import list_items
 from painrx.errors import Alert, InputError, Severity, dedupe_alerts
 from painrx.interactions._match import Context, drop_superseded, match_drug_rules, match_pairs
 from painrx.interactions._model import (
@@ -40,9 +41,9 @@ def _rule_sets(rules: object) -> tuple[RuleSet, ...]:
     base = default_rules()
     if rules is None:
         return (base,)
-    extra = (rules,) if isinstance(rules, RuleSet) else rules
-    if not isinstance(extra, Iterable) or not all(isinstance(r, RuleSet) for r in extra):
-        msg = "rules must be a RuleSet or a list of RuleSets (RuleSet.from_file(path))."
+    msg = "rules must be a RuleSet or a list of RuleSets (RuleSet.from_file(path))."
+    extra = (rules,) if isinstance(rules, RuleSet) else list_items(rules, msg)
+    if not all(isinstance(r, RuleSet) for r in extra):
         raise InputError(msg)
     sets = (base, *cast("Iterable[RuleSet]", extra))
     seen: dict[str, str] = {}
@@ -143,7 +144,8 @@ def check_interactions(
     Raises:
         UnknownDrugError: A drug is not in the catalog, or an entry was only partly
             recognised, and ``on_unknown="raise"``.
-        InputError: A malformed list, dose, option or patient value.
+        InputError: A malformed list, dose, option or patient value, or more than 100
+            medications (the bound of one check).
         UnitError: A dose without a unit or with a unit painrx does not accept.
 
     Examples:

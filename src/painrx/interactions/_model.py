@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from html import escape
 from typing import Any, Final, cast
 
 import attrs
 
 from painrx import catalog, vocabulary
+from painrx._args import list_items
 from painrx._html import key_value_table
 from painrx.errors import Alert, InputError, Severity
 from painrx.interactions._conditions import conditions
 from painrx.interactions._rules import Evidence
 from painrx.provenance import Provenance
-from painrx.units import Quantity, is_real, magnitude, quantity_arg
+from painrx.units import Quantity, is_real, magnitude, quantity_arg, real_float
 
 __all__ = [
     "AcetaminophenTotal",
@@ -131,10 +132,10 @@ def _age(value: object) -> float | None:
     if value is None:
         return None
     low, high = vocabulary.AGE_YEARS
-    if not is_real(value) or not math.isfinite(float(cast("float", value))):
+    if not is_real(value) or not math.isfinite(real_float(value)):
         msg = f"age={value!r} must be a number of years."
         raise InputError(msg)
-    age = float(cast("float", value))
+    age = real_float(value)
     if not low <= age <= high:
         msg = f"age={value!r} is outside the plausible range {low:g}–{high:g} years."
         raise InputError(msg)
@@ -166,10 +167,7 @@ def _sex(value: object) -> str | None:
 
 
 def _conditions(value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        msg = f"conditions={value!r} must be a list such as ['copd']."
-        raise InputError(msg)
-    return conditions(value)
+    return conditions(list_items(value, f"conditions={value!r} must be a list such as ['copd']."))
 
 
 @attrs.frozen

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
 import attrs
 
 from painrx import catalog, vocabulary
+from painrx._args import list_items
 from painrx.errors import Alert, InputError, UnknownDrugError
 from painrx.interactions._model import CheckedMedication, Medication
 from painrx.interactions._rules import IntensityRegimen
@@ -215,12 +215,24 @@ def _prepare(
     return prepared, parsed.alerts
 
 
+#: The most medications one check reads: no real medication list comes near it, and it
+#: bounds the pairwise work of a call (issue 19).
+MAX_MEDICATIONS: Final = 100
+
+
 def _as_medications(meds: object) -> list[Medication]:
-    if isinstance(meds, str | Medication) or not isinstance(meds, Iterable):
-        msg = "meds must be a list of names or Medication objects, e.g. ['warfarin', 'ibuprofen']."
+    msg = "meds must be a list of names or Medication objects, e.g. ['warfarin', 'ibuprofen']."
+    if isinstance(meds, Medication):
         raise InputError(msg)
-    found = []
-    for item in meds:
+    items = list_items(meds, msg)
+    if len(items) > MAX_MEDICATIONS:
+        msg = (
+            f"meds has {len(items)} entries; painrx checks at most {MAX_MEDICATIONS} "
+            "medications at a time (a bound on the work one call does)."
+        )
+        raise InputError(msg)
+    found: list[Medication] = []
+    for item in items:
         if isinstance(item, Medication):
             found.append(item)
         elif isinstance(item, str):

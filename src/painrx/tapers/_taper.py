@@ -10,6 +10,7 @@ from typing import Any, Literal, cast, get_args
 
 import attrs
 
+from painrx._numbers import decimal, exact_conversion
 from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError, dedupe_alerts
 from painrx.provenance import Provenance
 from painrx.tapers import _data as data
@@ -419,8 +420,8 @@ def guideline_paces() -> tuple[GuidelinePace, ...]:
     GuidelinePace('CDC_2022', 'weeks_to_months', 10% per 7 day)
     GuidelinePace('HHS_2019', 'long_term', 10% per 30 day)
     GuidelinePace('HHS_2019', 'weeks_to_months', 10% per 7 day)
-    GuidelinePace('VA_DOD_2017', 'long_term', 20% per 28 day)
     GuidelinePace('HYLAND_2023', 'post_operative', 25% per 1 day)
+    GuidelinePace('VA_DOD_2017', 'long_term', 20% per 28 day)
     """
     return tuple(
         GuidelinePace(
@@ -442,7 +443,7 @@ def _percent(value: object, name: str) -> Fraction:
     if not is_real(value) or not 0 < float(value) < 100:  # type: ignore[arg-type]
         msg = f"{name}={value!r} must be a number of percent above 0 and below 100 (10 means 10%)."
         raise InputError(msg)
-    return data.decimal(float(value)) / 100  # type: ignore[arg-type]
+    return decimal(float(value)) / 100  # type: ignore[arg-type]
 
 
 def _fraction(value: object, name: str, *, upper_inclusive: bool) -> Fraction:
@@ -453,12 +454,12 @@ def _fraction(value: object, name: str, *, upper_inclusive: bool) -> Fraction:
         bound = "at most 1" if upper_inclusive else "below 1"
         msg = f"{name}={value!r} must be a fraction above 0 and {bound} (0.25 means 25%)."
         raise InputError(msg)
-    return data.decimal(float(value))  # type: ignore[arg-type]
+    return decimal(float(value))  # type: ignore[arg-type]
 
 
 def _whole_days(value: object, name: str) -> tuple[Quantity, int]:
     q = quantity_arg(value, name=name, kinds="time")
-    days = data.exact(magnitude(q, "day"))
+    days = exact_conversion(magnitude(q, "day"))
     if days.denominator != 1:
         msg = f"{name}={format(q)!r} must be a whole number of days (e.g. '7 day', '72 h')."
         raise InputError(msg)
@@ -529,6 +530,9 @@ def _screen_dose(drug: TaperDrug, start: Quantity) -> list[Alert]:
     """
     from painrx.opioids import mme
 
+    if drug.route == "transdermal":
+        # A taper's daily rate may be per day; mme() takes a patch only as labelled, per hour.
+        start = start.to("mcg/h")
     for table in _SCREEN_TABLES:
         try:
             mme(drug.name, start, route=drug.route, table=table, thresholds=None)
@@ -552,7 +556,7 @@ def _screen_dose(drug: TaperDrug, start: Quantity) -> list[Alert]:
 def _use_class(duration: Quantity | None) -> data.DurationClass | None:
     if duration is None:
         return None
-    days = data.exact(magnitude(duration, "day"))
+    days = exact_conversion(magnitude(duration, "day"))
     return next(c for c in data.duration_classes() if c.contains(days))
 
 
@@ -887,7 +891,7 @@ def taper(
     unit = "mcg/h" if patch else "mg/day"
     amount_unit = "mcg/h" if patch else "mg"
     start_q = _dose_rate_arg(daily_dose, "daily_dose", product)
-    start = data.exact(magnitude(start_q, unit))
+    start = exact_conversion(magnitude(start_q, unit))
     if start <= 0:
         msg = f"daily_dose={daily_dose!r} is too small to taper."
         raise InputError(msg)
@@ -918,7 +922,7 @@ def taper(
     stop_q = None
     if stop_at is not None:
         stop_q = _dose_rate_arg(stop_at, "stop_at", product)
-        stop = data.exact(magnitude(stop_q, unit))
+        stop = exact_conversion(magnitude(stop_q, unit))
         if stop >= start:
             msg = f"stop_at={format(stop_q)!r} must be below daily_dose={format(start_q)!r}."
             raise InputError(msg)
