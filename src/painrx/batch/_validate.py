@@ -451,10 +451,11 @@ class _Job:
     by_ndc: bool
     names: list[str | None]
     extra: tuple[str, ...]
+    write: bool
 
 
 def _block_result(block: Block, job: _Job) -> tuple[Any, Any, list[int]]:
-    """Compute one block: its output rows (or None), its result, and where its bad lines go."""
+    """Compute one block: its output rows (None: not written), its result, where its bad lines go."""
     from painrx.batch import _ndc
 
     if block.rows is None:
@@ -472,14 +473,16 @@ def _block_result(block: Block, job: _Job) -> tuple[Any, Any, list[int]]:
         def usual(batch: Any, result: _batch_core.Computed) -> Any:
             return _output_batch(batch, result, job.names)
 
-        return _ndc.output_batch(rows, coded, usual), coded.computed, positions
+        good = _ndc.output_batch(rows, coded, usual) if job.write else None
+        return good, coded.computed, positions
     # Not the compiled pass: reading and writing CSV dominate, and loading
     # compiled code would add a third of a second to every run.
     result = _batch_core.compute(
         named, n, job.table_id, job.levels, job.scalar, allow_compiled=False
     )
     result = _with_row_errors(result, problems, lines)
-    return _output_batch(rows, result, job.names), result, positions
+    good = _output_batch(rows, result, job.names) if job.write else None
+    return good, result, positions
 
 
 def validate_csv(
@@ -544,6 +547,7 @@ def validate_csv(
         # Input columns named like an added column are replaced by it.
         names=[None if n in (*ADDED_COLUMNS, *extra) else n for n in header],
         extra=extra,
+        write=out is not None,
     )
     target = open_target(out, source.path) if out is not None else None
     tally = _Tally(job.levels)
