@@ -306,8 +306,10 @@ def structure(doc: Mapping[str, Any], shape: type[T], *, file: str) -> T:
     return structure_document(doc, shape, file)
 
 
+@cache
 def table_ids(shape: type[Any]) -> tuple[str, ...]:
-    """Return the ids of every shipped table of the shape's kind, sorted."""
+    """Return the ids of every shipped table of the shape's kind, sorted (cached: the
+    shipped tables do not change while the process runs, and every lookup by id asks)."""
     from painrx.tables._read import tables
 
     return tuple(sorted(info.id for info in tables(_kind_of(shape))))
