@@ -31,17 +31,16 @@ withdrawal or pain, and checked against the product label by a clinician.
 """
 
 from painrx._public import publish
-from painrx.tapers._taper import (
+from painrx.tapers._pace import GuidelinePace, guideline_paces
+from painrx.tapers._schedule import (
     Basis,
     DispenseLine,
     Dose,
     FinalStep,
-    GuidelinePace,
     TaperSchedule,
     TaperStep,
-    guideline_paces,
-    taper,
 )
+from painrx.tapers._taper import taper
 
 __all__ = [
     "Basis",

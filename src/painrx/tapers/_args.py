@@ -1,0 +1,134 @@
+"""Argument checks for :func:`painrx.tapers.taper`: each names the bad value and what is valid."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError
+from painrx.tapers import _data as data
+from painrx.tapers._drug import TaperDrug
+from painrx.units import Quantity, format_units, is_real, magnitude, quantity_arg
+from painrx.vocabulary import doses_per_day as _doses_per_day
+
+__all__ = [
+    "administrations",
+    "choice",
+    "count_arg",
+    "dose_rate_arg",
+    "flag",
+    "fraction",
+    "percent",
+    "screen_dose",
+    "whole_days",
+]
+
+# Time units of a patch strength or an infusion rate, refused for an oral daily dose.
+_HOURLY = frozenset({"h", "min"})
+
+
+def percent(value: object, name: str) -> Fraction:
+    if not is_real(value) or not 0 < float(value) < 100:  # type: ignore[arg-type]
+        msg = f"{name}={value!r} must be a number of percent above 0 and below 100 (10 means 10%)."
+        raise InputError(msg)
+    return data.decimal(float(value)) / 100  # type: ignore[arg-type]
+
+
+def fraction(value: object, name: str, *, upper_inclusive: bool) -> Fraction:
+    ok = is_real(value) and (
+        0 < float(value) <= 1 if upper_inclusive else 0 < float(value) < 1  # type: ignore[arg-type]
+    )
+    if not ok:
+        bound = "at most 1" if upper_inclusive else "below 1"
+        msg = f"{name}={value!r} must be a fraction above 0 and {bound} (0.25 means 25%)."
+        raise InputError(msg)
+    return data.decimal(float(value))  # type: ignore[arg-type]
+
+
+def whole_days(value: object, name: str) -> tuple[Quantity, int]:
+    q = quantity_arg(value, name=name, kinds="time")
+    days = data.exact(magnitude(q, "day"))
+    if days.denominator != 1:
+        msg = f"{name}={format(q)!r} must be a whole number of days (e.g. '7 day', '72 h')."
+        raise InputError(msg)
+    return q, int(days)
+
+
+def dose_rate_arg(value: object, name: str, product: TaperDrug) -> Quantity:
+    """Parse a daily dose (oral) or patch strength, refusing an oral dose written per hour.
+
+    Raises:
+        UnitError: Not a dose rate, or an oral dose per hour or per minute.
+    """
+    q = quantity_arg(value, name=name, kinds="mass_rate")
+    per = format_units(q).rsplit("/", 1)[-1]
+    if not product.is_patch and per in _HOURLY:
+        # A per-hour (or per-minute) rate is a patch strength or an infusion, never how an
+        # oral daily dose is written: '25 mcg/h' for an oral drug is a patch slip.
+        msg = (
+            f"{name}={format(q)!r} is a rate per {per}, as for a patch or an infusion; an "
+            "oral taper uses daily doses such as '30 mg/day' (a patch taper needs "
+            "route='transdermal')."
+        )
+        raise UnitError(msg)
+    return q
+
+
+def choice(value: object, name: str, accepted: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in accepted:
+        msg = f"{name}={value!r} is not accepted; use one of {', '.join(map(repr, accepted))}."
+        raise InputError(msg)
+    return value
+
+
+def flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        msg = f"{name}={value!r} must be True or False."
+        raise InputError(msg)
+    return value
+
+
+def count_arg(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"{name}={value!r} must be a whole number of at least 1."
+        raise InputError(msg)
+
+
+def administrations(value: object, patch: bool) -> int:
+    per_day = _doses_per_day(value)
+    if per_day != int(per_day) or per_day < 1:
+        msg = f"doses_per_day={value!r} must be a whole number of doses a day (1, 2, 'BID'…)."
+        raise InputError(msg)
+    if patch and per_day != 1:
+        msg = "doses_per_day does not apply to patches: they are changed per their label."
+        raise InputError(msg)
+    return int(per_day)
+
+
+# Tables tried, in order, for the MME plausibility screen of the starting dose: CDC 2022
+# first, then NIH HEAL 2025, which also covers buprenorphine patches.
+_SCREEN_TABLES = ("CDC_2022", "NIH_HEAL_2025")
+
+
+def screen_dose(drug: TaperDrug, start: Quantity) -> list[Alert]:
+    """Refuse a starting dose beyond the contract's MME/day bound (a mg↔g slip).
+
+    Raises:
+        InputError: The starting dose is above 10,000 MME/day.
+    """
+    from painrx.opioids import mme
+
+    for table in _SCREEN_TABLES:
+        try:
+            mme(drug.name, start, route=drug.route, table=table, thresholds=None)
+        except NoFactorError:
+            continue
+        return []
+    return [
+        Alert(
+            "taper_dose_not_screened",
+            Severity.INFO,
+            f"No MME factor for {drug.name!r} ({drug.route}) in {', '.join(_SCREEN_TABLES)}: "
+            "the starting dose was not checked against the 10,000 MME/day plausibility bound.",
+            None,
+        )
+    ]
