@@ -31,7 +31,9 @@ withdrawal or pain, and checked against the product label by a clinician.
 """
 
 from painrx._public import publish
+from painrx.tapers._args import MAX_STEPS_BOUND
 from painrx.tapers._pace import GuidelinePace, guideline_paces
+from painrx.tapers._policy import TAPER_PRESETS, TaperPolicy
 from painrx.tapers._schedule import (
     Basis,
     DispenseLine,
@@ -43,11 +45,14 @@ from painrx.tapers._schedule import (
 from painrx.tapers._taper import taper
 
 __all__ = [
+    "MAX_STEPS_BOUND",
+    "TAPER_PRESETS",
     "Basis",
     "DispenseLine",
     "Dose",
     "FinalStep",
     "GuidelinePace",
+    "TaperPolicy",
     "TaperSchedule",
     "TaperStep",
     "guideline_paces",

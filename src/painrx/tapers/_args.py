@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Final
 
 from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError
 from painrx.tapers import _data as data
+from painrx.tapers._bounds import bounds
 from painrx.tapers._drug import TaperDrug
 from painrx.units import Quantity, format_units, is_real, magnitude, quantity_arg
 from painrx.vocabulary import doses_per_day as _doses_per_day
 
 __all__ = [
+    "MAX_STEPS_BOUND",
     "administrations",
+    "bounded_count",
     "choice",
     "count_arg",
     "dose_rate_arg",
@@ -21,6 +25,12 @@ __all__ = [
     "screen_dose",
     "whole_days",
 ]
+
+#: The most steps a schedule may have. An engineering bound, not a clinical one: the
+#: cited paces need far fewer (CDC's 10%-a-month linear taper has 10 steps, the HHS
+#: hybrid about 20, the post-operative one under 10), and 1000 one-day steps are almost
+#: three years of daily dose changes. It keeps every call well under a second.
+MAX_STEPS_BOUND: Final = 1000
 
 # Time units of a patch strength or an infusion rate, refused for an oral daily dose.
 _HOURLY = frozenset({"h", "min"})
@@ -45,8 +55,22 @@ def fraction(value: object, name: str, *, upper_inclusive: bool) -> Fraction:
 
 
 def whole_days(value: object, name: str) -> tuple[Quantity, int]:
+    """Return a step interval and its whole number of days, at most the cited bound.
+
+    Raises:
+        UnitError: Not a duration.
+        InputError: Not a whole number of days, or longer than the bound.
+    """
     q = quantity_arg(value, name=name, kinds="time")
     days = data.exact(magnitude(q, "day"))
+    limit = bounds()
+    if days > limit.max_interval_days:
+        msg = (
+            f"{name}={format(q)!r} is longer than a taper step can be: at most "
+            f"{limit.max_interval_days} days ({limit.interval_source.title}); a longer hold "
+            "is a pause or a maintenance dose for the clinician to review."
+        )
+        raise InputError(msg)
     if days.denominator != 1:
         msg = f"{name}={format(q)!r} must be a whole number of days (e.g. '7 day', '72 h')."
         raise InputError(msg)
@@ -87,16 +111,48 @@ def flag(value: object, name: str) -> bool:
     return value
 
 
-def count_arg(value: object, name: str) -> None:
+def count_arg(value: object, name: str) -> int:
+    """Return a whole number of at least 1.
+
+    Raises:
+        InputError: Not a whole number, or below 1.
+    """
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         msg = f"{name}={value!r} must be a whole number of at least 1."
         raise InputError(msg)
+    return value
+
+
+def bounded_count(value: object, name: str, bound: int) -> int:
+    """Return a whole number from 1 to ``bound``.
+
+    Raises:
+        InputError: Not a whole number, below 1 or above ``bound``.
+    """
+    number = count_arg(value, name)
+    if number > bound:
+        msg = f"{name}={value!r} is above the bound of {bound}; painrx refuses larger values."
+        raise InputError(msg)
+    return number
 
 
 def administrations(value: object, patch: bool) -> int:
+    """Return the administrations a day, at most the cited bound (1 for a patch).
+
+    Raises:
+        InputError: Not a whole number of doses a day, above the bound, or not 1 for a patch.
+    """
     per_day = _doses_per_day(value)
     if per_day != int(per_day) or per_day < 1:
         msg = f"doses_per_day={value!r} must be a whole number of doses a day (1, 2, 'BID'…)."
+        raise InputError(msg)
+    limit = bounds()
+    if per_day > limit.max_doses_per_day:
+        msg = (
+            f"doses_per_day={value!r} is more than {limit.max_doses_per_day} doses a day (every "
+            f"3 hours), the most frequent labelled oral opioid schedule "
+            f"({limit.doses_source.title})."
+        )
         raise InputError(msg)
     if patch and per_day != 1:
         msg = "doses_per_day does not apply to patches: they are changed per their label."

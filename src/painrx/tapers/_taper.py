@@ -1,16 +1,22 @@
-"""Taper schedules rounded to real products. (public face: ``painrx.tapers``)."""
+"""The taper pipeline: policy, product, start dose, makeable doses, steps, alerts, schedule.
+
+(public face: ``painrx.tapers``). Each step is a small function; :func:`taper` runs them
+in order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast, get_args
+from fractions import Fraction
+from typing import Any
 
 from painrx.errors import Alert, InputError, dedupe_alerts
 from painrx.tapers import _args
 from painrx.tapers import _data as data
-from painrx.tapers._build import Phase, build, ideals
-from painrx.tapers._drug import patch_rule, resolve, strength_values, unsplittable
+from painrx.tapers._build import Phase, RawStep, build, ideals
+from painrx.tapers._drug import TaperDrug, patch_rule, resolve, strength_values, unsplittable
 from painrx.tapers._pace import pace_alerts, use_class
+from painrx.tapers._policy import TaperPolicy
 from painrx.tapers._round import Maker, Ties, make_maker
 from painrx.tapers._schedule import Basis, FinalStep, TaperSchedule
 from painrx.tapers._schedule import fmt as _fmt
@@ -19,22 +25,187 @@ from painrx.units import Q, Quantity, QuantityLike, magnitude, quantity_arg
 
 __all__ = ["taper"]
 
-_BASES: tuple[str, ...] = get_args(Basis)
-_TIES: tuple[str, ...] = get_args(Ties)
-_FINAL_STEPS: tuple[str, ...] = get_args(FinalStep)
+
+def _policy(policy: object, fields: dict[str, Any]) -> TaperPolicy:
+    """Fill a policy from the flat keywords (a keyword given replaces the policy's field)."""
+    given = {k: v for k, v in fields.items() if v is not None}
+    if policy is None:
+        missing = [k for k in ("percent", "interval") if k not in given]
+        if missing:
+            msg = (
+                f"taper() needs {' and '.join(f'{k}=' for k in missing)} (e.g. percent=10, "
+                "interval='30 day'), or policy=TaperPolicy.preset('cdc_2022_long_term')."
+            )
+            raise InputError(msg)
+        return TaperPolicy(**given)
+    if not isinstance(policy, TaperPolicy):
+        msg = f"policy={policy!r} must be a painrx.tapers.TaperPolicy or None."
+        raise InputError(msg)
+    return policy.replace(**given) if given else policy
+
+
+def _units(product: TaperDrug) -> tuple[str, str]:
+    """Return (daily unit, per-administration unit): mg/day and mg, or mcg/h for a patch."""
+    return ("mcg/h", "mcg/h") if product.is_patch else ("mg/day", "mg")
+
+
+def _start(daily_dose: object, product: TaperDrug) -> tuple[Quantity, Fraction]:
+    """Return the starting dose and its exact value in the schedule's unit."""
+    start_q = _args.dose_rate_arg(daily_dose, "daily_dose", product)
+    start = data.exact(magnitude(start_q, _units(product)[0]))
+    if start <= 0:
+        msg = f"daily_dose={daily_dose!r} is too small to taper."
+        raise InputError(msg)
+    return start_q, start
+
+
+def _stop(
+    policy: TaperPolicy, product: TaperDrug, start_q: Quantity, start: Fraction
+) -> tuple[Quantity | None, Fraction | None]:
+    """Return the stop point, below the start; required by the current and hybrid bases."""
+    if policy.stop_at is None:
+        if policy.basis != "original":
+            msg = (
+                f"basis={policy.basis!r} never reaches 0 by arithmetic: give stop_at, the daily "
+                "dose at or below which the next step is 0 (e.g. stop_at='5 mg/day')."
+            )
+            raise InputError(msg)
+        return None, None
+    stop_q = _args.dose_rate_arg(policy.stop_at, "stop_at", product)
+    stop = data.exact(magnitude(stop_q, _units(product)[0]))
+    if stop >= start:
+        msg = f"stop_at={format(stop_q)!r} must be below daily_dose={format(start_q)!r}."
+        raise InputError(msg)
+    return stop_q, stop
+
+
+def _halves(product: TaperDrug, splittable: object) -> bool:
+    """Return whether half tablets are allowed (refusing halves of an unsplittable form)."""
+    no_split = unsplittable(product)
+    if splittable is None:
+        return no_split is None
+    halves = _args.flag(splittable, "splittable")
+    if halves and no_split is not None:
+        msg = (
+            f"splittable=True is refused for a {no_split.form}: {no_split.reason} "
+            f"({no_split.source.title})."
+        )
+        raise InputError(msg)
+    return halves
+
+
+def _patch_phases(
+    policy: TaperPolicy,
+    product: TaperDrug,
+    strengths: object,
+    change_interval: QuantityLike | None,
+    alerts: list[Alert],
+) -> tuple[tuple[Phase, ...], data.PatchRule | None, Quantity, Quantity]:
+    """Return the phases with patch intervals snapped up to whole changes, and both intervals."""
+    phases = policy.phases()
+    interval_q = policy.interval
+    interval2_q = policy.phase2_interval or interval_q
+    if not product.is_patch:
+        if change_interval is not None:
+            msg = "change_interval applies to patches (route='transdermal') only."
+            raise InputError(msg)
+        return phases, None, interval_q, interval2_q
+    if strengths is None:
+        msg = "Patches come in fixed strengths: give strengths=['12 mcg/h', '25 mcg/h', ...]."
+        raise InputError(msg)
+    rule = patch_rule(product, change_interval)
+    days1 = snap(phases[0].days, rule, "interval", alerts)
+    if days1 != phases[0].days:
+        interval_q = Q(days1, "day")
+    snapped = [Phase(phases[0].fraction, days1, phases[0].of)]
+    interval2_q = interval_q
+    if len(phases) > 1:
+        days2 = days1
+        if policy.phase2_interval is not None:
+            days2 = snap(phases[1].days, rule, "phase2_interval", alerts)
+            interval2_q = policy.phase2_interval if days2 == phases[1].days else Q(days2, "day")
+        snapped.append(Phase(phases[1].fraction, days2, phases[1].of))
+    return tuple(snapped), rule, interval_q, interval2_q
+
+
+def _maker(
+    product: TaperDrug,
+    strengths: Sequence[QuantityLike] | None,
+    *,
+    halves: bool,
+    per_day: int,
+    equal: bool,
+    max_units: int | None,
+    start_q: Quantity,
+    start: Fraction,
+) -> tuple[Maker | None, tuple[Quantity, ...]]:
+    """Return the makeable doses for the strengths (None for exact doses) and the strengths."""
+    if strengths is None:
+        return None, ()
+    amount_unit = _units(product)[1]
+    values = strength_values(product, strengths)
+    maker = make_maker(
+        values,
+        splittable=halves,
+        doses_per_day=per_day,
+        equal_doses=equal,
+        limit=start,
+        max_pieces=max_units,
+    )
+    if not maker.makeable(start):
+        how_split = "equal" if equal else "possibly unequal"
+        most = f" of at most {max_units} unit(s)." if max_units is not None else "."
+        msg = (
+            f"daily_dose={format(start_q)!r} cannot be made from strengths "
+            f"{[f'{_fmt(float(v))} {amount_unit}' for v in values]} in {per_day} "
+            f"{how_split} dose(s) a day{' with halves' if maker.pieces[-1].half else ''}{most}"
+        )
+        raise InputError(msg)
+    return maker, tuple(Q(float(v), amount_unit) for v in values)
+
+
+def _raw_steps(
+    policy: TaperPolicy,
+    phases: tuple[Phase, ...],
+    start: Fraction,
+    stop: Fraction | None,
+    maker: Maker | None,
+    *,
+    per_day: int,
+    patch: bool,
+) -> list[RawStep]:
+    """Run the engine: the ideal sequence, rounded to makeable doses, with the end rule."""
+    hybrid = policy.basis == "hybrid"
+    lengthen = (
+        data.final_step().every_days
+        if policy.final_step == "lengthen_interval" and not patch
+        else None
+    )
+    return build(
+        start,
+        ideals(start, phases, switch_at=policy.switch() * start if hybrid else None, stop_at=stop),
+        maker=maker,
+        ties=policy.ties,
+        doses_per_day=per_day,
+        lengthen_every=lengthen,
+        max_steps=policy.max_steps,
+    )
+
+
+# --- the public function ----------------------------------------------------------------
 
 
 def taper(
     drug: str,
     daily_dose: QuantityLike,
     *,
-    percent: float,
-    interval: QuantityLike,
-    basis: Basis = "original",
+    percent: float | None = None,
+    interval: QuantityLike | None = None,
+    basis: Basis | None = None,
     strengths: Sequence[QuantityLike] | None = None,
     splittable: bool | None = None,
-    ties: Ties = "up",
-    max_step_fraction: float = 0.25,
+    ties: Ties | None = None,
+    max_step_fraction: float | None = None,
     stop_at: QuantityLike | None = None,
     duration_of_use: QuantityLike | None = None,
     route: str = "oral",
@@ -45,13 +216,21 @@ def taper(
     phase2_percent: float | None = None,
     phase2_interval: QuantityLike | None = None,
     switch_fraction: float | None = None,
-    final_step: FinalStep = "lengthen_interval",
-    guideline: str = "CDC_2022",
+    final_step: FinalStep | None = None,
+    guideline: str | None = None,
     change_interval: QuantityLike | None = None,
     max_units_per_dose: int | None = None,
-    max_steps: int = 1000,
+    max_steps: int | None = None,
+    policy: TaperPolicy | None = None,
 ) -> TaperSchedule:
     """Build an opioid taper schedule.
+
+    The taper's shape and pace is a :class:`TaperPolicy` (``policy=``, e.g.
+    ``TaperPolicy.preset("cdc_2022_long_term")``); the flat keywords ``percent``,
+    ``interval``, ``basis``, ``ties``, ``max_step_fraction``, ``stop_at``,
+    ``phase2_percent``, ``phase2_interval``, ``switch_fraction``, ``final_step``,
+    ``guideline`` and ``max_steps`` fill it, replacing the policy's field when both are
+    given. Without a policy, ``percent`` and ``interval`` are required.
 
     Args:
         drug: Drug, brand or combination name (``"oxycodone"``, ``"OxyContin"``,
@@ -60,7 +239,8 @@ def taper(
             (``"50 mcg/h"``, with ``route="transdermal"``).
         percent: Percent cut per interval, above 0 and below 100 (10 means 10%).
         interval: Time between steps, a whole number of days (``"7 day"``, ``"1 month"``:
-            30 days). Patch intervals snap *up* to whole change intervals.
+            30 days), at most 365 days (``data/tapers/bounds.toml``). Patch intervals snap
+            *up* to whole change intervals.
         basis: ``"original"`` (percent of the starting dose: linear, reaches 0 after
             ``ceil(100/percent)`` steps), ``"current"`` (percent of the current ideal dose:
             exponential, needs ``stop_at``) or ``"hybrid"`` (HHS 2019: percent of the
@@ -83,7 +263,8 @@ def taper(
             between is weeks to months. None: the pace is not checked (alert
             ``taper_pace_not_checked``).
         route: ``"oral"`` (default) or ``"transdermal"``.
-        doses_per_day: Administrations per day (1, 2, ``"BID"``, …); 1 for patches.
+        doses_per_day: Administrations per day (1, 2, ``"BID"``, …), at most 8 (every
+            3 hours, the most frequent labelled oral opioid schedule); 1 for patches.
         equal_doses: Every administration of a day equal (default), or as even as the
             strengths allow with any larger dose last.
         indication: None or ``"pain"``; ``"oud"`` is refused.
@@ -106,7 +287,9 @@ def taper(
         max_units_per_dose: Most units (tablets, half tablets or patches) in one
             administration; None (default) sets no limit. A limit leaves out totals that
             need more units, e.g. five 12 mcg/h patches for 60 mcg/h.
-        max_steps: Refuse a schedule longer than this many steps (never sped up).
+        max_steps: Refuse a schedule longer than this many steps (never sped up); at
+            most 1000 (default 1000).
+        policy: The taper policy the flat keywords above fill (None: built from them).
 
     Returns:
         The schedule: ``.steps`` (day 0 the starting dose, the last the 0 dose),
@@ -119,62 +302,31 @@ def taper(
         UnitError: A dose, strength or duration of the wrong kind or without a unit; an
             oral daily dose written per hour or per minute (``"25 mcg/h"``: a patch slip).
         InputError: Any other invalid or contradictory argument (the message names the
-            value and what is accepted).
+            value and what is accepted), or a size beyond its bound.
     """
+    how = _policy(
+        policy,
+        {
+            "percent": percent,
+            "interval": interval,
+            "basis": basis,
+            "ties": ties,
+            "max_step_fraction": max_step_fraction,
+            "stop_at": stop_at,
+            "phase2_percent": phase2_percent,
+            "phase2_interval": phase2_interval,
+            "switch_fraction": switch_fraction,
+            "final_step": final_step,
+            "guideline": guideline,
+            "max_steps": max_steps,
+        },
+    )
     product = resolve(drug, route=route, form=form, indication=indication)
     patch = product.is_patch
-    unit = "mcg/h" if patch else "mg/day"
-    amount_unit = "mcg/h" if patch else "mg"
-    start_q = _args.dose_rate_arg(daily_dose, "daily_dose", product)
-    start = data.exact(magnitude(start_q, unit))
-    if start <= 0:
-        msg = f"daily_dose={daily_dose!r} is too small to taper."
-        raise InputError(msg)
-    how = cast("Basis", _args.choice(basis, "basis", _BASES))
-    p1 = _args.percent(percent, "percent")
-    interval_q, days1 = _args.whole_days(interval, "interval")
-    hybrid = how == "hybrid"
-    for name, value in (
-        ("phase2_percent", phase2_percent),
-        ("phase2_interval", phase2_interval),
-        ("switch_fraction", switch_fraction),
-    ):
-        if value is not None and not hybrid:
-            msg = f"{name} applies to basis='hybrid' only (basis={how!r})."
-            raise InputError(msg)
-    p2 = _args.percent(phase2_percent, "phase2_percent") if phase2_percent is not None else p1
-    interval2_q, days2 = (
-        _args.whole_days(phase2_interval, "phase2_interval")
-        if phase2_interval is not None
-        else (interval_q, days1)
-    )
-    switch = (
-        _args.fraction(switch_fraction, "switch_fraction", upper_inclusive=False)
-        if switch_fraction is not None
-        else data.hybrid().switch_fraction
-    )
-    stop = None
-    stop_q = None
-    if stop_at is not None:
-        stop_q = _args.dose_rate_arg(stop_at, "stop_at", product)
-        stop = data.exact(magnitude(stop_q, unit))
-        if stop >= start:
-            msg = f"stop_at={format(stop_q)!r} must be below daily_dose={format(start_q)!r}."
-            raise InputError(msg)
-    elif how != "original":
-        msg = (
-            f"basis={how!r} never reaches 0 by arithmetic: give stop_at, the daily dose at "
-            "or below which the next step is 0 (e.g. stop_at='5 mg/day')."
-        )
-        raise InputError(msg)
-    tie = cast("Ties", _args.choice(ties, "ties", _TIES))
-    cap = _args.fraction(max_step_fraction, "max_step_fraction", upper_inclusive=True)
+    start_q, start = _start(daily_dose, product)
+    stop_q, stop = _stop(how, product, start_q, start)
     per_day = _args.administrations(doses_per_day, patch)
     equal = _args.flag(equal_doses, "equal_doses")
-    ending = cast("FinalStep", _args.choice(final_step, "final_step", _FINAL_STEPS))
-    pace_table = data.guideline_ids()
-    chosen = data.guideline(pace_table[_args.choice(guideline, "guideline", tuple(pace_table))])
-    _args.count_arg(max_steps, "max_steps")
     if max_units_per_dose is not None:
         _args.count_arg(max_units_per_dose, "max_units_per_dose")
     duration_q = (
@@ -182,109 +334,58 @@ def taper(
         if duration_of_use is not None
         else None
     )
-
-    no_split = unsplittable(product)
-    if splittable is None:
-        halves = no_split is None
-    else:
-        halves = _args.flag(splittable, "splittable")
-        if halves and no_split is not None:
-            msg = (
-                f"splittable=True is refused for a {no_split.form}: {no_split.reason} "
-                f"({no_split.source.title})."
-            )
-            raise InputError(msg)
+    halves = _halves(product, splittable)
 
     alerts: list[Alert] = _args.screen_dose(product, start_q)
-    rule = None
-    if patch:
-        if strengths is None:
-            msg = "Patches come in fixed strengths: give strengths=['12 mcg/h', '25 mcg/h', ...]."
-            raise InputError(msg)
-        rule = patch_rule(product, change_interval)
-        whole = snap(days1, rule, "interval", alerts)
-        if whole != days1:
-            interval_q = Q(whole, "day")
-        if phase2_interval is None:
-            interval2_q, days2 = interval_q, whole
-        else:
-            whole2 = snap(days2, rule, "phase2_interval", alerts)
-            if whole2 != days2:
-                interval2_q = Q(whole2, "day")
-            days2 = whole2
-        days1 = whole
-    elif change_interval is not None:
-        msg = "change_interval applies to patches (route='transdermal') only."
-        raise InputError(msg)
-
-    maker: Maker | None = None
-    strength_qs: tuple[Quantity, ...] = ()
-    if strengths is not None:
-        values = strength_values(product, strengths)
-        maker = make_maker(
-            values,
-            splittable=halves,
-            doses_per_day=per_day,
-            equal_doses=equal,
-            limit=start,
-            max_pieces=max_units_per_dose,
-        )
-        if not maker.makeable(start):
-            how_split = "equal" if equal else "possibly unequal"
-            msg = (
-                f"daily_dose={format(start_q)!r} cannot be made from strengths "
-                f"{[f'{_fmt(float(v))} {amount_unit}' for v in values]} in {per_day} "
-                f"{how_split} dose(s) a day{' with halves' if maker.pieces[-1].half else ''}"
-                + (
-                    f" of at most {max_units_per_dose} unit(s)."
-                    if max_units_per_dose is not None
-                    else "."
-                )
-            )
-            raise InputError(msg)
-        strength_qs = tuple(Q(float(v), amount_unit) for v in values)
-
-    phases: tuple[Phase, ...] = (Phase(p1, days1, "current" if how == "current" else "original"),)
-    if hybrid:
-        phases += (Phase(p2, days2, "current"),)
-    lengthen = data.final_step().every_days if ending == "lengthen_interval" and not patch else None
-    raw_steps = build(
-        start,
-        ideals(start, phases, switch_at=switch * start if hybrid else None, stop_at=stop),
-        maker=maker,
-        ties=tie,
-        doses_per_day=per_day,
-        lengthen_every=lengthen,
-        max_steps=max_steps,
+    phases, rule, interval_q, interval2_q = _patch_phases(
+        how, product, strengths, change_interval, alerts
     )
-
-    steps, step_alerts = public_steps(raw_steps, maker, strength_qs, cap=cap, patch=patch)
+    maker, strength_qs = _maker(
+        product,
+        strengths,
+        halves=halves,
+        per_day=per_day,
+        equal=equal,
+        max_units=max_units_per_dose,
+        start_q=start_q,
+        start=start,
+    )
+    raw = _raw_steps(how, phases, start, stop, maker, per_day=per_day, patch=patch)
+    steps, step_alerts = public_steps(
+        raw,
+        maker,
+        strength_qs,
+        cap=_args.fraction(how.max_step_fraction, "", upper_inclusive=True),
+        patch=patch,
+    )
     alerts.extend(step_alerts)
-
     use = use_class(duration_q)
+    chosen = data.guideline(data.guideline_ids()[how.guideline])
     paced, source = pace_alerts(use, chosen, phases, steps[-1].day)
     alerts.extend(paced)
 
+    hybrid = how.basis == "hybrid"
+    switch = how.switch()
+    tie: Ties = how.ties
     notes = schedule_notes(
-        how,
-        p1,
-        p2,
+        how.basis,
+        phases[0].fraction,
+        phases[-1].fraction,
         switch,
         tie if maker is not None else None,
         lengthened=any(step.kind == "lengthen" for step in steps),
         product=product,
         rule=rule,
     )
-
     return TaperSchedule(
         drug=drug,
         product=product.product.id,
         route=product.route,
         form=product.form,
-        basis=how,
-        percent=float(percent),
+        basis=how.basis,
+        percent=float(how.percent),
         interval=interval_q,
-        phase2_percent=float(p2 * 100) if hybrid else None,
+        phase2_percent=float(phases[-1].fraction * 100) if hybrid else None,
         phase2_interval=interval2_q if hybrid else None,
         switch_fraction=float(switch) if hybrid else None,
         strengths=strength_qs,
@@ -292,12 +393,12 @@ def taper(
         ties=tie,
         doses_per_day=per_day,
         equal_doses=equal,
-        max_step_fraction=float(cap),
+        max_step_fraction=float(how.max_step_fraction),
         stop_at=stop_q,
         duration_of_use=duration_q,
         use=use.name if use is not None else None,
         guideline=chosen.id,
-        final_step=ending,
+        final_step=how.final_step,
         change_interval=Q(float(rule.change_hours), "h") if rule is not None else None,
         steps=tuple(steps),
         alerts=dedupe_alerts(alerts),
