@@ -152,8 +152,8 @@ def test_max_steps_beyond_the_bound_is_refused_at_once() -> None:
 
 
 @pytest.mark.parametrize("basis", ["original", "current", "hybrid"])
-def test_a_tiny_percent_stops_at_the_step_bound_quickly(basis: str) -> None:
-    stop = {} if basis == "original" else {"stop_at": "1 mg/day"}
+def test_a_tiny_percent_stops_at_the_step_bound_quickly(basis: Any) -> None:
+    stop: dict[str, Any] = {} if basis == "original" else {"stop_at": "1 mg/day"}
     _fast(
         lambda: rx.taper(
             "oxycodone", "60 mg/day", percent=1e-6, interval="1 day", basis=basis, **stop

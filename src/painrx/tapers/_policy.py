@@ -24,7 +24,7 @@ from painrx.tapers._build import Phase
 from painrx.tapers._round import Ties
 from painrx.tapers._schedule import Basis, FinalStep
 from painrx.tapers._schedule import fmt as _fmt
-from painrx.units import Q, Quantity, format_units, quantity_arg
+from painrx.units import Q, Quantity, QuantityLike, format_units, quantity_arg
 
 __all__ = ["TAPER_PRESETS", "TaperPolicy"]
 
@@ -43,6 +43,18 @@ _PRESETS: Final = {
 
 #: The preset names :meth:`TaperPolicy.preset` accepts.
 TAPER_PRESETS: Final = tuple(_PRESETS)
+
+
+def _interval(value: QuantityLike) -> Quantity:
+    return _args.whole_days(value, "interval")[0]
+
+
+def _phase2_interval(value: QuantityLike | None) -> Quantity | None:
+    return None if value is None else _args.whole_days(value, "phase2_interval")[0]
+
+
+def _stop_at(value: QuantityLike | None) -> Quantity | None:
+    return None if value is None else quantity_arg(value, name="stop_at", kinds="mass_rate")
 
 
 def _optional_percent(value: object, name: str) -> None:
@@ -83,12 +95,12 @@ class TaperPolicy:
     """
 
     percent: float
-    interval: Quantity
+    interval: Quantity = attrs.field(converter=_interval)
     basis: Basis = "original"
     phase2_percent: float | None = None
-    phase2_interval: Quantity | None = None
+    phase2_interval: Quantity | None = attrs.field(default=None, converter=_phase2_interval)
     switch_fraction: float | None = None
-    stop_at: Quantity | None = None
+    stop_at: Quantity | None = attrs.field(default=None, converter=_stop_at)
     ties: Ties = "up"
     max_step_fraction: float = 0.25
     final_step: FinalStep = "lengthen_interval"
@@ -96,23 +108,17 @@ class TaperPolicy:
     max_steps: int = 1000
 
     def __attrs_post_init__(self) -> None:
-        # Text quantities become painrx quantities, so equal policies compare equal.
+        # The converters made text quantities painrx quantities (equal policies compare
+        # equal); the other fields are checked here.
         how = _args.choice(self.basis, "basis", _BASES)
         _args.percent(self.percent, "percent")
-        object.__setattr__(self, "interval", _args.whole_days(self.interval, "interval")[0])
         for name in ("phase2_percent", "phase2_interval", "switch_fraction"):
             if getattr(self, name) is not None and how != "hybrid":
                 msg = f"{name} applies to basis='hybrid' only (basis={how!r})."
                 raise InputError(msg)
         _optional_percent(self.phase2_percent, "phase2_percent")
-        if self.phase2_interval is not None:
-            q = _args.whole_days(self.phase2_interval, "phase2_interval")[0]
-            object.__setattr__(self, "phase2_interval", q)
         if self.switch_fraction is not None:
             _args.fraction(self.switch_fraction, "switch_fraction", upper_inclusive=False)
-        if self.stop_at is not None:
-            q = quantity_arg(self.stop_at, name="stop_at", kinds="mass_rate")
-            object.__setattr__(self, "stop_at", q)
         _args.choice(self.ties, "ties", _TIES)
         _args.fraction(self.max_step_fraction, "max_step_fraction", upper_inclusive=True)
         _args.choice(self.final_step, "final_step", _FINAL_STEPS)
