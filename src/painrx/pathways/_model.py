@@ -13,6 +13,8 @@ from typing import Any, Final, Protocol, TypeAlias
 import attrs
 
 from painrx.errors import Alert, Severity
+from painrx.pathways._disclaimer import DISCLAIMER
+from painrx.pathways.fhir import care_plan_bundle
 from painrx.provenance import Provenance
 from painrx.units import Quantity, format_units
 
@@ -28,12 +30,6 @@ __all__ = [
     "Regimen",
     "quantity_text",
 ]
-
-#: Printed at the top of every rendering of a plan.
-DISCLAIMER: Final = (
-    "Decision support only: painrx orders nothing. Every item is a suggestion for a "
-    "clinician to review against the patient, local protocols and the current product labels."
-)
 
 #: Section id → heading, in the order a plan is printed.
 SECTION_TITLES: Final = {
@@ -469,8 +465,6 @@ class CarePlan:
             subject: A FHIR reference to the patient (``"Patient/123"``); without it the
                 subject is a display-only reference.
         """
-        from painrx.pathways.fhir import care_plan_bundle
-
         return care_plan_bundle(self, subject=subject)
 
     def _repr_html_(self) -> str:

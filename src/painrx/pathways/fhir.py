@@ -23,6 +23,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from painrx.pathways._disclaimer import DISCLAIMER
 from painrx.units import Q, Quantity, format_units, magnitude, to_ucum
 from painrx.vocabulary import doses_per_day, frequency_label
 
@@ -283,8 +284,6 @@ def care_plan_bundle(plan: CarePlan, *, subject: str | None = None) -> dict[str,
     Returns:
         A JSON-ready dict.
     """
-    from painrx.pathways._model import DISCLAIMER
-
     subject_ref = {"reference": subject} if subject else {"display": "patient (not identified)"}
     digest, plan_url = _ids(plan)
     entries: list[dict[str, Any]] = []

@@ -1,0 +1,200 @@
+"""Opioids: the oral first choice, IV breakthrough equivalents and the discharge taper."""
+
+from __future__ import annotations
+
+from painrx.errors import Alert, InputError, Severity
+from painrx.interactions import Medication
+from painrx.opioids import convert_opioid, mme
+from painrx.pathways._builder import Builder, item_alert
+from painrx.pathways._model import Regimen
+from painrx.pathways._model import quantity_text as _q
+from painrx.tapers import TaperSchedule, taper
+from painrx.units import Q
+
+__all__ = ["opioid_iv", "opioid_oral", "opioid_taper"]
+
+
+def opioid_oral(b: Builder) -> None:
+    cfg = b.data.opioid
+    oral_dose = b.data.opioid_oral_dose
+    conversion = convert_opioid(
+        cfg["oral_drug"],
+        oral_dose,
+        to=cfg["oral_equivalent"],
+        route="oral",
+        ratios=cfg["ratios"],
+    )
+    tolerant: tuple[Alert, ...] = ()
+    if b.on_opioids:
+        tolerant = (
+            item_alert(
+                "opioid_naive_starting_dose",
+                Severity.MODERATE,
+                f"The oral starting dose is the label's opioid-naive one, but the patient "
+                f"already takes an opioid ({'; '.join(b.on_opioids)}): account for it "
+                "(and avoid duplicating the same opioid).",
+                b.spec("opioid_oral"),
+            ),
+        )
+    b.add(
+        "opioid_oral",
+        alerts=tolerant,
+        regimen=Regimen(
+            cfg["oral_drug"],
+            "oral",
+            oral_dose,
+            cfg["oral_frequency"],
+            cfg["oral_frequency_text"],
+            as_needed=True,
+            source=b.data.cite(cfg["source"]),
+            frequency_max=cfg["oral_frequency_max"],
+        ),
+        order=conversion,
+        detail=(
+            f"Oral equivalent ({conversion.table}): {_q(oral_dose)} oral {cfg['oral_drug']} "
+            f"≈ {_q(conversion.dose)} oral {cfg['oral_equivalent']} "
+            f"(ratio {conversion.ratio:g})."
+        ),
+    )
+    b.proposed.append(
+        Medication(cfg["oral_drug"], dose=oral_dose, frequency=cfg["oral_frequency"], route="oral")
+    )
+
+
+def opioid_iv(b: Builder) -> None:
+    cfg = b.data.opioid
+    iv_dose = b.iv_dose
+    shown = iv_dose if iv_dose is not None else Q(cfg["iv_reference_dose"])
+    iv_conversion = convert_opioid(
+        cfg["iv_drug"],
+        shown,
+        to=cfg["iv_equivalent"],
+        route="iv",
+        to_route="iv",
+        ratios=cfg["ratios"],
+    )
+    prescriber = (
+        ""
+        if iv_dose is not None
+        else " The IV dose is the prescriber's (pass iv_breakthrough_dose= to compute its "
+        "equivalent); shown for a reference amount."
+    )
+    b.add(
+        "opioid_iv_breakthrough",
+        regimen=Regimen(
+            cfg["iv_drug"], "iv", iv_dose, None, "for breakthrough pain only", as_needed=True
+        ),
+        order=iv_conversion,
+        detail=(
+            f"IV equivalent ({iv_conversion.table}): {_q(shown)} IV {cfg['iv_drug']} ≈ "
+            f"{_q(iv_conversion.dose)} IV {cfg['iv_equivalent']} "
+            f"(ratio {iv_conversion.ratio:g}).{prescriber}"
+        ),
+    )
+
+
+def opioid_taper(b: Builder) -> None:
+    opioid = b.data.opioid
+    regimen = Regimen(
+        opioid["oral_drug"],
+        "oral",
+        None,
+        None,
+        "the most to take each day, tapering",
+        as_needed=True,
+        dose_text="see the taper schedule",
+    )
+    if b.on_opioids:
+        alert = item_alert(
+            "rapid_taper_not_for_opioid_tolerant",
+            Severity.MODERATE,
+            f"The patient already takes an opioid ({'; '.join(b.on_opioids)}): the rapid "
+            "post-operative taper is for opioid-naive patients. Taper more slowly, back "
+            "to the pre-operative regimen, not to zero.",
+            b.spec("opioid_taper"),
+        )
+        b.add(
+            "opioid_taper",
+            regimen=regimen,
+            detail="No rapid taper computed: the patient was on an opioid before surgery.",
+            alerts=(alert,),
+        )
+        b.alerts.append(alert)
+        return
+    schedule, start = _discharge_taper(b)
+    steps = "; ".join(
+        f"day {s.day}: {_q(s.daily_dose)}, {s.describe_doses()}" for s in schedule.steps
+    )
+    b.add(
+        "opioid_taper",
+        regimen=regimen,
+        order=schedule,
+        detail=f"{' '.join(schedule.notes)} {start} Schedule: {steps}." + _taper_caveats(schedule),
+    )
+
+
+def _discharge_taper(b: Builder) -> tuple[TaperSchedule, str]:
+    """Return the discharge taper from :func:`painrx.tapers.taper` and its start in words.
+
+    The start is the daily dose in use at discharge when given, else the most the oral
+    regimen allows (from :func:`painrx.opioids.mme`, which owns dose × frequency).
+    """
+    cfg = b.data.taper
+    opioid = b.data.opioid
+    frequency = b.discharge_frequency
+    daily_dose = b.daily_dose
+    if daily_dose is None:
+        frequency = opioid["oral_frequency"]
+        daily_dose = mme(
+            opioid["oral_drug"], b.data.opioid_oral_dose, frequency=frequency
+        ).daily_dose
+        start = (
+            f"Starts from the most the oral regimen allows ({_q(b.data.opioid_oral_dose)} "
+            f"{frequency} = {_q(daily_dose)}); pass discharge_opioid_daily_dose= (and "
+            "discharge_opioid_frequency=) with the dose actually used."
+        )
+    else:
+        frequency = opioid["oral_frequency"] if frequency is None else frequency
+        start = f"Starts from the daily dose in use at discharge, {_q(daily_dose)}."
+    try:
+        schedule = taper(
+            opioid["oral_drug"],
+            daily_dose,
+            percent=cfg["percent"],
+            interval=cfg["interval"],
+            basis=cfg["basis"],
+            strengths=list(cfg["strengths"]),
+            stop_at=cfg["stop_at"],
+            duration_of_use=cfg["duration_of_use"],
+            route="oral",
+            doses_per_day=frequency,
+            equal_doses=cfg["equal_doses"],
+            final_step=cfg["final_step"],
+        )
+    except InputError as exc:
+        msg = (
+            f"The discharge taper from {_q(daily_dose)} taken {frequency!r} cannot be built: "
+            f"{exc} Check discharge_opioid_daily_dose= and discharge_opioid_frequency=."
+        )
+        raise InputError(msg) from exc
+    return schedule, start
+
+
+def _taper_caveats(schedule: TaperSchedule) -> str:
+    """Return why the taper's own alerts fire, in words (empty when none does)."""
+    codes = {a.code for a in schedule.alerts}
+    text = ""
+    if "taper_step_exceeds_cap" in codes:
+        text += (
+            " At these doses half a tablet is a large share of the daily dose, so some cuts "
+            f"exceed the {schedule.max_step_fraction:.0%} per-step cap (taper_step_exceeds_cap); "
+            "a post-operative course is expected to end within days (Hyland 2023)."
+        )
+    if "taper_longer_than_expected" in codes:
+        text += (
+            f" The schedule ends on day {schedule.steps[-1].day}, later than the 3-7 days most "
+            "patients need after major surgery (Hyland 2023), because no cut is larger than "
+            f"{schedule.percent:g}% of the day's dose; review it against the pain "
+            "(taper_longer_than_expected)."
+        )
+    return text
