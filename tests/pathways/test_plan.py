@@ -134,7 +134,7 @@ def test_gabapentinoid_interaction_escalates_with_copd() -> None:
     assert alert.severity is Severity.MAJOR  # FDA 2019: respiratory risk
 
 
-def _discharge_taper(daily_dose: str, doses_per_day: str = "q4h") -> rx.TaperSchedule:
+def _discharge_taper(daily_dose: str, doses_per_day: str | int = "q4h") -> rx.TaperSchedule:
     """The plan's taper settings (Hyland 2023 Table 4), asked of painrx.tapers directly."""
     return rx.taper(
         "oxycodone",
@@ -147,7 +147,7 @@ def _discharge_taper(daily_dose: str, doses_per_day: str = "q4h") -> rx.TaperSch
         duration_of_use="14 day",
         doses_per_day=doses_per_day,
         equal_doses=False,
-        final_step="lengthen_interval",
+        final_step="fewer_doses",
     )
 
 
@@ -157,12 +157,20 @@ def test_discharge_taper_comes_from_taper(anticoagulated: CarePlan) -> None:
     expected = _discharge_taper("30 mg/day")
     assert item.order == expected
     assert rx.mme("oxycodone", "5 mg", frequency="q4h").daily_dose == Q("30 mg/day")
-    # Hyland 2023: 20-25% a day, the dose cut before the interval is lengthened (CDC end).
+    # Hyland 2023: 20-25% a day, the dose cut before the interval is lengthened, then
+    # fewer doses a day down to one and stop (no every-other-day step: that is CDC's
+    # chronic-pain end rule).
     daily = [s.daily_dose.m_as("mg/day") for s in expected.steps]
-    assert daily == [30, 25, 20, 15, 12.5, 10, 7.5, 5, 2.5, 1.25, 0]
+    assert daily == [30, 25, 20, 15, 12.5, 10, 7.5, 5, 2.5, 0]
     kinds = [s.kind for s in expected.steps]
-    assert kinds == ["start", *["reduce"] * 3, *["lengthen"] * 6, "stop"]
-    assert expected.steps[-2].every_days == 2
+    assert kinds == ["start", *["reduce"] * 3, *["lengthen"] * 5, "stop"]
+    assert all(s.every_days == 1 for s in expected.steps)
+    # The theoretical maximum is alerted: the dose actually used was not given.
+    assert "discharge_dose_assumed" in [a.code for a in item.alerts]
+    # The smallest supply covering the taper: 6+5+4+3+2+1 tablets over days 0-3 (30, 25,
+    # 20, 15 mg/day) and halves after: 6+5+4+3 = 18 whole, then 5+4+3+2+1 halves = 7.5.
+    assert [(d.quantity, d.used) for d in expected.dispensing()] == [(26, 25.5)]
+    assert "Dispense 26 × 5 mg tablet(s)" in item.detail
 
 
 def test_default_taper_keeps_within_the_step_cap_and_the_regimen(
@@ -184,6 +192,18 @@ def test_default_taper_keeps_within_the_step_cap_and_the_regimen(
 def test_discharge_taper_from_the_dose_in_use() -> None:
     p = plan(pain_severity="severe", discharge_opioid_daily_dose="20 mg/day")
     assert p.item("opioid_taper").order == _discharge_taper("20 mg/day")
+    assert "discharge_dose_assumed" not in alert_codes(p)
+
+
+def test_a_small_dose_in_use_is_split_over_fewer_doses() -> None:
+    # Issue 16: 10 mg/day raised before (it cannot be split six ways in half tablets).
+    # It is now taken as 4 x 2.5 mg, the most doses a day it allows, then 3, 2, 1, stop.
+    p = plan(pain_severity="severe", discharge_opioid_daily_dose="10 mg/day")
+    schedule = p.item("opioid_taper").orders[0]
+    assert schedule == _discharge_taper("10 mg/day", 4)  # type: ignore[arg-type]
+    assert [s.daily_dose.m_as("mg/day") for s in schedule.steps] == [10, 7.5, 5, 2.5, 0]  # type: ignore[attr-defined]
+    assert schedule.last_day == 4  # type: ignore[attr-defined]
+    assert [(d.quantity, d.used) for d in schedule.dispensing()] == [(5, 5.0)]  # type: ignore[attr-defined]
 
 
 def test_discharge_taper_with_the_doses_a_day_in_use() -> None:
@@ -203,9 +223,13 @@ def test_discharge_taper_with_the_doses_a_day_in_use() -> None:
 def test_discharge_taper_refusals() -> None:
     with pytest.raises(InputError, match="discharge_opioid_daily_dose"):
         plan(pain_severity="severe", discharge_opioid_frequency="BID")
-    # 10 mg/day cannot be split over the regimen's six doses of at least half a tablet.
+    # 10 mg/day cannot be split over six given doses of at least half a tablet.
     with pytest.raises(InputError, match="discharge_opioid_frequency"):
-        plan(pain_severity="severe", discharge_opioid_daily_dose="10 mg/day")
+        plan(
+            pain_severity="severe",
+            discharge_opioid_daily_dose="10 mg/day",
+            discharge_opioid_frequency="q4h",
+        )
     with pytest.raises(InputError, match="frequency"):
         plan(
             pain_severity="severe",
@@ -602,8 +626,11 @@ def test_item_lookup_refuses_an_absent_item(moderate: CarePlan) -> None:
 
 
 def test_findings_constant_matches_the_contract() -> None:
+    # The contract's codes, plus unilateral_pain and leg_swelling for the seed's DVT rule.
     assert FINDINGS == (
         "unilateral_swelling",
+        "unilateral_pain",
+        "leg_swelling",
         "calf_tenderness",
         "severe_pain",
         "refractory_pain",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from painrx.errors import InputError
+from painrx.errors import Alert, InputError, Severity
 from painrx.infusions import dosing_weight, infusion_profile, infusion_rate
 from painrx.interactions import Finding, Medication
 from painrx.pathways import _checks
-from painrx.pathways._builder import Builder
+from painrx.pathways._builder import Builder, item_alert
 from painrx.pathways._model import Regimen
 from painrx.pathways._model import quantity_text as _q
+from painrx.units import Quantity
 
-__all__ = ["dexamethasone", "gabapentinoid", "ketamine"]
+__all__ = ["dexamethasone", "gabapentinoid", "ketamine", "neuropathic"]
 
 
 def dexamethasone(b: Builder) -> None:
@@ -49,8 +50,8 @@ def ketamine(b: Builder) -> None:
         detail = f"[{profile.id}] The patient's weight is needed for the pump rate."
         b.add("ketamine", regimen=regimen, detail=detail)
         return
+    basis, why, basis_alerts = _ketamine_basis(b, weight, profile.weight_basis)
     patient = b.patient
-    basis = b.weight_basis or profile.weight_basis or "actual"
     dw = dosing_weight(
         weight,
         None if patient is None else patient.height,
@@ -65,10 +66,114 @@ def ketamine(b: Builder) -> None:
     detail = (
         f"{_q(lo.dose)} to {_q(hi.dose)} on the {dw.basis} dosing weight of {_q(dw.weight)} "
         f"at {_q(lo.concentration)}: pump {lo.display_rate} to {hi.display_rate} mL/h "
-        f"({_q(lo.dose_rate)} to {_q(hi.dose_rate)}) [{profile.id}]."
+        f"({_q(lo.dose_rate)} to {_q(hi.dose_rate)}) [{profile.id}]. Weight basis: {why}"
     )
-    b.add("ketamine", regimen=regimen, order=(lo, hi), detail=detail, alerts=dw.alerts)
+    b.add(
+        "ketamine",
+        regimen=regimen,
+        order=(lo, hi),
+        detail=detail,
+        alerts=(*basis_alerts, *dw.alerts),
+    )
     b.proposed.append(Medication(profile.drug, route="iv"))
+
+
+def _ketamine_basis(
+    b: Builder, weight: Quantity, profile_basis: str | None
+) -> tuple[str, str, tuple[Alert, ...]]:
+    """Return the dosing-weight basis for the ketamine rate, why, and any alert.
+
+    The caller's ``weight_basis`` wins, then the profile's; otherwise the actual weight,
+    except in obesity (painrx's dosing-weight rule: actual weight above 1.2 x ideal),
+    where the data file's obesity basis is used (cited). Without height and sex obesity
+    cannot be assessed, which is alerted. The profile is an adult one: an unknown age is
+    alerted (the pathway refuses patients under 18).
+    """
+    cfg = b.data.ketamine
+    spec = b.spec("ketamine")
+    patient = b.patient
+    alerts: list[Alert] = []
+    if patient is None or patient.age is None:
+        alerts.append(
+            item_alert(
+                "ketamine_age_unknown",
+                Severity.MODERATE,
+                "The patient's age is unknown: the perioperative ketamine profile is for adults; "
+                "never use it for a child (painrx's paediatric profile is "
+                "ketamine/paediatric_analgesia, outside this pathway).",
+                spec,
+            )
+        )
+    if b.weight_basis is not None:
+        return b.weight_basis, f"{b.weight_basis} (weight_basis given).", tuple(alerts)
+    if profile_basis is not None:
+        return profile_basis, f"{profile_basis} (the profile's basis).", tuple(alerts)
+    height = None if patient is None else patient.height
+    sex = None if patient is None else patient.sex
+    if height is None or sex is None:
+        alerts.append(
+            item_alert(
+                "ketamine_obesity_not_assessed",
+                Severity.MINOR,
+                "Height and sex are needed to tell whether the patient is obese (actual weight "
+                "above 1.2 x ideal), when the rate is dosed on the adjusted body weight; the "
+                "actual weight was used.",
+                spec,
+            )
+        )
+        return "actual", "actual (height and sex unknown).", tuple(alerts)
+    auto = dosing_weight(weight, height, sex, "auto", age=patient.age if patient else None)
+    source = b.data.cite(cfg["obesity_source"])
+    if auto.basis != "adjusted":
+        return "actual", "actual (not obese: actual weight at most 1.2 x ideal).", tuple(alerts)
+    basis = str(cfg["obesity_basis"])
+    why = (
+        f"{basis}: obesity (actual {_q(weight)} above 1.2 x ideal "
+        f"{_q(auto.ideal) if auto.ideal is not None else '?'}); ketamine is dosed on ideal or "
+        f"adjusted body weight in obesity ({source.title}, {source.year})."
+    )
+    alerts.append(Alert("ketamine_obesity_dosing_weight", Severity.INFO, why, source))
+    return basis, why, tuple(alerts)
+
+
+def neuropathic(b: Builder) -> None:
+    """Add the cited neuropathic options, each screened against the whole patient.
+
+    A finding at the data file's ``withhold_at`` severity or above turns the option into
+    an avoid item that says why; lesser findings are shown on the item.
+    """
+    cfg = b.data.neuropathic
+    withhold_at = Severity.parse(cfg["withhold_at"])
+    for candidate in cfg["candidates"]:
+        drug, code = candidate["drug"], candidate["item"]
+        report = b.check([*b.proposed, Medication(drug, route=candidate["route"])])
+        concerns = [f for f in report.findings if drug in f.drugs]
+        blocking = [f for f in concerns if f.severity >= withhold_at]
+        alerts = tuple(_checks.finding_alert(f) for f in concerns)
+        screen = " ".join(f"{f.message} {f.management}".strip() for f in concerns)
+        if not report.complete:
+            screen += f" Not checked (unknown to painrx): {', '.join(report.unchecked)}."
+            blocking = blocking or list(concerns)
+        regimen = Regimen(drug, candidate["route"], frequency_text="timing for the prescriber")
+        if blocking or not report.complete:
+            b.add(
+                code,
+                kind="avoid",
+                name=f"Not suggested now: {drug}",
+                regimen=regimen,
+                detail=f"Screen of {drug} with the current and proposed medications and "
+                f"conditions: {screen.strip()}",
+                alerts=alerts,
+            )
+        else:
+            b.add(
+                code,
+                regimen=regimen,
+                detail=f"Screen of {drug} with the current and proposed medications and "
+                f"conditions: {screen.strip() or 'no finding.'}",
+                alerts=alerts,
+            )
+        b.alerts.extend(a for a in alerts if a.severity >= Severity.MODERATE)
 
 
 def gabapentinoid(b: Builder) -> None:

@@ -151,6 +151,17 @@ def nsaid(b: Builder) -> None:
         b.nsaid_given = True
         return
     reasons = [f"{f.message} {f.management}{_context(f)}" for f in blocking]
+    if not b.anticoagulated:
+        b.treated_as_therapeutic = tuple(
+            _checks.describe(m)
+            for m in b.meds
+            if _checks.in_class(m, "anticoagulant")
+            and any(
+                _checks.name_in(m, f.drugs)
+                and any(x.note.startswith("therapeutic-intensity") for x in f.modifiers)
+                for f in blocking
+            )
+        )
     if not report.complete:
         reasons.append(
             f"The interaction check is incomplete (not checked: {', '.join(report.unchecked)}), "

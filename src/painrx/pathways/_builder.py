@@ -89,6 +89,9 @@ class Builder:
         self.alerts: list[Alert] = []
         self.proposed: list[Medication] = []
         self.nsaid_given = False
+        # Anticoagulants the NSAID screen treated at therapeutic intensity without the flag
+        # (e.g. apixaban 5 mg BID), so the plan header says what the items assume.
+        self.treated_as_therapeutic: tuple[str, ...] = ()
 
     def check(self, extra: Sequence[Medication]) -> InteractionReport:
         return _checks.check([*self.meds, *extra], self.patient, self.on_unknown)
@@ -135,6 +138,8 @@ class Builder:
 
     def investigation(self, spec: ItemSpec) -> None:
         triggered_by = [f.label for f in self.findings if spec.code in f.investigations]
+        if self.severity in spec.severities:
+            triggered_by.insert(0, f"{self.severity} leg pain (pain_severity)")
         if triggered_by:
             self.add(spec.code, detail=f"Triggered by: {', '.join(triggered_by)}.")
 

@@ -22,6 +22,7 @@ __all__ = [
     "describe",
     "finding_alert",
     "in_class",
+    "name_in",
     "report_alerts",
 ]
 
@@ -103,6 +104,17 @@ def in_class(med: str | Medication, cls: str) -> bool:
     except PainRxError:
         return False
     return any(catalog.in_class(i, cls) for i in product.ingredients)
+
+
+def name_in(med: str | Medication, names: Sequence[str]) -> bool:
+    """Return True when one of the medication's ingredients is among ``names``."""
+    from painrx import catalog
+
+    try:
+        product = catalog.parse_medication(med if isinstance(med, str) else med.name).product
+    except PainRxError:
+        return False
+    return any(i in names for i in product.ingredients)
 
 
 def as_therapeutic(med: str | Medication) -> str | Medication:

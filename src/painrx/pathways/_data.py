@@ -58,6 +58,8 @@ COMPUTE: Final = frozenset(
         "discharge",
         "taper",
         "referral",
+        "opioid_safety",
+        "neuropathic",
     }
 )
 _TOP_LEVEL: Final = frozenset(
@@ -73,6 +75,8 @@ _TOP_LEVEL: Final = frozenset(
         "opioid",
         "ketamine",
         "gabapentinoid",
+        "naloxone",
+        "neuropathic",
         "taper",
         "discharge",
         "findings",
@@ -127,6 +131,7 @@ class ItemSpec:
     compute: str
     source: Provenance
     evidence: tuple[Provenance, ...]
+    severities: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -159,6 +164,8 @@ class PathwayData:
     opioid_oral_dose: Quantity
     ketamine: Mapping[str, Any]
     gabapentinoid: Mapping[str, Any]
+    naloxone: Mapping[str, Any]
+    neuropathic: Mapping[str, Any]
     taper: Mapping[str, Any]
     discharge: Mapping[str, Any]
     referral_after: Quantity
@@ -306,6 +313,7 @@ def _items(doc: Mapping[str, Any]) -> tuple[ItemSpec, ...]:
                 "source",
                 "evidence",
             },
+            optional={"severities"},
             where=where,
         )
         items.append(
@@ -319,6 +327,10 @@ def _items(doc: Mapping[str, Any]) -> tuple[ItemSpec, ...]:
                 compute=_one_of(entry["compute"], COMPUTE, f"{where} compute"),
                 source=entry_source(entry, PATH, where),
                 evidence=_evidence(entry, where),
+                severities=tuple(
+                    _one_of(v, frozenset(("mild", "moderate", "severe")), f"{where} severities")
+                    for v in entry.get("severities", ())
+                ),
             )
         )
     codes = [i.code for i in items]
@@ -387,7 +399,32 @@ def pathway_data() -> PathwayData:
     )
     frequency_label(opioid["oral_frequency"])
     frequency_label(opioid["oral_frequency_max"])
-    ketamine = _section(doc, "ketamine", {"concentration", "profile"})
+    ketamine = _section(
+        doc, "ketamine", {"concentration", "profile", "obesity_basis", "obesity_source"}
+    )
+    _one_of(ketamine["obesity_basis"], frozenset(("ideal", "adjusted")), "[ketamine]")
+    _one_of(ketamine["obesity_source"], frozenset(sources), "[ketamine] obesity_source")
+    naloxone = _section(
+        doc,
+        "naloxone",
+        {
+            "drug",
+            "route",
+            "mme_at_least",
+            "mme_table",
+            "benzodiazepine_class",
+            "conditions",
+            "conditions_source",
+        },
+    )
+    route(naloxone["route"])
+    _one_of(naloxone["conditions_source"], frozenset(sources), "[naloxone] conditions_source")
+    neuropathic = _section(doc, "neuropathic", {"candidates", "withhold_at"})
+    Severity.parse(neuropathic["withhold_at"])
+    for candidate in neuropathic["candidates"]:
+        check_keys(candidate, required={"item", "drug", "route"}, where="[neuropathic] candidates")
+        _one_of(candidate["item"], frozenset(i.code for i in items), "[neuropathic] item")
+        route(candidate["route"])
     _quantity(ketamine["concentration"], "[ketamine] concentration", "concentration")
     gaba = _section(doc, "gabapentinoid", {"candidates"})
     taper = _section(
@@ -436,6 +473,8 @@ def pathway_data() -> PathwayData:
         opioid_oral_dose=_quantity(opioid["oral_dose"], "[opioid] oral_dose", "mass"),
         ketamine=ketamine,
         gabapentinoid=gaba,
+        naloxone=naloxone,
+        neuropathic=neuropathic,
         taper=taper,
         discharge=discharge,
         referral_after=_quantity(discharge["referral_after"], "[discharge]", "time"),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from painrx.errors import Alert, InputError, Severity
+from painrx.errors import Alert, InputError, PainRxError, Severity
 from painrx.interactions import Medication
 from painrx.opioids import convert_opioid, mme
+from painrx.pathways import _checks
 from painrx.pathways._builder import Builder, item_alert
 from painrx.pathways._model import Regimen
 from painrx.pathways._model import quantity_text as _q
 from painrx.tapers import TaperSchedule, taper
-from painrx.units import Q
+from painrx.units import Q, Quantity
+from painrx.vocabulary import doses_per_day
 
-__all__ = ["opioid_iv", "opioid_oral", "opioid_taper"]
+__all__ = ["opioid_iv", "opioid_oral", "opioid_safety", "opioid_taper"]
 
 
 def opioid_oral(b: Builder) -> None:
@@ -93,6 +95,70 @@ def opioid_iv(b: Builder) -> None:
     )
 
 
+def opioid_safety(b: Builder) -> None:
+    """Add the safety items that go with the opioid order: a bowel regimen, and naloxone
+    when a cited overdose risk factor is present (CDC 2022 Recommendation 8; HHS 2018).
+    """
+    b.add("bowel_regimen")
+    reasons = _naloxone_reasons(b)
+    if not reasons:
+        return
+    cfg = b.data.naloxone
+    b.add(
+        "naloxone",
+        regimen=Regimen(
+            cfg["drug"],
+            cfg["route"],
+            frequency_text="for suspected opioid overdose",
+            as_needed=True,
+            source=b.data.cite(cfg["source"]),
+        ),
+        detail="Overdose risk factors: " + "; ".join(reasons) + ".",
+    )
+
+
+def _naloxone_reasons(b: Builder) -> list[str]:
+    """Return the cited overdose risk factors present with the plan's opioid order."""
+    cfg = b.data.naloxone
+    reasons: list[str] = []
+    table = cfg["mme_table"]
+    opioid = b.data.opioid
+    planned = (
+        b.daily_dose
+        or mme(
+            opioid["oral_drug"], b.data.opioid_oral_dose, frequency=opioid["oral_frequency"]
+        ).daily_dose
+    )
+    total = mme(opioid["oral_drug"], planned, table=table, thresholds=None).value
+    counted = [f"{_q(planned)} {opioid['oral_drug']} ({total:g} MME/day)"]
+    for med in b.meds:
+        if not isinstance(med, Medication) or med.dose is None:
+            continue
+        if not _checks.in_class(med, "opioid"):
+            continue
+        try:
+            value = mme(med.name, med.dose, frequency=med.frequency, table=table, thresholds=None)
+        except PainRxError:
+            continue
+        total += value.value
+        counted.append(f"{_checks.describe(med)} ({value.value:g} MME/day)")
+    if total >= cfg["mme_at_least"]:
+        reasons.append(
+            f"{total:g} MME/day ({' + '.join(counted)}; {table}), at or above "
+            f"{cfg['mme_at_least']} MME/day"
+        )
+    benzodiazepines = [
+        _checks.describe(m) for m in b.meds if _checks.in_class(m, cfg["benzodiazepine_class"])
+    ]
+    if benzodiazepines:
+        reasons.append(f"a benzodiazepine with the opioid ({'; '.join(benzodiazepines)})")
+    conditions = b.patient.conditions if b.patient is not None else ()
+    present = [c for c in cfg["conditions"] if c in conditions]
+    if present:
+        reasons.append(f"{', '.join(present)} ({b.data.cite(cfg['conditions_source']).title})")
+    return reasons
+
+
 def opioid_taper(b: Builder) -> None:
     opioid = b.data.opioid
     regimen = Regimen(
@@ -121,27 +187,34 @@ def opioid_taper(b: Builder) -> None:
         )
         b.alerts.append(alert)
         return
-    schedule, start = _discharge_taper(b)
+    schedule, start, alerts = _discharge_taper(b)
     steps = "; ".join(
         f"day {s.day}: {_q(s.daily_dose)}, {s.describe_doses()}" for s in schedule.steps
+    )
+    supply = ", ".join(
+        f"{line.quantity} × {_q(line.strength)} tablet(s)" for line in schedule.dispensing()
     )
     b.add(
         "opioid_taper",
         regimen=regimen,
         order=schedule,
-        detail=f"{' '.join(schedule.notes)} {start} Schedule: {steps}." + _taper_caveats(schedule),
+        detail=f"{' '.join(schedule.notes)} {start} Schedule: {steps}. Dispense {supply}: the "
+        "smallest supply that covers the whole taper." + _taper_caveats(schedule),
+        alerts=alerts,
     )
+    b.alerts.extend(alerts)
 
 
-def _discharge_taper(b: Builder) -> tuple[TaperSchedule, str]:
-    """Return the discharge taper from :func:`painrx.tapers.taper` and its start in words.
+def _discharge_taper(b: Builder) -> tuple[TaperSchedule, str, tuple[Alert, ...]]:
+    """Return the discharge taper, its start in words, and the alert when the start is assumed.
 
-    The start is the daily dose in use at discharge when given, else the most the oral
-    regimen allows (from :func:`painrx.opioids.mme`, which owns dose × frequency).
+    The start is the opioid actually used in the last 24 hours when given
+    (``discharge_opioid_daily_dose``), split over ``discharge_opioid_frequency`` or, when
+    that is not given, over as many doses a day as the dose allows, at most the oral
+    regimen's. Without it the taper starts from the most the oral regimen allows (from
+    :func:`painrx.opioids.mme`, which owns dose × frequency), which is alerted.
     """
-    cfg = b.data.taper
     opioid = b.data.opioid
-    frequency = b.discharge_frequency
     daily_dose = b.daily_dose
     if daily_dose is None:
         frequency = opioid["oral_frequency"]
@@ -150,34 +223,56 @@ def _discharge_taper(b: Builder) -> tuple[TaperSchedule, str]:
         ).daily_dose
         start = (
             f"Starts from the most the oral regimen allows ({_q(b.data.opioid_oral_dose)} "
-            f"{frequency} = {_q(daily_dose)}); pass discharge_opioid_daily_dose= (and "
-            "discharge_opioid_frequency=) with the dose actually used."
+            f"{frequency} = {_q(daily_dose)})."
         )
-    else:
-        frequency = opioid["oral_frequency"] if frequency is None else frequency
-        start = f"Starts from the daily dose in use at discharge, {_q(daily_dose)}."
-    try:
-        schedule = taper(
-            opioid["oral_drug"],
-            daily_dose,
-            percent=cfg["percent"],
-            interval=cfg["interval"],
-            basis=cfg["basis"],
-            strengths=list(cfg["strengths"]),
-            stop_at=cfg["stop_at"],
-            duration_of_use=cfg["duration_of_use"],
-            route="oral",
-            doses_per_day=frequency,
-            equal_doses=cfg["equal_doses"],
-            final_step=cfg["final_step"],
+        alert = item_alert(
+            "discharge_dose_assumed",
+            Severity.MODERATE,
+            f"The discharge taper starts from the regimen's theoretical maximum, "
+            f"{_q(daily_dose)}: pass discharge_opioid_daily_dose= with the opioid actually "
+            "used in the last 24 hours, so the supply is sized from use.",
+            b.spec("opioid_taper"),
         )
-    except InputError as exc:
-        msg = (
-            f"The discharge taper from {_q(daily_dose)} taken {frequency!r} cannot be built: "
-            f"{exc} Check discharge_opioid_daily_dose= and discharge_opioid_frequency=."
-        )
-        raise InputError(msg) from exc
-    return schedule, start
+        return _build_taper(b, daily_dose, [frequency]), start, (alert,)
+    start = f"Starts from the opioid used in the last 24 hours, {_q(daily_dose)}."
+    if b.discharge_frequency is not None:
+        return _build_taper(b, daily_dose, [b.discharge_frequency]), start, ()
+    most = round(doses_per_day(opioid["oral_frequency"]))
+    return _build_taper(b, daily_dose, list(range(most, 0, -1))), start, ()
+
+
+def _build_taper(b: Builder, daily_dose: Quantity, frequencies: list[str | int]) -> TaperSchedule:
+    """Return the taper for the first frequency the daily dose can be split over.
+
+    Raises:
+        InputError: No frequency works (the message names the dose and the frequencies).
+    """
+    cfg = b.data.taper
+    error: InputError | None = None
+    for frequency in frequencies:
+        try:
+            return taper(
+                b.data.opioid["oral_drug"],
+                daily_dose,
+                percent=cfg["percent"],
+                interval=cfg["interval"],
+                basis=cfg["basis"],
+                strengths=list(cfg["strengths"]),
+                stop_at=cfg["stop_at"],
+                duration_of_use=cfg["duration_of_use"],
+                route="oral",
+                doses_per_day=frequency,
+                equal_doses=cfg["equal_doses"],
+                final_step=cfg["final_step"],
+            )
+        except InputError as exc:
+            error = exc
+    tried = ", ".join(map(repr, frequencies))
+    msg = (
+        f"The discharge taper from {_q(daily_dose)} taken {tried} time(s) a day cannot be "
+        f"built: {error} Check discharge_opioid_daily_dose= and discharge_opioid_frequency=."
+    )
+    raise InputError(msg) from error
 
 
 def _taper_caveats(schedule: TaperSchedule) -> str:

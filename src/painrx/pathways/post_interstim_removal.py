@@ -11,6 +11,8 @@ behind it (``data/pathways/post_interstim_removal.toml``).
 Nothing is ordered automatically: the plan is decision support.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from typing import Final, Literal
 
@@ -27,12 +29,16 @@ from painrx.units import Quantity
 __all__ = ["FINDINGS", "PAIN_SEVERITIES", "parse_pain_severity", "post_interstim_removal_plan"]
 
 _PATHWAY: Final = "post_interstim_removal"
+# The finding a severe pain score stands for (the seed's DVT rule).
+_SEVERE_PAIN: Final = "severe_pain"
 _TITLE: Final = "Care plan: posterior leg pain after InterStim (sacral neuromodulation) removal"
 
 
 #: The finding codes accepted by ``findings=`` (see the data file for what each triggers).
 FINDINGS: Final = (
     "unilateral_swelling",
+    "unilateral_pain",
+    "leg_swelling",
     "calf_tenderness",
     "severe_pain",
     "refractory_pain",
@@ -55,8 +61,23 @@ _COMPUTE: Final = {
     "gabapentinoid": _adjuncts.gabapentinoid,
     "discharge": _discharge.discharge,
     "taper": _opioid.opioid_taper,
+    "opioid_safety": _opioid.opioid_safety,
+    "neuropathic": _adjuncts.neuropathic,
     "referral": _discharge.referral,
 }
+
+
+def _implied(builder: Builder) -> tuple[FindingSpec, ...]:
+    """Return the findings given, plus the seed's severe leg pain when pain_severity is severe.
+
+    The seed orders the Doppler for leg pain that is severe: a severe pain score is that
+    finding, so its alert and red flag fire without ``findings=("severe_pain",)``.
+    """
+    found = builder.findings
+    severe = builder.data.findings.get(_SEVERE_PAIN)
+    if builder.severity == "severe" and severe is not None and severe not in found:
+        found = (*found, severe)
+    return found
 
 
 def _finding_alerts(findings: tuple[FindingSpec, ...], data: PathwayData) -> list[Alert]:
@@ -92,7 +113,7 @@ def _plan_alerts(builder: Builder, final: InteractionReport) -> tuple[Alert, ...
     """Return everything a clinician should see first, most severe first."""
     data = builder.data
     found = [
-        *_finding_alerts(builder.findings, data),
+        *_finding_alerts(_implied(builder), data),
         *builder.alerts,
         *builder.current.alerts,
         *_checks.report_alerts(builder.current, Severity.MODERATE),
@@ -202,13 +223,14 @@ def post_interstim_removal_plan(
         current_meds=tuple(_checks.describe(m) for m in meds),
         weight=builder.weight,
         age=age,
+        treated_as_therapeutic=builder.treated_as_therapeutic,
     )
     return CarePlan(
         pathway=_PATHWAY,
         title=_TITLE,
         inputs=inputs,
         items=tuple(sorted(builder.items.values(), key=lambda i: rank[i.code])),
-        red_flags=_red_flags(chosen, data),
+        red_flags=_red_flags(_implied(builder), data),
         alerts=_plan_alerts(builder, final),
         source=data.source,
         interactions=final,

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 Basis = Literal["original", "current", "hybrid"]
-FinalStep = Literal["lengthen_interval", "stop"]
+FinalStep = Literal["lengthen_interval", "fewer_doses", "stop"]
 
 
 def fmt(value: float) -> str:

@@ -43,8 +43,10 @@ def _note(
         return f"{_times(len(raw.doses))} a day instead of {before}: {cite}"
     if raw.kind == "stop":
         text = _STOP_NOTES.get(raw.end, "stop")
-        if prev is not None and prev.kind == "lengthen":
+        if prev is not None and prev.kind == "lengthen" and prev.every_days > 1:
             text = "stop: the dose is taken less than once a day (CDC)"
+        elif prev is not None and prev.kind == "lengthen":
+            text = "stop: after one smallest dose a day (fewer doses before stopping)"
         return f"{text}; remove the last patch" if patch else text
     if raw.daily != raw.ideal:
         return f"rounded from the ideal {ideal}"
@@ -154,6 +156,7 @@ def schedule_notes(
     ties: Ties | None,
     *,
     lengthened: bool,
+    final_step: str = "lengthen_interval",
     product: TaperDrug,
     rule: data.PatchRule | None,
 ) -> tuple[str, ...]:
@@ -172,7 +175,13 @@ def schedule_notes(
             "Each step is the ideal (unrounded) dose rounded to the nearest daily total the "
             f"strengths can make (ties {ties}); a rounding with no reduction is a hold."
         )
-    if lengthened:
+    if lengthened and final_step == "fewer_doses":
+        notes.append(
+            "At the smallest available dose fewer doses are taken each day, down to one, and "
+            "the opioid is then stopped: the dose is reduced before the interval is lengthened, "
+            "with no every-other-day step."
+        )
+    elif lengthened:
         notes.append(
             "At the smallest available dose the dosing interval is lengthened, and the "
             f"opioid stopped once taken less than once a day ({data.final_step().source.title})."

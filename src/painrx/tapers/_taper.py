@@ -176,11 +176,13 @@ def _raw_steps(
 ) -> list[RawStep]:
     """Run the engine: the ideal sequence, rounded to makeable doses, with the end rule."""
     hybrid = policy.basis == "hybrid"
-    lengthen = (
-        data.final_step().every_days
-        if policy.final_step == "lengthen_interval" and not patch
-        else None
-    )
+    lengthen = {
+        "lengthen_interval": data.final_step().every_days,
+        "fewer_doses": 1,
+        "stop": None,
+    }[policy.final_step]
+    if patch:
+        lengthen = None
     return build(
         start,
         ideals(start, phases, switch_at=policy.switch() * start if hybrid else None, stop_at=stop),
@@ -277,8 +279,11 @@ def taper(
             (default: HHS 2019's 0.3).
         final_step: ``"lengthen_interval"`` (default, CDC): at the smallest available dose,
             fewer doses a day down to one, then one dose every other day for an
-            interval, then stop. ``"stop"``: stop from the smallest dose. Patches stop
-            from the smallest patch either way.
+            interval, then stop. ``"fewer_doses"`` (post-operative, Hyland 2023: reduce
+            the dose before lengthening the interval): fewer doses a day down to one,
+            then stop, without the every-other-day step of the chronic-pain rule.
+            ``"stop"``: stop from the smallest dose. Patches stop from the smallest patch
+            whatever the end rule.
         guideline: Pace table for ``duration_of_use`` beyond 14 days: ``"CDC_2022"``
             (default), ``"HHS_2019"`` or ``"VA_DOD_2017"``. Post-operative use is always
             checked against the post-operative guidance (``"HYLAND_2023"``).
@@ -374,6 +379,7 @@ def taper(
         switch,
         tie if maker is not None else None,
         lengthened=any(step.kind == "lengthen" for step in steps),
+        final_step=how.final_step,
         product=product,
         rule=rule,
     )
