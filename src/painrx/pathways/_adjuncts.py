@@ -25,8 +25,10 @@ def dexamethasone(b: Builder) -> None:
         "single dose, perioperatively or in the immediate postoperative period",
         source=b.data.cite(cfg["source"]),
     )
-    b.add("dexamethasone", regimen=regimen)
-    b.proposed.append(Medication(cfg["drug"], dose=dose, route=cfg["route"]))
+    med = Medication(cfg["drug"], dose=dose, route=cfg["route"])
+    screen, alerts = b.screen(med)
+    b.add("dexamethasone", regimen=regimen, detail=screen, alerts=alerts)
+    b.proposed.append(med)
 
 
 def ketamine(b: Builder) -> None:
@@ -68,14 +70,16 @@ def ketamine(b: Builder) -> None:
         f"at {_q(lo.concentration)}: pump {lo.display_rate} to {hi.display_rate} mL/h "
         f"({_q(lo.dose_rate)} to {_q(hi.dose_rate)}) [{profile.id}]. Weight basis: {why}"
     )
+    med = Medication(profile.drug, route="iv")
+    screen, screen_alerts = b.screen(med)
     b.add(
         "ketamine",
         regimen=regimen,
         order=(lo, hi),
-        detail=detail,
-        alerts=(*basis_alerts, *dw.alerts),
+        detail=f"{detail} {screen}",
+        alerts=(*basis_alerts, *dw.alerts, *screen_alerts),
     )
-    b.proposed.append(Medication(profile.drug, route="iv"))
+    b.proposed.append(med)
 
 
 def _ketamine_basis(

@@ -145,8 +145,8 @@ def nsaid(b: Builder) -> None:
     concerns = report.findings_for_class("nsaid")
     blocking = [f for f in concerns if f.severity >= b.data.nsaid_withhold_at]
     if not blocking and report.complete:
-        alerts = tuple(_checks.finding_alert(f) for f in concerns)
-        b.add("nsaid", regimen=regimen, alerts=alerts)
+        screen, alerts = b.screen(med)
+        b.add("nsaid", regimen=regimen, alerts=alerts, detail=screen)
         b.proposed.append(med)
         b.nsaid_given = True
         return

@@ -96,6 +96,22 @@ class Builder:
     def check(self, extra: Sequence[Medication]) -> InteractionReport:
         return _checks.check([*self.meds, *extra], self.patient, self.on_unknown)
 
+    def screen(self, med: Medication) -> tuple[str, tuple[Alert, ...]]:
+        """Screen one proposed medication against the whole patient, in words and alerts.
+
+        The check covers the current medications, the medications proposed so far, the
+        patient's age, weight and conditions (:func:`painrx.interactions.check_interactions`).
+        """
+        report = self.check([*self.proposed, med])
+        name = med.name
+        concerns = [f for f in report.findings if _checks.name_in(med, f.drugs)]
+        text = " ".join(f"{f.message} {f.management}".strip() for f in concerns)
+        if not report.complete:
+            text += f" Not checked (unknown to painrx): {', '.join(report.unchecked)}."
+        outcome = text.strip() or "no finding."
+        words = f"Screen of {name} with the current and proposed medications and the patient: "
+        return words + outcome, tuple(_checks.finding_alert(f) for f in concerns)
+
     def add(self, code: str, **changes: Any) -> PlanItem:
         found = item(self.data.item(code), **changes)
         self.items[code] = found

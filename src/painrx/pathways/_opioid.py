@@ -38,9 +38,13 @@ def opioid_oral(b: Builder) -> None:
                 b.spec("opioid_oral"),
             ),
         )
+    med = Medication(
+        cfg["oral_drug"], dose=oral_dose, frequency=cfg["oral_frequency"], route="oral"
+    )
+    screen, screen_alerts = b.screen(med)
     b.add(
         "opioid_oral",
-        alerts=tolerant,
+        alerts=(*tolerant, *screen_alerts),
         regimen=Regimen(
             cfg["oral_drug"],
             "oral",
@@ -55,12 +59,10 @@ def opioid_oral(b: Builder) -> None:
         detail=(
             f"Oral equivalent ({conversion.table}): {_q(oral_dose)} oral {cfg['oral_drug']} "
             f"≈ {_q(conversion.dose)} oral {cfg['oral_equivalent']} "
-            f"(ratio {conversion.ratio:g})."
+            f"(ratio {conversion.ratio:g}). {screen}"
         ),
     )
-    b.proposed.append(
-        Medication(cfg["oral_drug"], dose=oral_dose, frequency=cfg["oral_frequency"], route="oral")
-    )
+    b.proposed.append(med)
 
 
 def opioid_iv(b: Builder) -> None:

@@ -230,6 +230,7 @@ def _medication_request(item: PlanItem, subject: dict[str, Any]) -> dict[str, An
         "note": [
             {"text": item.name},
             *([{"text": item.detail}] if item.detail else []),
+            *({"text": f"{a.severity.name} {a.code}: {a.message}"} for a in item.alerts),
             *_citations(item),
         ],
     }
@@ -246,7 +247,12 @@ def _activity_detail(item: PlanItem) -> dict[str, Any]:
         "code": {"text": item.name},
         "reasonCode": [{"text": item.rationale}],
         "description": " ".join(
-            [item.rationale, *(f"Source {s.id}: {s.citation}" for s in item.sources)]
+            [
+                item.rationale,
+                *([item.detail] if item.detail else []),
+                *(f"{a.severity.name} {a.code}: {a.message}" for a in item.alerts),
+                *(f"Source {s.id}: {s.citation}" for s in item.sources),
+            ]
         ),
     }
     kind = _ACTIVITY_KIND.get(item.kind)
