@@ -9,7 +9,7 @@ from painrx.pathways import _checks
 from painrx.pathways._builder import Builder, item_alert
 from painrx.pathways._model import Regimen
 from painrx.pathways._model import quantity_text as _q
-from painrx.units import Quantity
+from painrx.units import Quantity, magnitude
 
 __all__ = ["dexamethasone", "gabapentinoid", "ketamine", "neuropathic"]
 
@@ -88,9 +88,9 @@ def _ketamine_basis(
     """Return the dosing-weight basis for the ketamine rate, why, and any alert.
 
     The caller's ``weight_basis`` wins, then the profile's; otherwise the actual weight,
-    except in obesity (painrx's dosing-weight rule: actual weight above 1.2 x ideal),
-    where the data file's obesity basis is used (cited). Without height and sex obesity
-    cannot be assessed, which is alerted. The profile is an adult one: an unknown age is
+    except in extreme obesity (BMI at or above the data file's threshold), where the data
+    file's obesity basis is used (cited). Without height and sex the adjusted weight
+    cannot be computed, which is alerted. The profile is an adult one: an unknown age is
     alerted (the pathway refuses patients under 18).
     """
     cfg = b.data.ketamine
@@ -119,22 +119,22 @@ def _ketamine_basis(
             item_alert(
                 "ketamine_obesity_not_assessed",
                 Severity.MINOR,
-                "Height and sex are needed to tell whether the patient is obese (actual weight "
-                "above 1.2 x ideal), when the rate is dosed on the adjusted body weight; the "
-                "actual weight was used.",
+                "Height and sex are needed to tell whether the patient is extremely obese "
+                f"(BMI {cfg['obesity_bmi_at_least']} kg/m2 or more), when the rate is dosed on "
+                "the adjusted body weight; the actual weight was used.",
                 spec,
             )
         )
         return "actual", "actual (height and sex unknown).", tuple(alerts)
-    auto = dosing_weight(weight, height, sex, "auto", age=patient.age if patient else None)
+    bmi = magnitude(weight, "kg") / magnitude(height, "m") ** 2
     source = b.data.cite(cfg["obesity_source"])
-    if auto.basis != "adjusted":
-        return "actual", "actual (not obese: actual weight at most 1.2 x ideal).", tuple(alerts)
+    threshold = cfg["obesity_bmi_at_least"]
+    if bmi < threshold:
+        return "actual", f"actual (BMI {bmi:.1f} kg/m2, below {threshold}).", tuple(alerts)
     basis = str(cfg["obesity_basis"])
     why = (
-        f"{basis}: obesity (actual {_q(weight)} above 1.2 x ideal "
-        f"{_q(auto.ideal) if auto.ideal is not None else '?'}); ketamine is dosed on ideal or "
-        f"adjusted body weight in obesity ({source.title}, {source.year})."
+        f"{basis}: extreme obesity (BMI {bmi:.1f} kg/m2, {threshold} or more); ketamine is "
+        f"dosed on ideal or adjusted body weight in obesity ({source.title}, {source.year})."
     )
     alerts.append(Alert("ketamine_obesity_dosing_weight", Severity.INFO, why, source))
     return basis, why, tuple(alerts)

@@ -400,7 +400,9 @@ def pathway_data() -> PathwayData:
     frequency_label(opioid["oral_frequency"])
     frequency_label(opioid["oral_frequency_max"])
     ketamine = _section(
-        doc, "ketamine", {"concentration", "profile", "obesity_basis", "obesity_source"}
+        doc,
+        "ketamine",
+        {"concentration", "profile", "obesity_basis", "obesity_bmi_at_least", "obesity_source"},
     )
     _one_of(ketamine["obesity_basis"], frozenset(("ideal", "adjusted")), "[ketamine]")
     _one_of(ketamine["obesity_source"], frozenset(sources), "[ketamine] obesity_source")
