@@ -144,13 +144,22 @@ def nsaid(b: Builder) -> None:
     )
     concerns = report.findings_for_class("nsaid")
     blocking = [f for f in concerns if f.severity >= b.data.nsaid_withhold_at]
-    if not blocking and report.complete:
+    # The same NSAID already taken: the pair rules need two different drugs, so a second
+    # course of the same one is caught here (duplicate therapy).
+    same = [_checks.describe(m) for m in b.meds if _checks.name_in(m, (cfg["drug"],))]
+    if not blocking and report.complete and not same:
         screen, alerts = b.screen(med)
         b.add("nsaid", regimen=regimen, alerts=alerts, detail=screen)
         b.proposed.append(med)
         b.nsaid_given = True
         return
     reasons = [f"{f.message} {f.management}{_context(f)}" for f in blocking]
+    if same:
+        reasons.append(
+            f"The patient already takes {'; '.join(same)}: no second course of "
+            f"{cfg['drug']} (duplicate therapy); continue or adjust the current one within "
+            "its label maximum."
+        )
     if not b.anticoagulated:
         b.treated_as_therapeutic = tuple(
             _checks.describe(m)
