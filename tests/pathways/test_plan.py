@@ -199,11 +199,12 @@ def test_a_small_dose_in_use_is_split_over_fewer_doses() -> None:
     # Issue 16: 10 mg/day raised before (it cannot be split six ways in half tablets).
     # It is now taken as 4 x 2.5 mg, the most doses a day it allows, then 3, 2, 1, stop.
     p = plan(pain_severity="severe", discharge_opioid_daily_dose="10 mg/day")
-    schedule = p.item("opioid_taper").orders[0]
-    assert schedule == _discharge_taper("10 mg/day", 4)  # type: ignore[arg-type]
-    assert [s.daily_dose.m_as("mg/day") for s in schedule.steps] == [10, 7.5, 5, 2.5, 0]  # type: ignore[attr-defined]
-    assert schedule.last_day == 4  # type: ignore[attr-defined]
-    assert [(d.quantity, d.used) for d in schedule.dispensing()] == [(5, 5.0)]  # type: ignore[attr-defined]
+    schedule = p.item("opioid_taper").order
+    assert isinstance(schedule, rx.TaperSchedule)
+    assert schedule == _discharge_taper("10 mg/day", 4)
+    assert [s.daily_dose.m_as("mg/day") for s in schedule.steps] == [10, 7.5, 5, 2.5, 0]
+    assert schedule.last_day == 4
+    assert [(d.quantity, d.used) for d in schedule.dispensing()] == [(5, 5.0)]
 
 
 def test_discharge_taper_with_the_doses_a_day_in_use() -> None:
