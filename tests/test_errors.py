@@ -60,3 +60,62 @@ def test_alert_to_dict_and_dedupe() -> None:
     other = Alert("methadone_caution", Severity.MAJOR, "Methadone.")
     assert dedupe_alerts([alert, other, alert]) == (alert, other)
     assert pickle.loads(pickle.dumps(alert)) == alert
+
+
+def test_messages_quote_at_most_100_characters_of_a_bad_value() -> None:
+    with pytest.raises(rx.InputError) as info:
+        rx.mme("oxycodone", "5 mg", frequency="x" * 100_000)
+    message = str(info.value)
+    assert len(message) < 400
+    assert "(100,000 characters)" in message
+    assert message == info.value.message
+
+
+def test_short_values_are_quoted_whole() -> None:
+    with pytest.raises(rx.InputError, match="Unknown frequency 'hourly-ish'"):
+        rx.mme("oxycodone", "5 mg", frequency="hourly-ish")
+
+
+def test_text_between_two_short_quoted_values_is_not_cut() -> None:
+    message = "basis='current' never reaches 0 " + "by arithmetic " * 10 + "stop_at='5 mg/day'."
+    assert rx.InputError(message).message == message
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (("x", "bogus", "m"), "must be a painrx Severity"),
+        (("", Severity.MINOR, "m"), "non-empty code"),
+        ((3, Severity.MINOR, "m"), "non-empty code"),
+        (("x", Severity.MINOR, None), "must be text"),
+        (("x", 3, "m"), "must be a painrx Severity"),
+    ],
+)
+def test_alerts_built_with_nonsense_are_refused(args: tuple[object, ...], match: str) -> None:
+    with pytest.raises(rx.InputError, match=match):
+        Alert(*args)  # type: ignore[arg-type]
+
+
+def test_alert_source_must_be_a_provenance() -> None:
+    with pytest.raises(rx.InputError, match="must be a painrx Provenance"):
+        Alert("x", Severity.MINOR, "m", "CDC_2022")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"id": "", "title": "t", "year": 2022, "citation": "c"}, "id='' must be non-empty"),
+        ({"id": "X", "title": "t", "year": "2022", "citation": "c"}, "whole year"),
+        ({"id": "X", "title": "t", "year": True, "citation": "c"}, "whole year"),
+        ({"id": "X", "title": "t", "year": 2022, "citation": "c", "url": None}, "must be text"),
+    ],
+)
+def test_provenance_built_with_nonsense_is_refused(kwargs: dict[str, object], match: str) -> None:
+    with pytest.raises(rx.InputError, match=match):
+        rx.Provenance(**kwargs)  # type: ignore[arg-type]
+
+
+def test_long_numbers_are_cut_in_messages() -> None:
+    message = rx.InputError(f"Bare number {10**400} is not a dose.").message
+    assert "(401 digits)" in message
+    assert len(message) < 120

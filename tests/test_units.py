@@ -114,7 +114,43 @@ def test_body_weight_cancels_explicitly() -> None:
     weight = units.as_body_weight(rx.Q("70 kg"))
     assert (dose_rate * weight).to("mg/h").magnitude == pytest.approx(17.5)
     pounds = units.as_body_weight(rx.Q("154.3234 lb"))
-    assert pounds.to("kilogram_body").magnitude == pytest.approx(154.3234 * 0.45359237)
+    assert units.kind_of(pounds) == "body_weight"
+    assert pounds.magnitude == pytest.approx(
+        154.3234 * 0.45359237
+    )  # kg per lb, exact by definition
+
+
+@pytest.mark.parametrize("text", ["5 kilogram_body", "1 clinical_month", "2 mg/kilogram_body"])
+def test_internal_unit_names_are_refused(text: str) -> None:
+    with pytest.raises(UnitError, match="unknown unit"):
+        rx.Q(text)
+
+
+@pytest.mark.parametrize("text", ["5 M", "5 Mg", "5 mG", "5 Mcg/hr", "2 mg/Ml", "70 Kg", "1 G"])
+def test_mixed_case_units_are_refused(text: str) -> None:
+    with pytest.raises(UnitError, match="ambiguous in that case"):
+        rx.Q(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("5 MG", "mg"),
+        ("25 MCG/HR", "mcg/h"),
+        ("2 MG/ML", "mg/mL"),
+        ("1 L", "L"),
+        ("2 mg/mL", "mg/mL"),
+    ],
+)
+def test_pharmacy_capitals_and_painrx_spelling_are_accepted(text: str, unit: str) -> None:
+    assert units.format_units(rx.Q(text)) == unit
+
+
+def test_registry_attributes_follow_the_allow_list() -> None:
+    reg = units.registry()
+    assert hasattr(reg, "mg")
+    assert not hasattr(reg, "x")
+    assert not hasattr(reg, "gr")  # grain: refused, so no attribute either
 
 
 def test_as_body_weight_refuses_non_mass() -> None:

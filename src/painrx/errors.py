@@ -12,6 +12,7 @@ attention returns its result with :class:`Alert` objects attached.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,31 @@ __all__ = [
 ]
 
 
+#: The most characters of a bad value an error message quotes (hostile input can be huge).
+MAX_QUOTED = 100
+# A quoted value opens after a non-word character and closes before one, so the text
+# between two short quoted values ("basis='current' never ... stop_at='5 mg'") is not one.
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_QUOTED + 1},}}")
+_LONG_QUOTED = re.compile(
+    rf"(?<!\w)(?:'[^'\n]{{{MAX_QUOTED + 1},}}'|\"[^\"\n]{{{MAX_QUOTED + 1},}}\")(?!\w)"
+)
+
+
+def _shorten_quoted(message: str) -> str:
+    """Cut every quoted value longer than :data:`MAX_QUOTED` characters to its ends."""
+
+    def cut(match: re.Match[str]) -> str:
+        text = match.group()
+        quote, inner = text[0], text[1:-1]
+        return f"{quote}{inner[:60]}…{inner[-20:]}{quote} ({len(inner):,} characters)"
+
+    def cut_number(match: re.Match[str]) -> str:
+        digits = match.group()
+        return f"{digits[:20]}…({len(digits):,} digits)"
+
+    return _LONG_NUMBER.sub(cut_number, _LONG_QUOTED.sub(cut, message))
+
+
 class PainRxError(ValueError):
     """Base class of every error painrx raises.
 
@@ -41,6 +67,7 @@ class PainRxError(ValueError):
     """
 
     def __init__(self, message: str) -> None:
+        message = _shorten_quoted(message)
         super().__init__(message)
         self.message = message
 
@@ -143,6 +170,9 @@ class Alert:
     message: str
     source: Provenance | None = None
 
+    def __attrs_post_init__(self) -> None:
+        _check_alert(self.code, self.severity, self.message, self.source)
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (the source is given by its id)."""
         return {
@@ -151,6 +181,27 @@ class Alert:
             "message": self.message,
             "source": self.source.id if self.source is not None else None,
         }
+
+
+def _check_alert(code: object, severity: object, message: object, source: object) -> None:
+    """Refuse an Alert built with nonsense (typed ``object``: callers may pass anything)."""
+    from painrx.provenance import Provenance
+
+    if not isinstance(code, str) or not code.strip():
+        msg = f"Alert code={code!r} must be a non-empty code such as 'mme_threshold_90'."
+        raise InputError(msg)
+    if not isinstance(severity, Severity):
+        msg = (
+            f"Alert severity={severity!r} must be a painrx Severity such as Severity.MAJOR "
+            "(Severity.parse('major') reads a name)."
+        )
+        raise InputError(msg)
+    if not isinstance(message, str):
+        msg = f"Alert message={message!r} must be text."
+        raise InputError(msg)
+    if source is not None and not isinstance(source, Provenance):
+        msg = f"Alert source={source!r} must be a painrx Provenance or None."
+        raise InputError(msg)
 
 
 def dedupe_alerts(alerts: Iterable[Alert]) -> tuple[Alert, ...]:

@@ -33,6 +33,23 @@ class Provenance:
     url: str = ""
     edition: str = ""
 
+    def __attrs_post_init__(self) -> None:
+        from painrx.errors import InputError
+
+        for name in ("id", "title", "citation"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                msg = f"Provenance {name}={value!r} must be non-empty text."
+                raise InputError(msg)
+        for name in ("url", "edition"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                msg = f"Provenance {name}={value!r} must be text ('' when there is none)."
+                raise InputError(msg)
+        if isinstance(self.year, bool) or not isinstance(self.year, int):
+            msg = f"Provenance year={self.year!r} must be a whole year such as 2022."
+            raise InputError(msg)
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping of the provenance fields."""
         return attrs.asdict(self)

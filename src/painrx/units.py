@@ -116,7 +116,9 @@ _M = _Atom("meter", "length", "m", "m")
 _IN = _Atom("inch", "length", "in", "[in_i]")
 _KG_BODY = _Atom("kilogram_body", "weight", "kg", "kg")
 
-# Looked up after lower-casing: pharmacy files write "MG", "MCG/HR", "MG/ML".
+# Looked up after lower-casing, but only for a word written all in lower case, all in
+# capitals (pharmacy files write "MG", "MCG/HR", "MG/ML") or in painrx's own spelling
+# ("mL", "L", "µg"): mixed case such as "Mg" or a lone "M" could mean mega or molar.
 _ALIASES: dict[str, _Atom] = {
     **dict.fromkeys(("mcg", "ug", "µg", "μg", "microgram", "micrograms"), _MCG),
     **dict.fromkeys(("mg", "milligram", "milligrams"), _MG),
@@ -134,8 +136,6 @@ _ALIASES: dict[str, _Atom] = {
     **dict.fromkeys(("cm", "centimeter", "centimeters", "centimetre", "centimetres"), _CM),
     **dict.fromkeys(("m", "meter", "meters", "metre", "metres"), _M),
     **dict.fromkeys(("in", "inch", "inches"), _IN),
-    "kilogram_body": _KG_BODY,
-    "clinical_month": _MONTH,
 }
 
 #: Every accepted unit token (case-insensitive), by what it measures.
@@ -228,6 +228,14 @@ def _build_registry() -> pint.UnitRegistry[float]:
         def parse_expression(self, input_string: str, *_: Any, **__: Any) -> Any:
             return Q(input_string)
 
+        def __getattr__(self, item: str) -> Any:
+            # pint answers `registry.mg` with a Unit; a name painrx refuses is no attribute,
+            # so hasattr() is False instead of raising.
+            try:
+                return super().__getattr__(item)
+            except UnitError:
+                raise AttributeError(item) from None
+
     reg = PainRxRegistry(on_redefinition="raise")
     reg.define("kilogram_body = [body_mass]")
     reg.define("clinical_month = 30 * day")
@@ -279,8 +287,26 @@ def is_real(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float, numbers.Real))
 
 
+def real_float(value: object) -> float:
+    """Return a real number (see :func:`is_real`) as a float.
+
+    An integer too large for a float becomes an infinity, which every caller's finite
+    check refuses with a painrx error, instead of Python's OverflowError.
+    """
+    try:
+        return float(value)  # type: ignore[arg-type] # a real number has __float__
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf  # type: ignore[operator]
+
+
 def _unit_error(text: str, why: str) -> UnitError:
     return UnitError(f"Unit {text!r} is not accepted: {why}.")
+
+
+def _plain_case(word: str, atom: _Atom) -> bool:
+    if word in {atom.display, word.lower()}:
+        return True
+    return len(word) > 1 and word == word.upper()
 
 
 def _lookup_atom(word: str, text: str) -> _Atom:
@@ -289,6 +315,9 @@ def _lookup_atom(word: str, text: str) -> _Atom:
         return_msg = REJECTED_UNITS[key]
         raise _unit_error(text, f"{return_msg}")
     atom = _ALIASES.get(key)
+    if atom is not None and not _plain_case(word, atom):
+        msg = f"{word!r} is ambiguous in that case (capital M is mega, small m milli); write {atom.display!r}"
+        raise _unit_error(text, msg)
     if atom is None:
         accepted = "; ".join(f"{k}: {', '.join(v)}" for k, v in ALLOWED_UNITS.items())
         msg = f"unknown unit {word!r}. Accepted units are {accepted}"
@@ -515,7 +544,7 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     if (value_type is float or value_type is int) and type(unit) is str:
         # The warm path: a plain number and an already-parsed unit string.
         if not -math.inf < value < math.inf:  # type: ignore[operator]
-            _check_value(float(value), value)  # type: ignore[arg-type]
+            _check_value(real_float(value), value)
         parsed = _WARM_UNITS.get(unit) or _remember_unit(unit)
         number = cast("float", value) if value_type is float else float(cast("int", value))
         return reg.Quantity(number, parsed)
@@ -541,7 +570,7 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     if not is_real(value):
         msg = f"{value!r} is not a number or a quantity string such as '10 mg'."
         raise InputError(msg)
-    number = float(value)  # type: ignore[arg-type] # is_real guarantees __float__
+    number = real_float(value)
     if unit is None:
         msg = f"Bare number {value!r}: painrx never guesses a unit (write e.g. Q({value!r}, 'mg'))."
         raise UnitError(msg)
@@ -626,7 +655,8 @@ def as_body_weight(weight: Quantity) -> Quantity:
     if kind != "mass":
         msg = f"{format(weight)!r} is not a body weight; give e.g. '70 kg'."
         raise UnitError(msg)
-    return registry().Quantity(magnitude(weight, "kg"), _unit_for("kilogram_body"))
+    reg = registry()
+    return reg.Quantity(magnitude(weight, "kg"), reg.UnitsContainer({_KG_BODY.pint_name: 1}))
 
 
 @lru_cache(maxsize=1024)

@@ -226,7 +226,10 @@ def test_lidocaine_profile_doses_on_ideal_weight() -> None:
     assert r.weight.magnitude == pytest.approx(ideal.weight.magnitude)
     assert r.rate.magnitude == pytest.approx(1.5 * ideal.weight.magnitude / 4)
     actual = rx.infusion_rate("1.5 mg/kg/h", "150 kg", "4 mg/mL", drug="lidocaine", profile=LIDO)
-    assert codes(actual) == ["dosing_weight_basis"]
+    # 56.25 mL/h shown half-up (56.3) would deliver 1.501 mg/kg/h, above the hard
+    # maximum: the display step below is used (issue 19: limits apply to what runs).
+    assert codes(actual) == ["dosing_weight_basis", "display_rate_adjusted_for_hard_limit"]
+    assert actual.display_rate == Decimal("56.2")
     assert "ideal body weight" in actual.alerts[0].message
     with pytest.raises(HardLimitError, match="Foo I"):
         rx.infusion_rate("1.6 mg/kg/h", ideal, "4 mg/mL", drug="lidocaine", profile=LIDO)
@@ -824,3 +827,25 @@ def test_lidocaine_premix_is_cited_to_a_verifiable_listing() -> None:
     source = p.concentrations[0].source
     assert "0338-0409" in source.citation
     assert source.url.startswith("https://dailymed.nlm.nih.gov/")
+
+
+def test_rounding_that_crosses_the_hard_maximum_uses_the_step_below() -> None:
+    # Issue 19 reproducer: 1.5 mg/kg/h x 1.5 kg / 5 mg/mL = 0.45 mL/h, shown half-up as
+    # 0.5 mL/h = 1,667 mcg/kg/h against CHEO's 1,500 mcg/kg/h hard maximum.
+    r = rx.infusion_rate(
+        "1500 mcg/kg/h", "1.5 kg", "5 mg/mL", profile="ketamine/paediatric_analgesia"
+    )
+    assert r.display_rate == Decimal("0.4")
+    assert r.delivered.magnitude == pytest.approx(1333.333, rel=1e-6)
+    adjusted = [a for a in r.alerts if a.code == "display_rate_adjusted_for_hard_limit"]
+    assert len(adjusted) == 1
+    assert adjusted[0].severity is Severity.MINOR
+    assert "would show 0.5 mL/h and deliver 1667 mcg/kg/h" in adjusted[0].message
+
+
+def test_no_display_step_within_the_hard_limits_is_refused() -> None:
+    # 1.5 mg/kg/h x 2 kg / 50 mg/mL = 0.06 mL/h: 0.1 mL/h delivers 2,500 mcg/kg/h, 0 nothing.
+    with pytest.raises(HardLimitError, match=r"no display step of 0\.1 mL/h stays within"):
+        rx.infusion_rate(
+            "1500 mcg/kg/h", "2 kg", "50 mg/mL", profile="ketamine/paediatric_analgesia"
+        )

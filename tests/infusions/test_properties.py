@@ -151,3 +151,25 @@ def test_wrong_concentration_fold_is_the_ratio(
     assert c.fold == pytest.approx(actual / programmed)
     assert c.delivered.magnitude == pytest.approx(c.fold * c.displayed.magnitude)
     assert bool(c.alerts) == (programmed != actual)
+
+
+@given(
+    dose=st.floats(min_value=100.0, max_value=1500.0, allow_nan=False),
+    weight=st.floats(min_value=1.0, max_value=60.0, allow_nan=False),
+    concentration=st.sampled_from(["1 mg/mL", "2 mg/mL", "5 mg/mL", "10 mg/mL", "50 mg/mL"]),
+)
+def test_the_displayed_rate_never_delivers_beyond_a_hard_limit(
+    dose: float, weight: float, concentration: str
+) -> None:
+    # CHEO ketamine paediatric profile: hard maximum 1500 mcg/kg/h, checked on what the
+    # pump really runs (the displayed rate), not on the exact rate.
+    try:
+        r = rx.infusion_rate(
+            f"{dose} mcg/kg/h",
+            f"{weight} kg",
+            concentration,
+            profile="ketamine/paediatric_analgesia",
+        )
+    except HardLimitError:
+        return
+    assert magnitude(r.delivered, "mcg/kg/h") <= 1500 * (1 + 1e-9)

@@ -20,6 +20,8 @@ _SEVERITY: dict[str, Severity] = {
     "soft_limit_high": Severity.MODERATE,
     "soft_limit_low": Severity.MINOR,
     "rate_below_pump_resolution": Severity.MAJOR,
+    # The delivered dose stays within the limits; the display differs by one step.
+    "display_rate_adjusted_for_hard_limit": Severity.MINOR,
     "non_metric_weight": Severity.MINOR,
     "ibw_extrapolated": Severity.MINOR,
     "no_dose_limits": Severity.MODERATE,

@@ -440,6 +440,61 @@ def _resolution_alert(
     ]
 
 
+def _displayed_rate(rate: float, step: Decimal, order: _Order) -> tuple[Decimal, list[Alert]]:
+    """Round the rate to the pump display, keeping what it delivers within the hard limits.
+
+    The pump runs the displayed rate, not the exact one: a rate rounded half-up can
+    deliver more than the hard maximum (0.45 → 0.5 mL/h is +11%), or less than the hard
+    minimum. The limits are therefore checked on the delivered dose; when rounding
+    crosses one, the neighbouring display step inside the limits is used and alerted,
+    and where none exists the order is refused.
+    """
+    display = round_half_up(rate, step)
+    limits = order.profile.infusion if order.profile is not None else None
+    if limits is None or not limits:
+        return display, []
+
+    def delivered(shown: Decimal) -> float:
+        return order.canonical * float(shown) / rate
+
+    def crossing(shown: Decimal) -> tuple[str, DoseLimit] | None:
+        value = delivered(shown)
+        if limits.hard_max is not None and _above(value, limits.hard_max.canonical):
+            return "hard maximum", limits.hard_max
+        if limits.hard_min is not None and _below(value, limits.hard_min.canonical):
+            return "hard minimum", limits.hard_min
+        return None
+
+    crossed = crossing(display)
+    if crossed is None:
+        return display, []
+    words, limit = crossed
+    moved = display - step if words == "hard maximum" else display + step
+    unit = order.profile.dose_unit if order.profile is not None else INFUSION_UNIT
+
+    def in_profile_unit(shown: Decimal) -> str:
+        return f"{magnitude(Q(delivered(shown), INFUSION_UNIT), unit):.4g} {unit}"
+
+    shown_dose = in_profile_unit(display)
+    if moved <= 0 or crossing(moved) is not None:
+        msg = (
+            f"The pump displays {display} mL/h, which delivers {shown_dose}, beyond the "
+            f"{words} {format(limit.value)} (source: {limit.source.citation}); no display "
+            f"step of {step} mL/h stays within the hard limits at {format(order.concentration)}:"
+            " use a more dilute concentration so the rate can be shown accurately."
+        )
+        raise HardLimitError(msg)
+    return moved, [
+        alert(
+            "display_rate_adjusted_for_hard_limit",
+            f"Rounded half-up, the pump would show {display} mL/h and deliver {shown_dose}, "
+            f"beyond the {words} {format(limit.value)}; the display step {moved} mL/h "
+            f"(delivering {in_profile_unit(moved)}) is used instead. Check the order.",
+            limit.source,
+        )
+    ]
+
+
 @attrs.frozen
 class _Order:
     """The checked parts shared by an infusion and a bolus order."""
@@ -534,7 +589,8 @@ def infusion_rate(
     mg_h = order.canonical * patient.kg
     rate = mg_h / mg_ml
     _check_max_rate(rate, "The exact rate")
-    display = round_half_up(rate, step)
+    display, shown_alerts = _displayed_rate(rate, step, order)
+    alerts += shown_alerts
     standard = chosen.concentrations if chosen is not None else products.products
     owner = f"profile {chosen.id}" if chosen is not None else order.drug
     alerts += _standard_alert(mg_ml, conc_q, standard, owner)

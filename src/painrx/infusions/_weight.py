@@ -16,7 +16,16 @@ from painrx.errors import Alert, InputError, UnitError
 from painrx.infusions._common import ResultMixin, alert
 from painrx.infusions._data import WeightBasis, body_weight_rules
 from painrx.provenance import Provenance
-from painrx.units import Q, Quantity, format_units, is_real, kind_of, magnitude, quantity_arg
+from painrx.units import (
+    Q,
+    Quantity,
+    format_units,
+    is_real,
+    kind_of,
+    magnitude,
+    quantity_arg,
+    real_float,
+)
 
 __all__ = [
     "Basis",
@@ -144,7 +153,7 @@ def _age_years(age: object) -> float | None:
     if age is None:
         return None
     if is_real(age):
-        years = float(age)  # type: ignore[arg-type] # is_real guarantees __float__
+        years = real_float(age)
         shown = repr(age)
     else:
         q = quantity_arg(age, name="age", kinds="time", positive=False)
@@ -216,14 +225,14 @@ def _factor(factor: object) -> float:
     """Return the adjusted-weight factor; None is the cited default of the data file."""
     if factor is None:
         return body_weight_rules().adjusted_factor
-    if not is_real(factor) or not 0 < float(factor) < 1:  # type: ignore[arg-type] # is_real
+    if not is_real(factor) or not 0 < real_float(factor) < 1:
         default = body_weight_rules().adjusted_factor
         msg = (
             f"factor={factor!r} must be a number between 0 and 1 (commonly 0.3-0.5; "
             f"default {default:g})."
         )
         raise InputError(msg)
-    return float(factor)  # type: ignore[arg-type] # is_real guarantees __float__
+    return real_float(factor)
 
 
 def _adjusted_kg(actual_kg: float, ideal_kg: float, factor: float) -> float:
