@@ -159,24 +159,45 @@ def test_max_steps_beyond_the_bound_is_refused_at_once() -> None:
 
 
 @pytest.mark.parametrize("basis", ["original", "current", "hybrid"])
-def test_a_tiny_percent_stops_at_the_step_bound_quickly(basis: Any) -> None:
+@pytest.mark.parametrize("tiny", [1e-6, 1e-320, 0.999])
+def test_a_cut_below_one_percent_is_refused_quickly(basis: Any, tiny: float) -> None:
+    # 1e-320 of the current dose took seconds of exact arithmetic before the bound.
     stop: dict[str, Any] = {} if basis == "original" else {"stop_at": "1 mg/day"}
     _fast(
         lambda: rx.taper(
-            "oxycodone", "60 mg/day", percent=1e-6, interval="1 day", basis=basis, **stop
+            "oxycodone", "60 mg/day", percent=tiny, interval="1 day", basis=basis, **stop
         )
     )
+    with pytest.raises(rx.InputError, match="at least 1%"):
+        TaperPolicy(percent=10, interval="7 day", basis="hybrid", phase2_percent=tiny)
+
+
+def test_a_schedule_beyond_max_steps_is_refused_quickly() -> None:
+    # 1% of the current dose from 60 mg/day down to 1 microgram a day: about 1,100 steps.
     _fast(
         lambda: rx.taper(
             "oxycodone",
             "60 mg/day",
-            percent=1e-6,
+            percent=1,
             interval="1 day",
-            basis=basis,
-            strengths=["5 mg"],
-            **stop,
+            basis="current",
+            stop_at="0.001 mg/day",
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("percent", 10**400), ("max_step_fraction", -(10**400)), ("switch_fraction", 10**400)],
+)
+def test_numbers_too_large_for_a_float_are_input_errors(name: str, value: int) -> None:
+    kwargs: dict[str, Any] = {"percent": 10, "interval": "7 day", name: value}
+    if name == "switch_fraction":
+        kwargs |= {"basis": "hybrid", "stop_at": "5 mg/day"}
+    with pytest.raises(rx.InputError, match=name):
+        rx.taper("oxycodone", "60 mg/day", **kwargs)
+    with pytest.raises(rx.InputError, match="doses_per_day"):
+        rx.taper("oxycodone", "60 mg/day", percent=10, interval="7 day", doses_per_day=10**400)
 
 
 def test_doses_per_day_is_bounded_by_the_most_frequent_labelled_schedule() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Final
 
@@ -36,22 +37,50 @@ MAX_STEPS_BOUND: Final = 1000
 _HOURLY = frozenset({"h", "min"})
 
 
+def _real(value: object) -> float:
+    """Return a real number as a float, or NaN when it is not one (or too large for a float)."""
+    if not is_real(value):
+        return math.nan
+    try:
+        return float(value)  # type: ignore[arg-type] # is_real guarantees __float__
+    except OverflowError:
+        return math.nan
+
+
 def percent(value: object, name: str) -> Fraction:
-    if not is_real(value) or not 0 < float(value) < 100:  # type: ignore[arg-type]
+    """Return a percent cut as an exact fraction, from the cited bound to below 100.
+
+    Raises:
+        InputError: Not a number, not above 0 and below 100, or below the bound.
+    """
+    number = _real(value)
+    if not 0 < number < 100:
         msg = f"{name}={value!r} must be a number of percent above 0 and below 100 (10 means 10%)."
         raise InputError(msg)
-    return data.decimal(float(value)) / 100  # type: ignore[arg-type]
+    limit = bounds()
+    if number < limit.min_percent:
+        msg = (
+            f"{name}={value!r} is a smaller cut than a taper step makes: at least "
+            f"{limit.min_percent}% ({limit.percent_source.title}); taper more slowly with a "
+            "longer interval."
+        )
+        raise InputError(msg)
+    return data.decimal(number) / 100
 
 
 def fraction(value: object, name: str, *, upper_inclusive: bool) -> Fraction:
-    ok = is_real(value) and (
-        0 < float(value) <= 1 if upper_inclusive else 0 < float(value) < 1  # type: ignore[arg-type]
-    )
+    """Return a fraction above 0 and at most (or below) 1, exactly.
+
+    Raises:
+        InputError: Not a number in range.
+    """
+    number = _real(value)
+    ok = 0 < number <= 1 if upper_inclusive else 0 < number < 1
     if not ok:
         bound = "at most 1" if upper_inclusive else "below 1"
         msg = f"{name}={value!r} must be a fraction above 0 and {bound} (0.25 means 25%)."
         raise InputError(msg)
-    return data.decimal(float(value))  # type: ignore[arg-type]
+    return data.decimal(number)
 
 
 def whole_days(value: object, name: str) -> tuple[Quantity, int]:
@@ -142,6 +171,9 @@ def administrations(value: object, patch: bool) -> int:
     Raises:
         InputError: Not a whole number of doses a day, above the bound, or not 1 for a patch.
     """
+    if is_real(value) and not math.isfinite(_real(value)):
+        msg = f"doses_per_day={value!r} must be a whole number of doses a day (1, 2, 'BID'…)."
+        raise InputError(msg)
     per_day = _doses_per_day(value)
     if per_day != int(per_day) or per_day < 1:
         msg = f"doses_per_day={value!r} must be a whole number of doses a day (1, 2, 'BID'…)."

@@ -18,12 +18,14 @@ PATH = "tapers/bounds.toml"
 
 @attrs.frozen
 class TaperBounds:
-    """The largest administrations a day and step interval a taper accepts, with sources."""
+    """The bounds a taper's arguments must keep to (doses a day, interval, percent), with sources."""
 
     max_doses_per_day: int
     doses_source: Provenance
     max_interval_days: int
     interval_source: Provenance
+    min_percent: int
+    percent_source: Provenance
 
 
 @cache
@@ -35,7 +37,7 @@ def bounds() -> TaperBounds:
     """
     doc = read_table(PATH)
     found: dict[str, tuple[object, Provenance]] = {}
-    for key in ("max_doses_per_day", "max_interval"):
+    for key in ("max_doses_per_day", "max_interval", "min_percent"):
         where = f"data/{PATH} [{key}]"
         entry = doc.get(key)
         if not isinstance(entry, dict):
@@ -56,4 +58,8 @@ def bounds() -> TaperBounds:
     if not days >= 1 or not float(days).is_integer():
         msg = f"data/{PATH} [max_interval].value: expected whole days such as '365 day', got {text!r}."
         raise TableError(msg)
-    return TaperBounds(doses, doses_source, int(days), interval_source)
+    percent, percent_source = found["min_percent"]
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 < percent < 100:
+        msg = f"data/{PATH} [min_percent].value: expected a whole number from 1 to 99, got {percent!r}."
+        raise TableError(msg)
+    return TaperBounds(doses, doses_source, int(days), interval_source, percent, percent_source)
