@@ -307,3 +307,8 @@ def test_adding_a_condition_never_adds_a_medication(
         return {i.code for i in p.items if i.kind == "medication"} - SAFETY
 
     assert medications((condition,)) <= medications(())
+
+
+def test_a_score_too_large_for_a_float_is_an_input_error() -> None:
+    with pytest.raises(rx.InputError, match="pain_severity"):
+        post_interstim_removal_plan(_patient(), pain_severity=10**400)

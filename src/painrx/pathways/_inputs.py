@@ -52,7 +52,10 @@ def parse_pain_severity(value: object) -> tuple[str, int | None]:
             return category, None
         msg = f"pain_severity={value!r} is not accepted; give {accepted}."
         raise InputError(msg)
-    number = float(value) if is_real(value) else math.nan  # type: ignore[arg-type]
+    try:
+        number = float(value) if is_real(value) else math.nan  # type: ignore[arg-type]
+    except OverflowError:  # an integer too large for a float is no score either
+        number = math.nan
     if not (math.isfinite(number) and number.is_integer()):
         msg = f"pain_severity={value!r} is not accepted; give {accepted}."
         raise InputError(msg)
