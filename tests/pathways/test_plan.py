@@ -359,8 +359,18 @@ def test_unknown_medication_is_refused_or_reported() -> None:
     with pytest.raises(UnknownDrugError):
         plan(current_meds=["zzqx 5 mg"])
     p = plan(current_meds=["zzqx 5 mg"], on_unknown="report")
+    # Issue 16: an unknown medicine withholds the NSAID (its bleeding rules could fire),
+    # not every item: acetaminophen is still proposed, with the check to make first.
     assert p.has("nsaid_withheld")
-    assert p.has("acetaminophen_withheld")
+    assert "not checked: zzqx 5 mg" in p.item("nsaid_withheld").detail
+    assert p.has("acetaminophen")
+    assert not p.has("acetaminophen_withheld")
+    alert = next(
+        a for a in p.item("acetaminophen").alerts if a.code.endswith("unknown_medications")
+    )
+    assert alert.severity is Severity.MAJOR
+    assert "zzqx 5 mg" in alert.message
+    assert p.has("dexamethasone")
     assert alert_codes(p).count("interaction_check_incomplete") == 1
 
 

@@ -233,6 +233,14 @@ VARIANTS: list[
         ("opioid_taper", "Dispense 5 × 5 mg tablet(s)"),
     ),
     (
+        "unknown_medicine_withholds_the_nsaid_only",
+        _patient(),
+        {"pain_severity": 5, "current_meds": ["zzqx 5 mg"], "on_unknown": "report"},
+        {"acetaminophen", "nsaid_withheld", "dexamethasone"},
+        {"nsaid", "acetaminophen_withheld"},
+        ("acetaminophen", "Confirm they contain no acetaminophen"),
+    ),
+    (
         "fever_orders_the_wound_review",
         _patient(),
         {"pain_severity": 4, "findings": ["fever"]},

@@ -26,7 +26,7 @@ def acetaminophen(b: Builder) -> None:
     blocked: tuple[Finding, ...] = ()
     for n, step in enumerate(data.acetaminophen_steps):
         med = Medication(drug, dose=step.dose, frequency=step.frequency, route=route)
-        report = b.check([med])
+        report = b.check_known([med])
         failed = _checks.acetaminophen_blocked(report)
         if failed is not None:
             blocked = failed
@@ -45,6 +45,7 @@ def acetaminophen(b: Builder) -> None:
                     b.spec("acetaminophen"),
                 )
             )
+        alerts.extend(_unknown_alert(b))
         b.add(
             "acetaminophen",
             regimen=regimen,
@@ -57,6 +58,22 @@ def acetaminophen(b: Builder) -> None:
         b.proposed.append(med)
         return
     _withhold_acetaminophen(b, blocked, "even the lowest regimen fails the cumulative check")
+
+
+def _unknown_alert(b: Builder) -> list[Alert]:
+    """Return the alert that unknown medications were left out of the acetaminophen total."""
+    if not b.unknown:
+        return []
+    return [
+        item_alert(
+            "acetaminophen_unknown_medications",
+            Severity.MAJOR,
+            f"Not in the cumulative acetaminophen check (unknown to painrx): "
+            f"{'; '.join(b.unknown)}. Confirm they contain no acetaminophen before the first "
+            "dose; acetaminophen is still proposed so the plan does not rest on opioids alone.",
+            b.spec("acetaminophen"),
+        )
+    ]
 
 
 def _acetaminophen_by_weight(b: Builder, weight: Quantity | None) -> None:
@@ -73,7 +90,7 @@ def _acetaminophen_by_weight(b: Builder, weight: Quantity | None) -> None:
     probe = Medication(
         apap["drug"], dose=lowest.dose, frequency=lowest.frequency, route=apap["route"]
     )
-    blocked = _checks.acetaminophen_blocked(b.check([probe]))
+    blocked = _checks.acetaminophen_blocked(b.check_known([probe]))
     if blocked is not None:
         _withhold_acetaminophen(
             b,
@@ -99,7 +116,9 @@ def _acetaminophen_by_weight(b: Builder, weight: Quantity | None) -> None:
         "no dose; its weight-based daily maximum counts acetaminophen from all products. "
         f"Current acetaminophen: {_checks.acetaminophen_text(b.current)}."
     )
-    b.add("acetaminophen", regimen=regimen, detail=detail)
+    alerts = _unknown_alert(b)
+    b.add("acetaminophen", regimen=regimen, detail=detail, alerts=tuple(alerts))
+    b.alerts.extend(alerts)
 
 
 def _withhold_acetaminophen(b: Builder, blocked: Sequence[Finding], why: str) -> None:

@@ -85,6 +85,10 @@ class Builder:
         self.anticoagulated = anticoagulated
         self.on_unknown = on_unknown
         self.current = self.check([])
+        # With on_unknown="report", medications painrx cannot read: they withhold the items
+        # whose rules they could trigger (the NSAID), not every item.
+        self.unknown = tuple(_checks.describe(m) for m in self.meds if not _checks.known(m))
+        self.known_meds = tuple(m for m in self.meds if _checks.known(m))
         self.items: dict[str, PlanItem] = {}
         self.alerts: list[Alert] = []
         self.proposed: list[Medication] = []
@@ -94,7 +98,12 @@ class Builder:
         self.treated_as_therapeutic: tuple[str, ...] = ()
 
     def check(self, extra: Sequence[Medication]) -> InteractionReport:
+        """Check the current medications plus ``extra`` against the patient."""
         return _checks.check([*self.meds, *extra], self.patient, self.on_unknown)
+
+    def check_known(self, extra: Sequence[Medication]) -> InteractionReport:
+        """Check only the medications painrx can read, plus ``extra``."""
+        return _checks.check([*self.known_meds, *extra], self.patient, self.on_unknown)
 
     def screen(self, med: Medication) -> tuple[str, tuple[Alert, ...]]:
         """Screen one proposed medication against the whole patient, in words and alerts.

@@ -22,6 +22,7 @@ __all__ = [
     "describe",
     "finding_alert",
     "in_class",
+    "known",
     "name_in",
     "report_alerts",
 ]
@@ -89,7 +90,7 @@ def report_alerts(report: InteractionReport, at_least: Severity) -> list[Alert]:
                 Severity.MAJOR,
                 "Not checked for interactions (unknown to painrx): "
                 f"{', '.join(report.unchecked)}. Review them by hand: no NSAID is cleared, and "
-                "no acetaminophen is added while their content is unknown.",
+                "acetaminophen is given only once they are known to contain none.",
             )
         )
     return alerts
@@ -115,6 +116,17 @@ def name_in(med: str | Medication, names: Sequence[str]) -> bool:
     except PainRxError:
         return False
     return any(i in names for i in product.ingredients)
+
+
+def known(med: str | Medication) -> bool:
+    """Return True when painrx's catalog reads the medication's name."""
+    from painrx import catalog
+
+    try:
+        catalog.parse_medication(med if isinstance(med, str) else med.name)
+    except PainRxError:
+        return False
+    return True
 
 
 def as_therapeutic(med: str | Medication) -> str | Medication:

@@ -176,7 +176,9 @@ def post_interstim_removal_plan(
             is taken in (``"q6h"``, ``"BID"``, ``3``); None uses the oral regimen's (q4h).
             Needs ``discharge_opioid_daily_dose``.
         on_unknown: ``"raise"`` (an unknown medication is an UnknownDrugError) or
-            ``"report"`` (it is listed, no NSAID is cleared and no acetaminophen added).
+            ``"report"`` (it is listed and withholds only what its rules could trigger:
+            no NSAID is cleared; acetaminophen is proposed with an alert to confirm the
+            unknown medicine contains none).
 
     Returns:
         A :class:`CarePlan`.
