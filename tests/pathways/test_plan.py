@@ -656,3 +656,13 @@ def test_findings_constant_matches_the_contract() -> None:
 def test_top_level_names() -> None:
     assert rx.CarePlan is CarePlan
     assert rx.PlanItem is PlanItem
+
+
+def test_an_opioid_whose_mme_cannot_be_counted_is_alerted() -> None:
+    # CDC 2022 Recommendation 8: naloxone at 50 MME/day or more. Without a frequency the
+    # current oxycodone cannot be counted: the plan says so rather than guessing.
+    p = plan(pain_severity="severe", current_meds=["oxycodone 5 mg"])
+    assert not p.has("naloxone")
+    alert = next(a for a in p.alerts if a.code == "naloxone_mme_not_counted")
+    assert "oxycodone 5 mg" in alert.message
+    assert "45 MME/day" in alert.message

@@ -233,6 +233,14 @@ VARIANTS: list[
         ("opioid_taper", "Dispense 5 × 5 mg tablet(s)"),
     ),
     (
+        "current_opioid_in_text_counts_towards_50_mme",  # CDC 2022: oxycodone x 1.5
+        _patient(),
+        {"pain_severity": "severe", "current_meds": ["oxycodone 10 mg q6h"]},
+        {"naloxone"},
+        {"opioid_taper_computed"},
+        ("naloxone", "105 MME/day (30 mg/day oxycodone (45 MME/day) + oxycodone 10 mg q6h"),
+    ),
+    (
         "unknown_medicine_withholds_the_nsaid_only",
         _patient(),
         {"pain_severity": 5, "current_meds": ["zzqx 5 mg"], "on_unknown": "report"},

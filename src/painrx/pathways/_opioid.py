@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from painrx import catalog
 from painrx.errors import Alert, InputError, PainRxError, Severity
 from painrx.interactions import Medication
 from painrx.opioids import convert_opioid, mme
@@ -133,17 +134,27 @@ def _naloxone_reasons(b: Builder) -> list[str]:
     )
     total = mme(opioid["oral_drug"], planned, table=table, thresholds=None).value
     counted = [f"{_q(planned)} {opioid['oral_drug']} ({total:g} MME/day)"]
+    uncounted: list[str] = []
     for med in b.meds:
-        if not isinstance(med, Medication) or med.dose is None:
-            continue
         if not _checks.in_class(med, "opioid"):
             continue
-        try:
-            value = mme(med.name, med.dose, frequency=med.frequency, table=table, thresholds=None)
-        except PainRxError:
+        value = _med_mme(med, table)
+        if value is None:
+            uncounted.append(_checks.describe(med))
             continue
-        total += value.value
-        counted.append(f"{_checks.describe(med)} ({value.value:g} MME/day)")
+        total += value
+        counted.append(f"{_checks.describe(med)} ({value:g} MME/day)")
+    if uncounted and total < cfg["mme_at_least"]:
+        b.alerts.append(
+            Alert(
+                "naloxone_mme_not_counted",
+                Severity.MODERATE,
+                f"The MME/day of {'; '.join(uncounted)} could not be counted (dose or frequency "
+                f"not given): the plan's total without them is {total:g} MME/day; offer "
+                f"naloxone if the whole is {cfg['mme_at_least']} MME/day or more.",
+                b.data.cite(cfg["source"]),
+            )
+        )
     if total >= cfg["mme_at_least"]:
         reasons.append(
             f"{total:g} MME/day ({' + '.join(counted)}; {table}), at or above "
@@ -159,6 +170,26 @@ def _naloxone_reasons(b: Builder) -> list[str]:
     if present:
         reasons.append(f"{', '.join(present)} ({b.data.cite(cfg['conditions_source']).title})")
     return reasons
+
+
+def _med_mme(med: str | Medication, table: str) -> float | None:
+    """Return a current opioid's MME/day, or None when its dose or frequency is unknown."""
+    if isinstance(med, Medication):
+        name, dose, frequency = med.name, med.dose, med.frequency
+    else:
+        try:
+            parsed = catalog.parse_medication(med)
+        except PainRxError:
+            return None
+        if len(parsed.strengths) != 1:
+            return None
+        name, dose, frequency = parsed.product.id, parsed.strengths[0], parsed.frequency
+    if dose is None or frequency is None:
+        return None
+    try:
+        return mme(name, dose, frequency=frequency, table=table, thresholds=None).value
+    except PainRxError:
+        return None
 
 
 def opioid_taper(b: Builder) -> None:
