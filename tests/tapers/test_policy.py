@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import painrx as rx
 from painrx.tapers import MAX_STEPS_BOUND, TAPER_PRESETS, TaperPolicy
@@ -220,3 +222,52 @@ def test_interval_is_bounded_at_a_year() -> None:
             rx.taper("morphine", "60 mg/day", percent=10, interval=too_long)
     with pytest.raises(rx.InputError, match=r"phase2_interval=.* at most 365 days"):
         TaperPolicy(percent=10, interval="7 day", basis="hybrid", phase2_interval="53 week")
+
+
+# --- issue 19: hostile values only ever raise painrx errors, quickly ----------------------
+
+HOSTILE = st.one_of(
+    st.sampled_from(
+        [10**400, -(10**400), float("nan"), float("inf"), 1e-320, 2**63, True, None, "", "x" * 5000]
+    ),
+    st.sampled_from([[], {}, (), b"5 mg", "5 mg", "60 mg/day", "7 day", "0 day", "-1 day"]),
+    st.integers(-(10**6), 10**9),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+KEYWORDS = (
+    "percent",
+    "interval",
+    "basis",
+    "strengths",
+    "splittable",
+    "ties",
+    "max_step_fraction",
+    "stop_at",
+    "duration_of_use",
+    "doses_per_day",
+    "equal_doses",
+    "phase2_percent",
+    "phase2_interval",
+    "switch_fraction",
+    "final_step",
+    "guideline",
+    "max_units_per_dose",
+    "max_steps",
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(KEYWORDS), value=HOSTILE)
+def test_hostile_values_raise_only_painrx_errors_quickly(name: str, value: Any) -> None:
+    kwargs: dict[str, Any] = {"percent": 10, "interval": "7 day", "strengths": ["5 mg"]}
+    if name.startswith(("phase2", "switch")):
+        kwargs |= {"basis": "hybrid", "stop_at": "5 mg/day"}
+    kwargs[name] = value
+    began = time.perf_counter()
+    message = ""
+    try:
+        rx.taper("oxycodone", "60 mg/day", **kwargs)
+    except rx.PainRxError as exc:  # any other exception fails the test
+        message = str(exc)
+    assert len(message) < 600
+    assert time.perf_counter() - began < 1.0
