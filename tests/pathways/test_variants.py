@@ -9,6 +9,7 @@ Sources: the seed article (DVT rule, MRI, SIJ), CDC 2022 Recommendation 8 and HH
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -328,3 +329,58 @@ def test_adding_a_condition_never_adds_a_medication(
 def test_a_score_too_large_for_a_float_is_an_input_error() -> None:
     with pytest.raises(rx.InputError, match="pain_severity"):
         post_interstim_removal_plan(_patient(), pain_severity=10**400)
+
+
+# --- issue 19: hostile values only ever raise painrx errors, quickly ----------------------
+
+PLAN_HOSTILE = st.sampled_from(
+    [
+        10**400,
+        float("nan"),
+        None,
+        "10",
+        [],
+        {},
+        True,
+        1e-320,
+        "x" * 5000,
+        b"x",
+        0,
+        -3,
+        "0 mg/day",
+        "-5 mg/day",
+        "1e308 mg/day",
+        "5 mg",
+        "0.0001 mg/day",
+        "q2h",
+        "hourly",
+    ]
+)
+PLAN_KEYWORDS = (
+    "pain_severity",
+    "neuropathic",
+    "findings",
+    "on_therapeutic_anticoagulation",
+    "current_meds",
+    "weight_basis",
+    "iv_breakthrough_dose",
+    "discharge_opioid_daily_dose",
+    "discharge_opioid_frequency",
+    "on_unknown",
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(PLAN_KEYWORDS), value=PLAN_HOSTILE)
+def test_hostile_plan_values_raise_only_painrx_errors(name: str, value: Any) -> None:
+    kwargs: dict[str, Any] = {"pain_severity": 9, "neuropathic": True, name: value}
+    if name == "discharge_opioid_frequency":
+        kwargs["discharge_opioid_daily_dose"] = "20 mg/day"
+    began = time.perf_counter()
+    message = ""
+    try:
+        post_interstim_removal_plan(_patient(), **kwargs)
+    except rx.PainRxError as exc:  # any other exception fails the test
+        message = str(exc)
+    assert len(message) < 1000
+    assert time.perf_counter() - began < 2.0
