@@ -333,7 +333,7 @@ def test_a_score_too_large_for_a_float_is_an_input_error() -> None:
 
 # --- issue 19: hostile values only ever raise painrx errors, quickly ----------------------
 
-PLAN_HOSTILE = st.sampled_from(
+PLAN_HOSTILE: st.SearchStrategy[Any] = st.sampled_from(
     [
         10**400,
         float("nan"),
