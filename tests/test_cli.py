@@ -97,6 +97,8 @@ def test_mme_prescription_by_volume(capsys: pytest.CaptureFixture[str]) -> None:
         "nasal",
         "--form",
         "nasal_spray",
+        "--table",
+        "CDC_NDC_2018",
     )
     assert data["value"] == pytest.approx(5.8333, abs=1e-4)
 
@@ -224,6 +226,19 @@ def test_rotate(capsys: pytest.CaptureFixture[str]) -> None:
         "0.5",
     )
     assert data["recommended"]["value"] == pytest.approx(data["equianalgesic"]["value"] / 2)
+
+
+def test_rotate_prints_the_range_and_the_breakthrough_drug(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 15: the whole recommended range, and "morphine oral 1.2–2.4 mg per dose"."""
+    code, out, _ = run(
+        capsys, "rotate", "morphine", "120 mg/day", "--to", "methadone", "--method", "MSD_METHADONE"
+    )
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[2] == "  recommended:   1.5–3.75 mg/day (after a 75–90% cross-tolerance reduction)"
+    assert lines[3] == "  breakthrough:  morphine oral 1.2–2.4 mg per dose"
 
 
 def test_infusion_seed_ketamine(capsys: pytest.CaptureFixture[str]) -> None:

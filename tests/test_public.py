@@ -80,6 +80,7 @@ def test_pickles_made_before_the_move_still_load() -> None:
         ],
         start=dt.date(2026, 1, 1),
         end=dt.date(2026, 1, 10),
+        table="NIH_HEAL_2025",  # the default when the pickle was made
     )
     assert old["PeriodMME"] == period
     for value in old.values():

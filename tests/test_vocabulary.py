@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from painrx import vocabulary
 from painrx.errors import InputError
@@ -70,15 +72,47 @@ def test_forms(alias: str, canonical: str) -> None:
         ("q72h", 1.0 / 3.0),
         (3, 3.0),
         (0.5, 0.5),
+        # Issue 15: frequencies people write.
+        ("q2h", 12.0),
+        ("q3h", 8.0),
+        ("nightly", 1.0),
+        ("QHS", 1.0),
+        ("every 4 hours", 6.0),
+        ("every 12 hrs", 2.0),
+        ("4 times a day", 4.0),
+        ("3 times daily", 3.0),
+        ("q48h", 0.5),
     ],
 )
 def test_frequencies(code: str | float, per_day: float) -> None:
     assert vocabulary.doses_per_day(code) == pytest.approx(per_day)
 
 
-@pytest.mark.parametrize("bad", ["q3h", "prn", "", None, 0, -1, float("nan"), True])
+@pytest.mark.parametrize(
+    ("code", "per_day"),
+    [
+        ("q4h PRN", 6.0),
+        ("q4-6h prn", 6.0),
+        ("every 6 to 8 hours as needed", 4.0),
+        ("3-4 times a day", 4.0),
+    ],
+)
+def test_prn_and_ranges_count_at_their_maximum(code: str, per_day: float) -> None:
+    """As needed and interval ranges count at the most the order allows (CQF MMECalculator.cql)."""
+    assert vocabulary.doses_per_day(code) == per_day
+
+
+def test_is_prn() -> None:
+    assert vocabulary.is_prn("q4h PRN")
+    assert vocabulary.is_prn("every 6 hours as needed")
+    assert not vocabulary.is_prn("q4h")
+    assert not vocabulary.is_prn(4)
+    assert vocabulary.frequency_label("every 4 hours as needed") == "q4h"
+
+
+@pytest.mark.parametrize("bad", ["q0h", "prn", "every hours", "", None, 0, -1, float("nan"), True])
 def test_bad_frequency(bad: object) -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"Unknown frequency|must be a finite number"):
         vocabulary.doses_per_day(bad)
 
 
@@ -97,3 +131,17 @@ def test_sex() -> None:
 def test_frequency_label() -> None:
     assert vocabulary.frequency_label("bid") == "BID"
     assert vocabulary.frequency_label(3) == "3/day"
+
+
+@given(hours=st.integers(min_value=1, max_value=72), prn=st.booleans())
+def test_every_n_hours_is_24_over_n(hours: int, prn: bool) -> None:
+    suffix = " PRN" if prn else ""
+    for text in (f"q{hours}h{suffix}", f"every {hours} hours{suffix}"):
+        assert vocabulary.doses_per_day(text) == 24 / hours
+        assert vocabulary.is_prn(text) == prn
+
+
+@given(count=st.integers(min_value=1, max_value=24))
+def test_n_times_a_day_is_n(count: int) -> None:
+    assert vocabulary.doses_per_day(f"{count} times a day") == count
+    assert vocabulary.doses_per_day(f"{count} times daily") == count

@@ -145,7 +145,7 @@ def _cmd_mme(args: argparse.Namespace) -> int:
             days_supply=_count_or_quantity(args.days_supply),
             route=args.route,
             form=args.form,
-            table=args.table or "CDC_NDC_2018",
+            table=args.table or opioids.DEFAULT_MME_TABLE,
             thresholds=args.thresholds,
         )
         how = f"{args.dose} × {args.quantity} / {args.days_supply} days"
@@ -156,7 +156,7 @@ def _cmd_mme(args: argparse.Namespace) -> int:
             route=args.route,
             frequency=args.frequency,
             form=args.form,
-            table=args.table or "CDC_2022",
+            table=args.table or opioids.DEFAULT_MME_TABLE,
             thresholds=args.thresholds,
         )
         how = args.dose + (f" {args.frequency}" if args.frequency is not None else "")
@@ -185,6 +185,19 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return _emit(args, result, lines + _footer(result))
 
 
+def _span(low: Any, high: Any) -> str:
+    """Return a Quantity range as ``"1.2–2.4 mg"`` (one number when both ends agree)."""
+    if low == high:
+        return _q(low)
+    from painrx.units import format_units
+
+    return (
+        f"{_num(float(low.magnitude), 4)}–{_q(high)}"
+        if format_units(low) == format_units(high)
+        else f"{_q(low)} to {_q(high)}"
+    )
+
+
 def _cmd_rotate(args: argparse.Namespace) -> int:
     from painrx import opioids
 
@@ -201,14 +214,22 @@ def _cmd_rotate(args: argparse.Namespace) -> int:
         to_route=args.to_route,
         ratios=args.ratios,
         method=args.method,
+        opioid_tolerant_days=args.tolerant_days,
         **options,
     )
-    low, high = result.breakthrough
+    least, most = (f"{r:.0%}" for r in result.reduction)
+    cut = least if least == most else f"{least.rstrip('%')}–{most}"
     lines = [
         f"{args.drug} {args.dose} {result.route} → {args.to} {result.to_route}",
         f"  equianalgesic: {_q(result.equianalgesic)}",
-        f"  recommended:   {_q(result.recommended)}",
-        f"  breakthrough:  {_q(low)} to {_q(high)} per dose",
+        (
+            f"  recommended:   {_span(*result.recommended_range)} "
+            f"(after a {cut} cross-tolerance reduction)"
+        ),
+        (
+            f"  breakthrough:  {result.breakthrough_drug} {result.breakthrough_route} "
+            f"{_span(*result.breakthrough)} per dose"
+        ),
     ]
     return _emit(args, result, lines + _footer(result))
 
@@ -378,7 +399,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _opioid_args(mme, "dose: '10 mg' with --frequency, '30 mg/day', '25 mcg/h' (patch)")
     mme.add_argument("--frequency", type=_frequency, help="BID, q6h, … or times per day")
     mme.add_argument("--form", help="dose form (patch, buccal_film, …)")
-    mme.add_argument("--table", help="MME table (default CDC_2022; CDC_NDC_2018 with --quantity)")
+    mme.add_argument("--table", help="MME table (default CDC_2022, with or without --quantity)")
     mme.add_argument("--thresholds", default="CDC_2016", help="threshold policy (CDC_2016)")
     mme.add_argument("--quantity", help="units dispensed (or '2.5 mL'): DOSE is the strength")
     mme.add_argument("--days-supply", help="days supply of the prescription (30 or '30 day')")
@@ -397,6 +418,11 @@ def _build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--to-route", help="target route (default: same as --route)")
     rotate.add_argument("--ratios", default="CDC_2022", help="ratio table (SEED, MSD_MANUAL, …)")
     rotate.add_argument("--method", help="method for methadone/patch targets (MSD_METHADONE, …)")
+    rotate.add_argument(
+        "--tolerant-days",
+        type=int,
+        help="days on at least the opioid-tolerant dose (a patch target needs 7 or more)",
+    )
     rotate.add_argument(
         "--reduction", type=_number, help="cross-tolerance reduction, a fraction (0.25)"
     )
@@ -453,7 +479,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "file", help="CSV with drug, strength, strength_unit, quantity, days_supply"
     )
     validate.add_argument("-o", "--output", help="write the rows with the added columns here")
-    validate.add_argument("--table", default="CDC_NDC_2018", help="MME table (CDC_NDC_2018)")
+    validate.add_argument("--table", default="CDC_2022", help="MME table (CDC_2022)")
     validate.add_argument(
         "--thresholds", default="CDC_2016", help="threshold policy counted in the summary"
     )

@@ -40,7 +40,7 @@ def test_dask_frame_is_lazy_and_matches_pandas(frame: pd.DataFrame) -> None:
     assert list(out.columns) == [*frame.columns, *ADDED_COLUMNS]
     with dask.config.set(scheduler="synchronous"):
         computed = out.compute()
-    _same_rows(computed, mme_prescriptions(frame))
+    _same_rows(computed, mme_prescriptions(frame, table_id="CDC_NDC_2018"))
 
 
 def test_dask_on_a_local_cluster(frame: pd.DataFrame) -> None:

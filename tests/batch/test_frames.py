@@ -64,7 +64,7 @@ CDC_FILE_EXAMPLES = [
 
 @pytest.mark.parametrize(("row", "expected"), CDC_FILE_EXAMPLES)
 def test_cdc_file_examples(row: tuple[Any, ...], expected: float) -> None:
-    out = mme_prescriptions(_table([row]))
+    out = mme_prescriptions(_table([row]), table_id="CDC_NDC_2018")
     assert out["mme_per_day"][0] == pytest.approx(expected, rel=1e-12)
     assert out["error"][0] is None
     assert out["table"][0] == "CDC_NDC_2018"

@@ -167,7 +167,8 @@ def test_thresholds_are_decided_exactly(strength: int, quantity: int, days: int,
                 row,
                 strict=True,
             )
-        }
+        },
+        table_id="CDC_NDC_2018",
     )
     expected = _scalar(row, "CDC_NDC_2018", "CDC_2016")
     if expected is None:

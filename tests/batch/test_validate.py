@@ -79,7 +79,7 @@ def test_text_summary(synthetic: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == EXIT_REFUSED
     lines = out.splitlines()
     assert lines[0].startswith(f"{synthetic}: 3,000 rows, ")
-    assert lines[0].endswith("with errors (table CDC_NDC_2018)")
+    assert lines[0].endswith("with errors (table CDC_2022)")
     assert lines[1].startswith("MME/day: mean ")
     assert lines[2].startswith("  ≥ 50 MME/day (mme_threshold_50): ")
     assert lines[3].startswith("  ≥ 90 MME/day (mme_threshold_90): ")

@@ -74,7 +74,9 @@ def test_cdc_fact_sheet_90_mme_equivalents() -> None:
 
 def test_cdc_file_example_oxycodone() -> None:
     """CDC NDC file documentation: 10 mg × (120 / 30) × 1.5 = 60 MME/day."""
-    result = rx.mme_prescription("oxycodone", strength="10 mg", quantity=120, days_supply=30)
+    result = rx.mme_prescription(
+        "oxycodone", strength="10 mg", quantity=120, days_supply=30, table="CDC_NDC_2018"
+    )
     assert result.value == 60
     assert result.table == "CDC_NDC_2018"
     assert result.days_supply == 30
@@ -109,6 +111,7 @@ def test_cdc_file_example_butorphanol_spray_by_volume() -> None:
         days_supply=30,
         route="nasal",
         form="nasal spray",
+        table="CDC_NDC_2018",
     )
     assert result.exact == Fraction(35, 6)
     assert result.rounded() == 5.8
@@ -116,7 +119,9 @@ def test_cdc_file_example_butorphanol_spray_by_volume() -> None:
 
 def test_cdc_file_example_methadone_solution() -> None:
     """CDC NDC file row 00054039168: methadone solution 10 mg/mL, factor 3."""
-    result = rx.mme_prescription("methadone", strength="10 mg/mL", quantity="90 mL", days_supply=30)
+    result = rx.mme_prescription(
+        "methadone", strength="10 mg/mL", quantity="90 mL", days_supply=30, table="CDC_NDC_2018"
+    )
     assert result.value == 90
     assert "methadone_caution" in codes(result)
 
@@ -133,9 +138,11 @@ def test_cdc_file_example_methadone_solution() -> None:
     ],
 )
 def test_cdc_file_example_rows(drug: str, strength: str, factor: float) -> None:
-    pf = rx.opioids.prescription_factor(drug, strength_unit="mg")
+    pf = rx.opioids.prescription_factor(drug, strength_unit="mg", table="CDC_NDC_2018")
     assert pf.factor == factor
-    result = rx.mme_prescription(drug, strength=strength, quantity=30, days_supply=30)
+    result = rx.mme_prescription(
+        drug, strength=strength, quantity=30, days_supply=30, table="CDC_NDC_2018"
+    )
     assert result.value == pytest.approx(rx.Q(strength).magnitude * factor)
 
 
@@ -143,7 +150,12 @@ def test_cdc_file_buprenorphine_row_has_no_factor() -> None:
     """CDC NDC file row 00054017713: buprenorphine SL 8 mg, factor empty."""
     with pytest.raises(NoFactorError, match="without a conversion factor"):
         rx.mme_prescription(
-            "buprenorphine", strength="8 mg", quantity=30, days_supply=30, route="sublingual"
+            "buprenorphine",
+            strength="8 mg",
+            quantity=30,
+            days_supply=30,
+            route="sublingual",
+            table="CDC_NDC_2018",
         )
 
 
@@ -180,7 +192,12 @@ def test_cqf_fentanyl_spray_mg_strength_is_converted() -> None:
     painrx converts 0.4 mg to 400 mcg: 400 × 90/30 × 0.16 = 192 MME/day.
     """
     result = rx.mme_prescription(
-        "fentanyl", strength="0.4 mg", quantity=90, days_supply=30, route="nasal"
+        "fentanyl",
+        strength="0.4 mg",
+        quantity=90,
+        days_supply=30,
+        route="nasal",
+        table="CDC_NDC_2018",
     )
     assert result.value == pytest.approx(192)
 
@@ -188,7 +205,13 @@ def test_cqf_fentanyl_spray_mg_strength_is_converted() -> None:
 def test_cqf_fentanyl_buccal_film_mg_strength_is_converted() -> None:
     """OMTKLogicTests buccal film: 1.2 mg × 60/30 × 0.18 is 432 MME/day, not 0.432."""
     result = rx.mme_prescription(
-        "fentanyl", strength="1.2 mg", quantity=60, days_supply=30, route="buccal", form="film"
+        "fentanyl",
+        strength="1.2 mg",
+        quantity=60,
+        days_supply=30,
+        route="buccal",
+        form="film",
+        table="CDC_NDC_2018",
     )
     assert result.value == pytest.approx(432)
 
@@ -363,13 +386,20 @@ def test_mmequiv_four_definitions(
     days_without: int | None,
 ) -> None:
     end = _DAY + dt.timedelta(days=4)
-    a = rx.mme_over_period(_FIXTURE, start=_DAY, end=end, definition=definition)
+    a = rx.mme_over_period(
+        _FIXTURE, start=_DAY, end=end, definition=definition, table="NIH_HEAL_2025"
+    )
     assert a.value == pytest.approx(with_bup)
     assert a.total_mme == pytest.approx(2269.5)
     assert a.denominator_days == days_with
     assert [i.value for i in a.items] == pytest.approx([3.9, 225])
     b = rx.mme_over_period(
-        _FIXTURE, start=_DAY, end=end, definition=definition, buprenorphine=False
+        _FIXTURE,
+        start=_DAY,
+        end=end,
+        definition=definition,
+        buprenorphine=False,
+        table="NIH_HEAL_2025",
     )
     assert b.value == pytest.approx(without_bup)
     assert b.total_mme == 2250
@@ -503,7 +533,7 @@ def test_transmucosal_fentanyl_needs_a_form() -> None:
         ("-5 mg/day", {}, InputError, "greater than zero"),
         ("nan mg/day", {}, InputError, "finite"),
         ("11 g/day", {}, InputError, "plausibility bound"),
-        ("10 mg", {"frequency": "q5h"}, InputError, "Unknown frequency"),
+        ("10 mg", {"frequency": "q0h"}, InputError, "Unknown frequency"),
         ("10 mg", {"frequency": 0}, InputError, "above 0"),
         ("10 mg/day", {"table": "CDC_2023"}, InputError, "Unknown MME table"),
         ("10 mg/day", {"thresholds": "CDC_2022"}, InputError, "Unknown threshold policy"),
@@ -592,19 +622,34 @@ def test_prescription_patch_refuses_mass_strength() -> None:
         )
 
 
-def test_prescription_buprenorphine_patch_has_no_days_rule() -> None:
-    with pytest.raises(NoFactorError, match="days-supply rule"):
+def test_prescription_buprenorphine_patch_days_as_written_under_heal() -> None:
+    """NIH HEAL (mmequiv calculate_mme_local.R): 24-h MME = dose × factor; days as entered.
+
+    Butrans 10 mcg/h × 2.2 = 22 MME/day over the 28 days written, whatever the count.
+    """
+    r = rx.mme_prescription(
+        "Butrans", strength="10 mcg/h", quantity=4, days_supply=28, table="NIH_HEAL_2025"
+    )
+    assert (r.value, r.days_supply, r.factor) == (22, 28, 2.2)
+    assert r.value == rx.mme("Butrans", "10 mcg/h", table="NIH_HEAL_2025").value
+    pf = rx.opioids.prescription_factor("Butrans", strength_unit="mcg/h", table="NIH_HEAL_2025")
+    assert pf.banded  # no single file-formula factor: a vectorised caller asks the scalar
+    assert math.isnan(pf.factor)
+
+
+def test_prescription_patch_without_a_days_rule_is_refused() -> None:
+    """ANZCA has a buprenorphine patch factor but states no days-supply rule: refuse."""
+    with pytest.raises(InputError, match="days-supply rule for buprenorphine patches"):
         rx.mme_prescription(
-            "Butrans", strength="10 mcg/h", quantity=4, days_supply=28, table="NIH_HEAL_2025"
+            "Butrans", strength="10 mcg/h", quantity=4, days_supply=28, table="ANZCA_2021"
         )
-    assert rx.mme("Butrans", "10 mcg/h", table="NIH_HEAL_2025").value == 22
 
 
 # ---------------------------------------------------------------- prescription_factor
 
 
 def test_prescription_factor_interface() -> None:
-    pf = rx.opioids.prescription_factor("oxycodone", strength_unit="MCG")
+    pf = rx.opioids.prescription_factor("oxycodone", strength_unit="MCG", table="CDC_NDC_2018")
     assert pf.factor == pytest.approx(0.0015)
     assert (pf.strength_unit, pf.quantity_kind, pf.banded, pf.patch_days_rule) == (
         "mcg",
@@ -616,7 +661,9 @@ def test_prescription_factor_interface() -> None:
     patch = rx.opioids.prescription_factor("Duragesic", strength_unit="mcg/h")
     assert (patch.factor, patch.patch_days_rule, patch.days_per_unit) == (7.2, True, 3.0)
     assert [a.code for a in patch.alerts] == ["fentanyl_patch_caution"]
-    liquid = rx.opioids.prescription_factor("methadone", strength_unit="mg/mL")
+    liquid = rx.opioids.prescription_factor(
+        "methadone", strength_unit="mg/mL", table="CDC_NDC_2018"
+    )
     assert (liquid.factor, liquid.quantity_kind) == (3.0, "volume")
     banded = rx.opioids.prescription_factor("methadone", strength_unit="mg", table="CDC_2016")
     assert banded.banded
@@ -794,15 +841,29 @@ def test_convert_dose_kind() -> None:
 
 
 def test_rotation_default_reduction_and_breakthrough() -> None:
-    """Equianalgesic → 25% reduction (explicit default) → 10–20% per breakthrough dose (NCCN)."""
+    """Equianalgesic → the table's own reduction → 10–20% per breakthrough dose (NCCN).
+
+    MSD Manual equianalgesic table footnote: reduce the equianalgesic dose by 50%.
+    """
     r = rx.rotate("morphine", "90 mg/day", to="oxycodone", ratios="MSD_MANUAL")
     assert r.equianalgesic == rx.Q("60 mg/day")
-    assert r.recommended == rx.Q("45 mg/day")
-    assert r.reduction == (0.25, 0.25)
-    assert r.breakthrough == (rx.Q("4.5 mg"), rx.Q("9 mg"))
+    assert r.recommended == rx.Q("30 mg/day")
+    assert r.reduction == (0.5, 0.5)
+    assert r.breakthrough == (rx.Q("3 mg"), rx.Q("6 mg"))
     assert (r.breakthrough_drug, r.breakthrough_route) == ("oxycodone", "oral")
     assert r.method is None
     assert r.source.id == "MSD_MANUAL"
+
+
+def test_rotation_default_reduction_where_the_table_is_silent() -> None:
+    """SEED states no reduction: the explicit 25% default (low end of NCCN 25–50%)."""
+    r = rx.rotate("oxycodone", "40 mg/day", to="morphine", ratios="SEED")
+    assert r.reduction == (0.25, 0.25)
+    assert r.recommended == rx.Q("60 mg/day")
+    explicit = rx.rotate(
+        "morphine", "90 mg/day", to="oxycodone", ratios="MSD_MANUAL", cross_tolerance_reduction=0.25
+    )
+    assert explicit.recommended == rx.Q("45 mg/day")
 
 
 def test_rotation_explicit_reduction() -> None:
@@ -875,10 +936,16 @@ def test_msd_methadone_from_oxycodone_goes_through_oral_morphine() -> None:
     ],
 )
 def test_duragesic_rotation(morphine: int, strength: int, band_low: int) -> None:
-    r = rx.rotate("morphine", rx.Q(morphine, "mg/day"), to="fentanyl", method="DURAGESIC_LABEL")
+    r = rx.rotate(
+        "morphine",
+        rx.Q(morphine, "mg/day"),
+        to="fentanyl",
+        method="DURAGESIC_LABEL",
+        opioid_tolerant_days=7,
+    )
     assert r.recommended == rx.Q(strength, "mcg/h")
     assert r.to_route == "transdermal"
-    assert codes(r) == ["fentanyl_patch_caution"]
+    assert codes(r) == ["fentanyl_patch_caution", "patch_not_for_acute_pain"]
     assert r.breakthrough_drug == "morphine"
     # Breakthrough from the recommended strength: the least oral morphine the label maps to
     # it, never the top of its band (reading the table backwards overestimates).
@@ -889,11 +956,15 @@ def test_duragesic_rotation(morphine: int, strength: int, band_low: int) -> None
 def test_duragesic_table_is_not_extrapolated(morphine: str) -> None:
     """The published table stops at 1035–1124 mg/day → 300 mcg/h."""
     with pytest.raises(UnsafeConversionError, match=r"\[60, 1125\) mg/day"):
-        rx.rotate("morphine", morphine, to="fentanyl", method="DURAGESIC_LABEL")
+        rx.rotate(
+            "morphine", morphine, to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+        )
 
 
 def test_fentanyl_2_to_1_rounds_down_keeping_exact() -> None:
-    r = rx.rotate("morphine", "130 mg/day", to="Duragesic", method="FENTANYL_2_TO_1")
+    r = rx.rotate(
+        "morphine", "130 mg/day", to="Duragesic", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+    )
     assert r.equianalgesic == rx.Q("65 mcg/h")
     assert r.recommended == rx.Q("50 mcg/h")
     low = r.breakthrough[0].magnitude
@@ -902,25 +973,37 @@ def test_fentanyl_2_to_1_rounds_down_keeping_exact() -> None:
 
 def test_fentanyl_2_to_1_says_it_applies_no_reduction() -> None:
     """Wellington ICU 2009: 25 mcg/h ≈ 50 mg/day, an equivalence with no reduction given."""
-    r = rx.rotate("morphine", "100 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+    r = rx.rotate(
+        "morphine", "100 mg/day", to="fentanyl", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+    )
     assert (r.equianalgesic, r.recommended, r.reduction) == (
         rx.Q("50 mcg/h"),
         rx.Q("50 mcg/h"),
         (0.0, 0.0),
     )
-    assert codes(r) == ["fentanyl_patch_caution", "no_cross_tolerance_reduction"]
+    assert codes(r) == [
+        "fentanyl_patch_caution",
+        "no_cross_tolerance_reduction",
+        "patch_not_for_acute_pain",
+    ]
     alert = r.alerts[1]
     assert alert.severity == rx.Severity.MAJOR
     assert "no reduction" in alert.message
     assert alert.source is not None
     assert "Wellington" in alert.source.citation
     # The label table starts the same patient on half the strength.
-    label = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
-    two_to_one = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+    label = rx.rotate(
+        "morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+    )
+    two_to_one = rx.rotate(
+        "morphine", "134 mg/day", to="fentanyl", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+    )
     assert (label.recommended, two_to_one.recommended) == (rx.Q("25 mcg/h"), rx.Q("50 mcg/h"))
     for method in ("DURAGESIC_LABEL", "MSD_METHADONE"):
         target = "methadone" if method == "MSD_METHADONE" else "fentanyl"
-        other = rx.rotate("morphine", "100 mg/day", to=target, method=method)
+        other = rx.rotate(
+            "morphine", "100 mg/day", to=target, method=method, opioid_tolerant_days=7
+        )
         assert "no_cross_tolerance_reduction" not in codes(other)
 
 
@@ -936,7 +1019,14 @@ def test_method_must_fit_target() -> None:
     with pytest.raises(InputError, match="converts to methadone, not to oxycodone"):
         rx.rotate("morphine", "60 mg/day", to="oxycodone", method="MSD_METHADONE")
     with pytest.raises(InputError, match="transdermal route, not oral"):
-        rx.rotate("morphine", "90 mg/day", to="fentanyl", to_route="oral", method="DURAGESIC_LABEL")
+        rx.rotate(
+            "morphine",
+            "90 mg/day",
+            to="fentanyl",
+            to_route="oral",
+            method="DURAGESIC_LABEL",
+            opioid_tolerant_days=7,
+        )
     with pytest.raises(InputError, match="Unknown method"):
         rx.rotate("morphine", "60 mg/day", to="methadone", method="RIPAMONTI")
 
@@ -1047,6 +1137,10 @@ def test_method_guards_outside_bands_and_below_smallest_patch(
     lenient = t.PatchFacts("fentanyl", Fraction(1), facts.strengths, facts.source)
     monkeypatch.setattr(t, "patch_facts", lambda _: lenient)
     with pytest.raises(UnsafeConversionError, match="outside the bands of DURAGESIC_LABEL"):
-        rx.rotate("morphine", "30 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
+        rx.rotate(
+            "morphine", "30 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+        )
     with pytest.raises(UnsafeConversionError, match="less than the smallest"):
-        rx.rotate("morphine", "20 mg/day", to="fentanyl", method="FENTANYL_2_TO_1")
+        rx.rotate(
+            "morphine", "20 mg/day", to="fentanyl", method="FENTANYL_2_TO_1", opioid_tolerant_days=7
+        )

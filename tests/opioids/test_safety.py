@@ -84,7 +84,7 @@ def test_anzca_ratios_carry_the_rotation_caution() -> None:
         "morphine", "60 mg/day", to="buprenorphine", to_route="SL", ratios="ANZCA_2021"
     )
     assert c.dose == rx.Q("1.5 mg/day")
-    assert codes(c) == ["mme_not_for_rotation"]
+    assert codes(c) == ["mme_not_for_rotation", "precipitated_withdrawal"]
     r = rx.rotate("morphine", "60 mg/day", to="oxycodone", ratios="ANZCA_2021")
     assert "mme_not_for_rotation" in codes(r)
     assert "Practical considerations" in read_table("ratios/anzca_2021.toml")["provenance"]["notes"]
@@ -104,8 +104,12 @@ def test_patch_breakthrough_never_reads_the_label_table_backwards() -> None:
         315,
     ]
     assert [method.least_morphine(Fraction(s)) for s in (125, 150, 300)] == [405, 495, 1035]
-    low = rx.rotate("morphine", "60 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
-    high = rx.rotate("morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL")
+    low = rx.rotate(
+        "morphine", "60 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+    )
+    high = rx.rotate(
+        "morphine", "134 mg/day", to="fentanyl", method="DURAGESIC_LABEL", opioid_tolerant_days=7
+    )
     assert low.recommended == high.recommended == rx.Q("25 mcg/h")
     assert low.breakthrough == high.breakthrough == (rx.Q("6 mg"), rx.Q("12 mg"))
 
@@ -190,6 +194,106 @@ def test_rotate_patch_frequency_is_the_change_interval() -> None:
     assert with_interval == plain
     assert plain.equianalgesic == rx.Q("75 mg/day")
     with pytest.raises(InputError, match="Unknown frequency"):
-        rx.rotate("fentanyl", "25 mcg/h", frequency="q5h", **kwargs, ratios="ANZCA_2021")
+        rx.rotate("fentanyl", "25 mcg/h", frequency="sometimes", **kwargs, ratios="ANZCA_2021")
     with pytest.raises(InputError, match="already a rate"):
         rx.rotate("morphine", "60 mg/day", frequency="BID", to="oxycodone")
+
+
+# ---------------------------------------------------------------- issue 15: rotation safety
+
+
+def test_ratio_table_states_its_own_reduction() -> None:
+    """MSD Manual equianalgesic table footnote: reduce by 50%; painrx uses it by default."""
+    table = t.ratio_table("MSD_MANUAL")
+    assert table.reduction == Fraction(1, 2)
+    assert table.reduction_source is not None
+    assert "reduced by 50%" in table.reduction_source.citation
+    assert all(t.ratio_table(i).reduction is None for i in ("SEED", "BNF", "CDC_2022"))
+    r = rx.rotate("oxycodone", "60 mg/day", to="hydromorphone", ratios="MSD_MANUAL")
+    assert r.equianalgesic == rx.Q("22.5 mg/day")
+    assert (r.recommended, r.reduction) == (rx.Q("11.25 mg/day"), (0.5, 0.5))
+    assert rx.rotate("oxycodone", "40 mg/day", to="morphine", ratios="BNF").reduction == (
+        0.25,
+        0.25,
+    )
+
+
+@pytest.mark.parametrize("ratios", ["CDC_2022", "MSD_MANUAL", "SEED"])
+def test_rotation_from_methadone_is_refused(ratios: str) -> None:
+    """Issue 15: 60 mg/day methadone gave 211.5 mg/day morphine (CDC 2022) vs 67.5 (MSD)."""
+    with pytest.raises(UnsafeConversionError, match="does not rotate from methadone") as info:
+        rx.rotate("methadone", "60 mg/day", to="morphine", ratios=ratios)
+    assert "half-life" in str(info.value)
+    assert "cross-tolerance" in str(info.value)
+    with pytest.raises(UnsafeConversionError, match="from methadone"):
+        rx.rotate(
+            "methadone",
+            "60 mg/day",
+            to="fentanyl",
+            method="DURAGESIC_LABEL",
+            opioid_tolerant_days=7,
+        )
+    # The table's plain equivalence stays available for reference, with the caution.
+    c = rx.convert_opioid("methadone", "20 mg", to="morphine", ratios="MSD_MANUAL")
+    assert "methadone_caution" in codes(c)
+
+
+def test_rotation_to_buprenorphine_is_refused_and_conversion_warns() -> None:
+    with pytest.raises(UnsafeConversionError, match="precipitate withdrawal"):
+        rx.rotate("morphine", "60 mg/day", to="buprenorphine", to_route="SL", ratios="ANZCA_2021")
+    c = rx.convert_opioid(
+        "morphine", "60 mg/day", to="buprenorphine", to_route="SL", ratios="ANZCA_2021"
+    )
+    alert = next(a for a in c.alerts if a.code == "precipitated_withdrawal")
+    assert alert.source is not None
+    assert "SUBOXONE" in alert.source.citation
+
+
+@pytest.mark.parametrize(("days", "refused"), [(None, True), (0, True), (6, True), (7, False)])
+def test_patch_start_needs_a_week_at_the_tolerant_dose(days: int | None, refused: bool) -> None:
+    """Duragesic label: opioid-tolerant = ≥ 60 mg/day oral morphine for one week or longer."""
+    call: dict[str, Any] = {
+        "to": "fentanyl",
+        "method": "DURAGESIC_LABEL",
+        "opioid_tolerant_days": days,
+    }
+    if refused:
+        with pytest.raises(UnsafeConversionError, match="opioid_tolerant_days"):
+            rx.rotate("morphine", "90 mg/day", **call)
+        return
+    r = rx.rotate("morphine", "90 mg/day", **call)
+    assert r.recommended == rx.Q("25 mcg/h")
+    alert = next(a for a in r.alerts if a.code == "patch_not_for_acute_pain")
+    assert "post-operative" in alert.message
+    assert t.patch_facts("fentanyl").minimum_days == 7
+
+
+@pytest.mark.parametrize("days", [-1, 1.5, "7", True])
+def test_tolerant_days_must_be_whole(days: object) -> None:
+    with pytest.raises(InputError, match="whole number of days"):
+        rx.rotate(
+            "morphine",
+            "90 mg/day",
+            to="fentanyl",
+            method="DURAGESIC_LABEL",
+            opioid_tolerant_days=days,  # type: ignore[arg-type]
+        )
+
+
+def test_leaving_a_patch_alerts_the_skin_depot() -> None:
+    """Duragesic label 12.3: serum fentanyl falls ~50% in 20-27 h after removal."""
+    kwargs: dict[str, Any] = {"to": "morphine", "to_route": "oral", "ratios": "ANZCA_2021"}
+    for result in (
+        rx.convert_opioid("Duragesic", "50 mcg/h", **kwargs),
+        rx.rotate("Duragesic", "50 mcg/h", **kwargs),
+    ):
+        alert = next(a for a in result.alerts if a.code == "patch_removal_depot")
+        assert "18 hours" in alert.message
+    oral = rx.rotate("oxycodone", "30 mg/day", to="morphine", ratios="SEED")
+    assert "patch_removal_depot" not in codes(oral)
+
+
+def test_rotation_breakthrough_names_its_drug_and_route() -> None:
+    r = rx.rotate("morphine", "120 mg/day", to="methadone", method="MSD_METHADONE")
+    assert (r.breakthrough_drug, r.breakthrough_route) == ("morphine", "oral")
+    assert r.breakthrough == (rx.Q("1.2 mg"), rx.Q("2.4 mg"))

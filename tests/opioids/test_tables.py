@@ -71,6 +71,14 @@ MME_FACTORS: dict[tuple[str, str, str, str, str], str] = {
     ("CDC_NDC_2018", "fentanyl", "nasal", "nasal_spray", "mcg/day"): "0.16",
     ("CDC_NDC_2018", "hydrocodone", "oral", "", "mg/day"): "1",
     ("CDC_NDC_2018", "hydromorphone", "oral", "", "mg/day"): "4",
+    # Issue 15: suppositories carry the oral factor in the file's Opioids sheet; opium,
+    # propoxyphene (product sheet only) and levomethadyl for historical claims.
+    ("CDC_NDC_2018", "hydromorphone", "rectal", "", "mg/day"): "4",
+    ("CDC_NDC_2018", "levomethadyl", "oral", "", "mg/day"): "8",
+    ("CDC_NDC_2018", "morphine", "rectal", "", "mg/day"): "1",
+    ("CDC_NDC_2018", "opium", "rectal", "", "mg/day"): "1",
+    ("CDC_NDC_2018", "oxymorphone", "rectal", "", "mg/day"): "3",
+    ("CDC_NDC_2018", "propoxyphene", "oral", "", "mg/day"): "0.23",
     ("CDC_NDC_2018", "levorphanol", "oral", "", "mg/day"): "11",
     ("CDC_NDC_2018", "meperidine", "oral", "", "mg/day"): "0.1",
     ("CDC_NDC_2018", "methadone", "oral", "", "mg/day"): "3",
@@ -100,6 +108,7 @@ MME_FACTORS: dict[tuple[str, str, str, str, str], str] = {
     ("NIH_HEAL_2025", "meperidine", "oral", "", "mg/day"): "0.1",
     ("NIH_HEAL_2025", "methadone", "oral", "", "mg/day"): "4.7",
     ("NIH_HEAL_2025", "morphine", "oral", "", "mg/day"): "1",
+    ("NIH_HEAL_2025", "opium", "rectal", "", "mg/day"): "1",
     ("NIH_HEAL_2025", "oxycodone", "oral", "", "mg/day"): "1.5",
     ("NIH_HEAL_2025", "oxymorphone", "oral", "", "mg/day"): "3",
     ("NIH_HEAL_2025", "pentazocine", "oral", "", "mg/day"): "0.37",
@@ -143,7 +152,8 @@ def test_each_factor_gives_its_mme(
         ingredient, _TEST_DOSE[basis], route=route, form=form or None, table=table, thresholds=None
     )
     assert result.exact == Fraction(daily) * _DOSE_VALUE[basis]
-    assert result.factor_basis == basis
+    # The contract names the per-dose unit for factors per mcg (transmucosal fentanyl).
+    assert result.factor_basis == {"mcg/day": "mcg"}.get(basis, basis)
     assert result.table == table
     assert result.source.id == table
     assert printed
@@ -536,6 +546,47 @@ def test_parse_mme_refuses_duplicates_and_unknown_sections() -> None:
     doc["factor"] = {"ingredient": "morphine"}
     with pytest.raises(TableError, match="array of tables"):
         t._parse_mme(doc, "CDC_2022", path)
+
+
+@pytest.mark.parametrize(
+    ("block", "match"),
+    [
+        ({"cross_tolerance": 1, "source": "provenance"}, "fraction below 1"),
+        ({"cross_tolerance": -0.5, "source": "provenance"}, "negative"),
+        ({"cross_tolerance": 0.5}, "source"),
+        ({"cross_tolerance": 0.5, "source": "nowhere"}, "'source' must be one of"),
+        (0.5, "must be a table"),
+    ],
+)
+def test_parse_ratios_checks_the_stated_reduction(block: object, match: str) -> None:
+    path = "ratios/msd_manual.toml"
+    doc = _doc(path)
+    doc["reduction"] = block
+    with pytest.raises(TableError, match=match):
+        t._parse_ratios(doc, "MSD_MANUAL", path)
+
+
+def test_days_as_written_only_on_a_patch_factor() -> None:
+    path = "mme/nih_heal_2025.toml"
+    doc = _doc(path)
+    oral = next(row for row in doc["factor"] if row["basis"] == "mg/day")
+    oral["days_as_written"] = "mmequiv"
+    with pytest.raises(TableError, match="applies to a patch factor"):
+        t._parse_mme(doc, "NIH_HEAL_2025", path)
+    doc = _doc(path)
+    patch = next(row for row in doc["factor"] if row["basis"] == "mcg/h")
+    patch["days_as_written"] = "nowhere"
+    with pytest.raises(TableError, match="'source' must be one of"):
+        t._parse_mme(doc, "NIH_HEAL_2025", path)
+
+
+@pytest.mark.parametrize("days", [0, 7.5, True, "7"])
+def test_patch_tolerant_days_is_a_whole_number(days: object) -> None:
+    path = "opioid_methods/fentanyl_patch.toml"
+    doc = _doc(path)
+    doc["patch"][0]["opioid_tolerant_days"] = days
+    with pytest.raises(TableError, match="whole number of days"):
+        t._parse_patches(doc, path)
 
 
 def test_parse_ratios_refuses_both_or_neither() -> None:

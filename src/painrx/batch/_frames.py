@@ -222,7 +222,7 @@ def _dask(table: Any, table_id: str, thresholds: str | None) -> Any:
 
 
 def mme_prescriptions(
-    table: _Table, *, table_id: str = "CDC_NDC_2018", thresholds: str | None = "CDC_2016"
+    table: _Table, *, table_id: str = "CDC_2022", thresholds: str | None = "CDC_2016"
 ) -> _Table:
     """Return ``table`` with the MME/day of every prescription row.
 
@@ -233,7 +233,9 @@ def mme_prescriptions(
             kept as they are). ``strength`` is the opioid component per unit in
             ``strength_unit`` (``mg``, ``mcg``, ``mcg/h``, ``mg/mL``…); ``quantity`` is
             the number of units, or mL for liquids and sprays.
-        table_id: MME table (the CDC file's own factors by default).
+        table_id: MME table; default ``painrx.opioids.DEFAULT_MME_TABLE`` (CDC 2022, the
+            one default of every MME entry point; ``"CDC_NDC_2018"`` for the file's own
+            factors).
         thresholds: Threshold policy whose alerts are added per row, or None.
 
     Returns:

@@ -404,7 +404,7 @@ def validate_csv(
     path: str | os.PathLike[str],
     *,
     out: str | os.PathLike[str] | None = None,
-    table_id: str = "CDC_NDC_2018",
+    table_id: str = "CDC_2022",
     thresholds: str | None = "CDC_2016",
     block_size: int | None = None,
     progress: Progress | None = None,
@@ -416,7 +416,7 @@ def validate_csv(
             quantity, days_supply`` (header names are matched case-insensitively,
             with spaces or hyphens for underscores).
         out: Write every row with the added columns to this CSV file.
-        table_id: MME table.
+        table_id: MME table; default ``painrx.opioids.DEFAULT_MME_TABLE`` (CDC 2022).
         thresholds: Threshold policy whose levels are counted, or None.
         block_size: Bytes read per block (memory per block is a small multiple).
         progress: Called after each block with (bytes read, file size, rows so far).

@@ -25,36 +25,41 @@ Arithmetic is exact (fractions) and only rounded for display (``.rounded(dp=1)``
 
 from painrx._public import publish
 from painrx.opioids._mme import (
+    DEFAULT_MME_TABLE,
     DEFINITIONS,
-    Conversion,
-    ExcludedPrescription,
-    FactorRow,
-    MMEResult,
-    OpioidDose,
-    OpioidMethod,
-    PeriodMME,
-    Prescription,
-    PrescriptionFactor,
-    Rotation,
-    ThresholdPolicy,
-    TotalMME,
-    convert_opioid,
     mme,
     mme_factors,
     mme_over_period,
     mme_prescription,
     mme_tables,
     prescription_factor,
-    ratio_tables,
-    rotate,
-    rotation_method,
-    rotation_methods,
     threshold_policies,
     threshold_policy,
     total_mme,
 )
+from painrx.opioids._results import (
+    Conversion,
+    ExcludedPrescription,
+    FactorRow,
+    MMEResult,
+    OpioidDose,
+    PeriodMME,
+    Prescription,
+    PrescriptionFactor,
+    Rotation,
+    TotalMME,
+)
+from painrx.opioids._rotation import (
+    convert_opioid,
+    ratio_tables,
+    rotate,
+    rotation_method,
+    rotation_methods,
+)
+from painrx.opioids._tables import OpioidMethod, ThresholdPolicy
 
 __all__ = [
+    "DEFAULT_MME_TABLE",
     "DEFINITIONS",
     "Conversion",
     "ExcludedPrescription",

@@ -493,12 +493,15 @@ class PrescriptionFactor:
     Attributes:
         ingredient: Catalog ingredient id of the opioid component.
         factor: Factor for a strength in ``strength_unit`` (the table factor times the
-            unit scale); NaN when ``banded`` (the factor depends on the daily dose).
+            unit scale); NaN when ``banded`` (the factor depends on the daily dose, or,
+            for a patch counted as written under ``NIH_HEAL_2025``, on nothing the
+            formula holds: MME/day = strength × factor whatever the quantity).
         strength_unit: The unit the strength must be expressed in (as given, spelled
             as painrx writes it).
         quantity_kind: ``"count"`` (tablets, patches, films, sprays) or ``"volume"``
             (mL of a liquid or spray).
-        banded: The factor depends on the daily dose: compute the row with
+        banded: No single formula factor (a dose-banded factor, or a patch whose days
+            supply counts as written): compute the row with
             :func:`~painrx.opioids.mme_prescription`.
         patch_days_rule: Days supply := quantity × ``days_per_unit`` (alert
             ``days_supply_normalised`` when that changes the answer).

@@ -269,6 +269,9 @@ class FactorEntry:
         days_per_unit: Days one unit lasts under the file's days-supply rule.
         notes: Remarks from the data file.
         source: The citation.
+        days_as_written: For a patch, the source of the rule that a prescription's
+            days supply counts as written (one patch worn at a time, strength × factor
+            a day: the NIH HEAL calculator); None when the table states no such rule.
     """
 
     table: str
@@ -282,6 +285,7 @@ class FactorEntry:
     days_per_unit: Fraction | None
     notes: str
     source: Provenance
+    days_as_written: Provenance | None = None
 
     @property
     def banded(self) -> bool:
@@ -423,7 +427,7 @@ def _factor_entry(row: dict[str, Any], table_id: str, path: str, where: str) -> 
     check_keys(
         row,
         required={"ingredient", "routes", "basis", "source"},
-        optional={"forms", "factor", "bands", "per", "days_per_unit", "notes"},
+        optional={"forms", "factor", "bands", "per", "days_per_unit", "notes", "days_as_written"},
         where=where,
     )
     if ("factor" in row) == ("bands" in row):
@@ -441,6 +445,10 @@ def _factor_entry(row: dict[str, Any], table_id: str, path: str, where: str) -> 
     if (per == "prescription") != (days is not None):
         msg = f"{where}: 'days_per_unit' is required with, and only with, per = 'prescription'."
         raise TableError(msg)
+    as_written = row.get("days_as_written")
+    if as_written is not None and (basis != "mcg/h" or days is not None):
+        msg = f"{where}: 'days_as_written' applies to a patch factor (mcg/h) without days_per_unit."
+        raise TableError(msg)
     bands = row.get("bands")
     if bands is not None and (not isinstance(bands, list) or basis == "mcg/h"):
         msg = f"{where}: bands must be an array of tables, on a mg/day or mcg/day basis."
@@ -457,6 +465,11 @@ def _factor_entry(row: dict[str, Any], table_id: str, path: str, where: str) -> 
         days_per_unit=_positive(days, f"{where} days_per_unit") if days is not None else None,
         notes=str(row.get("notes", "")),
         source=entry_source(row, path, where),
+        days_as_written=(
+            entry_source({"source": as_written}, path, f"{where} days_as_written")
+            if as_written is not None
+            else None
+        ),
     )
 
 
@@ -574,6 +587,9 @@ class RatioTable:
             convert (painrx never chains groups).
         alerts: Alert codes every conversion under this table carries.
         derived_from: The MME file a derived table reads its numbers from, or None.
+        reduction: The cross-tolerance reduction the source itself states for a switch
+            (a fraction, e.g. 1/2 for the MSD Manual), or None where it is silent.
+        reduction_source: The citation of ``reduction``.
     """
 
     id: str
@@ -582,6 +598,8 @@ class RatioTable:
     groups: tuple[RatioGroup, ...]
     alerts: tuple[str, ...]
     derived_from: str | None
+    reduction: Fraction | None = None
+    reduction_source: Provenance | None = None
 
     def pair(
         self, src: tuple[str, str, str | None], tgt: tuple[str, str, str | None]
@@ -691,8 +709,24 @@ def _load_ratios(table_id: str, path: str) -> RatioTable:
     return _parse_ratios(read_table(path), table_id, path)
 
 
+def _reduction(doc: Mapping[str, Any], path: str) -> tuple[Fraction | None, Provenance | None]:
+    block = doc.get("reduction")
+    if block is None:
+        return None, None
+    where = f"data/{path} [reduction]"
+    if not isinstance(block, dict):
+        msg = f"{where}: must be a table {{ cross_tolerance, source }}."
+        raise TableError(msg)
+    check_keys(block, required={"cross_tolerance", "source"}, where=where)
+    value = _fraction(block["cross_tolerance"], f"{where} cross_tolerance")
+    if not value < 1:
+        msg = f"{where}: cross_tolerance is a fraction below 1, got {block['cross_tolerance']!r}."
+        raise TableError(msg)
+    return value, entry_source(block, path, where)
+
+
 def _parse_ratios(doc: Mapping[str, Any], table_id: str, path: str) -> RatioTable:
-    _check_top_level(doc, {"group", "derived"}, path)
+    _check_top_level(doc, {"group", "derived", "reduction"}, path)
     if ("group" in doc) == ("derived" in doc):
         msg = f"data/{path}: give either [[group]] tables or one [derived] table."
         raise TableError(msg)
@@ -710,7 +744,17 @@ def _parse_ratios(doc: Mapping[str, Any], table_id: str, path: str) -> RatioTabl
             _explicit_group(row, path, f"data/{path} [[group]] {i}")
             for i, row in enumerate(_list_of_tables(doc, "group", path))
         )
-    return RatioTable(table_id, path, sources_of(path)["provenance"], groups, alerts, derived_from)
+    reduction, reduction_source = _reduction(doc, path)
+    return RatioTable(
+        table_id,
+        path,
+        sources_of(path)["provenance"],
+        groups,
+        alerts,
+        derived_from,
+        reduction,
+        reduction_source,
+    )
 
 
 def ratio_table_ids() -> tuple[str, ...]:
@@ -934,12 +978,15 @@ class PatchFacts:
             tolerant (patches are for opioid-tolerant patients only).
         strengths: Marketed strengths in mcg/h, ascending.
         source: The citation.
+        minimum_days: Days at ``minimum_morphine`` or more before a patch may start
+            (None: the label states none).
     """
 
     ingredient: str
     minimum_morphine: Fraction
     strengths: tuple[Fraction, ...]
     source: Provenance
+    minimum_days: int | None = None
 
     def round_down(self, exact_strength: Fraction) -> Fraction:
         """Round down to one marketed strength, or to 100-strength patches plus one more.
@@ -961,6 +1008,7 @@ def _parse_patches(doc: Mapping[str, Any], path: str) -> dict[str, PatchFacts]:
         check_keys(
             row,
             required={"ingredient", "opioid_tolerant_morphine_mg_per_day", "strengths", "source"},
+            optional={"opioid_tolerant_days"},
             where=where,
         )
         strengths = _list_of_tables(row, "strengths", path)
@@ -971,11 +1019,16 @@ def _parse_patches(doc: Mapping[str, Any], path: str) -> dict[str, PatchFacts]:
             check_keys(strength, required={"mcg_per_h", "source"}, where=f"{where} strength {j}")
             entry_source(strength, path, f"{where} strength {j}")
         ingredient = str(row["ingredient"])
+        days = row.get("opioid_tolerant_days")
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+            msg = f"{where}: opioid_tolerant_days must be a whole number of days, got {days!r}."
+            raise TableError(msg)
         found[ingredient] = PatchFacts(
             ingredient,
             _positive(row["opioid_tolerant_morphine_mg_per_day"], where),
             tuple(sorted(_positive(s["mcg_per_h"], where) for s in strengths)),
             entry_source(row, path, where),
+            days,
         )
     return found
 
