@@ -186,6 +186,14 @@ VARIANTS: list[
         ("opioid_taper", "No rapid taper computed"),
     ),
     (
+        "buprenorphine_user_is_not_simply_offered_oxycodone",  # Kohan 2021
+        _patient(),
+        {"pain_severity": "severe", "current_meds": ["Suboxone 8/2 mg"]},
+        {"opioid_buprenorphine", "bowel_regimen", "naloxone"},
+        {"opioid_oral"},
+        ("naloxone", "treatment for opioid use disorder (Suboxone 8/2 mg)"),
+    ),
+    (
         "extreme_obesity_ketamine_on_adjusted_weight",  # Erstad 2020
         _patient(weight="140 kg", height="170 cm"),
         {"pain_severity": 9, "neuropathic": True},

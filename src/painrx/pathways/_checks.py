@@ -24,6 +24,7 @@ __all__ = [
     "in_class",
     "known",
     "name_in",
+    "product_is",
     "report_alerts",
 ]
 
@@ -116,6 +117,17 @@ def name_in(med: str | Medication, names: Sequence[str]) -> bool:
     except PainRxError:
         return False
     return any(i in names for i in product.ingredients)
+
+
+def product_is(med: str | Medication, products: Sequence[str]) -> bool:
+    """Return True when the medication is one of the catalog ``products`` (ids)."""
+    from painrx import catalog
+
+    try:
+        product = catalog.parse_medication(med if isinstance(med, str) else med.name).product
+    except PainRxError:
+        return False
+    return product.id in products
 
 
 def known(med: str | Medication) -> bool:

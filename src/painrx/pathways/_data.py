@@ -417,6 +417,7 @@ def pathway_data() -> PathwayData:
             "benzodiazepine_class",
             "conditions",
             "conditions_source",
+            "oud_products",
         },
     )
     route(naloxone["route"])

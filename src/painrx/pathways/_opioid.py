@@ -18,6 +18,18 @@ __all__ = ["opioid_iv", "opioid_oral", "opioid_safety", "opioid_taper"]
 
 
 def opioid_oral(b: Builder) -> None:
+    """Add the oral opioid, or for a patient on buprenorphine the cited advice instead."""
+    on_buprenorphine = [
+        _checks.describe(m) for m in b.meds if _checks.name_in(m, ("buprenorphine",))
+    ]
+    if on_buprenorphine:
+        b.add(
+            "opioid_buprenorphine",
+            detail=f"Current buprenorphine: {'; '.join(on_buprenorphine)}. No oxycodone is "
+            "proposed by default: if a full agonist is needed, it is added on top of the "
+            "continued buprenorphine, with monitoring, in agreement with its prescriber.",
+        )
+        return
     cfg = b.data.opioid
     oral_dose = b.data.opioid_oral_dose
     conversion = convert_opioid(
@@ -126,14 +138,16 @@ def _naloxone_reasons(b: Builder) -> list[str]:
     reasons: list[str] = []
     table = cfg["mme_table"]
     opioid = b.data.opioid
-    planned = (
-        b.daily_dose
-        or mme(
+    planned = b.daily_dose
+    if planned is None and b.has("opioid_oral"):
+        planned = mme(
             opioid["oral_drug"], b.data.opioid_oral_dose, frequency=opioid["oral_frequency"]
         ).daily_dose
-    )
-    total = mme(opioid["oral_drug"], planned, table=table, thresholds=None).value
-    counted = [f"{_q(planned)} {opioid['oral_drug']} ({total:g} MME/day)"]
+    total = 0.0
+    counted: list[str] = []
+    if planned is not None:
+        total = mme(opioid["oral_drug"], planned, table=table, thresholds=None).value
+        counted.append(f"{_q(planned)} {opioid['oral_drug']} ({total:g} MME/day)")
     uncounted: list[str] = []
     for med in b.meds:
         if not _checks.in_class(med, "opioid"):
@@ -159,6 +173,12 @@ def _naloxone_reasons(b: Builder) -> list[str]:
         reasons.append(
             f"{total:g} MME/day ({' + '.join(counted)}; {table}), at or above "
             f"{cfg['mme_at_least']} MME/day"
+        )
+    oud = [_checks.describe(m) for m in b.meds if _checks.product_is(m, cfg["oud_products"])]
+    if oud:
+        reasons.append(
+            f"treatment for opioid use disorder ({'; '.join(oud)}): a history of substance "
+            "use disorder"
         )
     benzodiazepines = [
         _checks.describe(m) for m in b.meds if _checks.in_class(m, cfg["benzodiazepine_class"])
