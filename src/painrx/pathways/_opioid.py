@@ -158,8 +158,9 @@ def _naloxone_reasons(b: Builder) -> list[str]:
             continue
         total += value
         counted.append(f"{_checks.describe(med)} ({value:g} MME/day)")
+    pending: list[Alert] = []
     if uncounted and total < cfg["mme_at_least"]:
-        b.alerts.append(
+        pending.append(
             Alert(
                 "naloxone_mme_not_counted",
                 Severity.MODERATE,
@@ -189,6 +190,9 @@ def _naloxone_reasons(b: Builder) -> list[str]:
     present = [c for c in cfg["conditions"] if c in conditions]
     if present:
         reasons.append(f"{', '.join(present)} ({b.data.cite(cfg['conditions_source']).title})")
+    if not reasons:
+        # Only when nothing else calls for naloxone does the uncounted MME matter.
+        b.alerts.extend(pending)
     return reasons
 
 
