@@ -15,6 +15,7 @@ PUBLIC_MODULES = (
     "painrx.batch",
     "painrx.catalog",
     "painrx.errors",
+    "painrx.fhir",
     "painrx.infusions",
     "painrx.interactions",
     "painrx.opioids",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from painrx import (
         batch,
         catalog,
+        fhir,
         infusions,
         interactions,
         opioids,
@@ -159,6 +160,7 @@ __all__ = (
     # Submodules
     "batch",
     "catalog",
+    "fhir",
     "infusions",
     "interactions",
     "opioids",
@@ -173,6 +175,7 @@ _SUBMODULES = frozenset(
     {
         "batch",
         "catalog",
+        "fhir",
         "infusions",
         "interactions",
         "opioids",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Final, Literal
 
 from painrx.errors import InputError
-from painrx.units import is_real
+from painrx.units import is_real, real_float
 
 __all__ = [
     "AGE_YEARS",
@@ -257,7 +257,7 @@ def doses_per_day(frequency: object) -> float:
         InputError: An unknown code, or a number that is not finite and positive.
     """
     if is_real(frequency):
-        value = float(frequency)  # type: ignore[arg-type] # is_real guarantees __float__
+        value = real_float(frequency)
         if not (math.isfinite(value) and value > 0):
             msg = f"frequency={frequency!r} must be a finite number of times per day above 0."
             raise InputError(msg)

@@ -170,7 +170,8 @@ def test_generic_product_lists_all_brands_and_no_form() -> None:
 
 def test_combination_opioid_first() -> None:
     for p in catalog.products():
-        if p.is_combination and catalog.in_class(p.ingredients[0], "opioid") is False:
+        has_opioid = any(catalog.in_class(i, "opioid") for i in p.ingredients)
+        if has_opioid and not catalog.in_class(p.ingredients[0], "opioid"):
             pytest.fail(f"{p.id}: the opioid must come first")
 
 
@@ -783,8 +784,10 @@ _BRANDS = [
 
 
 def test_every_brand_names_the_right_product() -> None:
+    # Golden brands (source in each row's comment); tests/catalog/test_knowledge.py
+    # checks every other brand of the data file resolves as declared.
     doc = read_table("catalog/drugs.toml")
-    assert [b["name"] for b in doc["brands"]] == [b[0] for b in _BRANDS]
+    assert {b[0] for b in _BRANDS} <= {b["name"] for b in doc["brands"]}
     for name, pid, form, route in _BRANDS:
         p = catalog.product(name)
         assert (p.id, p.form, p.route) == (pid, form, route), name
@@ -819,11 +822,11 @@ def test_a_brand_lists_only_itself() -> None:
 @pytest.mark.parametrize(
     ("text", "named"),
     [
-        ("oxycodone and aspirin 4.8355/325 mg", {"oxycodone", "aspirin"}),  # Percodan
+        ("oxycodone and clopidogrel 5/75 mg", {"oxycodone", "clopidogrel"}),
         ("ibuprofen, warfarin", {"ibuprofen", "warfarin"}),
         ("warfarin apixaban", {"warfarin", "apixaban"}),
         ("tramadol ondansetron", {"tramadol", "ondansetron"}),
-        ("diclofenac misoprostol", {"diclofenac", "misoprostol"}),  # Arthrotec, not listed
+        ("diclofenac misoprostol", {"diclofenac", "misoprostol"}),  # no separator: two drugs
         ("ibuprofen 400 mg and warfarin 5 mg", {"ibuprofen", "warfarin"}),
     ],
 )
@@ -844,7 +847,7 @@ def test_repeating_the_same_drug_in_the_text_is_fine(text: str) -> None:
     assert m.strengths
 
 
-@pytest.mark.parametrize(("text", "words"), [("Tylenol PM", "pm"), ("Tylenol #3", "#3")])
+@pytest.mark.parametrize(("text", "words"), [("Tylenol Sinus", "sinus"), ("Tylenol Cold", "cold")])
 def test_unread_words_in_the_name_are_flagged(text: str, words: str) -> None:
     m = catalog.parse_medication(text)
     assert [a.code for a in m.alerts] == ["unrecognised_name_words"]

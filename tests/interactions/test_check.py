@@ -14,9 +14,11 @@ import painrx as rx
 from painrx import catalog
 from painrx.errors import InputError, Severity, UnitError, UnknownDrugError
 from painrx.interactions import (
+    DrugRule,
     InteractionReport,
     Medication,
     Patient,
+    Rule,
     RuleSet,
     check_interactions,
     default_rules,
@@ -39,7 +41,8 @@ def _only(report: InteractionReport, rule_id: str) -> Severity:
 
 # --- NSAID + anticoagulant (references/interactions-tapers.md §1.1) ----------------
 
-_NSAIDS = sorted(catalog.members("nsaid") - {"aspirin"})
+# Ketorolac has its own, stricter rule (ketorolac_anticoagulant, tests/interactions/test_knowledge.py).
+_NSAIDS = sorted(catalog.members("nsaid") - {"aspirin"} - catalog.members("ketorolac"))
 _ANTICOAGULANTS = sorted(catalog.members("anticoagulant"))
 
 
@@ -63,27 +66,53 @@ def test_aspirin_with_anticoagulant(anticoagulant: str) -> None:
     assert report.severity_of("nsaid_anticoagulant") is None
 
 
-def test_cox2_and_ketorolac_are_nsaids_for_the_rule() -> None:
-    for nsaid in ("celecoxib", "etoricoxib", "ketorolac"):
+def test_cox2_inhibitors_are_nsaids_for_the_rule() -> None:
+    for nsaid in ("celecoxib", "etoricoxib"):
         assert check_interactions([nsaid, "warfarin"]).severity_of("nsaid_anticoagulant") == MAJOR
 
 
+def test_ketorolac_is_an_nsaid_whose_own_rule_supersedes() -> None:
+    report = check_interactions(["ketorolac", "warfarin"])
+    assert report.severity_of("ketorolac_anticoagulant") == Severity.CONTRAINDICATED
+    assert report.severity_of("nsaid_anticoagulant") is None  # superseded
+    assert report.nsaid_bleeding_risk() == Severity.CONTRAINDICATED
+
+
 @pytest.mark.parametrize(
-    ("meds", "rule_drugs"),
+    ("meds", "rule", "rule_drugs", "severity"),
     [
-        (["Ibuprofen 400 mg tablet", "Eliquis 5mg"], ("ibuprofen", "apixaban")),
-        (["Advil", "Xarelto"], ("ibuprofen", "rivaroxaban")),
-        (["Aleve", "Coumadin"], ("naproxen", "warfarin")),
-        (["Toradol", "Lovenox"], ("ketorolac", "enoxaparin")),
-        (["Celebrex", "warfarin sodium"], ("celecoxib", "warfarin")),
-        (["Vicoprofen", "Pradaxa"], ("ibuprofen", "dabigatran")),  # NSAID inside a combination
-        (["oxycodone/ibuprofen", "heparin"], ("ibuprofen", "heparin")),
+        (
+            ["Ibuprofen 400 mg tablet", "Eliquis 5mg"],
+            "nsaid_anticoagulant",
+            ("ibuprofen", "apixaban"),
+            MAJOR,
+        ),
+        (["Advil", "Xarelto"], "nsaid_anticoagulant", ("ibuprofen", "rivaroxaban"), MAJOR),
+        (["Aleve", "Coumadin"], "nsaid_anticoagulant", ("naproxen", "warfarin"), MAJOR),
+        # UK SmPC: ketorolac with any anticoagulant is contraindicated.
+        (
+            ["Toradol", "Lovenox"],
+            "ketorolac_anticoagulant",
+            ("ketorolac", "enoxaparin"),
+            Severity.CONTRAINDICATED,
+        ),
+        (["Celebrex", "warfarin sodium"], "nsaid_anticoagulant", ("celecoxib", "warfarin"), MAJOR),
+        # An NSAID inside a combination product.
+        (["Vicoprofen", "Pradaxa"], "nsaid_anticoagulant", ("ibuprofen", "dabigatran"), MAJOR),
+        (
+            ["oxycodone/ibuprofen", "heparin"],
+            "nsaid_anticoagulant",
+            ("ibuprofen", "heparin"),
+            MAJOR,
+        ),
     ],
 )
-def test_free_text_brands_and_combinations(meds: list[str], rule_drugs: tuple[str, str]) -> None:
+def test_free_text_brands_and_combinations(
+    meds: list[str], rule: str, rule_drugs: tuple[str, str], severity: Severity
+) -> None:
     # The misses of drug-interaction-mcp 0.1.0 (reference §2.3) must all be hits.
     report = check_interactions(meds)
-    assert _rules(report)[("nsaid_anticoagulant", rule_drugs)] == MAJOR
+    assert _rules(report)[(rule, rule_drugs)] == severity
     assert set(report.findings[0].medications) == set(meds)
 
 
@@ -614,14 +643,22 @@ def test_unreadable_rule_file(tmp_path: Path) -> None:
 
 def test_rule_table_lists_every_rule() -> None:
     rows = rule_table()
-    assert [r["id"] for r in rows] == [r.id for r in default_rules().rules]
+    every = [r.id for r in default_rules().rules] + [r.id for r in default_rules().drug_rules]
+    assert [r["id"] for r in rows] == every
     assert rows[0]["severity"] == "major"
+    ckd = next(r for r in rows if r["id"] == "nsaid_ckd")
+    assert (ckd["kind"], ckd["members"], ckd["trigger"]) == (
+        "drug_condition",
+        "nsaid (not aspirin)",
+        "ckd",
+    )
     assert "<table>" in default_rules()._repr_html_()
     assert default_rules().to_dict()["id"] == "PAINRX_DDI_2026_1"
 
 
 def test_every_rule_and_modifier_cites_a_source() -> None:
-    for rule in default_rules().rules:
+    every: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
+    for rule in every:
         assert rule.source.citation
         assert rule.management
         for mod in rule.modifiers:
@@ -660,24 +697,59 @@ _POOL = [
     Medication("dexamethasone", dose="8 mg", route="iv"),
     Medication("acetaminophen", dose="1 g", frequency="q6h"),
     Medication("Norco", dose="10/325 mg", frequency="q4h"),
+    # issue 14's rules: CNS depressants, CYP3A4/2D6, duplicate therapy, lithium, ketamine
+    "zolpidem",
+    "cyclobenzaprine",
+    "clarithromycin",
+    "diltiazem",
+    "rifampin",
+    "fluoxetine",
+    "codeine",
+    "OxyContin",
+    "Suboxone",
+    "hydromorphone",
+    "sumatriptan",
+    "lithium",
+    "methotrexate",
+    "ketamine",
+    Medication("Vicoprofen", dose="7.5/200 mg", frequency="q6h"),
+    Medication("ibuprofen", dose="800 mg", frequency="q6h"),
+    Medication("ketorolac", dose="10 mg", frequency="q6h", duration="7 day"),
 ]
 _med_lists = st.lists(st.sampled_from(_POOL), min_size=0, max_size=7)
 _patients = st.builds(
     Patient,
-    age=st.one_of(st.none(), st.integers(min_value=18, max_value=95)),
+    age=st.one_of(st.none(), st.integers(min_value=12, max_value=95)),  # under 12: own tests
+    weight=st.one_of(st.none(), st.sampled_from(["40 kg", "70 kg"])),
     conditions=st.lists(
         st.sampled_from(sorted(rx.interactions.CONDITIONS)), max_size=3, unique=True
     ),
 )
 
 
+# Findings about the list as a whole: another drug of the class widens them (two
+# opioids become three; the ER + IR pattern becomes duplicate therapy), never drops them.
+_FAMILIES = {
+    "opioid_er_ir_breakthrough": {"opioid_er_ir_breakthrough", "duplicate_opioid"},
+    "duplicate_opioid": {"duplicate_opioid"},
+}
+
+
 def _covered(before: InteractionReport, after: InteractionReport) -> None:
     """Every finding before is still present (or superseded by a wider one), never lower."""
-    rules = {r.id: r for r in default_rules().rules}
+    every: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
+    rules = {r.id: r for r in every}
     for old in before.findings:
-        if old.rule_id.startswith("acetaminophen_daily"):
+        if old.rule_id.startswith("acetaminophen_daily") or old.rule_id.endswith("_weight_max"):
             continue  # a threshold on a sum; checked by test_acetaminophen_* instead
-        same = [f for f in after.findings if (f.rule_id, f.drugs) == (old.rule_id, old.drugs)]
+        family = _FAMILIES.get(old.rule_id, {old.rule_id})
+        same = [
+            f
+            for f in after.findings
+            if f.rule_id in family
+            and set(old.drugs) <= set(f.drugs)
+            and (f.drugs == old.drugs or old.rule_id in _FAMILIES)
+        ]
         wider = [
             f
             for f in after.findings
@@ -721,6 +793,7 @@ def test_adding_a_risk_modifier_never_lowers_a_severity(
 ) -> None:
     riskier = Patient(
         age=None if patient.age is None else min(125, patient.age + older),
+        weight=patient.weight,
         conditions=[*patient.conditions, condition],
     )
     before = {
@@ -729,8 +802,18 @@ def test_adding_a_risk_modifier_never_lowers_a_severity(
     after = {
         (f.rule_id, f.drugs): f.severity for f in check_interactions(meds, patient=riskier).findings
     }
-    for key, severity in before.items():
-        assert after[key] >= severity, key
+    every: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
+    supersedes = {r.id: r.supersedes for r in every}
+    for (rule_id, drugs), severity in before.items():
+        # A finding may be replaced by a superseding one over the same drugs, never lower.
+        kept = [
+            s
+            for (other, other_drugs), s in after.items()
+            if (other == rule_id or rule_id in supersedes.get(other, ()))
+            and set(drugs) <= set(other_drugs)
+        ]
+        assert kept, (rule_id, drugs)
+        assert max(kept) >= severity, (rule_id, drugs)
 
 
 def test_free_text_dose_and_frequency() -> None:

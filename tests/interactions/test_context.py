@@ -36,7 +36,7 @@ def _severity(report: InteractionReport, rule_id: str, drugs: tuple[str, ...]) -
 @pytest.mark.parametrize(
     ("meds", "rule_id"),
     [
-        (["oxycodone and aspirin", "warfarin"], "antiplatelet_anticoagulant"),
+        (["oxycodone and clopidogrel", "warfarin"], "antiplatelet_anticoagulant"),
         (["ibuprofen, warfarin"], "nsaid_anticoagulant"),
         (["tramadol sertraline"], "serotonergic_opioid_antidepressant"),
     ],
@@ -52,18 +52,18 @@ def test_an_entry_naming_two_drugs_is_never_read_as_one(meds: list[str], rule_id
 
 
 def test_a_partly_recognised_name_is_not_cleared() -> None:
-    # "Tylenol #3" is acetaminophen with codeine: reading it as plain Tylenol would hide
-    # the opioid + benzodiazepine boxed warning (FDA DSC 2016).
+    # "Tylenol Sinus" has an ingredient painrx does not know: reading it as plain
+    # Tylenol would hide whatever that ingredient interacts with.
     with pytest.raises(UnknownDrugError) as info:
-        check_interactions(["Tylenol #3", "lorazepam"])
+        check_interactions(["Tylenol Sinus", "lorazepam"])
     assert info.value.suggestions == ("acetaminophen",)
-    report = check_interactions(["Tylenol PM", "warfarin"], on_unknown="report")
-    assert report.unchecked == ("Tylenol PM",)
+    report = check_interactions(["Tylenol Sinus", "warfarin"], on_unknown="report")
+    assert report.unchecked == ("Tylenol Sinus",)
     assert report.complete is False
     # What was recognised is still checked.
     assert report.severity_of("acetaminophen_warfarin") == Severity.MINOR
     assert report.acetaminophen is not None
-    assert report.acetaminophen.products == ("Tylenol PM",)
+    assert report.acetaminophen.products == ("Tylenol Sinus",)
     assert "INCOMPLETE" in report._repr_html_()
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import painrx as rx
 from painrx.errors import Severity
-from painrx.interactions import default_rules
+from painrx.interactions import DrugRule, Rule, default_rules
 from painrx.tables import read_table, tables
 
 _PATH = "interactions/painrx_2026.toml"
@@ -59,6 +59,10 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
     "opioid_maoi": [("onc_2012", "consensus", None, None)],
     "methadone_qt": [("crediblemeds", "classification", None, None)],
     "acetaminophen_warfarin": [],
+    "opioid_cyp2d6_inhibitor": [("cpic_2021", "guideline", None, None)],
+    "buprenorphine_full_agonist": [("opioid_label", "label", None, None)],
+    "opioid_antagonist_agonist": [("lybalvi_label", "label", None, None)],
+    "ketorolac_anticoagulant": [("ketorolac_full_label", "label", None, None)],
 }
 
 _SEVERITY = {
@@ -80,11 +84,112 @@ _SEVERITY = {
     "opioid_maoi": Severity.MAJOR,
     "methadone_qt": Severity.MAJOR,
     "acetaminophen_warfarin": Severity.MINOR,
+    # Opioid labels' boxed warning: benzodiazepines "or other CNS depressants".
+    "opioid_cns_depressant": Severity.MAJOR,
+    # Boxed warning "Cytochrome P450 3A4 interaction" (OxyContin, Duragesic, Hysingla, Dolophine).
+    "opioid_cyp3a4_strong_inhibitor": Severity.MAJOR,
+    "opioid_cyp3a4_moderate_inhibitor": Severity.MODERATE,  # tier: painrx judgement (docs)
+    "buprenorphine_cyp3a4_inhibitor": Severity.MODERATE,  # Butrans/Suboxone §7: monitor
+    "opioid_cyp3a4_inducer": Severity.MODERATE,  # §7: monitor for withdrawal
+    "opioid_cyp2d6_inhibitor": Severity.MODERATE,  # Ultram/codeine §7: reduced efficacy
+    "hydrocodone_cyp2d6_inhibitor": Severity.MINOR,  # CPIC 2021: evidence too limited
+    "serotonergic_opioid_triptan_trazodone": Severity.MODERATE,  # FDA 2016: observe carefully
+    "partial_agonist_full_agonist": Severity.MAJOR,  # opioid labels §7: avoid
+    "buprenorphine_full_agonist": Severity.MODERATE,  # Kohan 2021: continue, add, monitor
+    "opioid_antagonist_agonist": Severity.CONTRAINDICATED,  # Vivitrol/naltrexone, Lybalvi §4
+    "ketorolac_anticoagulant": Severity.CONTRAINDICATED,  # UK SmPC §4.3
+    "nsaid_lithium": Severity.MODERATE,  # NSAID labels §7: monitor
+    "nsaid_methotrexate": Severity.MODERATE,  # NSAID labels §7: monitor
+    "ssri_snri_anticoagulant": Severity.MODERATE,  # SSRI/SNRI labels §5
+}
+
+# Drug–condition rules: id -> (severity, trigger, source key), from the named document.
+_DRUG_RULES = {
+    "nsaid_ckd": (Severity.MAJOR, "ckd", "nsaid_class_label"),  # §5 renal toxicity
+    "nsaid_gi_bleed_history": (Severity.MAJOR, "gi_bleed_history", "nsaid_class_label"),
+    "nsaid_peptic_ulcer_history": (Severity.MAJOR, "peptic_ulcer_history", "nsaid_class_label"),
+    "nsaid_heart_failure": (Severity.MAJOR, "heart_failure", "nsaid_class_label"),
+    "nsaid_cabg": (Severity.CONTRAINDICATED, "recent_cabg", "nsaid_class_label"),  # boxed
+    "nsaid_third_trimester": (Severity.MAJOR, "pregnancy_third_trimester", "nsaid_class_label"),
+    "opioid_copd": (Severity.MODERATE, "copd", "opioid_label"),
+    "opioid_sleep_apnoea": (Severity.MODERATE, "sleep_apnoea", "opioid_label"),
+    "renally_cleared_opioid_ckd": (Severity.MODERATE, "ckd", "dean_2004"),
+    "codeine_tramadol_child": (
+        Severity.CONTRAINDICATED,
+        "age < 12 years",
+        "fda_dsc_2017_codeine_tramadol",
+    ),
+    "codeine_tramadol_ultrarapid": (Severity.MAJOR, "cyp2d6_ultrarapid_metaboliser", "cpic_2021"),
+    "acetaminophen_liver_disease": (Severity.MINOR, "liver_disease", "fda_otc_apap"),
+    "acetaminophen_alcohol": (Severity.MINOR, "alcohol_use", "fda_otc_apap"),
+    "ketamine_hypertension": (
+        Severity.CONTRAINDICATED,
+        "uncontrolled_hypertension",
+        "ketalar_label",
+    ),
+    "ketamine_psychosis": (Severity.MAJOR, "psychosis", "schwenk_2018"),
+    "ketamine_pregnancy": (Severity.MAJOR, "pregnancy", "schwenk_2018"),
+    "dexamethasone_infection": (Severity.MODERATE, "active_infection", "dexamethasone_label"),
+    "dexamethasone_diabetes": (Severity.MODERATE, "diabetes", "dexamethasone_label"),
+    "ketorolac_over_5_days": (Severity.MAJOR, "course > 5 day", "ketorolac_full_label"),
 }
 
 
 def test_rule_ids_are_stable() -> None:
     assert [r.id for r in default_rules().rules] == list(_SEVERITY)
+
+
+@pytest.mark.parametrize(("rule_id", "expected"), list(_DRUG_RULES.items()))
+def test_drug_rules(rule_id: str, expected: tuple[Severity, str, str]) -> None:
+    rules = {r.id: r for r in default_rules().drug_rules}
+    rule = rules[rule_id]
+    assert (rule.severity, rule.trigger, rule.source.id.split("/")[-1]) == expected
+
+
+def test_drug_rule_ids_are_stable() -> None:
+    assert [r.id for r in default_rules().drug_rules] == list(_DRUG_RULES)
+
+
+def test_daily_maxima_from_labels() -> None:
+    got = [
+        (m.ingredient, m.max_daily, sorted(m.routes), m.severity, m.source.id.split("/")[-1])
+        for m in default_rules().daily_maxima
+    ]
+    assert got == [
+        ("ibuprofen", rx.Q("3200 mg/day"), ["oral"], Severity.MAJOR, "motrin_label"),
+        ("meloxicam", rx.Q("15 mg/day"), ["oral"], Severity.MAJOR, "mobic_label"),
+        ("ketorolac", rx.Q("40 mg/day"), ["oral"], Severity.MAJOR, "ketorolac_full_label"),
+        ("ketorolac", rx.Q("120 mg/day"), ["im", "iv"], Severity.MAJOR, "ketorolac_full_label"),
+        ("ketorolac", rx.Q("60 mg/day"), ["im", "iv"], Severity.MAJOR, "ketorolac_full_label"),
+    ]
+    reduced = default_rules().daily_maxima[-1]
+    assert reduced.for_whom == "age >= 65 or weight < 50 kg or ckd"
+
+
+def test_weight_based_acetaminophen_maximum() -> None:
+    policy = default_rules().acetaminophen
+    assert policy is not None
+    # Ofirmev label §2.1: under 50 kg, at most 75 mg/kg/day from all routes.
+    assert (policy.weight_below, policy.weight_daily) == (rx.Q("50 kg"), rx.Q("75 mg/kg"))
+    assert policy.weight_severity == Severity.MAJOR
+    assert policy.weight_source is not None
+    assert policy.weight_source.id.endswith("ofirmev_label")
+
+
+def test_duplicate_and_same_ingredient_policies() -> None:
+    rules = default_rules()
+    assert rules.duplicate is not None
+    assert rules.same_ingredient is not None
+    assert (rules.duplicate.severity, rules.duplicate.pattern_severity) == (
+        Severity.MODERATE,
+        Severity.INFO,
+    )
+    assert "naloxone" not in rules.duplicate.matches  # an antagonist is not a second opioid
+    assert (rules.same_ingredient.severity, rules.same_ingredient.unquantified_severity) == (
+        Severity.MINOR,
+        Severity.MODERATE,
+    )
+    assert "aspirin" not in rules.same_ingredient.matches
 
 
 @pytest.mark.parametrize("rule_id", list(_EVIDENCE))
@@ -145,7 +250,8 @@ def test_modifier_targets_and_floors() -> None:
     assert raises[("nsaid_anticoagulant", "therapeutic_anticoagulant")] == Severity.MAJOR
     assert raises[("acetaminophen_warfarin", "acetaminophen_over_2g")] == Severity.MODERATE
     assert set(raises.values()) <= {Severity.MAJOR, Severity.MODERATE}
-    floors = {r.id: r.floor for r in default_rules().rules}
+    every: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
+    floors = {r.id: r.floor for r in every}
     assert set(floors.values()) == {Severity.MINOR}
 
 

@@ -230,8 +230,10 @@ def mme_prescriptions(
         table: A pandas DataFrame, a pyarrow Table, a Dask DataFrame or a dict of
             equal-length arrays, with columns ``drug, strength, strength_unit,
             quantity, days_supply`` and optionally ``route, form`` (other columns are
-            kept as they are). ``strength`` is the opioid component per unit in
-            ``strength_unit`` (``mg``, ``mcg``, ``mcg/h``, ``mg/mL``…); ``quantity`` is
+            kept as they are); or, in place of drug, strength and unit, an ``ndc``
+            column (NDCs as text in any common spelling; the CDC 2018 NDC file gives
+            each product, and adds ``ndc11`` and ``product`` columns). ``strength``
+            is the opioid component per unit in ``strength_unit`` (``mg``, ``mcg``, ``mcg/h``, ``mg/mL``…); ``quantity`` is
             the number of units, or mL for liquids and sprays.
         table_id: MME table; default ``painrx.opioids.DEFAULT_MME_TABLE`` (CDC 2022, the
             one default of every MME entry point; ``"CDC_NDC_2018"`` for the file's own
@@ -251,7 +253,12 @@ def mme_prescriptions(
             different lengths, or an unknown ``table_id`` or ``thresholds``.
     """
     kind = _kind(table)
-    _check_columns(_names(table, kind))
+    names = _names(table, kind)
+    from painrx.batch import _ndc
+
+    if _ndc.wants_ndc(names):
+        return cast("_Table", _ndc.mme_prescriptions_ndc(table, kind, table_id, thresholds))
+    _check_columns(names)
     _check_table(table_id)
     levels = _thresholds(thresholds)
     if kind == "dask":

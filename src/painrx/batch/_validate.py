@@ -430,11 +430,17 @@ def validate_csv(
         InputError: An unknown ``table_id`` or ``thresholds``.
     """
     from painrx.batch import _frames as batch_api
+    from painrx.batch import _ndc
 
     source = Path(path)
     header = _header(source)
-    columns = _columns_of(header, source)
-    batch_api._check_table(table_id)
+    by_ndc = _ndc.wants_ndc([_normalise(h) for h in header])
+    if by_ndc:
+        columns = _ndc.columns_of(header, _normalise, source, CSVError)
+        _ndc.check_table(table_id)
+    else:
+        columns = _columns_of(header, source)
+        batch_api._check_table(table_id)
     levels = batch_api._thresholds(thresholds)
     scalar = batch_api._scalar(table_id, thresholds)
     target = Path(out) if out is not None else None
@@ -449,14 +455,27 @@ def validate_csv(
             named: Mapping[str, Any] = {c: block.column(h) for c, h in columns.items()}
             # Not the compiled pass: reading and writing CSV dominate, and loading
             # compiled code would add a third of a second to every run.
-            result = _batch_core.compute(
-                named, block.num_rows, table_id, levels, scalar, allow_compiled=False
+            coded = (
+                _ndc.compute(named, block.num_rows, table_id, levels, thresholds)
+                if by_ndc
+                else None
+            )
+            result = (
+                coded.computed
+                if coded is not None
+                else _batch_core.compute(
+                    named, block.num_rows, table_id, levels, scalar, allow_compiled=False
+                )
             )
             tally.add(result)
             if partial is not None:
                 import pyarrow.csv as pacsv
 
-                rows = _output_batch(block, result)
+                rows = (
+                    _ndc.output_batch(block, coded, _output_batch)
+                    if coded is not None
+                    else _output_batch(block, result)
+                )
                 if writer is None:
                     options = pacsv.WriteOptions(quoting_style="needed")
                     writer = pacsv.CSVWriter(str(partial), rows.schema, write_options=options)
@@ -469,7 +488,8 @@ def validate_csv(
         raise
     if partial is not None and target is not None:
         if writer is None:
-            partial.write_text(",".join([*header, *ADDED_COLUMNS]) + "\n", encoding="utf-8")
+            added = [*ADDED_COLUMNS, *(_ndc.NDC_ADDED_COLUMNS if by_ndc else ())]
+            partial.write_text(",".join([*header, *added]) + "\n", encoding="utf-8")
         else:
             writer.close()
         partial.replace(target)
@@ -478,7 +498,7 @@ def validate_csv(
         kinds[text.split(":", 1)[0]] += n
     return Summary(
         path=str(source),
-        table=table_id,
+        table=_ndc.NDC_TABLE if by_ndc and table_id in _ndc.FILE_TABLES else table_id,
         thresholds=thresholds,
         rows=tally.rows,
         rows_with_errors=sum(tally.errors.values()),

@@ -20,10 +20,20 @@ True
 """
 
 from painrx._public import publish
+from painrx.catalog._codes import (
+    NDC_SYSTEM,
+    RXNORM_SYSTEM,
+    Coding,
+    RxNormProduct,
+    UnknownCodeError,
+    ingredient_for_rxcui,
+    ingredient_rxcui,
+    rxnorm_product,
+    rxnorm_products,
+)
 from painrx.catalog._data import (
     CLASSES,
     Ingredient,
-    ParsedMedication,
     Product,
     class_source,
     describe_class,
@@ -31,30 +41,40 @@ from painrx.catalog._data import (
     ingredient,
     ingredients,
     members,
+    membership_source,
     names,
-    parse_medication,
-    parse_strength,
     product,
     products,
     source,
 )
+from painrx.catalog._text import ParsedMedication, parse_medication, parse_strength
 
 __all__ = [
     "CLASSES",
+    "NDC_SYSTEM",
+    "RXNORM_SYSTEM",
+    "Coding",
     "Ingredient",
     "ParsedMedication",
     "Product",
+    "RxNormProduct",
+    "UnknownCodeError",
     "class_source",
     "describe_class",
     "in_class",
     "ingredient",
+    "ingredient_for_rxcui",
+    "ingredient_rxcui",
     "ingredients",
     "members",
+    "membership_source",
     "names",
     "parse_medication",
     "parse_strength",
     "product",
     "products",
+    "rxnorm_product",
+    "rxnorm_products",
     "source",
 ]
 

@@ -1,12 +1,15 @@
-"""The ingredient catalog, its products and the medication-text parser. (public face: ``painrx.catalog``)."""
+"""The ingredient catalog: ingredients, classes, products, brands and name resolution. (public face: ``painrx.catalog``)."""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any, Final, cast
 
 import attrs
@@ -14,22 +17,16 @@ import attrs
 from painrx import vocabulary
 from painrx._html import key_value_table
 from painrx.errors import (
-    Alert,
     InputError,
-    PainRxError,
-    Severity,
     TableError,
-    UnitError,
     UnknownDrugError,
 )
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table, sources_of
-from painrx.units import Q, Quantity, format_units, kind_of
+from painrx.tables import check_keys, read_table
 
 __all__ = [
     "CLASSES",
     "Ingredient",
-    "ParsedMedication",
     "Product",
     "class_source",
     "describe_class",
@@ -37,15 +34,24 @@ __all__ = [
     "ingredient",
     "ingredients",
     "members",
+    "membership_source",
     "names",
-    "parse_medication",
-    "parse_strength",
     "product",
     "products",
     "source",
 ]
 
 _PATH: Final = "catalog/drugs.toml"
+# The same document, pre-parsed to JSON with the SHA-256 of the TOML it was built from
+# (tests/catalog/generate.py writes it): parsing ~6,000 lines of TOML costs ~100 ms,
+# reading the JSON ~10 ms. The TOML stays the reviewed source; a stale index is ignored.
+_INDEX: Final = "catalog/drugs.index.json"
+# The keys painrx.tables accepts in a [provenance] block and in a [sources.*] block.
+_PROVENANCE_KEYS: Final = (
+    ("id", "kind", "title", "year", "citation"),
+    ("url", "edition", "retrieved", "licence", "notes"),
+)
+_SOURCE_KEYS: Final = (("title", "year", "citation"), ("url", "edition", "notes"))
 
 #: The closed class vocabulary of painrx (see ``docs/catalog.md`` for each definition).
 CLASSES: Final[frozenset[str]] = frozenset(
@@ -84,55 +90,29 @@ CLASSES: Final[frozenset[str]] = frozenset(
         "analgesic_non_opioid",
         "nmda_antagonist",
         "local_anaesthetic",
+        "ketorolac",
+        "z_drug",
+        "muscle_relaxant",
+        "sedating_antihistamine",
+        "antipsychotic",
+        "barbiturate",
+        "triptan",
+        "cyp3a4_strong_inhibitor",
+        "cyp3a4_moderate_inhibitor",
+        "cyp3a4_strong_inducer",
+        "cyp3a4_moderate_inducer",
+        "cyp2d6_strong_inhibitor",
+        "raas_blocker",
+        "lithium",
+        "methotrexate",
     }
 )
 
 # Longest accepted name or medication text: bounds the work done on untrusted input.
 _MAX_TEXT: Final = 200
-# Words that imply a route in free text but are not dose forms of the vocabulary.
-_ROUTE_WORDS: Final[Mapping[str, str]] = {
-    "gel": "topical",
-    "cream": "topical",
-    "ointment": "topical",
-    "lotion": "topical",
-    "topical": "topical",
-}
-# Words that change neither the ingredients, the amount nor the route ("as needed" still
-# allows the full frequency, the conservative reading for cumulative doses).
-_NEUTRAL_WORDS: Final = frozenset(
-    {
-        "prn",
-        "as needed",
-        "when needed",
-        "for pain",
-        "ec",
-        "enteric coated",
-        "enteric-coated",
-        "low dose",
-        "low-dose",
-        "with food",
-        "after food",
-        "before food",
-        "with meals",
-        "after meals",
-        "at night",
-        "at bedtime",
-    }
-)
 _NON_NAME = re.compile(r"[^a-z0-9]+")
+_ATC = re.compile(r"[A-Z]\d\d[A-Z][A-Z]\d\d")
 _COMBO_SPLIT = re.compile(r"\s*(?:/|\+|&|,|\band\b|\bwith\b|(?<=[a-z])-(?=[a-z]))\s*")
-_NUM = r"(?:\d{1,9}(?:\.\d{1,9})?|\.\d{1,9})"
-_BARE_NUMBER = re.compile(rf"\s*{_NUM}\s*")
-_NUMBER_UNIT = re.compile(rf"\s*({_NUM})\s*([a-zµμ][a-zµμ/ ]*?)\s*", re.IGNORECASE)
-# One strength group in free text: "400 mg", "10/325 mg", "5-325 mg", "25 mcg/h",
-# "300 mg/30 mg", "10/325" (no unit: reported, never guessed).
-_STRENGTH_TEXT = re.compile(
-    rf"{_NUM}\s*[a-zµμ]*(?:\s*/\s*(?:{_NUM}\s*)?[a-zµμ]+)*"
-    rf"(?:\s*[/-]\s*{_NUM}\s*[a-zµμ]*(?:\s*/\s*[a-zµμ]+)*)*"
-)
-_STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight")
-# Mass units painrx keeps for body weight: "1 kg" of a drug is a slip, never a strength.
-_BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
 
 @attrs.frozen
@@ -226,69 +206,6 @@ class Product:
 
 
 @attrs.frozen
-class ParsedMedication:
-    """A medication read from free text such as ``"Percocet 10/325 mg"``.
-
-    Attributes:
-        text: The text as given.
-        product: The product it names.
-        brand: The brand named in the text, if any.
-        strengths: One strength per ingredient, in ``product.ingredients`` order, when the
-            text gives them; a combination written with one strength (``"Percocet 5 mg"``)
-            gives only its first (opioid) component; ``()`` when the text gives none.
-        form: Dose form from the text, else the product's.
-        route: Route from the text, else the product's.
-        alerts: Parts of the text that were not understood or were refused (a strength
-            without a unit is reported, never guessed); ``unrecognised_name_words`` when
-            words inside the name were not read (they may name another ingredient).
-        source: The catalog edition used.
-        frequency: A frequency code written in the text (``"q6h"`` → ``"q6h"``,
-            ``"bid"`` → ``"BID"``), else None.
-    """
-
-    text: str
-    product: Product
-    brand: str | None
-    strengths: tuple[Quantity, ...]
-    form: str | None
-    route: str | None
-    alerts: tuple[Alert, ...] = attrs.field(
-        default=(), repr=lambda alerts: repr(tuple(a.code for a in alerts))
-    )
-    source: Provenance | None = attrs.field(default=None, repr=False)
-    frequency: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready mapping (strengths as value/unit pairs)."""
-        return {
-            "text": self.text,
-            "product": self.product.to_dict(),
-            "brand": self.brand,
-            "strengths": [
-                {"value": float(q.magnitude), "unit": format_units(q)} for q in self.strengths
-            ],
-            "form": self.form,
-            "route": self.route,
-            "frequency": self.frequency,
-            "alerts": [a.to_dict() for a in self.alerts],
-            "source": self.source.id if self.source is not None else None,
-        }
-
-    def _repr_html_(self) -> str:
-        return key_value_table(
-            f"Medication {self.text!r}",
-            [
-                ("product", self.product.id),
-                ("brand", self.brand or "—"),
-                ("strengths", " / ".join(str(q) for q in self.strengths) or "—"),
-                ("form", self.form or "—"),
-                ("route", self.route or "—"),
-                ("alerts", "; ".join(a.message for a in self.alerts) or "—"),
-            ],
-        )
-
-
-@attrs.frozen
 class _Brand:
     name: str
     product: str
@@ -319,10 +236,82 @@ class _Catalog:
     members: Mapping[str, frozenset[str]]
     class_info: Mapping[str, tuple[str, Provenance]]
     display: Mapping[str, str]
+    # Per ingredient, the source of each class membership (the class's own source
+    # unless the ingredient names another in ``class_sources``).
+    membership: Mapping[str, Mapping[str, Provenance]]
+
+
+def _data_bytes(path: str) -> bytes:
+    node = resources.files("painrx") / "data"
+    for part in path.split("/"):
+        node = node / part
+    return node.read_bytes()
+
+
+def _document() -> Mapping[str, Any]:
+    """Return the parsed catalog: the JSON index when it was built from these exact TOML bytes."""
+    digest = hashlib.sha256(_data_bytes(_PATH)).hexdigest()
+    try:
+        index = json.loads(_data_bytes(_INDEX))
+    except (OSError, ValueError):
+        index = None
+    if isinstance(index, dict) and index.get("source_sha256") == digest:
+        document = index.get("document")
+        if isinstance(document, dict):
+            return document
+    return _parse_toml()
+
+
+def _parse_toml() -> Mapping[str, Any]:
+    """Parse the catalog TOML itself (slow: only when the index is missing or stale)."""
+    return read_table(_PATH)
+
+
+def _provenance(
+    block: object, pid: str, where: str, keys: tuple[tuple[str, ...], tuple[str, ...]]
+) -> Provenance:
+    if not isinstance(block, Mapping):
+        msg = f"data/{_PATH} {where}: must be a table."
+        raise TableError(msg)
+    check_keys(block, required=keys[0], optional=keys[1], where=f"data/{_PATH} {where}")
+    for key in ("title", "citation"):
+        if not str(block[key]).strip():
+            msg = f"data/{_PATH} {where}: {key!r} is empty."
+            raise TableError(msg)
+    if not isinstance(block["year"], int):
+        msg = f"data/{_PATH} {where}: 'year' must be a whole number, got {block['year']!r}."
+        raise TableError(msg)
+    return Provenance(
+        id=pid,
+        title=str(block["title"]),
+        year=int(block["year"]),
+        citation=str(block["citation"]),
+        url=str(block.get("url", "")),
+        edition=str(block.get("edition", "")),
+    )
+
+
+def _sources(doc: Mapping[str, Any]) -> dict[str, Provenance]:
+    """Return the catalog's own provenance (key ``"provenance"``) and its ``[sources.*]``."""
+    main = doc["provenance"]
+    found = {"provenance": _provenance(main, str(main.get("id")), "[provenance]", _PROVENANCE_KEYS)}
+    for key, block in doc.get("sources", {}).items():
+        where = f"[sources.{key}]"
+        found[key] = _provenance(block, f"{main['id']}/{key}", where, _SOURCE_KEYS)
+    return found
+
+
+def _cited(block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str) -> Provenance:
+    key = block.get("source")
+    if not isinstance(key, str) or key not in sources:
+        msg = f"data/{_PATH} {where}: 'source' must be one of {sorted(sources)}, got {key!r}."
+        raise TableError(msg)
+    return sources[key]
 
 
 def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # ASCII needs no NFKC, and its casefold is lower(); most names are ASCII.
+    folded = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_NON_NAME.sub(" ", folded).split())
 
 
@@ -331,6 +320,15 @@ def _strs(value: object, where: str) -> tuple[str, ...]:
         msg = f"data/{_PATH} {where}: must be a list of non-empty strings."
         raise TableError(msg)
     return tuple(value)
+
+
+def _keys(
+    block: Mapping[str, Any], required: tuple[str, ...], optional: tuple[str, ...], where: str
+) -> None:
+    """Refuse a missing or unknown key (the common, valid case costs two set tests)."""
+    keys = block.keys()
+    if not (keys >= set(required) and keys <= set(required) | set(optional)):
+        check_keys(block, required=required, optional=optional, where=f"data/{_PATH} {where}")
 
 
 def _optional_vocab(entry: Mapping[str, Any], key: str, where: str) -> str | None:
@@ -344,7 +342,9 @@ def _optional_vocab(entry: Mapping[str, Any], key: str, where: str) -> str | Non
         raise TableError(msg) from None
 
 
-def _load_classes(doc: Mapping[str, Any]) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
+def _load_classes(
+    doc: Mapping[str, Any], sources: Mapping[str, Provenance]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
     raw = doc.get("classes", {})
     if set(raw) != CLASSES:
         msg = (
@@ -356,12 +356,7 @@ def _load_classes(doc: Mapping[str, Any]) -> tuple[dict[str, tuple[str, ...]], d
     info: dict[str, Any] = {}
     for cls, block in raw.items():
         where = f"[classes.{cls}]"
-        check_keys(
-            block,
-            required=("description", "source"),
-            optional=("implies",),
-            where=f"data/{_PATH} {where}",
-        )
+        _keys(block, ("description", "source"), ("implies",), where)
         implied = _strs(block.get("implies", []), where) if "implies" in block else ()
         if not set(implied) <= CLASSES:
             msg = (
@@ -369,7 +364,7 @@ def _load_classes(doc: Mapping[str, Any]) -> tuple[dict[str, tuple[str, ...]], d
             )
             raise TableError(msg)
         implies[cls] = implied
-        info[cls] = (str(block["description"]), entry_source(block, _PATH, where))
+        info[cls] = (str(block["description"]), _cited(block, sources, where))
     return implies, info
 
 
@@ -398,23 +393,56 @@ def _add_name(
     display.setdefault(key, name)
 
 
+def _membership_sources(
+    block: Mapping[str, Any],
+    classes: frozenset[str],
+    class_info: Mapping[str, tuple[str, Provenance]],
+    known: Mapping[str, Provenance],
+    where: str,
+) -> dict[str, Provenance]:
+    """Return each class membership's source: the class's, unless ``class_sources`` names one."""
+    found = {cls: class_info[cls][1] for cls in classes}
+    overrides = block.get("class_sources", {})
+    if not isinstance(overrides, Mapping):
+        msg = f"data/{_PATH} {where} class_sources: must map a class to a source key."
+        raise TableError(msg)
+    for cls, key in overrides.items():
+        if cls not in classes:
+            msg = (
+                f"data/{_PATH} {where} class_sources: {cls!r} is not one of this "
+                f"ingredient's classes {sorted(classes)}."
+            )
+            raise TableError(msg)
+        if not isinstance(key, str) or key not in known:
+            msg = (
+                f"data/{_PATH} {where} class_sources.{cls}: must be one of {sorted(known)}, "
+                f"got {key!r}."
+            )
+            raise TableError(msg)
+        found[cls] = known[key]
+    return found
+
+
 def _load_ingredients(
     doc: Mapping[str, Any],
+    sources: Mapping[str, Provenance],
     implies: Mapping[str, tuple[str, ...]],
+    class_info: Mapping[str, tuple[str, Provenance]],
     index: dict[str, _Entry],
     display: dict[str, str],
-) -> tuple[dict[str, Ingredient], dict[str, frozenset[str]]]:
+) -> tuple[dict[str, Ingredient], dict[str, frozenset[str]], dict[str, dict[str, Provenance]]]:
     ingredients: dict[str, Ingredient] = {}
     salts: dict[str, frozenset[str]] = {}
+    membership: dict[str, dict[str, Provenance]] = {}
     for iid, block in doc.get("ingredients", {}).items():
         where = f"[ingredients.{iid}]"
-        check_keys(
+        _keys(
             block,
-            required=("name", "classes", "atc", "source"),
-            optional=("synonyms", "salts"),
-            where=f"data/{_PATH} {where}",
+            ("name", "classes", "atc", "source"),
+            ("synonyms", "salts", "class_sources"),
+            where,
         )
-        entry_source(block, _PATH, where)
+        _cited(block, sources, where)
         if iid != iid.lower() or "/" in iid:
             msg = f"data/{_PATH} {where}: ids are lower case without '/'."
             raise TableError(msg)
@@ -423,7 +451,7 @@ def _load_ingredients(
             msg = f"data/{_PATH} {where}: unknown class(es) {sorted(set(classes) - CLASSES)}."
             raise TableError(msg)
         atc = tuple(block["atc"])
-        if not all(isinstance(c, str) and re.fullmatch(r"[A-Z]\d\d[A-Z][A-Z]\d\d", c) for c in atc):
+        if not all(isinstance(c, str) and _ATC.fullmatch(c) for c in atc):
             msg = f"data/{_PATH} {where}: ATC codes must be 7-character level-5 codes."
             raise TableError(msg)
         synonyms = _strs(block.get("synonyms", []), where) if "synonyms" in block else ()
@@ -437,15 +465,17 @@ def _load_ingredients(
             salts=salt_names,
         )
         ingredients[iid] = ing
+        membership[iid] = _membership_sources(block, ing.classes, class_info, sources, where)
         salts[iid] = frozenset(w for s in salt_names for w in _key(s).split())
         for name in (iid, ing.name, *synonyms):
             _add_name(index, display, name, _Entry(iid, None), where)
         display[_key(iid)] = iid
-    return ingredients, salts
+    return ingredients, salts, membership
 
 
 def _load_products(
     doc: Mapping[str, Any],
+    sources: Mapping[str, Provenance],
     ingredients: Mapping[str, Ingredient],
     index: dict[str, _Entry],
     display: dict[str, str],
@@ -454,13 +484,8 @@ def _load_products(
     combos: dict[frozenset[str], str] = {}
     for pid, block in doc.get("products", {}).items():
         where = f'[products."{pid}"]'
-        check_keys(
-            block,
-            required=("ingredients", "source"),
-            optional=("atc", "synonyms"),
-            where=f"data/{_PATH} {where}",
-        )
-        entry_source(block, _PATH, where)
+        _keys(block, ("ingredients", "source"), ("atc", "synonyms"), where)
+        _cited(block, sources, where)
         parts = _strs(block["ingredients"], f"{where} ingredients")
         if len(parts) < 2 or "/".join(parts) != pid or not set(parts) <= ingredients.keys():
             msg = f"data/{_PATH} {where}: id must join >= 2 known ingredient ids with '/'."
@@ -475,6 +500,7 @@ def _load_products(
 
 def _load_brands(
     doc: Mapping[str, Any],
+    sources: Mapping[str, Provenance],
     products: Mapping[str, tuple[str, ...]],
     index: dict[str, _Entry],
     display: dict[str, str],
@@ -483,13 +509,13 @@ def _load_brands(
     by_product: dict[str, list[str]] = {}
     for i, block in enumerate(doc.get("brands", [])):
         where = f"[[brands]] #{i + 1}"
-        check_keys(
+        _keys(
             block,
-            required=("name", "product", "source"),
-            optional=("form", "route", "aliases", "strength_order"),
-            where=f"data/{_PATH} {where}",
+            ("name", "product", "source"),
+            ("form", "route", "aliases", "strength_order"),
+            where,
         )
-        entry_source(block, _PATH, where)
+        _cited(block, sources, where)
         pid = block["product"]
         if pid not in products:
             msg = f"data/{_PATH} {where}: unknown product {pid!r}."
@@ -520,29 +546,34 @@ def _load_brands(
 
 @cache
 def _catalog() -> _Catalog:
-    doc = read_table(_PATH)
+    doc = _document()
     check_keys(
         doc,
         required=("provenance", "sources", "classes", "ingredients", "products", "brands"),
         where=f"data/{_PATH}",
     )
-    implies, class_info = _load_classes(doc)
+    sources = _sources(doc)
+    implies, class_info = _load_classes(doc, sources)
     index: dict[str, _Entry] = {}
     display: dict[str, str] = {}
-    ingredients, salts = _load_ingredients(doc, implies, index, display)
-    products, combos = _load_products(doc, ingredients, index, display)
-    brands, product_brands = _load_brands(doc, products, index, display)
+    ingredients, salts, membership = _load_ingredients(
+        doc, sources, implies, class_info, index, display
+    )
+    products, combos = _load_products(doc, sources, ingredients, index, display)
+    brands, product_brands = _load_brands(doc, sources, products, index, display)
     salt_words = frozenset().union(*salts.values())
     name_words = {w for key in index for w in key.split()}
     clash = salt_words & name_words
     if clash:
         msg = f"data/{_PATH}: salt word(s) {sorted(clash)} are also drug-name words."
         raise TableError(msg)
-    members = {
-        cls: frozenset(i.id for i in ingredients.values() if cls in i.classes) for cls in CLASSES
-    }
+    by_class: dict[str, set[str]] = {cls: set() for cls in CLASSES}
+    for ing in ingredients.values():
+        for cls in ing.classes:
+            by_class[cls].add(ing.id)
+    members = {cls: frozenset(ids) for cls, ids in by_class.items()}
     return _Catalog(
-        source=sources_of(_PATH)["provenance"],
+        source=sources["provenance"],
         ingredients=ingredients,
         products=products,
         product_brands=product_brands,
@@ -554,6 +585,7 @@ def _catalog() -> _Catalog:
         members=members,
         class_info=class_info,
         display=display,
+        membership=membership,
     )
 
 
@@ -662,8 +694,8 @@ def source() -> Provenance:
     return _catalog().source
 
 
-def product(name: str) -> Product:
-    """Return the product a name denotes.
+def product(name: str | None = None, *, rxcui: str | int | None = None) -> Product:
+    """Return the product a name or an RxNorm code denotes.
 
     Accepts ingredient names and synonyms (with or without salts), brands, and
     combinations written with ``/``, ``-``, ``+`` or ``and`` in either order.
@@ -671,6 +703,8 @@ def product(name: str) -> Product:
     Args:
         name: ``"hydrocodone/acetaminophen"``, ``"oxycodone/APAP"``,
             ``"oxycodone-acetaminophen"``, ``"Percocet"``, ``"Norco"``, ``"ibuprofen"``.
+        rxcui: Instead of a name, an RxNorm ingredient or opioid drug code
+            (``"7804"``, ``1049621``); see the "From codes" page.
 
     Returns:
         The product; a brand also sets the form and route it implies.
@@ -684,7 +718,13 @@ def product(name: str) -> Product:
     >>> p = product("Duragesic")
     >>> p.id, p.form, p.route
     ('fentanyl', 'patch', 'transdermal')
+    >>> product(rxcui="1049621").id
+    'oxycodone'
     """
+    if rxcui is not None or name is None:
+        from painrx.catalog import _codes
+
+        return _codes.product_for_rxcui(name, rxcui)
     return _product_for(_resolve(_check_text(name, "drug name")))
 
 
@@ -779,316 +819,39 @@ def class_source(cls: str) -> Provenance:
     return _catalog().class_info[_check_class(cls)][1]
 
 
+def membership_source(ingredient_id: str, cls: str) -> Provenance:
+    """Return the source that places an ingredient in a painrx class.
+
+    This is the class's own source (:func:`class_source`) unless the catalog cites
+    another for this one ingredient (e.g. diphenhydramine is a sedating antihistamine
+    by the US OTC sleep-aid monograph, 21 CFR 338.10).
+
+    Args:
+        ingredient_id: An ingredient id or any name :func:`ingredient` accepts.
+        cls: A class from :data:`CLASSES` the ingredient belongs to.
+
+    Raises:
+        InputError: ``cls`` is not a painrx class, or the ingredient is not in it.
+        UnknownDrugError: The ingredient is unknown.
+
+    >>> membership_source("clarithromycin", "cyp3a4_strong_inhibitor").title
+    'FDA Drug Development and Drug Interactions: Table of Substrates, Inhibitors and Inducers'
+    """
+    _check_class(cls)
+    found = ingredient(ingredient_id)
+    sources = _catalog().membership[found.id]
+    if cls not in sources:
+        msg = (
+            f"{found.id!r} is not in class {cls!r}; its classes are "
+            f"{', '.join(sorted(found.classes)) or 'none'}."
+        )
+        raise InputError(msg)
+    return sources[cls]
+
+
 def names() -> tuple[str, ...]:
     """Return every accepted name (ids, synonyms, brands, combination ids), sorted.
 
     Salt forms (``"oxycodone HCl"``) are accepted too but not listed.
     """
     return tuple(sorted(set(_catalog().display.values()), key=lambda s: (s.casefold(), s)))
-
-
-def _split_number_unit(text: str) -> tuple[str, str] | None:
-    match = _NUMBER_UNIT.fullmatch(text)
-    if match is None:
-        return None
-    return match.group(1), match.group(2)
-
-
-def _strength_quantity(text: str, original: str) -> Quantity:
-    q = Q(text)
-    kind = kind_of(q)
-    if kind not in _STRENGTH_KINDS:
-        msg = (
-            f"Strength {original!r} is {kind or 'an unsupported unit'}; expected a drug amount "
-            "('10 mg'), a patch rate ('25 mcg/h'), a concentration ('2 mg/mL') or a "
-            "weight-based dose ('1 mg/kg')."
-        )
-        raise InputError(msg)
-    if kind == "mass" and format_units(q) in _BODY_WEIGHT_UNITS:
-        msg = (
-            f"Strength {original!r}: kg and lb are body weights; a drug amount is written "
-            "in g, mg or mcg."
-        )
-        raise UnitError(msg)
-    if not q.magnitude > 0:
-        msg = f"Strength {original!r} must be greater than zero."
-        raise InputError(msg)
-    return q
-
-
-def parse_strength(text: str | Quantity, n_ingredients: int = 1) -> tuple[Quantity, ...]:
-    """Parse a strength: one quantity per ingredient.
-
-    Args:
-        text: ``"10 mg"``, ``"10/325 mg"`` (one unit for all), ``"300 mg/30 mg"`` (one
-            unit each), ``"5-325 mg"`` (combinations only) or ``"25 mcg/h"``; a painrx
-            quantity is accepted for a single ingredient.
-        n_ingredients: How many strengths are expected.
-
-    Returns:
-        The strengths in the order written.
-
-    Raises:
-        UnitError: A strength has no unit or a unit painrx does not accept.
-        InputError: Malformed text, a count that differs from ``n_ingredients``, or a
-            non-positive strength.
-
-    >>> parse_strength("10/325 mg", 2)
-    (<Quantity(10.0, 'mg')>, <Quantity(325.0, 'mg')>)
-    >>> parse_strength("25 mcg/h")
-    (<Quantity(25.0, 'mcg/h')>,)
-    """
-    count = cast("object", n_ingredients)
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        msg = f"n_ingredients={n_ingredients!r} must be a whole number of at least 1."
-        raise InputError(msg)
-    if not isinstance(text, str):
-        if n_ingredients != 1:
-            msg = (
-                f"A single quantity cannot give {n_ingredients} strengths; write e.g. '10/325 mg'."
-            )
-            raise InputError(msg)
-        return (_strength_quantity(text, str(text)),)  # type: ignore[arg-type]
-    original = _check_text(text, "strength")
-    splitter = r"\s*[/-]\s*(?=[\d.])" if n_ingredients > 1 else r"\s*/\s*(?=[\d.])"
-    parts = re.split(splitter, text.strip())
-    if len(parts) == 1:
-        result: tuple[Quantity, ...] = (_strength_quantity(parts[0], original),)
-    else:
-        last = _split_number_unit(parts[-1])
-        if last is None:
-            result = (_strength_quantity(parts[-1], original),)
-        elif all(_BARE_NUMBER.fullmatch(p) for p in parts[:-1]):
-            unit = last[1]
-            leading = [_strength_quantity(f"{p.strip()} {unit}", original) for p in parts[:-1]]
-            result = (*leading, _strength_quantity(parts[-1], original))
-        else:
-            result = tuple(_strength_quantity(p, original) for p in parts)
-    if len(result) != n_ingredients:
-        msg = (
-            f"Strength {original!r} gives {len(result)} value(s); expected {n_ingredients} "
-            "(one per ingredient, e.g. '10/325 mg')."
-        )
-        raise InputError(msg)
-    return result
-
-
-def _alert(code: str, severity: Severity, message: str) -> Alert:
-    return Alert(code, severity, message, _catalog().source)
-
-
-@attrs.frozen
-class _Words:
-    form: str | None
-    route: str | None
-    frequency: str | None
-    unknown_in_name: tuple[str, ...]
-    unknown_after: tuple[str, ...]
-    products: tuple[str, ...]
-
-
-def _classify(phrase: str, found: dict[str, str]) -> bool:
-    if phrase in _NEUTRAL_WORDS:
-        return True
-    if phrase in _ROUTE_WORDS:
-        found["route"] = _ROUTE_WORDS[phrase]
-        return True
-    for key, reader in (
-        ("form", vocabulary.form),
-        ("route", vocabulary.route),
-        ("frequency", vocabulary.frequency_label),
-    ):
-        try:
-            found[key] = reader(phrase)
-        except InputError:
-            continue
-        return True
-    return False
-
-
-def _named_product(words: list[str], i: int) -> tuple[int, str] | None:
-    """Return (word count, product id) when the words at ``i`` name a catalog drug."""
-    for n in (3, 2, 1):
-        if i + n <= len(words):
-            try:
-                return n, _resolve(" ".join(words[i : i + n])).product
-            except UnknownDrugError:
-                continue
-    return None
-
-
-def _read_words(
-    name_words: list[str], rest: list[str], form: str | None, route: str | None
-) -> _Words:
-    """Classify the words around the drug name and strength.
-
-    ``name_words`` are the words between the recognised name and the strength (all
-    remaining words when there is no strength); ``rest`` the words after it. A word
-    that names another catalog drug is returned in ``products``, never dropped.
-    """
-    words = name_words + rest
-    found: dict[str, str] = {}
-    unknown: list[int] = []
-    named: list[str] = []
-    i = 0
-    while i < len(words):
-        size = next(
-            (
-                n
-                for n in (3, 2, 1)
-                if i + n <= len(words) and _classify(" ".join(words[i : i + n]), found)
-            ),
-            0,
-        )
-        if not size:
-            other = _named_product(words, i)
-            if other is None:
-                unknown.append(i)
-            else:
-                size = other[0]
-                named.append(other[1])
-        i += size or 1
-    cut = len(name_words)
-    return _Words(
-        found.get("form", form),
-        found.get("route", route),
-        found.get("frequency"),
-        tuple(words[i] for i in unknown if i < cut),
-        tuple(words[i] for i in unknown if i >= cut),
-        tuple(named),
-    )
-
-
-def _parse_strength_text(
-    text: str, resolved: _Resolved, n: int, alerts: list[Alert]
-) -> tuple[Quantity, ...]:
-    count = len(re.split(r"\s*[/-]\s*(?=[\d.])", text))
-    try:
-        if n > 1 and count == 1:
-            alerts.append(
-                _alert(
-                    "combination_strength_partial",
-                    Severity.MINOR,
-                    f"{text!r} gives one strength for a {n}-ingredient product; it is read "
-                    f"as the {resolved.order[0]} component only.",
-                )
-            )
-            return parse_strength(text, 1)
-        values = parse_strength(text, n)
-    except PainRxError as exc:
-        code = "strength_unit_missing" if "no unit" in exc.message else "strength_not_understood"
-        alerts.append(_alert(code, Severity.MINOR, f"Strength not used: {exc.message}"))
-        return ()
-    by_id = dict(zip(resolved.order, values, strict=True))
-    return tuple(by_id[i] for i in _catalog().products[resolved.product])
-
-
-@lru_cache(maxsize=4096)
-def _parse_medication(text: str) -> ParsedMedication:
-    # NFKC would turn "10²" into "102" and "４" into "4": numbers must be ASCII digits,
-    # as painrx.units requires for every quantity.
-    odd = next(
-        (c for c in text if not c.isascii() and unicodedata.numeric(c, None) is not None), None
-    )
-    if odd is not None:
-        msg = (
-            f"{text!r} contains the character {odd!r} (U+{ord(odd):04X}); write numbers "
-            "with ASCII digits."
-        )
-        raise InputError(msg)
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    # "5mg" -> "5 mg", but "q6h" stays one word.
-    folded = re.sub(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)(?=[a-zµμ])", r"\1 ", folded)
-    words = folded.split()
-    first_number = next(
-        (i for i, w in enumerate(words) if w[0].isdigit() or (w[0] == "." and w[1:2].isdigit())),
-        len(words),
-    )
-    name_words = words[:first_number]
-    if not name_words:
-        msg = f"{text!r} does not start with a drug name; write e.g. 'ibuprofen 400 mg'."
-        raise InputError(msg)
-    resolved: _Resolved | None = None
-    used = 0
-    for used in range(len(name_words), 0, -1):
-        try:
-            resolved = _resolve(" ".join(name_words[:used]))
-            break
-        except UnknownDrugError:
-            continue
-    if resolved is None:
-        raise UnknownDrugError(" ".join(name_words), _suggest(" ".join(name_words)))
-    prod = _product_for(resolved)
-    ids = prod.ingredients
-    alerts: list[Alert] = []
-    rest = " ".join(words[first_number:])
-    strengths: tuple[Quantity, ...] = ()
-    match = _STRENGTH_TEXT.match(rest) if rest else None
-    if match is not None:
-        strengths = _parse_strength_text(
-            match.group().strip(), resolved, len(prod.ingredients), alerts
-        )
-        rest = rest[match.end() :]
-    words_read = _read_words(name_words[used:], rest.split(), prod.form, prod.route)
-    others = sorted({p for p in words_read.products if not set(_catalog().products[p]) <= set(ids)})
-    if others:
-        # "oxycodone and aspirin", "ibuprofen, warfarin": reading only the first drug
-        # would silently drop the others (first-word matching).
-        raise UnknownDrugError(text.strip(), (prod.id, *others))
-    if words_read.unknown_in_name:
-        alerts.append(
-            _alert(
-                "unrecognised_name_words",
-                Severity.MINOR,
-                f"Only {' '.join(name_words[:used])!r} was recognised as the drug; "
-                f"{' '.join(words_read.unknown_in_name)!r} was not understood and may name "
-                "another ingredient, which painrx has then not read.",
-            )
-        )
-    if words_read.unknown_after:
-        alerts.append(
-            _alert(
-                "unparsed_text",
-                Severity.INFO,
-                "Words not used for product, strength, form, route or frequency: "
-                f"{' '.join(words_read.unknown_after)!r}.",
-            )
-        )
-    return ParsedMedication(
-        text=text,
-        product=prod,
-        brand=resolved.brand,
-        strengths=strengths,
-        form=words_read.form,
-        route=words_read.route,
-        alerts=tuple(alerts),
-        source=_catalog().source,
-        frequency=words_read.frequency,
-    )
-
-
-def parse_medication(text: str) -> ParsedMedication:
-    """Read a product, strengths, form and route from free text.
-
-    Args:
-        text: ``"Ibuprofen 400 mg tablet"``, ``"OXYCODONE HCL 5MG TAB"``,
-            ``"Percocet 10/325 mg"``, ``"Eliquis 5mg"``, ``"oxycodone/acetaminophen 10/325 mg"``.
-
-    Returns:
-        The parsed medication. Words that were not understood and strengths that
-        could not be read (``"Percocet 10/325"`` has no unit: painrx never guesses
-        one) are reported in ``.alerts`` rather than guessed.
-
-    Raises:
-        InputError: Empty, None, non-string or over-long text, or text with no drug name.
-        UnknownDrugError: The drug name is not in the catalog, or the text names a
-            second drug (``"oxycodone and aspirin"``) that is not part of the product.
-
-    >>> m = parse_medication("Percocet 10/325 mg")
-    >>> m.product.id, m.brand, [str(q) for q in m.strengths]
-    ('oxycodone/acetaminophen', 'Percocet', ['10 mg', '325 mg'])
-    >>> m = parse_medication("OXYCODONE HCL 5MG TAB")
-    >>> m.product.id, str(m.strengths[0]), m.form
-    ('oxycodone', '5 mg', 'tablet')
-    """
-    return _parse_medication(_check_text(text, "medication text"))

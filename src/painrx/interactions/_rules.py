@@ -23,36 +23,27 @@ import attrs
 
 from painrx import catalog, vocabulary
 from painrx.errors import InputError, PainRxError, Severity, TableError
+from painrx.interactions._conditions import CONDITIONS
 from painrx.provenance import Provenance
 from painrx.tables import check_keys, read_table, sources_of
 from painrx.units import Quantity, quantity_arg
 
 __all__ = [
-    "CONDITIONS",
     "AcetaminophenPolicy",
+    "DailyMaximum",
+    "DrugRule",
+    "DuplicatePolicy",
     "Evidence",
     "IntensityRegimen",
     "Member",
     "Modifier",
     "Rule",
     "RuleSet",
+    "SameIngredientPolicy",
     "default_rules",
 ]
 
 DEFAULT_PATH: Final = "interactions/painrx_2026.toml"
-
-#: Patient conditions the rules understand (``Patient.conditions``).
-CONDITIONS: Final[frozenset[str]] = frozenset(
-    {
-        "gi_bleed_history",
-        "peptic_ulcer_history",
-        "ckd",
-        "copd",
-        "liver_disease",
-        "neuraxial_catheter",
-        "alcohol_use",
-    }
-)
 
 Intensity = Literal["prophylactic", "therapeutic", "ambiguous", "unknown"]
 _INTENSITIES: Final = frozenset({"prophylactic", "therapeutic", "ambiguous", "unknown"})
@@ -101,10 +92,15 @@ def _classes(value: object, where: str) -> frozenset[str]:
     return names
 
 
+@cache
+def _known_ingredients() -> frozenset[str]:
+    """Every ingredient id of the catalog (which is loaded once per process)."""
+    return frozenset(i.id for i in catalog.ingredients())
+
+
 def _ingredient_ids(value: object, where: str) -> frozenset[str]:
     names = frozenset(_str_list(value, where))
-    known = {i.id for i in catalog.ingredients()}
-    unknown = names - known
+    unknown = names - _known_ingredients()
     if unknown:
         msg = f"{where}: unknown ingredient id(s) {sorted(unknown)}."
         raise TableError(msg)
@@ -274,6 +270,173 @@ class Rule:
 
 
 @attrs.frozen(eq=False)
+class DrugRule:
+    """A rule about one drug in this patient or this course (a drug–condition rule).
+
+    It fires for a listed drug that fills ``drug`` when its trigger holds: the patient
+    has one of ``conditions``, is younger than ``age_under`` years, or the course of
+    that entry is planned longer than ``duration_over``. Exactly one trigger is set.
+
+    Attributes:
+        id: Stable rule id, e.g. ``"nsaid_ckd"``.
+        title: Short title for tables.
+        severity: Base severity before context modifiers.
+        floor: Lowest severity a "lower" modifier may reach.
+        drug: The drugs it applies to.
+        conditions: Patient conditions that trigger it (any of them).
+        age_under: Age in years below which it triggers.
+        duration_over: Planned duration beyond which it triggers.
+        message: What happens, in one sentence.
+        management: What to do instead.
+        modifiers: Context modifiers (``member = 1`` is the drug).
+        evidence: Cited effect sizes.
+        tags: Topic tags.
+        supersedes: Rule ids whose findings this rule's finding replaces.
+        source: The rule's main source.
+        rule_set: Id of the rule set it comes from.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    floor: Severity
+    drug: Member
+    conditions: frozenset[str]
+    age_under: float | None
+    duration_over: Quantity | None
+    message: str
+    management: str
+    modifiers: tuple[Modifier, ...]
+    evidence: tuple[Evidence, ...]
+    tags: frozenset[str]
+    supersedes: frozenset[str]
+    source: Provenance
+    rule_set: str
+
+    @property
+    def trigger(self) -> str:
+        """The trigger in words, e.g. ``"ckd or gi_bleed_history"``, ``"age < 12 years"``."""
+        if self.age_under is not None:
+            return f"age < {self.age_under:g} years"
+        if self.duration_over is not None:
+            return f"course > {self.duration_over}"
+        return " or ".join(sorted(self.conditions))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready summary of the rule."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity.name.lower(),
+            "drug": self.drug.describe(),
+            "trigger": self.trigger,
+            "modifiers": [m.id for m in self.modifiers],
+            "evidence": [e.to_dict() for e in self.evidence],
+            "tags": sorted(self.tags),
+            "source": self.source.id,
+        }
+
+
+@attrs.frozen(eq=False)
+class DailyMaximum:
+    """A label's maximum daily dose of one ingredient, summed across every product.
+
+    Attributes:
+        rule: Rule id of the finding raised above it (``"nsaid_daily_max"``).
+        ingredient: The ingredient id.
+        max_daily: The maximum (a mass rate).
+        routes: Routes it applies to (empty: every route); an entry whose route is
+            not known counts towards every maximum of its ingredient.
+        severity: Severity of the finding.
+        source: The cited label.
+        age_at_least: With ``weight_below`` and ``conditions``: the patients a reduced
+            maximum is for (any one criterion is enough); none set, every patient.
+        weight_below: Body weight under which the reduced maximum applies.
+        conditions: Patient conditions for which the reduced maximum applies.
+    """
+
+    rule: str
+    ingredient: str
+    max_daily: Quantity
+    routes: frozenset[str]
+    severity: Severity
+    source: Provenance
+    age_at_least: float | None = None
+    weight_below: Quantity | None = None
+    conditions: frozenset[str] = frozenset()
+
+    @property
+    def for_whom(self) -> str:
+        """The patients it is for, in words (empty for every patient)."""
+        parts = [f"age >= {self.age_at_least:g}"] if self.age_at_least is not None else []
+        if self.weight_below is not None:
+            parts.append(f"weight < {self.weight_below}")
+        parts.extend(sorted(self.conditions))
+        return " or ".join(parts)
+
+
+@attrs.frozen(eq=False)
+class SameIngredientPolicy:
+    """One ingredient of a class in more than one product on the list.
+
+    Attributes:
+        rule: Rule id of the finding.
+        matches: Ingredient ids it watches.
+        severity: Severity when every product's daily amount is known.
+        unquantified_severity: Severity when some daily amount is unknown.
+        management: What to do.
+        source: The cited source.
+        exclude_routes: Routes whose entries do not count (a topical gel).
+    """
+
+    rule: str
+    matches: frozenset[str]
+    severity: Severity
+    unquantified_severity: Severity
+    management: str
+    source: Provenance
+    exclude_routes: frozenset[str] = frozenset()
+
+
+@attrs.frozen(eq=False)
+class DuplicatePolicy:
+    """More than one entry of a class (two opioids), with a named safe pattern.
+
+    Two entries where one is long-acting (an extended-release form or a transdermal
+    route) and the other is not are the named pattern ``pattern_rule`` (a scheduled
+    long-acting opioid with an immediate-release one for breakthrough pain); any
+    other set of two or more entries is ``rule``.
+
+    Attributes:
+        rule: Rule id of the duplicate finding.
+        matches: Ingredient ids of the class.
+        severity: Severity of the duplicate finding.
+        message: What happens.
+        management: What to do.
+        source: Its source.
+        pattern_rule: Rule id of the named pattern.
+        pattern_severity: Severity of the named pattern.
+        pattern_message: What the pattern is.
+        pattern_source: Its source.
+        long_acting_forms: Dose forms that make an entry long-acting.
+        long_acting_routes: Routes that make an entry long-acting.
+    """
+
+    rule: str
+    matches: frozenset[str]
+    severity: Severity
+    message: str
+    management: str
+    source: Provenance
+    pattern_rule: str
+    pattern_severity: Severity
+    pattern_message: str
+    pattern_source: Provenance
+    long_acting_forms: frozenset[str]
+    long_acting_routes: frozenset[str]
+
+
+@attrs.frozen(eq=False)
 class IntensityRegimen:
     """A label dosing regimen that identifies anticoagulant intensity."""
 
@@ -304,6 +467,11 @@ class AcetaminophenPolicy:
     multiple_unquantified_severity: Severity
     management: str
     source: Provenance
+    weight_below: Quantity | None = None
+    weight_daily: Quantity | None = None
+    weight_rule: str = ""
+    weight_severity: Severity = Severity.MAJOR
+    weight_source: Provenance | None = None
 
 
 @attrs.frozen(eq=False)
@@ -320,6 +488,10 @@ class RuleSet:
         rules: The rules, in file order.
         intensity: Anticoagulant regimens used to infer intensity.
         acetaminophen: The cumulative-acetaminophen policy (painrx's own set only).
+        drug_rules: Rules about one drug in this patient (drug–condition rules).
+        daily_maxima: Label maximum daily doses summed across products.
+        same_ingredient: One ingredient in more than one product (NSAIDs).
+        duplicate: More than one entry of a class (two opioids).
     """
 
     id: str
@@ -327,6 +499,23 @@ class RuleSet:
     rules: tuple[Rule, ...]
     intensity: tuple[IntensityRegimen, ...] = ()
     acetaminophen: AcetaminophenPolicy | None = None
+    drug_rules: tuple[DrugRule, ...] = ()
+    daily_maxima: tuple[DailyMaximum, ...] = ()
+    same_ingredient: SameIngredientPolicy | None = None
+    duplicate: DuplicatePolicy | None = None
+
+    def rule_ids(self) -> frozenset[str]:
+        """Every rule id a finding from this set can carry."""
+        ids = {r.id for r in self.rules} | {r.id for r in self.drug_rules}
+        ids |= {m.rule for m in self.daily_maxima}
+        if self.acetaminophen is not None:
+            a = self.acetaminophen
+            ids |= {a.max_rule, a.lower_rule, a.multiple_rule} | ({a.weight_rule} - {""})
+        if self.same_ingredient is not None:
+            ids.add(self.same_ingredient.rule)
+        if self.duplicate is not None:
+            ids |= {self.duplicate.rule, self.duplicate.pattern_rule}
+        return frozenset(ids)
 
     @classmethod
     def from_file(cls, path: str | Path) -> RuleSet:
@@ -460,6 +649,46 @@ _MODIFIER_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
+def _modifier_values(
+    block: Mapping[str, Any], when: str, where: str
+) -> tuple[frozenset[str], frozenset[str], float | None, Quantity | None]:
+    """What a modifier of kind ``when`` looks for: (values, matches, number, amount)."""
+    values: frozenset[str] = frozenset()
+    matches: frozenset[str] = frozenset()
+    number: float | None = None
+    amount: Quantity | None = None
+    if when == "route":
+        values = _routes(block["routes"], where)
+    elif when == "intensity":
+        values = frozenset(_str_list(block["intensities"], where))
+        if not values <= _INTENSITIES:
+            msg = f"{where}: intensities must be among {sorted(_INTENSITIES)}."
+            raise TableError(msg)
+    elif when == "condition":
+        values = frozenset(_str_list(block["conditions"], where))
+        if not values <= CONDITIONS:
+            msg = f"{where}: unknown condition(s) {sorted(values - CONDITIONS)}."
+            raise TableError(msg)
+    elif when == "co_medication":
+        matches = _expand(
+            _classes(block.get("classes", []), where),
+            _ingredient_ids(block.get("ingredients", []), where),
+        )
+        if not matches:
+            msg = f"{where}: co_medication needs classes or ingredients."
+            raise TableError(msg)
+    elif when == "class_count":
+        matches = _expand(_classes(block["classes"], where), ()) - _expand(
+            _classes(block.get("exclude_classes", []), where), ()
+        )
+        number = _positive(block["at_least"], where)
+    elif when in {"age_over", "age_at_least"}:
+        number = _positive(block["years"], where)
+    elif when == "acetaminophen_above":
+        amount = _quantity(block["amount"], ("mass_rate",), f"{where} amount")
+    return values, matches, number, amount
+
+
 def _modifier(
     block: Mapping[str, Any], n_members: int, sources: Mapping[str, Provenance], where: str
 ) -> Modifier:
@@ -499,44 +728,12 @@ def _modifier(
             msg = f"{where}: member must be 1..{n_members} (the rule's slot)."
             raise TableError(msg)
         member -= 1
-    values: frozenset[str] = frozenset()
-    matches: frozenset[str] = frozenset()
-    number: float | None = None
-    amount: Quantity | None = None
     exclude_routes = _routes(block.get("exclude_routes", []), where)
     exclude_single_dose = block.get("exclude_single_dose", False)
     if not isinstance(exclude_single_dose, bool):
         msg = f"{where}: exclude_single_dose must be true or false."
         raise TableError(msg)
-    if when == "route":
-        values = _routes(block["routes"], where)
-    elif when == "intensity":
-        values = frozenset(_str_list(block["intensities"], where))
-        if not values <= _INTENSITIES:
-            msg = f"{where}: intensities must be among {sorted(_INTENSITIES)}."
-            raise TableError(msg)
-    elif when == "condition":
-        values = frozenset(_str_list(block["conditions"], where))
-        if not values <= CONDITIONS:
-            msg = f"{where}: unknown condition(s) {sorted(values - CONDITIONS)}."
-            raise TableError(msg)
-    elif when == "co_medication":
-        matches = _expand(
-            _classes(block.get("classes", []), where),
-            _ingredient_ids(block.get("ingredients", []), where),
-        )
-        if not matches:
-            msg = f"{where}: co_medication needs classes or ingredients."
-            raise TableError(msg)
-    elif when == "class_count":
-        matches = _expand(_classes(block["classes"], where), ()) - _expand(
-            _classes(block.get("exclude_classes", []), where), ()
-        )
-        number = _positive(block["at_least"], where)
-    elif when in {"age_over", "age_at_least"}:
-        number = _positive(block["years"], where)
-    elif when == "acetaminophen_above":
-        amount = _quantity(block["amount"], ("mass_rate",), f"{where} amount")
+    values, matches, number, amount = _modifier_values(block, when, where)
     return Modifier(
         id=_ident(block["id"], where),
         when=when,
@@ -625,34 +822,175 @@ def _rule(
         msg = f"{where}: members must list 2 to 4 slots."
         raise TableError(msg)
     members = tuple(_member(m, f"{where} member {i + 1}") for i, m in enumerate(raw_members))
+    return Rule(
+        id=rid,
+        members=members,
+        rule_set=rule_set,
+        symmetric=len({m.matches for m in members}) == 1,
+        **_common(block, sources, where, len(members)),
+    )
+
+
+def _common(
+    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str, n_members: int
+) -> dict[str, Any]:
+    """The fields every rule kind shares: severity, text, modifiers, evidence, tags."""
     modifiers = tuple(
-        _modifier(m, len(members), sources, f"{where} modifier {i + 1}")
+        _modifier(m, n_members, sources, f"{where} modifier {i + 1}")
         for i, m in enumerate(block.get("modifiers", []))
     )
     ids = [m.id for m in modifiers]
     if len(set(ids)) != len(ids):
         msg = f"{where}: modifier ids must be unique."
         raise TableError(msg)
-    return Rule(
-        id=rid,
-        title=str(block["title"]),
-        severity=_severity(block["severity"], where),
-        floor=_severity(block.get("floor", "minor"), where),
-        members=members,
-        message=str(block["message"]),
-        management=str(block["management"]),
-        modifiers=modifiers,
-        evidence=tuple(
+    return {
+        "title": str(block["title"]),
+        "severity": _severity(block["severity"], where),
+        "floor": _severity(block.get("floor", "minor"), where),
+        "message": str(block["message"]),
+        "management": str(block["management"]),
+        "modifiers": modifiers,
+        "evidence": tuple(
             _evidence(e, sources, f"{where} evidence {i + 1}")
             for i, e in enumerate(block.get("evidence", []))
         ),
-        tags=frozenset(_str_list(block.get("tags", []), where)) if "tags" in block else frozenset(),
-        supersedes=frozenset(_str_list(block["supersedes"], where))
+        "tags": frozenset(_str_list(block["tags"], where)) if "tags" in block else frozenset(),
+        "supersedes": frozenset(_str_list(block["supersedes"], where))
         if "supersedes" in block
         else frozenset(),
-        source=_cite(block, sources, where),
+        "source": _cite(block, sources, where),
+    }
+
+
+_TRIGGERS: Final = ("conditions", "age_under", "duration_over")
+
+
+def _drug_rule(
+    block: Mapping[str, Any], sources: Mapping[str, Provenance], rule_set: str, where: str
+) -> DrugRule:
+    check_keys(
+        block,
+        required=("id", "title", "severity", "drug", "message", "management", "source"),
+        optional=("floor", "tags", "modifiers", "evidence", "supersedes", *_TRIGGERS),
+        where=where,
+    )
+    rid = _ident(block["id"], where)
+    where = f"{where} ({rid})"
+    triggers = [t for t in _TRIGGERS if t in block]
+    if len(triggers) != 1:
+        msg = f"{where}: give exactly one trigger of {list(_TRIGGERS)}, got {triggers}."
+        raise TableError(msg)
+    conditions: frozenset[str] = frozenset()
+    if "conditions" in block:
+        conditions = frozenset(_str_list(block["conditions"], where))
+        if not conditions <= CONDITIONS:
+            msg = f"{where}: unknown condition(s) {sorted(conditions - CONDITIONS)}."
+            raise TableError(msg)
+    age = _positive(block["age_under"], where) if "age_under" in block else None
+    duration = (
+        _quantity(block["duration_over"], ("time",), f"{where} duration_over")
+        if "duration_over" in block
+        else None
+    )
+    return DrugRule(
+        id=rid,
+        drug=_member(block["drug"], f"{where} drug"),
+        conditions=conditions,
+        age_under=age,
+        duration_over=duration,
         rule_set=rule_set,
-        symmetric=len({m.matches for m in members}) == 1,
+        **_common(block, sources, where, 1),
+    )
+
+
+def _daily_maximum(
+    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
+) -> DailyMaximum:
+    check_keys(
+        block,
+        required=("rule", "ingredient", "max_daily", "severity", "source"),
+        optional=("routes", "age_at_least", "weight_below", "conditions"),
+        where=where,
+    )
+    (iid,) = _ingredient_ids([block["ingredient"]], where)
+    conditions = frozenset(_str_list(block.get("conditions", []), where))
+    if not conditions <= CONDITIONS:
+        msg = f"{where}: unknown condition(s) {sorted(conditions - CONDITIONS)}."
+        raise TableError(msg)
+    weight = block.get("weight_below")
+    return DailyMaximum(
+        rule=_ident(block["rule"], where),
+        ingredient=iid,
+        max_daily=_quantity(block["max_daily"], ("mass_rate",), f"{where} max_daily"),
+        routes=_routes(block.get("routes", []), where),
+        severity=_severity(block["severity"], where),
+        source=_cite(block, sources, where),
+        age_at_least=_positive(block["age_at_least"], where) if "age_at_least" in block else None,
+        weight_below=None
+        if weight is None
+        else _quantity(weight, ("mass", "body_weight"), f"{where} weight_below"),
+        conditions=conditions,
+    )
+
+
+def _same_ingredient(
+    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
+) -> SameIngredientPolicy:
+    check_keys(
+        block,
+        required=("rule", "drug", "severity", "unquantified_severity", "management", "source"),
+        optional=("exclude_routes",),
+        where=where,
+    )
+    return SameIngredientPolicy(
+        rule=_ident(block["rule"], where),
+        matches=_member(block["drug"], f"{where} drug").matches,
+        severity=_severity(block["severity"], where),
+        unquantified_severity=_severity(block["unquantified_severity"], where),
+        management=str(block["management"]),
+        source=_cite(block, sources, where),
+        exclude_routes=_routes(block.get("exclude_routes", []), where),
+    )
+
+
+def _duplicate(
+    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
+) -> DuplicatePolicy:
+    check_keys(
+        block,
+        required=(
+            "rule",
+            "drug",
+            "severity",
+            "message",
+            "management",
+            "source",
+            "pattern_rule",
+            "pattern_severity",
+            "pattern_message",
+            "pattern_source",
+            "long_acting_forms",
+            "long_acting_routes",
+        ),
+        where=where,
+    )
+    forms = frozenset(_str_list(block["long_acting_forms"], where))
+    if not forms <= frozenset(vocabulary.FORMS):
+        msg = f"{where}: unknown form(s) {sorted(forms - frozenset(vocabulary.FORMS))}."
+        raise TableError(msg)
+    return DuplicatePolicy(
+        rule=_ident(block["rule"], where),
+        matches=_member(block["drug"], f"{where} drug").matches,
+        severity=_severity(block["severity"], where),
+        message=str(block["message"]),
+        management=str(block["management"]),
+        source=_cite(block, sources, where),
+        pattern_rule=_ident(block["pattern_rule"], where),
+        pattern_severity=_severity(block["pattern_severity"], where),
+        pattern_message=str(block["pattern_message"]),
+        pattern_source=_cite({"source": block["pattern_source"]}, sources, where),
+        long_acting_forms=forms,
+        long_acting_routes=_routes(block["long_acting_routes"], where),
     )
 
 
@@ -689,6 +1027,38 @@ def _regimen(
     )
 
 
+_WEIGHT_KEYS: Final = (
+    "weight_below",
+    "weight_daily",
+    "weight_rule",
+    "weight_severity",
+    "weight_source",
+)
+
+
+def _weight_limit(
+    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
+) -> dict[str, Any]:
+    """The optional weight-based maximum: all of its keys, or none."""
+    given = [k for k in _WEIGHT_KEYS if k in block]
+    if not given:
+        return {}
+    if len(given) != len(_WEIGHT_KEYS):
+        msg = f"{where}: a weight-based limit needs all of {list(_WEIGHT_KEYS)}."
+        raise TableError(msg)
+    return {
+        "weight_below": _quantity(
+            block["weight_below"], ("mass", "body_weight"), f"{where} weight_below"
+        ),
+        "weight_daily": _quantity(
+            block["weight_daily"], ("dose_per_weight",), f"{where} weight_daily"
+        ),
+        "weight_rule": _ident(block["weight_rule"], where),
+        "weight_severity": _severity(block["weight_severity"], where),
+        "weight_source": _cite({"source": block["weight_source"]}, sources, where),
+    }
+
+
 def _acetaminophen(
     block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
 ) -> AcetaminophenPolicy:
@@ -711,6 +1081,7 @@ def _acetaminophen(
             "management",
             "source",
         ),
+        optional=_WEIGHT_KEYS,
         where=where,
     )
     conditions = frozenset(_str_list(block["lower_conditions"], where))
@@ -733,6 +1104,7 @@ def _acetaminophen(
         multiple_unquantified_severity=_severity(block["multiple_unquantified_severity"], where),
         management=str(block["management"]),
         source=_cite(block, sources, where),
+        **_weight_limit(block, sources, where),
     )
     if not policy.lower_daily < policy.max_daily:
         msg = f"{where}: lower_daily must be below max_daily."
@@ -740,36 +1112,61 @@ def _acetaminophen(
     return policy
 
 
+def _listed(doc: Mapping[str, Any], key: str, label: str, build: Any) -> tuple[Any, ...]:
+    """Build each ``[[key]]`` entry of ``doc`` with ``build(block, where)``."""
+    return tuple(build(b, f"{label} [[{key}]] #{i + 1}") for i, b in enumerate(doc.get(key, [])))
+
+
 def _build(doc: Mapping[str, Any], sources: Mapping[str, Provenance], label: str) -> RuleSet:
     check_keys(
         doc,
         required=("provenance", "rules"),
-        optional=("sources", "intensity", "acetaminophen"),
+        optional=(
+            "sources",
+            "intensity",
+            "acetaminophen",
+            "drug_rules",
+            "daily_maximum",
+            "same_ingredient",
+            "duplicate",
+        ),
         where=label,
     )
     main = sources["provenance"]
-    rules = tuple(
-        _rule(block, sources, main.id, f"{label} [[rules]] #{i + 1}")
-        for i, block in enumerate(doc["rules"])
+    rule_set = RuleSet(
+        main.id,
+        main,
+        rules=_listed(doc, "rules", label, lambda b, w: _rule(b, sources, main.id, w)),
+        intensity=_listed(doc, "intensity", label, lambda b, w: _regimen(b, sources, w)),
+        acetaminophen=_acetaminophen(doc["acetaminophen"], sources, f"{label} [acetaminophen]")
+        if "acetaminophen" in doc
+        else None,
+        drug_rules=_listed(
+            doc, "drug_rules", label, lambda b, w: _drug_rule(b, sources, main.id, w)
+        ),
+        daily_maxima=_listed(
+            doc, "daily_maximum", label, lambda b, w: _daily_maximum(b, sources, w)
+        ),
+        same_ingredient=_same_ingredient(
+            doc["same_ingredient"], sources, f"{label} [same_ingredient]"
+        )
+        if "same_ingredient" in doc
+        else None,
+        duplicate=_duplicate(doc["duplicate"], sources, f"{label} [duplicate]")
+        if "duplicate" in doc
+        else None,
     )
-    ids = [r.id for r in rules]
+    every: tuple[Rule | DrugRule, ...] = (*rule_set.rules, *rule_set.drug_rules)
+    ids = [r.id for r in every]
     if len(set(ids)) != len(ids):
         msg = f"{label}: rule ids must be unique."
         raise TableError(msg)
-    unknown = {s for r in rules for s in r.supersedes} - set(ids)
+    superseded = {s for r in every for s in r.supersedes}
+    unknown = superseded - rule_set.rule_ids()
     if unknown:
         msg = f"{label}: supersedes names unknown rule(s) {sorted(unknown)}."
         raise TableError(msg)
-    regimens = tuple(
-        _regimen(b, sources, f"{label} [[intensity]] #{i + 1}")
-        for i, b in enumerate(doc.get("intensity", []))
-    )
-    policy = (
-        _acetaminophen(doc["acetaminophen"], sources, f"{label} [acetaminophen]")
-        if "acetaminophen" in doc
-        else None
-    )
-    return RuleSet(main.id, main, rules, regimens, policy)
+    return rule_set
 
 
 @cache

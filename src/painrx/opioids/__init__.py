@@ -37,6 +37,14 @@ from painrx.opioids._mme import (
     threshold_policy,
     total_mme,
 )
+from painrx.opioids._ndc import (
+    NDC_PRODUCTS,
+    CodedMMEResult,
+    NDCProduct,
+    ndc_product,
+    ndc_products,
+    normalize_ndc,
+)
 from painrx.opioids._results import (
     Conversion,
     ExcludedPrescription,
@@ -61,10 +69,13 @@ from painrx.opioids._tables import OpioidMethod, ThresholdPolicy
 __all__ = [
     "DEFAULT_MME_TABLE",
     "DEFINITIONS",
+    "NDC_PRODUCTS",
+    "CodedMMEResult",
     "Conversion",
     "ExcludedPrescription",
     "FactorRow",
     "MMEResult",
+    "NDCProduct",
     "OpioidDose",
     "OpioidMethod",
     "PeriodMME",
@@ -79,6 +90,9 @@ __all__ = [
     "mme_over_period",
     "mme_prescription",
     "mme_tables",
+    "ndc_product",
+    "ndc_products",
+    "normalize_ndc",
     "prescription_factor",
     "ratio_tables",
     "rotate",

@@ -488,15 +488,16 @@ def _prescription(
 
 
 def mme_prescription(
-    drug: str,
+    drug: str | None = None,
     *,
-    strength: str | Quantity,
+    strength: str | Quantity | None = None,
     quantity: float | str | Quantity,
     days_supply: float | str | Quantity,
     route: str | None = None,
     form: str | None = None,
     table: str = DEFAULT_MME_TABLE,
     thresholds: str | None = "CDC_2016",
+    ndc: str | int | None = None,
 ) -> MMEResult:
     """Return MME/day of a prescription by the CDC file formula.
 
@@ -519,9 +520,15 @@ def mme_prescription(
         form: Dose form, where the table distinguishes forms.
         table: MME table id.
         thresholds: Threshold policy id, or None.
+        ndc: Instead of ``drug`` and ``strength``, the product's NDC in any common
+            spelling (``"00228-2983-11"``, ``"0054-0176-13"``, 11 digits): the CDC 2018
+            NDC file gives its ingredient, strength, route and form (a liquid's quantity
+            is in mL); with ``table="CDC_NDC_2018"`` also the file's own per-product
+            factor (result table ``CDC_NDC_2018_PRODUCTS``).
 
     Returns:
-        The MME/day (``days_supply`` holds the days used after the patch rule).
+        The MME/day (``days_supply`` holds the days used after the patch rule); by NDC,
+        ``.codes`` names the NDC and RxCUI and ``.product`` the product name.
 
     Raises:
         UnknownDrugError: Unknown drug.
@@ -537,7 +544,21 @@ def mme_prescription(
     ... )
     >>> r.value, [a.code for a in r.alerts]
     (60.0, ['fentanyl_patch_caution', 'mme_threshold_50'])
+    >>> mme_prescription(ndc="00228-2983-11", quantity=120, days_supply=30).value
+    60.0
+    >>> mme_prescription(ndc="0093-6900-45", quantity=10, days_supply=30, table="CDC_NDC_2018").table
+    'CDC_NDC_2018_PRODUCTS'
     """
+    if ndc is not None:
+        from painrx.opioids import _ndc
+
+        _ndc.check_ndc_call(drug, strength, route, form)
+        return _ndc.mme_ndc_under(
+            ndc, quantity=quantity, days_supply=days_supply, table=table, thresholds=thresholds
+        )
+    if drug is None or strength is None:
+        msg = "mme_prescription needs a drug and its strength, or an ndc=."
+        raise InputError(msg)
     return _prescription(
         drug, strength, quantity, days_supply, route, form, table, _policy(thresholds)
     )

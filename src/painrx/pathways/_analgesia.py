@@ -90,7 +90,11 @@ def _acetaminophen_by_weight(b: Builder, weight: Quantity | None) -> None:
     probe = Medication(
         apap["drug"], dose=lowest.dose, frequency=lowest.frequency, route=apap["route"]
     )
-    blocked = _checks.acetaminophen_blocked(b.check_known([probe]))
+    # The probe is an adult regimen: the weight-based maximum it breaks is the very
+    # reason the plan leaves the dose to the prescriber, so only the rest counts.
+    blocked = _checks.acetaminophen_blocked(
+        b.check_known([probe]), ignore=frozenset({"acetaminophen_weight_max"})
+    )
     if blocked is not None:
         _withhold_acetaminophen(
             b,

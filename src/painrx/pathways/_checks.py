@@ -38,17 +38,21 @@ def check(
     return check_interactions(list(meds), patient=patient, on_unknown=on_unknown)
 
 
-def acetaminophen_blocked(report: InteractionReport) -> tuple[Finding, ...] | None:
+def acetaminophen_blocked(
+    report: InteractionReport, ignore: frozenset[str] = frozenset()
+) -> tuple[Finding, ...] | None:
     """Return why the report's acetaminophen total is not acceptable, or None when it is.
 
     Acceptable means every medication was checked, the total is known (every product
     quantified) and no acetaminophen finding of moderate severity or more fired (over
     the daily maximum, over a patient's lower limit, or a product whose amount is
-    unknown).
+    unknown), leaving out the rule ids in ``ignore``.
     """
     total = report.acetaminophen
     blocking = tuple(
-        f for f in report.findings if set(f.drugs) <= _APAP and f.severity >= Severity.MODERATE
+        f
+        for f in report.findings
+        if set(f.drugs) <= _APAP and f.severity >= Severity.MODERATE and f.rule_id not in ignore
     )
     if blocking or not report.complete or (total is not None and not total.complete):
         return blocking

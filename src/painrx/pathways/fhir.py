@@ -30,7 +30,7 @@ from painrx.vocabulary import doses_per_day, frequency_label
 if TYPE_CHECKING:
     from painrx.pathways._model import CarePlan, ModuleResult, PlanItem, Regimen
 
-__all__ = ["GTS", "UCUM", "care_plan_bundle", "quantity", "timing"]
+__all__ = ["GTS", "UCUM", "care_plan_bundle", "medication_concept", "quantity", "timing"]
 
 #: The FHIR system URI of UCUM unit codes.
 UCUM: Final = "http://unitsofmeasure.org"
@@ -216,6 +216,31 @@ def _dosages(item: PlanItem) -> list[dict[str, Any]]:
     return [dosage]
 
 
+def medication_concept(drug: str) -> dict[str, Any]:
+    """Return a FHIR ``CodeableConcept`` for a drug: its text, and its RxNorm code when known.
+
+    A single ingredient painrx has a verified RxCUI for carries it; a combination or a
+    drug without a recorded code is carried by its text alone (never a guessed code).
+
+    >>> medication_concept("oxycodone")["coding"]
+    [{'system': 'http://www.nlm.nih.gov/research/umls/rxnorm', 'code': '7804', 'display': 'Oxycodone'}]
+    >>> medication_concept("ibuprofen/famotidine (Duexis)")
+    {'text': 'ibuprofen/famotidine (Duexis)'}
+    """
+    from painrx.catalog import product
+    from painrx.catalog._codes import codings_for
+    from painrx.errors import PainRxError
+
+    try:
+        codings = codings_for(product(drug).ingredients)
+    except PainRxError:
+        codings = ()
+    concept: dict[str, Any] = {"text": drug}
+    if codings:
+        concept["coding"] = [c.to_dict() for c in codings]
+    return concept
+
+
 def _medication_request(item: PlanItem, subject: dict[str, Any]) -> dict[str, Any]:
     regimen = item.regimen
     drug = regimen.drug if regimen is not None else item.name
@@ -224,7 +249,7 @@ def _medication_request(item: PlanItem, subject: dict[str, Any]) -> dict[str, An
         "status": "draft",
         "intent": "proposal",
         "doNotPerform": item.kind == "avoid",
-        "medicationCodeableConcept": {"text": drug},
+        "medicationCodeableConcept": medication_concept(drug),
         "subject": subject,
         "reasonCode": [{"text": item.rationale}],
         "note": [

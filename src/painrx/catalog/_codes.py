@@ -1,0 +1,475 @@
+"""Drug codes: RxNorm ingredient and product RxCUIs, and the :class:`Coding` value they travel as.
+
+Codes are data: ``painrx/data/rxnorm/ingredients.toml`` (ingredient RxCUIs keyed by
+catalog ingredient id) and ``painrx/data/rxnorm/opioid_products.toml`` (the RxNorm opioid
+drug codes of the CDC Opioid MME Toolkit, a CSV pinned by its SHA-256). Both are read on
+first use. A code painrx cannot find is an :class:`UnknownCodeError`, never a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from painrx.errors import InputError, UnknownDrugError
+from painrx.provenance import Provenance
+
+if TYPE_CHECKING:
+    from painrx.catalog import ParsedMedication, Product
+from painrx.tables import TableError, check_keys, entry_source, read_table, sources_of
+
+__all__ = [
+    "NDC_SYSTEM",
+    "RXNORM_SYSTEM",
+    "Coding",
+    "RxNormProduct",
+    "UnknownCodeError",
+    "check_rxcui",
+    "codings_for",
+    "document",
+    "ingredient_for_rxcui",
+    "ingredient_rxcui",
+    "medication_for_rxcui",
+    "pinned_csv",
+    "product_for_rxcui",
+    "rxnorm_product",
+    "rxnorm_products",
+]
+
+#: FHIR system URI of RxNorm codes.
+RXNORM_SYSTEM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
+#: FHIR system URI of National Drug Codes.
+NDC_SYSTEM: Final = "http://hl7.org/fhir/sid/ndc"
+
+_INGREDIENTS: Final = "rxnorm/ingredients.toml"
+_PRODUCTS: Final = "rxnorm/opioid_products.toml"
+# RxCUIs are positive integers; NLM's are at most 7 digits today, 10 leaves headroom while
+# still refusing a pasted NDC (11 digits) or a runaway string.
+_MAX_RXCUI_DIGITS: Final = 10
+
+
+class UnknownCodeError(UnknownDrugError):
+    """A drug code (RxCUI, NDC) that painrx's code tables do not contain.
+
+    Attributes:
+        name: The code as given.
+        system: What kind of code it is (``"RxCUI"``, ``"NDC"``).
+        why: Why it is not known (which table was searched).
+    """
+
+    def __init__(self, code: str, system: str, why: str) -> None:
+        self.system = system
+        self.why = why
+        super().__init__(code)
+        self.args = (f"Unknown {system} {code!r}: {why}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.name, self.system, self.why))
+
+
+@attrs.frozen
+class Coding:
+    """One code from a code system, as FHIR ``Coding`` carries it.
+
+    Attributes:
+        system: The code system URI (:data:`RXNORM_SYSTEM`, :data:`NDC_SYSTEM`).
+        code: The code (an RxCUI, an 11-digit NDC).
+        display: The code system's name for it, if known.
+    """
+
+    system: str
+    code: str
+    display: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a FHIR ``Coding`` (JSON-ready; ``display`` only when known)."""
+        out = {"system": self.system, "code": self.code}
+        if self.display:
+            out["display"] = self.display
+        return out
+
+
+@attrs.frozen
+class RxNormProduct:
+    """An RxNorm opioid drug (SCD, SBD or pack) and its opioid ingredient strength.
+
+    Attributes:
+        rxcui: The drug's RxCUI.
+        name: Its RxNorm name, e.g. ``"oxycodone hydrochloride 5 MG Oral Tablet"``.
+        tty: Term type inferred from the name (``SCD``, ``SBD``, ``GPCK``, ``BPCK``).
+        ingredient: Catalog ingredient id of the opioid (``"oxycodone"``).
+        ingredient_rxcui: RxCUI of the opioid ingredient.
+        strengths: Strength text of each opioid component (``("5 MG",)``; two for a
+            product with two salts of the same opioid).
+        dose_form: RxNorm dose form name (``"Oral Tablet"``).
+        dose_form_rxcui: Its RxCUI.
+        source: The product table's provenance.
+    """
+
+    rxcui: str
+    name: str
+    tty: str
+    ingredient: str
+    ingredient_rxcui: str
+    strengths: tuple[str, ...]
+    dose_form: str
+    dose_form_rxcui: str
+    source: Provenance = attrs.field(repr=False)
+
+    @property
+    def coding(self) -> Coding:
+        """The product's RxNorm :class:`Coding`."""
+        return Coding(RXNORM_SYSTEM, self.rxcui, self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping."""
+        return {
+            "rxcui": self.rxcui,
+            "name": self.name,
+            "tty": self.tty,
+            "ingredient": self.ingredient,
+            "ingredient_rxcui": self.ingredient_rxcui,
+            "strengths": list(self.strengths),
+            "dose_form": self.dose_form,
+            "dose_form_rxcui": self.dose_form_rxcui,
+            "source": self.source.id,
+        }
+
+
+def document(path: str) -> Mapping[str, Any]:
+    """Return a codes table's parsed, validated TOML by its data path (the one read point)."""
+    return read_table(path)
+
+
+def pinned_csv(path: str) -> tuple[Mapping[str, Any], list[dict[str, str]]]:
+    """Read the CSV a data file's ``[file]`` block names, checking its SHA-256 and shape.
+
+    The TOML (pinned in the test suite) pins the CSV, so a changed CSV fails closed.
+
+    Args:
+        path: The TOML data file, relative to ``painrx/data``.
+
+    Returns:
+        The TOML document and the CSV rows as dicts (every cell as text).
+
+    Raises:
+        TableError: The block is malformed, or the CSV's checksum, header or row count
+            differs from what the block pins.
+    """
+    doc = document(path)
+    block = doc.get("file")
+    where = f"data/{path} [file]"
+    if not isinstance(block, Mapping):
+        msg = f"{where}: missing; it must name the CSV, its sha256, rows and columns."
+        raise TableError(msg)
+    check_keys(block, required=("name", "sha256", "rows", "columns"), where=where)
+    folder = path.rsplit("/", 1)[0]
+    raw = (resources.files("painrx") / "data" / folder / str(block["name"])).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != block["sha256"]:
+        msg = f"{where}: {block['name']} has SHA-256 {digest}, but {block['sha256']} is pinned."
+        raise TableError(msg)
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+    rows = list(reader)
+    if list(reader.fieldnames or ()) != list(block["columns"]) or len(rows) != block["rows"]:
+        msg = (
+            f"{where}: {block['name']} has {len(rows)} rows and columns {reader.fieldnames}; "
+            f"pinned: {block['rows']} rows, columns {block['columns']}."
+        )
+        raise TableError(msg)
+    return doc, rows
+
+
+@attrs.frozen
+class _IngredientCodes:
+    by_id: Mapping[str, Coding]
+    by_rxcui: Mapping[str, str]
+    sources: Mapping[str, Provenance]
+
+
+@cache
+def _ingredient_codes() -> _IngredientCodes:
+    doc = document(_INGREDIENTS)
+    table = doc.get("ingredients")
+    if not isinstance(table, Mapping):
+        msg = f"data/{_INGREDIENTS}: no [ingredients] table."
+        raise TableError(msg)
+    by_id: dict[str, Coding] = {}
+    by_rxcui: dict[str, str] = {}
+    found_sources: dict[str, Provenance] = {}
+    for ingredient_id, entry in table.items():
+        where = f"[ingredients.{ingredient_id}]"
+        if not isinstance(entry, Mapping):
+            msg = f"data/{_INGREDIENTS} {where}: must be a table (rxcui, name, source)."
+            raise TableError(msg)
+        check_keys(
+            entry, required=("rxcui", "name", "source"), where=f"data/{_INGREDIENTS} {where}"
+        )
+        code = str(entry["rxcui"])
+        if not code.isdigit() or code in by_rxcui:
+            msg = f"data/{_INGREDIENTS} {where}: rxcui {code!r} is not a new string of digits."
+            raise TableError(msg)
+        found_sources[ingredient_id] = entry_source(entry, _INGREDIENTS, where)
+        by_id[ingredient_id] = Coding(RXNORM_SYSTEM, code, str(entry["name"]))
+        by_rxcui[code] = ingredient_id
+    return _IngredientCodes(
+        MappingProxyType(by_id), MappingProxyType(by_rxcui), MappingProxyType(found_sources)
+    )
+
+
+@cache
+def _products() -> Mapping[str, RxNormProduct]:
+    _, rows = pinned_csv(_PRODUCTS)
+    source = sources_of(_PRODUCTS)["provenance"]
+    ingredients = _ingredient_codes().by_rxcui
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        grouped.setdefault(row["rxcui"], []).append(row)
+    found: dict[str, RxNormProduct] = {}
+    for rxcui, group in grouped.items():
+        first = group[0]
+        ingredient = ingredients.get(first["ingredient_rxcui"])
+        if ingredient is None or {r["ingredient_rxcui"] for r in group} != {
+            first["ingredient_rxcui"]
+        }:
+            msg = (
+                f"data/{_PRODUCTS}: RxCUI {rxcui} has opioid ingredient(s) "
+                f"{sorted({r['ingredient_rxcui'] for r in group})} not in data/{_INGREDIENTS}."
+            )
+            raise TableError(msg)
+        found[rxcui] = RxNormProduct(
+            rxcui=rxcui,
+            name=first["name"],
+            tty=first["tty_inferred"],
+            ingredient=ingredient,
+            ingredient_rxcui=first["ingredient_rxcui"],
+            strengths=tuple(r["strength"] for r in group),
+            dose_form=first["dose_form"],
+            dose_form_rxcui=first["dose_form_rxcui"],
+            source=source,
+        )
+    return MappingProxyType(found)
+
+
+def check_rxcui(value: object) -> str:
+    """Return an RxCUI as its canonical digit string.
+
+    Raises:
+        InputError: Not a positive integer (or a string of up to 10 digits).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        msg = f"rxcui={value!r} must be an RxNorm concept id (digits, e.g. '7804')."
+        raise InputError(msg)
+    if not (text.isascii() and text.isdigit()) or len(text) > _MAX_RXCUI_DIGITS:
+        msg = f"rxcui={value!r} is not an RxNorm concept id: expected up to 10 digits, e.g. '7804'."
+        raise InputError(msg)
+    text = text.lstrip("0")
+    if not text:
+        msg = f"rxcui={value!r} is not an RxNorm concept id: RxCUIs are positive."
+        raise InputError(msg)
+    return text
+
+
+def ingredient_rxcui(ingredient_id: str) -> Coding | None:
+    """Return the RxNorm ingredient :class:`Coding` of a catalog ingredient id, or None.
+
+    None means painrx records no verified RxCUI for it (never a guessed code).
+
+    >>> ingredient_rxcui("oxycodone")
+    Coding(system='http://www.nlm.nih.gov/research/umls/rxnorm', code='7804', display='Oxycodone')
+    """
+    return _ingredient_codes().by_id.get(ingredient_id)
+
+
+def ingredient_for_rxcui(rxcui: object) -> str | None:
+    """Return the catalog ingredient id an ingredient RxCUI denotes, or None if not one.
+
+    Raises:
+        InputError: ``rxcui`` is not a well-formed RxCUI.
+    """
+    return _ingredient_codes().by_rxcui.get(check_rxcui(rxcui))
+
+
+def rxnorm_product(rxcui: object) -> RxNormProduct:
+    """Return the RxNorm opioid drug with this RxCUI.
+
+    Raises:
+        InputError: ``rxcui`` is not a well-formed RxCUI.
+        UnknownCodeError: Not an opioid drug code of the RxNorm product table.
+
+    >>> rxnorm_product("1049621").name
+    'oxycodone hydrochloride 5 MG Oral Tablet'
+    """
+    code = check_rxcui(rxcui)
+    found = _products().get(code)
+    if found is None:
+        raise UnknownCodeError(
+            code,
+            "RxCUI",
+            f"it is neither an ingredient in data/{_INGREDIENTS} nor an opioid drug in "
+            f"data/{_PRODUCTS} ({len(_products())} RxNorm opioid products, 2020 edition).",
+        )
+    return found
+
+
+def rxnorm_products() -> tuple[RxNormProduct, ...]:
+    """Return every RxNorm opioid drug painrx knows, by RxCUI (numeric order)."""
+    return tuple(_products()[k] for k in sorted(_products(), key=int))
+
+
+def codings_for(ingredient_ids: Sequence[str]) -> tuple[Coding, ...]:
+    """Return the RxNorm codings of a single-ingredient product (combinations get none).
+
+    A combination's own RxNorm concept (a multiple-ingredient code) is not in painrx's
+    tables, and listing each ingredient's code would claim each alone, so a combination
+    is carried by its text only.
+    """
+    if len(ingredient_ids) != 1:
+        return ()
+    coding = ingredient_rxcui(ingredient_ids[0])
+    return () if coding is None else (coding,)
+
+
+def _one_of(name: object, rxcui: object, what: str) -> object:
+    if (name is None) == (rxcui is None):
+        msg = f"Give either a {what} or rxcui=, not {'both' if name is not None else 'neither'}."
+        raise InputError(msg)
+    return rxcui
+
+
+# RxNorm names: "[12 HR ][1 ML ]ingredient strength UNIT[ / ingredient strength UNIT] Dose Form
+# [Brand]". The dose form is known from the table, so it is cut off the end, not guessed.
+# "Abuse-Deterrent" is an RxNorm qualifier of the drug, not part of an ingredient name.
+_RX_PREFIX: Final = re.compile(r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent )+")
+_RX_BRAND: Final = re.compile(r" \[([^\]]+)\]$")
+_RX_COMPONENT: Final = re.compile(
+    r"^(?P<name>\D.*?) (?P<value>\d+(?:\.\d+)?) (?P<unit>[A-Z]+(?:/[A-Z]+)?)$"
+)
+# RxNorm strength units → painrx units ("per actuation" is per unit, a count).
+_RX_UNITS: Final = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": "mg"}
+
+
+@attrs.frozen
+class _RxName:
+    ingredients: tuple[str, ...]
+    strengths: tuple[tuple[str, float, str], ...]
+    brand: str | None
+
+
+def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
+    """Split an RxNorm drug name into (ingredient id, strength) components and a brand."""
+    from painrx.catalog import ingredient
+
+    def refuse(why: str) -> UnknownCodeError:
+        return UnknownCodeError(drug.rxcui, "RxCUI", f"its RxNorm name {drug.name!r} {why}")
+
+    text = drug.name
+    brand_match = _RX_BRAND.search(text)
+    brand = brand_match.group(1) if brand_match else None
+    text = _RX_PREFIX.sub("", text[: brand_match.start()] if brand_match else text)
+    if not text.endswith(" " + drug.dose_form) or text.startswith("{"):
+        msg = f"is not one drug in the dose form {drug.dose_form!r} (a pack?)."
+        raise refuse(msg)
+    components: list[tuple[str, float, str]] = []
+    for part in text.removesuffix(" " + drug.dose_form).split(" / "):
+        found = _RX_COMPONENT.match(part)
+        if found is None or found["unit"] not in _RX_UNITS:
+            msg = f"has a component painrx cannot read: {part!r}."
+            raise refuse(msg)
+        try:
+            ingredient_id = ingredient(found["name"]).id
+        except (UnknownDrugError, InputError) as exc:
+            msg = f"names an ingredient the catalog does not know: {exc}"
+            raise refuse(msg) from None
+        components.append((ingredient_id, float(found["value"]), _RX_UNITS[found["unit"]]))
+    ids = tuple(dict.fromkeys(c[0] for c in components))
+    if drug.ingredient not in ids:
+        msg = f"does not name its opioid {drug.ingredient}."
+        raise refuse(msg)
+    return _RxName(ids, tuple(components), brand)
+
+
+def _rxnorm_catalog_product(drug: RxNormProduct) -> tuple[Product, _RxName]:
+    from painrx.catalog import product
+
+    name = _read_rxnorm_name(drug)
+    try:
+        found = product("/".join(name.ingredients))
+    except UnknownDrugError as exc:
+        raise UnknownCodeError(
+            drug.rxcui, "RxCUI", f"the catalog has no product {'/'.join(name.ingredients)}: {exc}"
+        ) from None
+    return found, name
+
+
+def product_for_rxcui(name: object, rxcui: object) -> Product:
+    """Return the catalog product of an RxCUI (an ingredient, or an RxNorm opioid drug).
+
+    An RxNorm drug's partner ingredients (acetaminophen in a combination) are read
+    from its RxNorm name, so the product is the whole combination.
+
+    Raises:
+        InputError: Both or neither of ``name`` and ``rxcui`` given, or a malformed RxCUI.
+        UnknownCodeError: The code is unknown, or its RxNorm name names an ingredient or
+            combination the catalog does not know.
+    """
+    from painrx.catalog import product
+
+    code = _one_of(name, rxcui, "drug name")
+    ingredient = ingredient_for_rxcui(code)
+    if ingredient is not None:
+        return product(ingredient)
+    return _rxnorm_catalog_product(rxnorm_product(code))[0]
+
+
+def medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
+    """Return the medication an RxCUI denotes, with strengths, form and route from RxNorm.
+
+    Raises:
+        InputError: Both or neither of ``text`` and ``rxcui`` given, or a malformed RxCUI.
+        UnknownCodeError: The code is unknown or its RxNorm name cannot be read whole
+            (two salts of one ingredient, a pack, an ingredient the catalog lacks).
+    """
+    from painrx.catalog import ParsedMedication, parse_medication, source
+    from painrx.units import Q
+
+    code = _one_of(text, rxcui, "medication text")
+    ingredient = ingredient_for_rxcui(code)
+    if ingredient is not None:
+        return parse_medication(ingredient)
+    drug = rxnorm_product(code)
+    found, name = _rxnorm_catalog_product(drug)
+    if len(name.strengths) != len(name.ingredients):
+        raise UnknownCodeError(
+            drug.rxcui,
+            "RxCUI",
+            f"its RxNorm name {drug.name!r} gives two strengths of one ingredient (two salts).",
+        )
+    by_id = {c[0]: Q(c[1], c[2]) for c in name.strengths}
+    # Form and route come from the catalog's reading of the RxNorm dose form words.
+    shape = parse_medication(f"{drug.ingredient} {drug.dose_form}")
+    return ParsedMedication(
+        text=drug.name,
+        product=found,
+        brand=name.brand,
+        strengths=tuple(by_id[i] for i in found.ingredients),
+        form=shape.form,
+        route=shape.route,
+        source=source(),
+    )

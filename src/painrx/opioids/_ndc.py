@@ -1,0 +1,552 @@
+"""NDC lookups in the CDC 2018 opioid NDC file, and MME/day of a prescription given by NDC.
+
+The file (``painrx/data/ndc/``) is read on the first lookup. Each product carries its own
+strength per unit, unit and MME conversion factor; :func:`mme_ndc` applies the file
+formula ``strength per unit × (units ÷ days supply) × factor`` with the file's own
+conventions: fentanyl patches take days supply = patches × 3, liquids and sprays are
+counted in mL, buprenorphine has no factor (an error, never 0), methadone is the file's
+flat 3 with the methadone caution.
+
+>>> normalize_ndc("0054-0176-13"), normalize_ndc("00054-0176-13"), normalize_ndc(54017613)
+('00054017613', '00054017613', '00054017613')
+>>> ndc_product("00406-0552-01").name
+'OXYCODONE HCL'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from fractions import Fraction
+from functools import cache, lru_cache
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from painrx.catalog import NDC_SYSTEM, Coding, UnknownCodeError, ingredient_rxcui
+from painrx.catalog._codes import pinned_csv
+from painrx.errors import Alert, InputError, NoFactorError
+from painrx.opioids._results import MMEResult
+from painrx.provenance import Provenance
+from painrx.tables import TableError, check_keys, entry_source, sources_of
+
+__all__ = [
+    "FILE_TABLES",
+    "NDC_PRODUCTS",
+    "CodedMMEResult",
+    "NDCProduct",
+    "check_ndc_call",
+    "mme_ndc",
+    "mme_ndc_under",
+    "ndc_product",
+    "ndc_products",
+    "normalize_ndc",
+]
+
+#: Table id of the CDC 2018 NDC product list.
+NDC_PRODUCTS: Final = "CDC_NDC_2018_PRODUCTS"
+_PATH: Final = "ndc/cdc_ndc_2018_products.toml"
+_NDC_DIGITS: Final = 11
+# 10-digit NDC layouts (labeler-product-package) and where the 11-digit form adds its zero.
+_LAYOUTS: Final = {(4, 4, 2): "4-4-2", (5, 3, 2): "5-3-2", (5, 4, 1): "5-4-1", (5, 4, 2): "5-4-2"}
+_DASHED: Final = re.compile(r"^(\d{1,6})[-\s](\d{1,5})[-\s](\d{1,3})$")
+_MAX_TEXT: Final = 40
+
+
+@attrs.frozen
+class NDCProduct:
+    """One product (NDC) of the CDC 2018 opioid NDC file.
+
+    Attributes:
+        ndc: The NDC as 11 digits (``"00054017613"``).
+        name: Product name as the file gives it (``PRODNME``, upper case).
+        generic_name: Generic name incl. salts and partners (``GENNME``).
+        form: The file's dose form (``Master_Form``: ``"Tablet"``, ``"Patch, Extended Release"``).
+        drug: The file's ``Drug`` (``"Oxycodone SA"``).
+        ingredient: painrx catalog ingredient id of the opioid (``"oxycodone"``).
+        acting: ``"SA"`` (short acting) or ``"LA"`` (long acting).
+        dea_schedule: DEA schedule (``"2"`` … ``"5"``).
+        strength: Opioid strength per unit (None where the file gives none).
+        strength_unit: Its unit in painrx spelling (``"mg"``, ``"mg/mL"``, ``"mcg/h"``, ``"mcg"``).
+        quantity_kind: ``"count"`` (tablets, patches, sprays) or ``"volume"`` (mL).
+        factor: The file's MME conversion factor (None: none, as for buprenorphine).
+        days_per_unit: Days one unit lasts under the file's rule (3 for fentanyl patches).
+        route: Route (painrx vocabulary), from the form or the product's label.
+        dose_form: painrx dose form where MME tables tell forms apart (``"patch"``,
+            ``"buccal_film"``…), else None.
+        source: The NDC table's provenance.
+        factor_source: The file's note behind this product's factor and conventions.
+    """
+
+    ndc: str
+    name: str
+    generic_name: str
+    form: str
+    drug: str
+    ingredient: str
+    acting: str
+    dea_schedule: str
+    strength: float | None
+    strength_unit: str | None
+    quantity_kind: str | None
+    factor: float | None
+    days_per_unit: int | None
+    route: str | None
+    source: Provenance = attrs.field(repr=False)
+    factor_source: Provenance = attrs.field(repr=False)
+    dose_form: str | None = None
+
+    @property
+    def ndc_dashed(self) -> str:
+        """The NDC in 5-4-2 layout with dashes (``"00054-0176-13"``)."""
+        return f"{self.ndc[:5]}-{self.ndc[5:9]}-{self.ndc[9:]}"
+
+    @property
+    def codings(self) -> tuple[Coding, ...]:
+        """The product's NDC and its opioid ingredient's RxNorm code (when recorded)."""
+        rx = ingredient_rxcui(self.ingredient)
+        return (Coding(NDC_SYSTEM, self.ndc, self.name), *(() if rx is None else (rx,)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping."""
+        return {
+            "ndc": self.ndc,
+            "name": self.name,
+            "generic_name": self.generic_name,
+            "form": self.form,
+            "drug": self.drug,
+            "ingredient": self.ingredient,
+            "acting": self.acting,
+            "dea_schedule": self.dea_schedule,
+            "strength": self.strength,
+            "strength_unit": self.strength_unit,
+            "factor": self.factor,
+            "route": self.route,
+            "dose_form": self.dose_form,
+            "source": self.source.id,
+        }
+
+
+@attrs.frozen(repr=False)
+class CodedMMEResult(MMEResult):
+    """An :class:`~painrx.opioids.MMEResult` computed from a drug code (an NDC).
+
+    A subclass, so results pickled before codes existed still load as plain results.
+
+    Attributes:
+        codes: The codes the result was computed from: the NDC, then the opioid
+            ingredient's RxCUI when painrx records one.
+        product: The product the NDC denotes, as the CDC file names it.
+    """
+
+    codes: tuple[Coding, ...] = ()
+    product: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (with ``codes`` and ``product``)."""
+        return super().to_dict() | {
+            "codes": [c.to_dict() for c in self.codes],
+            "product": self.product,
+        }
+
+
+# --------------------------------------------------------------------------- NDC text
+
+
+def _ndc_text(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        msg = f"ndc={value!r} must be an NDC as text (e.g. '00054-0176-13') or an integer."
+        raise InputError(msg)
+    if isinstance(value, int):
+        if value <= 0:
+            msg = f"ndc={value!r} is not an NDC: it must be a positive number of up to 11 digits."
+            raise InputError(msg)
+        return str(value)
+    text = value.strip()
+    if not text or len(text) > _MAX_TEXT:
+        msg = f"ndc={value[:_MAX_TEXT]!r} is not an NDC: expected 10 or 11 digits."
+        raise InputError(msg)
+    return text
+
+
+def _candidates(value: object) -> tuple[str, ...]:
+    """Return the 11-digit NDCs a spelling can mean (one, or three for 10 bare digits).
+
+    Raises:
+        InputError: The spelling is no NDC at all.
+    """
+    text = _ndc_text(value)
+    dashed = _DASHED.match(text)
+    if dashed is not None:
+        lengths = tuple(len(g) for g in dashed.groups())
+        if lengths not in _LAYOUTS:
+            msg = (
+                f"ndc={value!r} has segments {'-'.join(map(str, lengths))}; an NDC is "
+                f"labeler-product-package in {', '.join(_LAYOUTS.values())} layout."
+            )
+            raise InputError(msg)
+        labeler, product, package = dashed.groups()
+        return (labeler.zfill(5) + product.zfill(4) + package.zfill(2),)
+    if not (text.isascii() and text.isdigit()):
+        msg = (
+            f"ndc={value!r} is not an NDC: expected digits, with dashes between labeler, "
+            f"product and package (e.g. '00054-0176-13' or '0054-0176-13')."
+        )
+        raise InputError(msg)
+    if len(text) > _NDC_DIGITS:
+        msg = f"ndc={value!r} has {len(text)} digits; an NDC has 10 (dashed) or 11."
+        raise InputError(msg)
+    if len(text) == _NDC_DIGITS - 1 and text[0] != "0":
+        # Ten bare digits: the layout is unknown, so every 10→11 conversion is a candidate.
+        return (
+            "0" + text,
+            text[:5] + "0" + text[5:],
+            text[:9] + "0" + text[9:],
+        )
+    # 11 digits, or fewer: the 11-digit code with its leading zeros dropped, as in the
+    # file's own NDC_Numeric column.
+    return (text.zfill(_NDC_DIGITS),)
+
+
+def normalize_ndc(ndc: str | int) -> str:
+    """Return an NDC as the 11-digit (5-4-2) code the CDC file uses.
+
+    Accepts 11 digits (``"00054017613"``), 5-4-2 with dashes, the 10-digit layouts with
+    dashes (4-4-2 ``"0054-0176-13"``, 5-3-2 ``"00054-176-13"``, 5-4-1), and an 11-digit code
+    whose leading zeros were dropped (``54017613``, as the file's ``NDC_Numeric``). Ten bare
+    digits are ambiguous (three layouts): they are resolved only against the product list,
+    by :func:`ndc_product`.
+
+    Raises:
+        InputError: Not an NDC spelling, or ten bare digits not starting with zero.
+
+    >>> normalize_ndc("58118-1397-3")
+    '58118139703'
+    """
+    found = _candidates(ndc)
+    if len(found) != 1:
+        msg = (
+            f"ndc={ndc!r} is ten digits without dashes, which can be any of "
+            f"{', '.join(_LAYOUTS[k] for k in list(_LAYOUTS)[:3])}: write it with dashes, or as 11 digits."
+        )
+        raise InputError(msg)
+    return found[0]
+
+
+# --------------------------------------------------------------------------- the file
+
+
+@attrs.frozen
+class _Unit:
+    strength_unit: str
+    quantity: str
+    days_per_unit: int | None
+    source: Provenance
+
+
+def _units(doc: Mapping[str, Any]) -> dict[str, _Unit]:
+    found = {}
+    for i, entry in enumerate(doc.get("unit", [])):
+        where = f"unit[{i}]"
+        if not isinstance(entry, Mapping):
+            msg = f"data/{_PATH} {where}: must be a table."
+            raise TableError(msg)
+        check_keys(
+            entry,
+            required=("uom", "strength_unit", "quantity", "source"),
+            optional=("days_per_unit",),
+            where=f"data/{_PATH} {where}",
+        )
+        found[str(entry["uom"])] = _Unit(
+            str(entry["strength_unit"]),
+            str(entry["quantity"]),
+            entry.get("days_per_unit"),
+            entry_source(entry, _PATH, where),
+        )
+    return found
+
+
+def _routes(
+    doc: Mapping[str, Any],
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Return route by Master_Form, (route, form) overrides by product name, form by Master_Form."""
+    by_form = {str(k): str(v) for k, v in doc.get("routes", {}).items()}
+    forms = {str(k): str(v) for k, v in doc.get("forms", {}).items()}
+    by_product: dict[str, str] = {}
+    for i, entry in enumerate(doc.get("product_route", [])):
+        where = f"product_route[{i}]"
+        if not isinstance(entry, Mapping):
+            msg = f"data/{_PATH} {where}: must be a table."
+            raise TableError(msg)
+        check_keys(
+            entry,
+            required=("products", "route", "source"),
+            optional=("form",),
+            where=f"data/{_PATH} {where}",
+        )
+        entry_source(entry, _PATH, where)
+        for name in entry["products"]:
+            by_product[str(name)] = str(entry["route"])
+            if "form" in entry:
+                forms[f"product:{name}"] = str(entry["form"])
+    return by_form, by_product, forms
+
+
+def _number(text: str, where: str) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        msg = f"data/ndc: {where} is {text!r}, not a positive number."
+        raise TableError(msg)
+    return value
+
+
+def _factor_source(drug: str, uom: str, sources: Mapping[str, Provenance]) -> Provenance:
+    if drug == "buprenorphine":
+        return sources["buprenorphine"]
+    if drug == "methadone":
+        return sources["methadone"]
+    if drug == "fentanyl":
+        return sources["fentanyl_patch" if uom == "MCG/HR" else "transmucosal_fentanyl"]
+    return sources["volume" if uom == "MG/ML" else "formula"]
+
+
+@cache
+def _products() -> Mapping[str, NDCProduct]:
+    doc, rows = pinned_csv(_PATH)
+    sources = sources_of(_PATH)
+    units = _units(doc)
+    drugs = {str(k): str(v) for k, v in doc.get("drugs", {}).items()}
+    by_form, by_product, forms = _routes(doc)
+    found: dict[str, NDCProduct] = {}
+    for row in rows:
+        ndc = row["NDC"]
+        where = f"NDC {ndc}"
+        base = row["Drug"].removesuffix(" SA").removesuffix(" LA")
+        if base not in drugs or len(ndc) != _NDC_DIGITS or not ndc.isdigit() or ndc in found:
+            msg = f"data/ndc: {where} (Drug {row['Drug']!r}) is malformed, repeated or unmapped."
+            raise TableError(msg)
+        unit = units.get(row["UOM"])
+        if row["UOM"] and unit is None:
+            msg = f"data/ndc: {where} has UOM {row['UOM']!r}, not in [[unit]] of data/{_PATH}."
+            raise TableError(msg)
+        found[ndc] = NDCProduct(
+            ndc=ndc,
+            name=row["PRODNME"],
+            generic_name=row["GENNME"],
+            form=row["Master_Form"],
+            drug=row["Drug"],
+            ingredient=drugs[base],
+            acting=row["LongShortActing"],
+            dea_schedule=row["DEAClassCode"],
+            strength=_number(row["Strength_Per_Unit"], f"{where} Strength_Per_Unit"),
+            strength_unit=unit.strength_unit if unit else None,
+            quantity_kind=unit.quantity if unit else None,
+            factor=_number(row["MME_Conversion_Factor"], f"{where} MME_Conversion_Factor"),
+            days_per_unit=unit.days_per_unit if unit else None,
+            route=by_product.get(row["PRODNME"], by_form.get(row["Master_Form"])),
+            source=sources["provenance"],
+            factor_source=_factor_source(drugs[base], row["UOM"], sources),
+            dose_form=forms.get(f"product:{row['PRODNME']}", forms.get(row["Master_Form"])),
+        )
+    return MappingProxyType(found)
+
+
+def ndc_products() -> Mapping[str, NDCProduct]:
+    """Return every product of the CDC 2018 NDC file, by 11-digit NDC (read-only)."""
+    return _products()
+
+
+def ndc_product(ndc: str | int) -> NDCProduct:
+    """Return the CDC 2018 NDC file's product for an NDC in any common spelling.
+
+    Ten bare digits are tried in the three 10-digit layouts and accepted only when
+    exactly one of them is in the file.
+
+    Raises:
+        InputError: Not an NDC spelling, or ten bare digits matching several products.
+        UnknownCodeError: A well-formed NDC that is not in the file (the file lists
+            opioid analgesics; other drugs, and products after May 2018, are not in it).
+    """
+    if isinstance(ndc, bool) or not isinstance(ndc, (str, int)):
+        _ndc_text(ndc)  # raises InputError naming the value
+    return _lookup(ndc)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _lookup(ndc: str | int) -> NDCProduct:
+    # Claims repeat the same NDC texts: each spelling is resolved once.
+    candidates = _candidates(ndc)
+    products = _products()
+    hits = [products[c] for c in candidates if c in products]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        msg = (
+            f"ndc={ndc!r} is ten digits without dashes and matches several products: "
+            f"{', '.join(f'{p.ndc_dashed} ({p.name})' for p in hits)}; write it with dashes."
+        )
+        raise InputError(msg)
+    shown = " or ".join(candidates)
+    raise UnknownCodeError(
+        str(ndc),
+        "NDC",
+        f"{shown} is not in the CDC 2018 opioid NDC file ({len(products):,} products, NDCs to "
+        "May 2018), which lists opioid analgesics only.",
+    )
+
+
+# --------------------------------------------------------------------------- MME
+
+
+def mme_ndc(
+    ndc: str | int,
+    *,
+    quantity: object,
+    days_supply: object,
+    thresholds: str | None = "CDC_2016",
+) -> CodedMMEResult:
+    """Return the MME/day of a prescription given by NDC (see :func:`mme_prescription`).
+
+    The product's own strength, unit and factor from the CDC 2018 file are used. A
+    liquid's or spray's quantity is in mL (a number, or ``"2.5 mL"``), as the file
+    requires. The result's ``codes`` name the NDC and the ingredient's RxCUI.
+
+    Raises:
+        InputError: A malformed NDC or quantity, or above 10,000 MME/day.
+        UnknownCodeError: The NDC is not in the file.
+        NoFactorError: The file lists the product without a factor or strength
+            (buprenorphine).
+    """
+    from painrx.opioids import _tables as _t
+
+    # The scalar path's own readers of quantity, days supply, thresholds and the bound.
+    from painrx.opioids._inputs import _check_plausible, _count, _days, _policy
+    from painrx.opioids._mme import _rx_volume
+
+    product = ndc_product(ndc)
+    if product.factor is None or product.strength is None or product.route is None:
+        msg = (
+            f"NDC {product.ndc_dashed} ({product.name}, {product.ingredient}) has no MME "
+            f"conversion factor in the CDC 2018 NDC file: {product.factor_source.citation}"
+        )
+        raise NoFactorError(msg)
+    if product.quantity_kind == "volume" and not isinstance(quantity, (int, float)):
+        count = _rx_volume(quantity)
+    else:
+        count = _count(quantity, "quantity")
+    days = _days(days_supply)
+    policy = _policy(thresholds)
+    extra: tuple[Alert, ...] = ()
+    if product.days_per_unit is not None:
+        normalised = count * product.days_per_unit
+        if normalised != days:
+            extra = (_t.alert("days_supply_normalised"),)
+        days = normalised
+    strength = _t.exact(product.strength)
+    factor = _t.exact(product.factor)
+    value = strength * count / days * factor
+    _check_plausible(value, f"NDC {product.ndc_dashed} × {float(count):g} / {float(days):g} days")
+    alerts = _t.drug_alerts(product.ingredient, product.route) + extra
+    if policy is not None:
+        alerts += policy.alerts(value)
+    patch = product.days_per_unit is not None
+    # As in the CDC_NDC_2018 table: a patch reports its strength and the file's 7.2.
+    basis = "mcg/h" if patch else f"{str(product.strength_unit).split('/')[0]}/day"
+    daily: Fraction = strength if patch else strength * count / days
+    return CodedMMEResult(
+        value=float(value),
+        exact=value,
+        drug=product.ingredient,
+        route=product.route,
+        form=None,
+        factor=float(factor),
+        factor_basis=basis,
+        daily_dose_value=float(daily),
+        days_supply=float(days),
+        table=NDC_PRODUCTS,
+        source=product.source,
+        factor_source=product.factor_source,
+        alerts=alerts,
+        codes=product.codings,
+        product=product.name,
+    )
+
+
+def check_ndc_call(drug: object, strength: object, route: object, form: object) -> None:
+    """Refuse arguments that would compete with what an NDC already states.
+
+    Raises:
+        InputError: ``drug``, ``strength``, ``route`` or ``form`` given with an NDC.
+    """
+    given = [
+        n
+        for n, v in (("drug", drug), ("strength", strength), ("route", route), ("form", form))
+        if v is not None
+    ]
+    if given:
+        msg = (
+            f"Give either an ndc= or {', '.join(given)}: the NDC already names the "
+            "product, its strength and route."
+        )
+        raise InputError(msg)
+
+
+#: Table ids that price an NDC with the CDC 2018 file's own per-product factors.
+FILE_TABLES: Final = frozenset({"CDC_NDC_2018", NDC_PRODUCTS})
+
+
+def mme_ndc_under(
+    ndc: str | int,
+    *,
+    quantity: object,
+    days_supply: object,
+    table: str,
+    thresholds: str | None = "CDC_2016",
+) -> CodedMMEResult:
+    """Return the MME/day of a prescription given by NDC under an MME table.
+
+    Under ``CDC_NDC_2018`` (or ``CDC_NDC_2018_PRODUCTS``) the product's own factor from
+    the CDC file is used (:func:`mme_ndc`). Under any other table the NDC names the
+    ingredient, strength, route and dose form, and the table's factor applies, exactly
+    as :func:`mme_prescription` given those by name.
+
+    Raises:
+        InputError: A malformed NDC or quantity, or above 10,000 MME/day.
+        UnknownCodeError: The NDC is not in the file.
+        NoFactorError: No factor for the product (in the file, or in ``table``).
+    """
+    if table in FILE_TABLES:
+        return mme_ndc(ndc, quantity=quantity, days_supply=days_supply, thresholds=thresholds)
+    from painrx.opioids._mme import mme_prescription
+    from painrx.units import Q
+
+    product = ndc_product(ndc)
+    if product.strength is None or product.strength_unit is None or product.route is None:
+        msg = (
+            f"NDC {product.ndc_dashed} ({product.name}) has no strength in the CDC 2018 NDC "
+            f"file, so no table can price it: {product.factor_source.citation}"
+        )
+        raise NoFactorError(msg)
+    if product.quantity_kind == "volume" and isinstance(quantity, (int, float)):
+        # The file's convention: a liquid's quantity is in mL (its UOM's denominator).
+        quantity = Q(quantity, "mL")
+    result = mme_prescription(
+        product.ingredient,
+        strength=Q(product.strength, product.strength_unit),
+        quantity=quantity,  # type: ignore[arg-type] # checked by mme_prescription
+        days_supply=days_supply,  # type: ignore[arg-type] # checked by mme_prescription
+        route=product.route,
+        form=product.dose_form,
+        table=table,
+        thresholds=thresholds,
+    )
+    return CodedMMEResult(
+        **attrs.asdict(result, recurse=False), codes=product.codings, product=product.name
+    )
