@@ -258,6 +258,38 @@ VARIANTS: list[
         ("acetaminophen", "Confirm they contain no acetaminophen"),
     ),
     (
+        "ckd_and_gi_bleed_no_scheduled_nsaid",  # drug-condition rules (KDIGO; GI bleed)
+        _patient(conditions=["ckd", "gi_bleed_history"]),
+        {"pain_severity": 5},
+        {"nsaid_withheld", "acetaminophen"},
+        {"nsaid"},
+        ("nsaid_withheld", "use acetaminophen"),
+    ),
+    (
+        "diabetes_questions_dexamethasone",
+        _patient(conditions=["diabetes"]),
+        {"pain_severity": 5},
+        {"dexamethasone"},
+        set(),
+        ("dexamethasone", "Question first"),
+    ),
+    (
+        "fever_questions_dexamethasone",
+        _patient(),
+        {"pain_severity": 5, "findings": ["fever"]},
+        {"dexamethasone", "infection_review"},
+        set(),
+        ("dexamethasone", "Screened as active_infection for: fever"),
+    ),
+    (
+        "sleep_apnoea_with_the_opioid_offers_naloxone",  # CDC 2022 Rec 8; HHS 2018
+        _patient(conditions=["sleep_apnoea"]),
+        {"pain_severity": "severe"},
+        {"naloxone"},
+        set(),
+        ("naloxone", "sleep_apnoea"),
+    ),
+    (
         "fever_orders_the_wound_review",
         _patient(),
         {"pain_severity": 4, "findings": ["fever"]},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import attrs
+
 from painrx.errors import Alert, InputError, Severity
 from painrx.infusions import dosing_weight, infusion_profile, infusion_rate
-from painrx.interactions import Finding, Medication
+from painrx.interactions import Finding, Medication, Patient
 from painrx.pathways import _checks
 from painrx.pathways._builder import Builder, item_alert
 from painrx.pathways._model import Regimen
@@ -26,8 +28,28 @@ def dexamethasone(b: Builder) -> None:
         source=b.data.cite(cfg["source"]),
     )
     med = Medication(cfg["drug"], dose=dose, route=cfg["route"])
-    screen, alerts = b.screen(med)
-    b.add("dexamethasone", regimen=regimen, detail=screen, alerts=alerts)
+    infection = [f.label for f in b.findings if f.code in cfg["infection_findings"]]
+    patient = b.patient
+    if infection:
+        # A fever or red wound is screened as the rules' active infection.
+        patient = attrs.evolve(
+            patient or Patient(),
+            conditions=(*(patient.conditions if patient else ()), cfg["infection_condition"]),
+        )
+    screen, alerts = b.screen(med, patient)
+    if infection:
+        screen = f"Screened as {cfg['infection_condition']} for: {', '.join(infection)}. {screen}"
+    # A drug–condition finding (infection, diabetes) of any severity questions the dose,
+    # as does any interaction of moderate severity or more.
+    report = _checks.check([*b.meds, *b.proposed, med], patient, b.on_unknown)
+    concerns = [
+        f for f in b.concerns(med, report) if len(f.drugs) == 1 or f.severity >= Severity.MODERATE
+    ]
+    name = b.spec("dexamethasone").name
+    if concerns:
+        why = "; ".join(f.rule_id for f in concerns)
+        name = f"Question first: {name} ({why})"
+    b.add("dexamethasone", name=name, regimen=regimen, detail=screen, alerts=alerts)
     b.proposed.append(med)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from painrx.errors import Alert, Severity, dedupe_alerts
-from painrx.interactions import InteractionReport, Medication, Patient
+from painrx.interactions import Finding, InteractionReport, Medication, Patient
 from painrx.pathways import _checks
 from painrx.pathways._data import FindingSpec, ItemSpec, PathwayData
 from painrx.pathways._model import ModuleResult, PlanItem
@@ -105,21 +105,30 @@ class Builder:
         """Check only the medications painrx can read, plus ``extra``."""
         return _checks.check([*self.known_meds, *extra], self.patient, self.on_unknown)
 
-    def screen(self, med: Medication) -> tuple[str, tuple[Alert, ...]]:
+    def screen(
+        self, med: Medication, patient: Patient | None = None
+    ) -> tuple[str, tuple[Alert, ...]]:
         """Screen one proposed medication against the whole patient, in words and alerts.
 
         The check covers the current medications, the medications proposed so far, the
         patient's age, weight and conditions (:func:`painrx.interactions.check_interactions`).
         """
-        report = self.check([*self.proposed, med])
+        report = _checks.check(
+            [*self.meds, *self.proposed, med], patient or self.patient, self.on_unknown
+        )
         name = med.name
-        concerns = [f for f in report.findings if _checks.name_in(med, f.drugs)]
+        concerns = self.concerns(med, report)
         text = " ".join(f"{f.message} {f.management}".strip() for f in concerns)
         if not report.complete:
             text += f" Not checked (unknown to painrx): {', '.join(report.unchecked)}."
         outcome = text.strip() or "no finding."
         words = f"Screen of {name} with the current and proposed medications and the patient: "
         return words + outcome, tuple(_checks.finding_alert(f) for f in concerns)
+
+    @staticmethod
+    def concerns(med: Medication, report: InteractionReport) -> list[Finding]:
+        """Return the report's findings that involve ``med``."""
+        return [f for f in report.findings if _checks.name_in(med, f.drugs)]
 
     def add(self, code: str, **changes: Any) -> PlanItem:
         found = item(self.data.item(code), **changes)

@@ -379,7 +379,9 @@ def pathway_data() -> PathwayData:
     )
     route(nsaid["route"])
     frequency_label(nsaid["frequency"])
-    dexa = _section(doc, "dexamethasone", {"drug", "dose", "route"})
+    dexa = _section(
+        doc, "dexamethasone", {"drug", "dose", "route", "infection_findings", "infection_condition"}
+    )
     route(dexa["route"])
     opioid = _section(
         doc,
