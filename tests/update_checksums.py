@@ -1,7 +1,9 @@
 """Re-pin the SHA-256 of every clinical data file after a reviewed change.
 
-Run through ``make checksums``; commit the changed ``tests/table_checksums.json``
-together with the data change so the review sees both.
+Run through ``make checksums``; commit the changed ``src/painrx/data/checksums.json``
+together with the data change so the review sees both. The pins ship inside the
+package: painrx verifies every table against them when it reads it, and refuses a
+table that differs (see ``painrx.tables._files``).
 """
 
 from __future__ import annotations
@@ -12,17 +14,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "painrx" / "data"
-PINS = ROOT / "tests" / "table_checksums.json"
+PINS = DATA / "checksums.json"
 
 
-def checksums() -> dict[str, str]:
-    """Return ``{path relative to painrx/data: sha256}`` for every TOML data file."""
+def checksums(data: Path = DATA) -> dict[str, str]:
+    """Return ``{path relative to painrx/data: sha256}`` for every data file but the pins."""
     return {
-        path.relative_to(DATA).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(DATA.rglob("*.toml"))
+        path.relative_to(data).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(data.rglob("*"))
+        if path.is_file() and path.name != PINS.name and "__pycache__" not in path.parts
     }
 
 
+def write(data: Path = DATA) -> int:
+    """Write the pins of ``data`` into its ``checksums.json``; return how many files."""
+    pins = checksums(data)
+    (data / PINS.name).write_text(json.dumps(pins, indent=2, sort_keys=True) + "\n", "utf-8")
+    return len(pins)
+
+
 if __name__ == "__main__":
-    PINS.write_text(json.dumps(checksums(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"pinned {len(checksums())} data files in {PINS.relative_to(ROOT)}")
+    print(f"pinned {write()} data files in {PINS.relative_to(ROOT)}")

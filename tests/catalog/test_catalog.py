@@ -581,7 +581,7 @@ def test_atc_codes_from_the_references(iid: str, code: str) -> None:
 
 
 def test_combination_atc_codes() -> None:
-    doc = read_table("catalog/drugs.toml")
+    doc = read_table("PAINRX_CATALOG_2026_1")
     codes = {pid: tuple(b.get("atc", ())) for pid, b in doc["products"].items()}
     assert codes["oxycodone/acetaminophen"] == ("N02AJ17",)
     assert codes["hydrocodone/acetaminophen"] == ("N02AJ22",)
@@ -608,8 +608,9 @@ def test_import_loads_no_data() -> None:
     import sys
 
     code = (
-        "import sys, painrx.catalog; t = sys.modules['painrx.tables']; "
-        "assert t.read_table.cache_info().currsize == 0; print('ok')"
+        "import sys, painrx.catalog; r = sys.modules['painrx.tables._read']; "
+        "assert r._document.cache_info().currsize == r._index.cache_info().currsize == 0; "
+        "print('ok')"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -786,7 +787,7 @@ _BRANDS = [
 def test_every_brand_names_the_right_product() -> None:
     # Golden brands (source in each row's comment); tests/catalog/test_knowledge.py
     # checks every other brand of the data file resolves as declared.
-    doc = read_table("catalog/drugs.toml")
+    doc = read_table("PAINRX_CATALOG_2026_1")
     assert {b[0] for b in _BRANDS} <= {b["name"] for b in doc["brands"]}
     for name, pid, form, route in _BRANDS:
         p = catalog.product(name)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from painrx import catalog
 from painrx.catalog import _data
 from painrx.errors import InputError, TableError, UnknownDrugError
+from painrx.tables import data_file
 from tests.catalog import generate
 
 
@@ -486,7 +487,7 @@ def test_the_catalog_is_read_from_the_index(monkeypatch: pytest.MonkeyPatch) -> 
 def test_a_stale_or_missing_index_is_ignored(
     monkeypatch: pytest.MonkeyPatch, index: bytes | None
 ) -> None:
-    real = _data._data_bytes
+    real = data_file
 
     def data_bytes(path: str) -> bytes:
         if not path.endswith(".json"):
@@ -495,7 +496,7 @@ def test_a_stale_or_missing_index_is_ignored(
             raise FileNotFoundError(path)
         return index
 
-    monkeypatch.setattr(_data, "_data_bytes", data_bytes)
+    monkeypatch.setattr(_data, "data_file", data_bytes)
     assert _data._document() == _toml()
 
 

@@ -10,7 +10,7 @@ import pytest
 import painrx as rx
 from painrx import infusions, vocabulary
 from painrx.infusions import _data as data
-from painrx.tables import TableError, sources_of
+from painrx.tables import TableError, parse_table, sources_of, structure
 from painrx.units import format_units
 
 
@@ -124,8 +124,14 @@ def _profile_block(**changes: Any) -> dict[str, Any]:
     return block
 
 
+def _profile(pid: str, block: dict[str, Any]) -> infusions.InfusionProfile:
+    doc = parse_table(data.PROFILES_PATH)
+    doc["profiles"] = {pid: block}
+    return data._parse_profiles(doc)[pid]
+
+
 def test_valid_block_loads() -> None:
-    p = data._profile("ketamine/test", _profile_block(), data.PROFILES_PATH)
+    p = _profile("ketamine/test", _profile_block())
     assert p.infusion.hard_max is not None
     assert format_units(p.infusion.hard_max.value) == "mg/kg/h"
     assert not p.bolus
@@ -134,12 +140,16 @@ def test_valid_block_loads() -> None:
 @pytest.mark.parametrize(
     ("pid", "changes", "match"),
     [
-        ("ketamine/test", {"extra": 1}, "unknown key"),
+        (
+            "ketamine/test",
+            {"extra": 1},
+            r"profiles\['ketamine/test'\]: unknown key\(s\) \['extra'\]",
+        ),
         ("lidocaine/test", {}, "a profile id is"),
         ("ketamine/a/b", {}, "a profile id is"),
         ("ketamine/test", {"dose_unit": "mg/h"}, "dose_unit"),
         ("ketamine/test", {"bolus_unit": "mg/kg/h"}, "bolus_unit"),
-        ("ketamine/test", {"source": "nowhere"}, "'source' must be one of"),
+        ("ketamine/test", {"source": "nowhere"}, r"\]\.source: a source must be one of"),
         ("ketamine/test", {"infusion": {}}, "at least one cited infusion limit"),
         (
             "ketamine/test",
@@ -154,17 +164,17 @@ def test_valid_block_loads() -> None:
         (
             "ketamine/test",
             {"infusion": {"hard_max": {"value": "1 mg/kg", "source": "asra_2018"}}},
-            "positive dose rate per weight",
+            r"infusion\.hard_max: expected a positive dose rate per weight, got '1 mg/kg'",
         ),
         (
             "ketamine/test",
             {"infusion": {"hard_max": {"value": "1 mg/kg/h", "source": "nowhere"}}},
-            "'source' must be one of",
+            "hard_max\\.source: a source must be one of",
         ),
         (
             "ketamine/test",
             {"infusion": {"hard_max": {"value": 1, "source": "asra_2018"}}},
-            "must be a quantity string",
+            r"infusion\.hard_max\.value: expected a quantity such as '10 mg', got 1",
         ),
         (
             "ketamine/test",
@@ -176,36 +186,60 @@ def test_valid_block_loads() -> None:
             {"infusion": {"maximum": {"value": "1 mg/kg/h", "source": "asra_2018"}}},
             "unknown key",
         ),
-        ("ketamine/test", {"concentrations": []}, "non-empty list"),
+        ("ketamine/test", {"concentrations": []}, r"\.concentrations: must not be empty"),
         (
             "ketamine/test",
             {"weight_basis": {"value": "lean", "source": "foo_2021"}},
             "weight_basis",
         ),
-        ("ketamine/test", {"infusion": "1 mg/kg/h"}, "must be a table"),
+        (
+            "ketamine/test",
+            {"infusion": "1 mg/kg/h"},
+            r"\.infusion: expected a table, got '1 mg/kg/h'",
+        ),
     ],
 )
 def test_malformed_profiles_are_refused(pid: str, changes: dict[str, Any], match: str) -> None:
     with pytest.raises(TableError, match=match):
-        data._profile(pid, _profile_block(**changes), data.PROFILES_PATH)
+        _profile(pid, _profile_block(**changes))
+
+
+def _products_with(products: list[Any]) -> None:
+    doc = parse_table(data.PRODUCTS_PATH)
+    doc["drugs"] = {"ketamine": {"source": "ketamine_label", "products": products}}
+    structure(doc, data._ProductsFile, file=data.PRODUCTS_PATH)
 
 
 def test_malformed_products_are_refused() -> None:
-    good = [
-        {"concentration": "1 mg/mL", "kind": "vial", "description": "d", "source": "ketamine_label"}
-    ]
-    assert data._concentrations(good, data.PRODUCTS_PATH, "x", product=True)[0].kind == "vial"
-    bad_kind = [dict(good[0], kind="bag")]
-    with pytest.raises(TableError, match="'kind' must be"):
-        data._concentrations(bad_kind, data.PRODUCTS_PATH, "x", product=True)
-    with pytest.raises(TableError, match="missing key"):
-        data._concentrations([{"concentration": "1 mg/mL"}], data.PRODUCTS_PATH, "x", product=True)
+    good = {
+        "concentration": "1 mg/mL",
+        "kind": "vial",
+        "description": "d",
+        "source": "ketamine_label",
+    }
+    _products_with([good])
+    with pytest.raises(TableError, match=r"drugs\.ketamine\.products\[0\]\.kind: expected one of"):
+        _products_with([dict(good, kind="bag")])
+    with pytest.raises(TableError, match=r"products\[0\]: missing key 'kind'"):
+        _products_with([{"concentration": "1 mg/mL"}])
 
 
-def test_malformed_numbers_are_refused() -> None:
-    for value in (0, -1, True, "0.4"):
-        with pytest.raises(TableError, match="positive number"):
-            data._number({"value": value, "source": "clinpk"}, data.BODY_WEIGHT_PATH, "x")
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (0, "must be greater than 0, got 0"),
+        (-1, "must be greater than 0, got -1"),
+        (True, "expected a number"),
+        ("0.4", "expected a number, got '0.4'"),
+    ],
+)
+def test_malformed_numbers_are_refused(value: object, match: str) -> None:
+    doc = parse_table(data.BODY_WEIGHT_PATH)
+    doc["adjusted"]["factor"]["value"] = value
+    with pytest.raises(
+        TableError, match=r"data/infusions/body_weight\.toml: adjusted\.factor\.value: " + match
+    ):
+        structure(doc, data._BodyWeightFile, file=data.BODY_WEIGHT_PATH)
 
 
 def _described_mg_per_ml(description: str) -> float | None:

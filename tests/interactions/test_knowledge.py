@@ -715,7 +715,7 @@ def test_every_condition_is_documented_and_used() -> None:
 # --- properties -----------------------------------------------------------------------
 
 _EVERY_RULE: list[Rule | DrugRule] = [*default_rules().rules, *default_rules().drug_rules]
-_SOURCE_KEYS = set(read_table("interactions/painrx_2026.toml")["sources"])
+_SOURCE_KEYS = set(read_table("PAINRX_DDI_2026_1")["sources"])
 
 
 @settings(max_examples=80)

@@ -16,8 +16,6 @@ from painrx.errors import Severity
 from painrx.interactions import DrugRule, Rule, default_rules
 from painrx.tables import read_table, tables
 
-_PATH = "interactions/painrx_2026.toml"
-
 # rule id -> [(source key, measure, estimate, ci)]
 _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | None]]] = {
     "nsaid_anticoagulant": [
@@ -287,7 +285,7 @@ def test_acetaminophen_policy() -> None:
 
 
 def test_provenance_and_listing() -> None:
-    doc = read_table(_PATH)
+    doc = read_table("PAINRX_DDI_2026_1")
     assert doc["provenance"]["id"] == "PAINRX_DDI_2026_1"
     assert [t.id for t in tables("interaction_rules")] == ["PAINRX_DDI_2026_1"]
     years = {k: v["year"] for k, v in doc["sources"].items()}

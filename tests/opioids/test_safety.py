@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from fractions import Fraction
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 import painrx as rx
 from painrx.errors import InputError, UnsafeConversionError
 from painrx.opioids import _tables as t
-from painrx.tables import TableError, read_table
+from painrx.tables import TableError, parse_table, read_table
 
 
 def codes(result: Any) -> list[str]:
@@ -87,7 +86,10 @@ def test_anzca_ratios_carry_the_rotation_caution() -> None:
     assert codes(c) == ["mme_not_for_rotation", "precipitated_withdrawal"]
     r = rx.rotate("morphine", "60 mg/day", to="oxycodone", ratios="ANZCA_2021")
     assert "mme_not_for_rotation" in codes(r)
-    assert "Practical considerations" in read_table("ratios/anzca_2021.toml")["provenance"]["notes"]
+    assert (
+        "Practical considerations"
+        in read_table("ANZCA_2021", kind="opioid_ratios")["provenance"]["notes"]
+    )
 
 
 # ---------------------------------------------------------------- breakthrough for patch targets
@@ -116,7 +118,7 @@ def test_patch_breakthrough_never_reads_the_label_table_backwards() -> None:
 
 def test_step_without_a_closed_band_is_refused() -> None:
     path = "opioid_methods/duragesic_label.toml"
-    doc: dict[str, Any] = copy.deepcopy(dict(read_table(path)))
+    doc: dict[str, Any] = parse_table(path)
     doc["step"] = [{"every": 90, "add": 25, "below": 300, "source": "extended_table"}]
     with pytest.raises(TableError, match="ends above it"):
         t._parse_method(doc, "X", path)
@@ -128,7 +130,7 @@ def test_step_without_a_closed_band_is_refused() -> None:
 @pytest.mark.parametrize("alerts", ["no_cross_tolerance_reduction", ["no_such_alert"]])
 def test_method_alerts_are_validated(alerts: object) -> None:
     path = "opioid_methods/fentanyl_2_to_1.toml"
-    doc: dict[str, Any] = copy.deepcopy(dict(read_table(path)))
+    doc: dict[str, Any] = parse_table(path)
     doc["method"]["alerts"] = alerts
     with pytest.raises(TableError):
         t._parse_method(doc, "X", path)
@@ -148,7 +150,7 @@ def test_method_ranges() -> None:
 
 def test_every_patch_strength_cites_a_label() -> None:
     """Duragesic: 12, 25, 50, 75, 100 mcg/h; 37.5 mcg/h is a Mylan generic strength (2015)."""
-    doc = read_table("opioid_methods/fentanyl_patch.toml")
+    doc = read_table("FENTANYL_PATCH")
     cited = {float(s["mcg_per_h"]): s["source"] for s in doc["patch"][0]["strengths"]}
     assert cited == {
         12.0: "provenance",

@@ -6,7 +6,6 @@ The expected values are typed in here from the sources named in each data file (
 
 from __future__ import annotations
 
-import copy
 from fractions import Fraction
 from typing import Any
 
@@ -16,7 +15,7 @@ import painrx as rx
 from painrx import opioids
 from painrx.errors import InputError, NoFactorError
 from painrx.opioids import _tables as t
-from painrx.tables import TableError, read_table
+from painrx.tables import TableError, parse_table, table_info
 
 # (table, ingredient, routes, forms, basis) -> factor, exactly as each source prints it.
 MME_FACTORS: dict[tuple[str, str, str, str, str], str] = {
@@ -425,6 +424,15 @@ def test_listings() -> None:
 
 
 # ---------------------------------------------------------------- validation of data files
+# Each malformed value is refused as one TableError naming the file, the path inside it
+# and what was expected (the format of painrx.tables).
+
+MME = "mme/cdc_2022.toml"
+
+
+def _parsed(table_id: str, kind: str) -> dict[str, Any]:
+    path = table_info(table_id, kind=kind).path
+    return parse_table(path)
 
 
 def _row(**kw: Any) -> dict[str, Any]:
@@ -439,56 +447,81 @@ def _row(**kw: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
+def _mme_with(row: dict[str, Any]) -> None:
+    doc = _parsed("CDC_2022", "mme_factors")
+    doc["factor"] = [row]
+    t._parse_mme(doc, "CDC_2022", MME)
+
+
 @pytest.mark.parametrize(
     ("row", "match"),
     [
-        (_row(factor=None), "exactly one of 'factor' or 'bands'"),
+        (_row(factor=None), r"factor\[0\]: give exactly one of 'factor' or 'bands'"),
         (_row(bands=[{"above": 0, "factor": 1}]), "exactly one of 'factor' or 'bands'"),
-        (_row(basis="mg"), "basis"),
-        (_row(per="weekly"), "per must be"),
+        (_row(basis="mg"), r"factor\[0\]\.basis: expected one of \['mg/day', 'mcg/day', 'mcg/h'\]"),
+        (_row(per="weekly"), r"factor\[0\]\.per: expected one of \['daily_dose', 'prescription'\]"),
         (_row(per="prescription"), "days_per_unit"),
         (_row(days_per_unit=3), "days_per_unit"),
-        (_row(routes=["mouth"]), "unknown value"),
-        (_row(routes=[]), "empty"),
-        (_row(routes="oral"), "list of names"),
-        (_row(forms=["pill"]), "unknown value"),
-        (_row(factor=-1), "negative"),
-        (_row(factor=0), "greater than zero"),
-        (_row(factor="1.5"), "expected a number"),
-        (_row(factor=None, basis="mcg/h", bands=[{"above": 0, "factor": 1}]), "mg/day"),
-        (_row(colour="red"), "unknown key"),
+        (_row(routes=["mouth"]), r"factor\[0\]\.routes\[0\]: expected one of .*got 'mouth'"),
+        (_row(routes=[]), r"factor\[0\]\.routes: must not be empty"),
+        (_row(routes="oral"), r"factor\[0\]\.routes: expected a list, got 'oral'"),
+        (_row(forms=["pill"]), r"factor\[0\]\.forms\[0\]: expected one of .*got 'pill'"),
+        (_row(factor=-1), r"factor\[0\]\.factor: must be greater than 0, got -1"),
+        (_row(factor=0), r"factor\[0\]\.factor: must be greater than 0, got 0"),
+        (
+            _row(factor="1.5"),
+            r"data/mme/cdc_2022.toml: factor\[0\]\.factor: expected a number, got '1.5'",
+        ),
+        (
+            _row(factor=None, basis="mcg/h", bands=[{"above": 0, "factor": 1}]),
+            r"factor\[0\]\.bands: bands must be on a mg/day or mcg/day basis",
+        ),
+        (_row(colour="red"), r"factor\[0\]: unknown key\(s\) \['colour'\]; accepted: \['bands'"),
+        (_row(source="nowhere"), r"factor\[0\]\.source: a source must be one of .*, got 'nowhere'"),
+        (
+            {"routes": ["oral"], "basis": "mg/day", "factor": 1, "source": "provenance"},
+            "missing key 'ingredient'",
+        ),
     ],
 )
 def test_factor_entry_validation(row: dict[str, Any], match: str) -> None:
     with pytest.raises(TableError, match=match):
-        t._factor_entry(row, "CDC_2022", "mme/cdc_2022.toml", "test")
+        _mme_with(row)
 
 
 @pytest.mark.parametrize(
     ("rows", "match"),
     [
-        ([], "no bands"),
-        ([{"factor": 1}], "exactly one of 'from'"),
+        ([], r"bands: no bands"),
+        ([{"factor": 1}], r"bands\[0\]: give exactly one of 'from'"),
         ([{"from": 0, "above": 0, "factor": 1}], "exactly one of 'from'"),
         ([{"from": 0, "below": 1, "up_to": 1, "factor": 1}], "at most one"),
-        ([{"from": 5, "below": 1, "factor": 1}], "upper bound"),
-        ([{"from": 0, "below": 10, "factor": 1}, {"from": 11, "factor": 2}], "contiguous"),
+        ([{"from": 0, "ratio": 1}], r"bands\[0\]: the bands of this table give 'factor'"),
+        ([{"from": 5, "below": 1, "factor": 1}], r"bands\[0\]: the upper bound"),
+        (
+            [{"from": 0, "below": 10, "factor": 1}, {"from": 11, "factor": 2}],
+            r"bands\[1\]: .*contiguous",
+        ),
         ([{"from": 0, "factor": 1}, {"from": 11, "factor": 2}], "contiguous"),
         ([{"from": 0, "below": 10, "factor": 1}, {"above": 10, "factor": 2}], "exactly one band"),
         ([{"above": 0, "up_to": 10, "factor": 1}, {"from": 10, "factor": 2}], "exactly one band"),
+        ([{"from": "0", "factor": 1}], r"bands\[0\]\.from: expected a number, got '0'"),
     ],
 )
 def test_band_validation(rows: list[dict[str, Any]], match: str) -> None:
     with pytest.raises(TableError, match=match):
-        t._bands(rows, "factor", "test")
+        _mme_with(_row(factor=None, bands=rows))
 
 
 def test_band_describe_and_contains() -> None:
-    bands = t._bands(
-        [{"from": 0, "below": 10, "factor": 1}, {"from": 10, "up_to": 20, "factor": 2}],
-        "factor",
-        "test",
-    )
+    doc = _parsed("CDC_2022", "mme_factors")
+    doc["factor"] = [
+        _row(
+            factor=None,
+            bands=[{"from": 0, "below": 10, "factor": 1}, {"from": 10, "up_to": 20, "factor": 2}],
+        )
+    ]
+    bands = t._parse_mme(doc, "CDC_2022", MME).entries[0].bands
     assert [b.describe() for b in bands] == ["[0, 10)", "[10, 20]"]
     assert t._find_band(bands, Fraction(20)) is bands[1]
     assert t._find_band(bands, Fraction(21)) is None
@@ -496,26 +529,34 @@ def test_band_describe_and_contains() -> None:
 
 
 def test_exclusion_validation() -> None:
-    with pytest.raises(TableError, match="names an ingredient, routes, or both"):
-        t._exclusion({"reason": "x", "source": "provenance"}, "mme/cdc_2022.toml", "test")
+    doc = _parsed("CDC_2022", "mme_factors")
+    doc["excluded"] = [{"reason": "x", "source": "provenance"}]
+    with pytest.raises(TableError, match=r"excluded\[0\]: an exclusion names an ingredient"):
+        t._parse_mme(doc, "CDC_2022", MME)
+
+
+def _seed_with(members: list[Any]) -> None:
+    doc = _parsed("SEED", "opioid_ratios")
+    doc["group"] = [{"name": "g", "members": members, "source": "provenance"}]
+    t._parse_ratios(doc, "SEED", "ratios/seed.toml")
 
 
 def test_explicit_group_validation() -> None:
-    path = "ratios/seed.toml"
     ok = {"ingredient": "morphine", "routes": ["oral"], "dose": "10 mg"}
-    with pytest.raises(TableError, match="at least two"):
-        t._explicit_group({"name": "g", "members": [ok], "source": "provenance"}, path, "test")
-    with pytest.raises(TableError, match="must be a table"):
-        t._explicit_group({"name": "g", "members": [ok, "x"], "source": "provenance"}, path, "t")
+    with pytest.raises(TableError, match=r"group\[0\]\.members: a group needs at least two"):
+        _seed_with([ok])
+    with pytest.raises(TableError, match=r"group\[0\]\.members\[1\]: expected a table, got 'x'"):
+        _seed_with([ok, "x"])
     bad = {"ingredient": "morphine", "routes": ["oral"], "dose": "10 mg/day"}
-    with pytest.raises(TableError, match="positive mass"):
-        t._explicit_group({"name": "g", "members": [ok, bad], "source": "provenance"}, path, "t")
+    with pytest.raises(TableError, match=r"members\[1\]\.dose: expected a positive mass"):
+        _seed_with([ok, bad])
 
 
 def test_derived_group_validation() -> None:
-    block = {"from": "mme/nope.toml", "routes": ["oral"], "alerts": [], "source": "provenance"}
-    with pytest.raises(TableError, match="must name an MME factor file"):
-        t._derived_group(block, "ratios/cdc_2022.toml")
+    doc = _parsed("CDC_2022", "opioid_ratios")
+    doc["derived"]["from"] = "mme/nope.toml"
+    with pytest.raises(TableError, match=r"derived\.from: 'from' must name an MME factor file"):
+        t._parse_ratios(doc, "CDC_2022", "ratios/cdc_2022.toml")
 
 
 def test_exact_recovers_simple_fractions() -> None:
@@ -528,39 +569,40 @@ def test_exact_recovers_simple_fractions() -> None:
 # ---------------------------------------------------------------- whole-file validation
 
 
-def _doc(path: str) -> dict[str, Any]:
-    return copy.deepcopy(dict(read_table(path)))
-
-
 def test_parse_mme_refuses_duplicates_and_unknown_sections() -> None:
-    path = "mme/cdc_2022.toml"
-    doc = _doc(path)
+    doc = _parsed("CDC_2022", "mme_factors")
     doc["factor"].append(doc["factor"][0])
     with pytest.raises(TableError, match="two factors for"):
-        t._parse_mme(doc, "CDC_2022", path)
-    doc = _doc(path)
+        t._parse_mme(doc, "CDC_2022", MME)
+    doc = _parsed("CDC_2022", "mme_factors")
     doc["factors"] = []
-    with pytest.raises(TableError, match="unknown section"):
-        t._parse_mme(doc, "CDC_2022", path)
-    doc = _doc(path)
+    with pytest.raises(TableError, match=r"unknown key\(s\) \['factors'\]"):
+        t._parse_mme(doc, "CDC_2022", MME)
+    doc = _parsed("CDC_2022", "mme_factors")
     doc["factor"] = {"ingredient": "morphine"}
-    with pytest.raises(TableError, match="array of tables"):
-        t._parse_mme(doc, "CDC_2022", path)
+    with pytest.raises(TableError, match="factor: expected a list"):
+        t._parse_mme(doc, "CDC_2022", MME)
 
 
 @pytest.mark.parametrize(
     ("block", "match"),
     [
-        ({"cross_tolerance": 1, "source": "provenance"}, "fraction below 1"),
-        ({"cross_tolerance": -0.5, "source": "provenance"}, "negative"),
-        ({"cross_tolerance": 0.5}, "source"),
-        ({"cross_tolerance": 0.5, "source": "nowhere"}, "'source' must be one of"),
-        (0.5, "must be a table"),
+        (
+            {"cross_tolerance": 1, "source": "provenance"},
+            r"reduction\.cross_tolerance: must be below 1, got 1",
+        ),
+        ({"cross_tolerance": -0.5, "source": "provenance"}, "must be at least 0, got -0.5"),
+        ({"cross_tolerance": 0.5}, "reduction: missing key 'source'"),
+        (
+            {"cross_tolerance": 0.5, "source": "nowhere"},
+            r"reduction\.source: a source must be one of",
+        ),
+        (0.5, "reduction: expected a table, got 0.5"),
     ],
 )
 def test_parse_ratios_checks_the_stated_reduction(block: object, match: str) -> None:
     path = "ratios/msd_manual.toml"
-    doc = _doc(path)
+    doc = parse_table(path)
     doc["reduction"] = block
     with pytest.raises(TableError, match=match):
         t._parse_ratios(doc, "MSD_MANUAL", path)
@@ -568,57 +610,69 @@ def test_parse_ratios_checks_the_stated_reduction(block: object, match: str) -> 
 
 def test_days_as_written_only_on_a_patch_factor() -> None:
     path = "mme/nih_heal_2025.toml"
-    doc = _doc(path)
+    doc = parse_table(path)
     oral = next(row for row in doc["factor"] if row["basis"] == "mg/day")
     oral["days_as_written"] = "mmequiv"
     with pytest.raises(TableError, match="applies to a patch factor"):
         t._parse_mme(doc, "NIH_HEAL_2025", path)
-    doc = _doc(path)
+    doc = parse_table(path)
     patch = next(row for row in doc["factor"] if row["basis"] == "mcg/h")
     patch["days_as_written"] = "nowhere"
-    with pytest.raises(TableError, match="'source' must be one of"):
+    with pytest.raises(TableError, match=r"\]\.days_as_written: a source must be one of"):
         t._parse_mme(doc, "NIH_HEAL_2025", path)
 
 
-@pytest.mark.parametrize("days", [0, 7.5, True, "7"])
-def test_patch_tolerant_days_is_a_whole_number(days: object) -> None:
+@pytest.mark.parametrize(
+    ("days", "match"),
+    [
+        (0, "must be at least 1, got 0"),
+        (7.5, "expected a whole number, got 7.5"),
+        (True, "expected a whole number, got True"),
+        ("7", "expected a whole number, got '7'"),
+    ],
+)
+def test_patch_tolerant_days_is_a_whole_number(days: object, match: str) -> None:
     path = "opioid_methods/fentanyl_patch.toml"
-    doc = _doc(path)
+    doc = parse_table(path)
     doc["patch"][0]["opioid_tolerant_days"] = days
-    with pytest.raises(TableError, match="whole number of days"):
+    with pytest.raises(TableError, match=r"patch\[0\]\.opioid_tolerant_days: " + match):
         t._parse_patches(doc, path)
 
 
 def test_parse_ratios_refuses_both_or_neither() -> None:
     path = "ratios/seed.toml"
-    doc = _doc(path)
-    doc["derived"] = _doc("ratios/cdc_2022.toml")["derived"]
+    doc = _parsed("SEED", "opioid_ratios")
+    doc["derived"] = _parsed("CDC_2022", "opioid_ratios")["derived"]
     with pytest.raises(TableError, match="either"):
         t._parse_ratios(doc, "SEED", path)
-    doc = _doc(path)
+    doc = _parsed("SEED", "opioid_ratios")
     del doc["group"]
     with pytest.raises(TableError, match="either"):
         t._parse_ratios(doc, "SEED", path)
-    derived = _doc("ratios/cdc_2022.toml")
+    derived = _parsed("CDC_2022", "opioid_ratios")
     derived["derived"]["alerts"] = ["no_such_alert"]
     with pytest.raises(TableError, match="No opioid alert"):
         t._parse_ratios(derived, "CDC_2022", "ratios/cdc_2022.toml")
 
 
 @pytest.mark.parametrize(
-    ("path", "change", "match"),
+    ("method_id", "change", "match"),
     [
-        ("opioid_methods/msd_methadone.toml", {"reduction": [0.9, 0.75]}, "least ≤ most"),
-        ("opioid_methods/msd_methadone.toml", {"reduction": [0.75, 1]}, "least ≤ most"),
-        ("opioid_methods/msd_methadone.toml", {"input": "oxycodone"}, "input must be"),
-        ("opioid_methods/msd_methadone.toml", {"output": "mL/h"}, "input must be"),
-        ("opioid_methods/msd_methadone.toml", {"target_route": "mouth"}, "unknown value"),
-        ("opioid_methods/fentanyl_2_to_1.toml", {"morphine_mg_per_day": None}, "either dose"),
-        ("opioid_methods/msd_methadone.toml", {"morphine_mg_per_day": 2}, "either dose"),
+        ("MSD_METHADONE", {"reduction": [0.9, 0.75]}, "least ≤ most"),
+        ("MSD_METHADONE", {"reduction": [0.75, 1]}, "least ≤ most"),
+        (
+            "MSD_METHADONE",
+            {"input": "oxycodone"},
+            r"method\.input: expected one of \['oral morphine",
+        ),
+        ("MSD_METHADONE", {"output": "mL/h"}, r"method\.output: expected one of"),
+        ("MSD_METHADONE", {"target_route": "mouth"}, r"method\.target_route: expected one of"),
+        ("FENTANYL_2_TO_1", {"morphine_mg_per_day": None}, "both morphine_mg_per_day"),
+        ("MSD_METHADONE", {"morphine_mg_per_day": 2}, "either dose"),
     ],
 )
-def test_parse_method_refusals(path: str, change: dict[str, Any], match: str) -> None:
-    doc = _doc(path)
+def test_parse_method_refusals(method_id: str, change: dict[str, Any], match: str) -> None:
+    doc = _parsed(method_id, "opioid_method")
     for key, value in change.items():
         if value is None:
             doc["method"].pop(key)
@@ -627,16 +681,16 @@ def test_parse_method_refusals(path: str, change: dict[str, Any], match: str) ->
     if "morphine_mg_per_day" in change and change["morphine_mg_per_day"] is not None:
         doc["method"]["per_mcg_per_h"] = 1
     with pytest.raises(TableError, match=match):
-        t._parse_method(doc, "X", path)
+        t._parse_method(doc, "X", table_info(method_id, kind="opioid_method").path)
 
 
 def test_parse_method_structure() -> None:
     path = "opioid_methods/msd_methadone.toml"
-    doc = _doc(path)
+    doc = _parsed("MSD_METHADONE", "opioid_method")
     del doc["method"]
-    with pytest.raises(TableError, match="missing"):
+    with pytest.raises(TableError, match="missing key 'method'"):
         t._parse_method(doc, "X", path)
-    doc = _doc(path)
+    doc = _parsed("MSD_METHADONE", "opioid_method")
     doc["band"][0] = {"from": 0, "below": 30, "strength": 2, "source": "provenance"}
     with pytest.raises(TableError, match="either 'ratio' or 'strength'"):
         t._parse_method(doc, "X", path)
@@ -644,26 +698,26 @@ def test_parse_method_structure() -> None:
 
 def test_parse_policy_and_alerts_and_patches() -> None:
     path = "thresholds/cdc_2016.toml"
-    doc = _doc(path)
+    doc = _parsed("CDC_2016", "mme_thresholds")
     doc["level"][0]["severity"] = "urgent"
-    with pytest.raises(TableError, match="unknown severity"):
+    with pytest.raises(TableError, match=r"level\[0\]\.severity: unknown severity 'urgent'"):
         t._parse_policy(doc, "CDC_2016", path)
-    alerts = _doc("mme/alerts.toml")
+    alerts = _parsed("OPIOID_ALERTS", "opioid_alerts")
     alerts["alert"].append(alerts["alert"][0])
     with pytest.raises(TableError, match="defined twice"):
-        t._parse_alerts(alerts, "mme/alerts.toml", {})
+        t._parse_alerts(alerts, "mme/alerts.toml")
     path = "opioid_methods/fentanyl_patch.toml"
-    patches = _doc(path)
+    patches = _parsed("FENTANYL_PATCH", "opioid_product")
     patches["patch"][0]["strengths"] = []
-    with pytest.raises(TableError, match="non-empty list"):
+    with pytest.raises(TableError, match=r"patch\[0\]\.strengths: must not be empty"):
         t._parse_patches(patches, path)
-    patches = _doc(path)
+    patches = _parsed("FENTANYL_PATCH", "opioid_product")
     patches["patch"][0]["strengths"][0] = {"mcg_per_h": 12}
-    with pytest.raises(TableError, match="missing"):
+    with pytest.raises(TableError, match=r"strengths\[0\]: missing key 'source'"):
         t._parse_patches(patches, path)
-    patches = _doc(path)
+    patches = _parsed("FENTANYL_PATCH", "opioid_product")
     patches["patch"][0]["strengths"][0]["source"] = "nowhere"
-    with pytest.raises(TableError):
+    with pytest.raises(TableError, match=r"strengths\[0\]\.source: a source must be one of"):
         t._parse_patches(patches, path)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 import pytest
 
 import painrx as rx
-from painrx.tables import TableError, read_table, sources_of
+from painrx.tables import TableError, parse_table, read_table, sources_of, structure, table_info
+from painrx.tables import load as real_load
 from painrx.tapers import _data as data
 
 _LOADERS: tuple[Any, ...] = (
@@ -34,11 +34,17 @@ def patched(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, Any], No
     docs: dict[str, Any] = {}
 
     def edit(path: str, change: Any) -> None:
-        doc = copy.deepcopy(dict(read_table(path)))
+        doc = parse_table(path)
         change(doc)
         docs[path] = doc
 
-    monkeypatch.setattr(data, "read_table", lambda path: docs.get(path) or read_table(path))
+    def load(shape: type[Any], table_id: str) -> Any:
+        path = table_info(table_id, kind=shape.__table_kind__).path
+        return (
+            structure(docs[path], shape, file=path) if path in docs else real_load(shape, table_id)
+        )
+
+    monkeypatch.setattr(data, "load", load)
     _clear()
     yield edit
     _clear()
@@ -136,7 +142,8 @@ def test_unsplittable_forms_and_refusals() -> None:
     ],
 )
 def test_provenance(path: str, table_id: str, year: int) -> None:
-    block = read_table(path)["provenance"]
+    info = next(i for i in rx.tables() if i.path == path)
+    block = read_table(info.id, kind=info.kind)["provenance"]
     assert (block["id"], block["year"]) == (table_id, year)
 
 
@@ -185,12 +192,42 @@ def _set(table: str, index: int, key: str, value: Any) -> Any:
 @pytest.mark.parametrize(
     ("path", "change", "loader", "match"),
     [
-        ("tapers/cdc_2022.toml", _set("paces", 0, "max_percent", 0), "cdc", "above 0"),
-        ("tapers/cdc_2022.toml", _set("paces", 0, "max_percent", 101), "cdc", "at most 100"),
-        ("tapers/cdc_2022.toml", _set("paces", 0, "max_percent", "10"), "cdc", "number"),
-        ("tapers/cdc_2022.toml", _set("paces", 0, "per", "30 mg"), "cdc", "duration"),
-        ("tapers/cdc_2022.toml", _set("paces", 0, "per", "thirty"), "cdc", "not a duration"),
-        ("tapers/cdc_2022.toml", _set("paces", 0, "use", "chronic"), "cdc", "'use' must be"),
+        (
+            "tapers/cdc_2022.toml",
+            _set("paces", 0, "max_percent", 0),
+            "cdc",
+            r"paces\[0\]\.max_percent: must be greater than 0, got 0",
+        ),
+        (
+            "tapers/cdc_2022.toml",
+            _set("paces", 0, "max_percent", 101),
+            "cdc",
+            r"paces\[0\]\.max_percent: must be at most 100, got 101",
+        ),
+        (
+            "tapers/cdc_2022.toml",
+            _set("paces", 0, "max_percent", "10"),
+            "cdc",
+            r"paces\[0\]\.max_percent: expected a number, got '10'",
+        ),
+        (
+            "tapers/cdc_2022.toml",
+            _set("paces", 0, "per", "30 mg"),
+            "cdc",
+            r"paces\[0\]\.per: expected a positive time, got '30 mg'",
+        ),
+        (
+            "tapers/cdc_2022.toml",
+            _set("paces", 0, "per", "thirty"),
+            "cdc",
+            r"paces\[0\]\.per: cannot read 'thirty' as a quantity",
+        ),
+        (
+            "tapers/cdc_2022.toml",
+            _set("paces", 0, "use", "chronic"),
+            "cdc",
+            r"paces\[0\]\.use: expected one of \[.*\], got 'chronic'",
+        ),
         ("tapers/cdc_2022.toml", _set("paces", 0, "severity", "huge"), "cdc", "severity"),
         ("tapers/cdc_2022.toml", _set("paces", 0, "source", "nowhere"), "cdc", "source"),
         ("tapers/cdc_2022.toml", _set("paces", 0, "extra", 1), "cdc", "unknown key"),
@@ -232,7 +269,7 @@ def test_structural_errors(patched: Callable[[str, Any], None]) -> None:
         doc["paces"] = {"use": "long_term"}
 
     patched("tapers/cdc_2022.toml", no_array)
-    with pytest.raises(TableError, match="array of tables"):
+    with pytest.raises(TableError, match="paces: expected a list"):
         data.guideline("tapers/cdc_2022.toml")
 
     def two_final_steps(doc: dict[str, Any]) -> None:

@@ -14,7 +14,6 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -25,7 +24,7 @@ from painrx.provenance import Provenance
 
 if TYPE_CHECKING:
     from painrx.catalog import ParsedMedication, Product
-from painrx.tables import TableError, check_keys, entry_source, read_table, sources_of
+from painrx.tables import TableError, check_keys, data_file, entry_source, parse_table, sources_of
 
 __all__ = [
     "NDC_SYSTEM",
@@ -150,7 +149,7 @@ class RxNormProduct:
 
 def document(path: str) -> Mapping[str, Any]:
     """Return a codes table's parsed, validated TOML by its data path (the one read point)."""
-    return read_table(path)
+    return parse_table(path)
 
 
 def pinned_csv(path: str) -> tuple[Mapping[str, Any], list[dict[str, str]]]:
@@ -176,7 +175,7 @@ def pinned_csv(path: str) -> tuple[Mapping[str, Any], list[dict[str, str]]]:
         raise TableError(msg)
     check_keys(block, required=("name", "sha256", "rows", "columns"), where=where)
     folder = path.rsplit("/", 1)[0]
-    raw = (resources.files("painrx") / "data" / folder / str(block["name"])).read_bytes()
+    raw = data_file(f"{folder}/{block['name']}")
     digest = hashlib.sha256(raw).hexdigest()
     if digest != block["sha256"]:
         msg = f"{where}: {block['name']} has SHA-256 {digest}, but {block['sha256']} is pinned."

@@ -9,7 +9,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, Final, cast
 
 import attrs
@@ -22,7 +21,7 @@ from painrx.errors import (
     UnknownDrugError,
 )
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, read_table
+from painrx.tables import check_keys, data_file, parse_table
 
 __all__ = [
     "CLASSES",
@@ -241,18 +240,11 @@ class _Catalog:
     membership: Mapping[str, Mapping[str, Provenance]]
 
 
-def _data_bytes(path: str) -> bytes:
-    node = resources.files("painrx") / "data"
-    for part in path.split("/"):
-        node = node / part
-    return node.read_bytes()
-
-
 def _document() -> Mapping[str, Any]:
     """Return the parsed catalog: the JSON index when it was built from these exact TOML bytes."""
-    digest = hashlib.sha256(_data_bytes(_PATH)).hexdigest()
+    digest = hashlib.sha256(data_file(_PATH)).hexdigest()
     try:
-        index = json.loads(_data_bytes(_INDEX))
+        index = json.loads(data_file(_INDEX))
     except (OSError, ValueError):
         index = None
     if isinstance(index, dict) and index.get("source_sha256") == digest:
@@ -264,7 +256,7 @@ def _document() -> Mapping[str, Any]:
 
 def _parse_toml() -> Mapping[str, Any]:
     """Parse the catalog TOML itself (slow: only when the index is missing or stale)."""
-    return read_table(_PATH)
+    return parse_table(_PATH)
 
 
 def _provenance(

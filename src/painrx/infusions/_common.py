@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from html import escape
 from typing import Any, ClassVar
 
 import attrs
 import pint
 
+from painrx._numbers import exact_decimal, round_half_up
 from painrx.errors import Alert, Severity
 from painrx.provenance import Provenance
 from painrx.units import format_units
@@ -30,31 +31,10 @@ _SEVERITY: dict[str, Severity] = {
     "wrong_concentration": Severity.MAJOR,
 }
 
-# Binary floating point turns exact clinical decimals into near-misses
-# (15 mcg/kg/min is 0.8999999999999999 mg/kg/h); 12 significant digits remove
-# that noise before a half-up rounding, while keeping far more precision than
-# any pump or syringe can deliver.
-_SIGNIFICANT = 12
-
 
 def alert(code: str, message: str, source: Provenance | None = None) -> Alert:
     """Return an infusion alert with the severity its code carries."""
     return Alert(code, _SEVERITY[code], message, source)
-
-
-def exact_decimal(value: float) -> Decimal:
-    """Return ``value`` as a Decimal at 12 significant digits (no binary noise)."""
-    return Decimal(f"{value:.{_SIGNIFICANT}g}")
-
-
-def round_half_up(value: float, step: Decimal) -> Decimal:
-    """Round ``value`` half-up to a multiple of ``step`` (``2.25`` → ``2.3`` at 0.1).
-
-    Python's ``round(2.25, 1)`` gives 2.2 (banker's rounding on a binary float);
-    pump tables and pharmacists round half-up, so painrx does too.
-    """
-    steps = (exact_decimal(value) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return steps * step
 
 
 def _short(value: object) -> str:

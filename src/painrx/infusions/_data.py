@@ -1,22 +1,36 @@
-"""Load and validate the infusion data files (profiles, products, dosing-weight formulas).
+"""Load the infusion data files (profiles, products, dosing-weight formulas).
 
 Every clinical number of :mod:`painrx.infusions` lives in ``data/infusions/*.toml``.
-This module turns those files into frozen objects once (cached), refusing a file
-with an unknown key, a limit of the wrong unit kind, a limit that cites nothing or
-limits in an impossible order (a soft maximum above the hard maximum, say).
+The shape of each file is declared once below (the ``_*File`` classes, registered with
+:func:`painrx.tables.table_shape`); the tables loader verifies and structures it once
+(cached), refusing a file with an unknown key, a limit of the wrong unit kind, a limit
+that cites nothing or limits in an impossible order (a soft maximum above the hard
+maximum, say), each as one :class:`~painrx.tables.TableError` naming the file and the
+path inside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, ClassVar, Literal
 
 import attrs
 
-from painrx.errors import PainRxError, TableError
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table, sources_of
+from painrx.tables import (
+    NonEmpty,
+    OfKind,
+    Range,
+    ShapeError,
+    TableInfo,
+    load,
+    structure,
+    table_part,
+    table_shape,
+    tables,
+)
 from painrx.units import Kind, Q, Quantity, kind_of, magnitude
 
 __all__ = [
@@ -47,7 +61,6 @@ CONCENTRATION_UNIT = "mg/mL"
 RATE_UNIT = "mL/h"
 
 WeightBasis = Literal["actual", "ideal", "adjusted"]
-_BASES: tuple[WeightBasis, ...] = ("actual", "ideal", "adjusted")
 _BOUNDS = ("soft_min", "soft_max", "hard_min", "hard_max")
 
 
@@ -186,287 +199,310 @@ class BodyWeightRules:
     source: Provenance
 
 
-def _fail(path: str, where: str, why: str) -> TableError:
-    return TableError(f"data/{path} {where}: {why}")
+# --------------------------------------------------------------------------- shapes
 
 
-def _table(value: object, path: str, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _fail(path, where, "must be a table")
-    return value
+@table_part
+class _Limit:
+    """``{ value = "1 mg/kg/h", source = KEY, reason = "..." }``; subclasses fix the kind."""
+
+    kind: ClassVar[Kind]
+    value: Quantity
+    source: Provenance
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        OfKind(self.kind).check(self.value)
+
+    def limit(self, unit: str) -> DoseLimit:
+        """Return the cited limit, with its value in ``unit`` for comparisons."""
+        return DoseLimit(self.value, magnitude(self.value, unit), self.source, self.reason)
 
 
-def _quantity_limit(
-    entry: object,
-    path: str,
-    where: str,
-    *,
-    kind: Kind,
-    unit: str,
-    extra: tuple[str, ...] = (),
-) -> DoseLimit:
-    block = _table(entry, path, where)
-    check_keys(block, required=("value", "source"), optional=extra, where=f"data/{path} {where}")
-    text = block["value"]
-    if not isinstance(text, str):
-        raise _fail(path, where, f"'value' must be a quantity string, got {text!r}")
-    try:
-        q = Q(text)
-    except PainRxError as exc:
-        raise _fail(path, where, f"cannot read {text!r} ({exc})") from None
-    if kind_of(q) != kind or not q.magnitude > 0:
-        raise _fail(path, where, f"{text!r} must be a positive {kind.replace('_', ' ')}")
-    return DoseLimit(
-        value=q,
-        canonical=magnitude(q, unit),
-        source=entry_source(block, path, where),
-        reason=str(block.get("reason", "")),
-    )
+@table_part
+class _RateLimit(_Limit):
+    kind: ClassVar[Kind] = "dose_rate_per_weight"
 
 
-def _number(entry: object, path: str, where: str) -> tuple[float, Provenance]:
-    block = _table(entry, path, where)
-    check_keys(block, required=("value", "source"), where=f"data/{path} {where}")
-    value = block["value"]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise _fail(path, where, f"'value' must be a positive number, got {value!r}")
-    return float(value), entry_source(block, path, where)
+@table_part
+class _BolusLimit(_Limit):
+    kind: ClassVar[Kind] = "dose_per_weight"
 
 
-def _limits(block: object, path: str, where: str, *, kind: Kind, unit: str) -> DoseLimits:
+@table_part
+class _ConcentrationLimit(_Limit):
+    kind: ClassVar[Kind] = "concentration"
+
+
+@table_part
+class _PumpLimit(_Limit):
+    kind: ClassVar[Kind] = "volume_rate"
+
+
+@table_part
+class _MassLimit(_Limit):
+    kind: ClassVar[Kind] = "mass"
+
+
+@table_part
+class _LengthLimit(_Limit):
+    kind: ClassVar[Kind] = "length"
+
+
+def _limits(block: Any, unit: str) -> DoseLimits:
+    """Return the set limits of a ``_RateLimits``/``_BolusLimits`` block, refusing disorder."""
     if block is None:
         return DoseLimits()
-    table = _table(block, path, where)
-    check_keys(table, required=(), optional=_BOUNDS, where=f"data/{path} {where}")
-    found = {
-        name: _quantity_limit(table[name], path, f"{where}.{name}", kind=kind, unit=unit)
-        for name in _BOUNDS
-        if name in table
-    }
+    found = {name: getattr(block, name).limit(unit) for name in _BOUNDS if getattr(block, name)}
     limits = DoseLimits(**found)
     order = [limits.hard_min, limits.soft_min, limits.soft_max, limits.hard_max]
     values = [limit.canonical for limit in order if limit is not None]
     if values != sorted(values):
-        why = "limits must be ordered hard_min <= soft_min <= soft_max <= hard_max"
-        raise _fail(path, where, why)
+        msg = "limits must be ordered hard_min <= soft_min <= soft_max <= hard_max"
+        raise ShapeError(msg)
     return limits
 
 
-def _concentrations(
-    items: object, path: str, where: str, *, product: bool
-) -> tuple[Concentration, ...]:
-    if not isinstance(items, list) or not items:
-        raise _fail(path, where, "must be a non-empty list")
-    found: list[Concentration] = []
-    for i, item in enumerate(items):
-        at = f"{where}[{i}]"
-        block = _table(item, path, at)
-        if product:
-            check_keys(
-                block,
-                required=("concentration", "kind", "description", "source"),
-                where=f"data/{path} {at}",
-            )
-            if block["kind"] not in {"vial", "prepared", "premixed"}:
-                raise _fail(path, at, "'kind' must be vial, prepared or premixed")
-            limit = _quantity_limit(
-                {"value": block["concentration"], "source": block["source"]},
-                path,
-                at,
-                kind="concentration",
-                unit=CONCENTRATION_UNIT,
-            )
-            kind, description = str(block["kind"]), str(block["description"])
-        else:
-            limit = _quantity_limit(block, path, at, kind="concentration", unit=CONCENTRATION_UNIT)
-            kind = description = ""
-        found.append(Concentration(limit.value, limit.canonical, limit.source, kind, description))
-    return tuple(found)
+@table_part
+class _RateLimits:
+    soft_min: _RateLimit | None = None
+    soft_max: _RateLimit | None = None
+    hard_min: _RateLimit | None = None
+    hard_max: _RateLimit | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _limits(self, INFUSION_UNIT)
 
 
-_PROFILE_KEYS = (
-    "drug",
-    "title",
-    "population",
-    "source",
-    "dose_unit",
-    "bolus_unit",
-    "concentrations",
-    "infusion",
-)
+@table_part
+class _BolusLimits:
+    soft_min: _BolusLimit | None = None
+    soft_max: _BolusLimit | None = None
+    hard_min: _BolusLimit | None = None
+    hard_max: _BolusLimit | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _limits(self, BOLUS_UNIT)
 
 
-def _profile(pid: str, block: Mapping[str, Any], path: str) -> InfusionProfile:
-    where = f"[profiles.{pid!r}]"
-    check_keys(
-        block,
-        required=_PROFILE_KEYS,
-        optional=("bolus", "weight_basis"),
-        where=f"data/{path} {where}",
-    )
-    drug = str(block["drug"])
-    if not pid.startswith(f"{drug}/") or pid.count("/") != 1:
-        raise _fail(path, where, f"a profile id is '<drug>/<care area>' with drug {drug!r}")
-    for key, kind in (("dose_unit", "dose_rate_per_weight"), ("bolus_unit", "dose_per_weight")):
-        if kind_of(Q(1.0, str(block[key]))) != kind:
-            raise _fail(path, where, f"{key} {block[key]!r} is not a {kind.replace('_', ' ')}")
-    infusion = _limits(
-        block["infusion"],
-        path,
-        f"{where}.infusion",
-        kind="dose_rate_per_weight",
-        unit=INFUSION_UNIT,
-    )
-    if not infusion:
-        raise _fail(path, where, "a profile needs at least one cited infusion limit")
-    basis: WeightBasis | None = None
-    basis_source: Provenance | None = None
-    if "weight_basis" in block:
-        wb = _table(block["weight_basis"], path, f"{where}.weight_basis")
-        check_keys(wb, required=("value", "source"), where=f"data/{path} {where}.weight_basis")
-        basis = next((b for b in _BASES if b == wb["value"]), None)
-        if basis is None:
-            raise _fail(path, where, f"weight_basis must be one of {list(_BASES)}")
-        basis_source = entry_source(wb, path, f"{where}.weight_basis")
-    return InfusionProfile(
-        id=pid,
-        drug=drug,
-        title=str(block["title"]),
-        population=str(block["population"]),
-        dose_unit=str(block["dose_unit"]),
-        bolus_unit=str(block["bolus_unit"]),
-        infusion=infusion,
-        bolus=_limits(
-            block.get("bolus"), path, f"{where}.bolus", kind="dose_per_weight", unit=BOLUS_UNIT
-        ),
-        concentrations=_concentrations(
-            block["concentrations"], path, f"{where}.concentrations", product=False
-        ),
-        weight_basis=basis,
-        weight_basis_source=basis_source,
-        source=entry_source(block, path, where),
-    )
+@table_part
+class _WeightBasisRow:
+    value: WeightBasis
+    source: Provenance
+
+
+@table_part
+class _ProfileRow:
+    """One ``[profiles."<drug>/<care area>"]``."""
+
+    drug: str
+    title: str
+    population: str
+    source: Provenance
+    dose_unit: str
+    bolus_unit: str
+    concentrations: Annotated[tuple[_ConcentrationLimit, ...], NonEmpty()]
+    infusion: _RateLimits
+    bolus: _BolusLimits | None = None
+    weight_basis: _WeightBasisRow | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for key, kind in (("dose_unit", "dose_rate_per_weight"), ("bolus_unit", "dose_per_weight")):
+            unit = getattr(self, key)
+            if kind_of(Q(1.0, unit)) != kind:
+                msg = f"{unit!r} is not a {kind.replace('_', ' ')} unit"
+                raise ShapeError(msg, at=key)
+        if not _limits(self.infusion, INFUSION_UNIT):
+            msg = "a profile needs at least one cited infusion limit"
+            raise ShapeError(msg, at="infusion")
+
+    def profile(self, pid: str) -> InfusionProfile:
+        """Return the dosing profile this row declares."""
+        basis = self.weight_basis
+        return InfusionProfile(
+            id=pid,
+            drug=self.drug,
+            title=self.title,
+            population=self.population,
+            dose_unit=self.dose_unit,
+            bolus_unit=self.bolus_unit,
+            infusion=_limits(self.infusion, INFUSION_UNIT),
+            bolus=_limits(self.bolus, BOLUS_UNIT),
+            concentrations=tuple(
+                Concentration(c.value, c.limit(CONCENTRATION_UNIT).canonical, c.source)
+                for c in self.concentrations
+            ),
+            weight_basis=basis.value if basis else None,
+            weight_basis_source=basis.source if basis else None,
+            source=self.source,
+        )
+
+
+@table_shape("infusion_profiles")
+@table_part
+class _ProfilesFile:
+    """The dosing profiles (``data/infusions/profiles.toml``)."""
+
+    profiles: Mapping[str, _ProfileRow]
+
+    def __attrs_post_init__(self) -> None:
+        for pid, row in self.profiles.items():
+            if not pid.startswith(f"{row.drug}/") or pid.count("/") != 1:
+                msg = f"a profile id is '<drug>/<care area>' with drug {row.drug!r}"
+                raise ShapeError(msg, at=f"profiles[{pid!r}]")
+
+
+@table_part
+class _ProductRow:
+    concentration: Annotated[Quantity, OfKind("concentration")]
+    kind: Literal["vial", "prepared", "premixed"]
+    description: str
+    source: Provenance
+
+    def product(self) -> Concentration:
+        """Return the product this row declares."""
+        mg_per_ml = magnitude(self.concentration, CONCENTRATION_UNIT)
+        return Concentration(
+            self.concentration, mg_per_ml, self.source, self.kind, self.description
+        )
+
+
+@table_part
+class _DrugRow:
+    source: Provenance
+    products: Annotated[tuple[_ProductRow, ...], NonEmpty()]
+    iv_max_concentration: _ConcentrationLimit | None = None
+
+
+@table_part
+class _PumpRow:
+    source: Provenance
+    resolution: _PumpLimit
+    max_rate: _PumpLimit
+
+
+@table_shape("infusion_products")
+@table_part
+class _ProductsFile:
+    """The pump and the injectable products (``data/infusions/products.toml``)."""
+
+    pump: _PumpRow
+    drugs: Mapping[str, _DrugRow]
+
+
+@table_part
+class _Number:
+    value: Annotated[float, Range(low=0, low_open=True)]
+    source: Provenance
+
+
+@table_part
+class _DevineRow:
+    source: Provenance
+    male_base: _MassLimit
+    female_base: _MassLimit
+    kg_per_inch: _Number
+    reference_height: _LengthLimit
+    min_age_years: _Number
+    min_height: _LengthLimit
+
+
+@table_part
+class _AdjustedRow:
+    source: Provenance
+    factor: _Number
+
+
+@table_part
+class _AutoRow:
+    source: Provenance
+    adjusted_above_ideal_ratio: _Number
+
+
+@table_shape("dosing_weight")
+@table_part
+class _BodyWeightFile:
+    """The Devine and adjusted-weight numbers (``data/infusions/body_weight.toml``)."""
+
+    devine: _DevineRow
+    adjusted: _AdjustedRow
+    auto: _AutoRow
+
+    def __attrs_post_init__(self) -> None:
+        if not self.adjusted.factor.value < 1 or not self.auto.adjusted_above_ideal_ratio.value > 1:
+            msg = "the [adjusted] factor must be below 1 and the [auto] ratio above 1"
+            raise ShapeError(msg)
+
+
+# --------------------------------------------------------------------------- accessors
+
+
+def _info(shape: type[Any]) -> TableInfo:
+    (table,) = tables(shape.__table_kind__)
+    return table
+
+
+def _load(shape: type[Any]) -> Any:
+    return load(shape, _info(shape).id)
+
+
+def _parse_profiles(doc: Mapping[str, Any]) -> Mapping[str, InfusionProfile]:
+    """Return the profiles of an in-memory document (what :func:`profiles` does with the file)."""
+    rows = structure(doc, _ProfilesFile, file=PROFILES_PATH).profiles
+    return MappingProxyType({pid: row.profile(pid) for pid, row in rows.items()})
 
 
 @cache
 def profiles() -> Mapping[str, InfusionProfile]:
     """Return every dosing profile by id, validated (cached)."""
-    doc = read_table(PROFILES_PATH)
-    check_keys(doc, required=("provenance", "sources", "profiles"), where=f"data/{PROFILES_PATH}")
-    table = _table(doc["profiles"], PROFILES_PATH, "[profiles]")
-    return {
-        pid: _profile(pid, _table(block, PROFILES_PATH, pid), PROFILES_PATH)
-        for pid, block in table.items()
-    }
+    rows = _load(_ProfilesFile).profiles
+    return MappingProxyType({pid: row.profile(pid) for pid, row in rows.items()})
 
 
 @cache
 def drug_products() -> Mapping[str, DrugProducts]:
     """Return the products and product limits of every drug, by drug id (cached)."""
-    path = PRODUCTS_PATH
-    doc = read_table(path)
-    check_keys(doc, required=("provenance", "sources", "pump", "drugs"), where=f"data/{path}")
-    found: dict[str, DrugProducts] = {}
-    for drug, raw in _table(doc["drugs"], path, "[drugs]").items():
-        where = f"[drugs.{drug}]"
-        block = _table(raw, path, where)
-        check_keys(
-            block,
-            required=("source", "products"),
-            optional=("iv_max_concentration",),
-            where=f"data/{path} {where}",
-        )
-        iv_max = None
-        if "iv_max_concentration" in block:
-            iv_max = _quantity_limit(
-                block["iv_max_concentration"],
-                path,
-                f"{where}.iv_max_concentration",
-                kind="concentration",
-                unit=CONCENTRATION_UNIT,
-                extra=("reason",),
-            )
-        found[drug] = DrugProducts(
+    found = {
+        drug: DrugProducts(
             drug=drug,
-            products=_concentrations(block["products"], path, f"{where}.products", product=True),
-            iv_max_concentration=iv_max,
-            source=entry_source(block, path, where),
+            products=tuple(p.product() for p in row.products),
+            iv_max_concentration=(
+                row.iv_max_concentration.limit(CONCENTRATION_UNIT)
+                if row.iv_max_concentration
+                else None
+            ),
+            source=row.source,
         )
-    return found
+        for drug, row in _load(_ProductsFile).drugs.items()
+    }
+    return MappingProxyType(found)
 
 
 @cache
 def pump() -> Pump:
     """Return the pump's display resolution and maximum rate (cached)."""
-    path = PRODUCTS_PATH
-    block = _table(read_table(path)["pump"], path, "[pump]")
-    check_keys(block, required=("source", "resolution", "max_rate"), where=f"data/{path} [pump]")
-    return Pump(
-        resolution=_quantity_limit(
-            block["resolution"], path, "[pump].resolution", kind="volume_rate", unit=RATE_UNIT
-        ),
-        max_rate=_quantity_limit(
-            block["max_rate"], path, "[pump].max_rate", kind="volume_rate", unit=RATE_UNIT
-        ),
-        source=entry_source(block, path, "[pump]"),
-    )
+    row = _load(_ProductsFile).pump
+    return Pump(row.resolution.limit(RATE_UNIT), row.max_rate.limit(RATE_UNIT), row.source)
 
 
 @cache
 def body_weight_rules() -> BodyWeightRules:
     """Return the Devine, adjusted-weight and automatic-basis numbers (cached)."""
-    path = BODY_WEIGHT_PATH
-    doc = read_table(path)
-    check_keys(
-        doc,
-        required=("provenance", "sources", "devine", "adjusted", "auto"),
-        where=f"data/{path}",
-    )
-    devine = _table(doc["devine"], path, "[devine]")
-    check_keys(
-        devine,
-        required=(
-            "source",
-            "male_base",
-            "female_base",
-            "kg_per_inch",
-            "reference_height",
-            "min_age_years",
-            "min_height",
-        ),
-        where=f"data/{path} [devine]",
-    )
-    adjusted = _table(doc["adjusted"], path, "[adjusted]")
-    check_keys(adjusted, required=("source", "factor"), where=f"data/{path} [adjusted]")
-    auto = _table(doc["auto"], path, "[auto]")
-    check_keys(auto, required=("source", "adjusted_above_ideal_ratio"), where=f"data/{path} [auto]")
-    kg_per_inch, kg_per_inch_source = _number(devine["kg_per_inch"], path, "[devine].kg_per_inch")
-    min_age, min_age_source = _number(devine["min_age_years"], path, "[devine].min_age_years")
-    factor, _ = _number(adjusted["factor"], path, "[adjusted].factor")
-    ratio, _ = _number(auto["adjusted_above_ideal_ratio"], path, "[auto].ratio")
-    if not factor < 1 or not ratio > 1:
-        raise _fail(path, "[adjusted]/[auto]", "the factor must be below 1 and the ratio above 1")
+    doc = _load(_BodyWeightFile)
+    devine, adjusted, auto = doc.devine, doc.adjusted, doc.auto
     return BodyWeightRules(
-        male_base_kg=_quantity_limit(
-            devine["male_base"], path, "[devine].male_base", kind="mass", unit="kg"
-        ),
-        female_base_kg=_quantity_limit(
-            devine["female_base"], path, "[devine].female_base", kind="mass", unit="kg"
-        ),
-        kg_per_inch=kg_per_inch,
-        reference_height_in=_quantity_limit(
-            devine["reference_height"], path, "[devine].reference_height", kind="length", unit="in"
-        ),
-        min_age_years=min_age,
-        min_height_cm=_quantity_limit(
-            devine["min_height"], path, "[devine].min_height", kind="length", unit="cm"
-        ),
-        adjusted_factor=factor,
-        adjusted_above_ideal_ratio=ratio,
-        devine_source=entry_source(devine, path, "[devine]"),
-        kg_per_inch_source=kg_per_inch_source,
-        min_age_source=min_age_source,
-        adjusted_source=entry_source(adjusted, path, "[adjusted]"),
-        auto_source=entry_source(auto, path, "[auto]"),
-        source=sources_of(path)["provenance"],
+        male_base_kg=devine.male_base.limit("kg"),
+        female_base_kg=devine.female_base.limit("kg"),
+        kg_per_inch=devine.kg_per_inch.value,
+        reference_height_in=devine.reference_height.limit("in"),
+        min_age_years=devine.min_age_years.value,
+        min_height_cm=devine.min_height.limit("cm"),
+        adjusted_factor=adjusted.factor.value,
+        adjusted_above_ideal_ratio=auto.adjusted_above_ideal_ratio.value,
+        devine_source=devine.source,
+        kg_per_inch_source=devine.kg_per_inch.source,
+        min_age_source=devine.min_age_years.source,
+        adjusted_source=adjusted.source,
+        auto_source=auto.source,
+        source=_info(_BodyWeightFile).source,
     )

@@ -25,7 +25,7 @@ from painrx import catalog, vocabulary
 from painrx.errors import InputError, PainRxError, Severity, TableError
 from painrx.interactions._conditions import CONDITIONS
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, read_table, sources_of
+from painrx.tables import check_keys, parse_table, sources_of
 from painrx.units import Quantity, quantity_arg
 
 __all__ = [
@@ -1172,4 +1172,4 @@ def _build(doc: Mapping[str, Any], sources: Mapping[str, Provenance], label: str
 @cache
 def default_rules() -> RuleSet:
     """Return painrx's own rule set (``PAINRX_DDI_2026_1``), loaded once."""
-    return _build(read_table(DEFAULT_PATH), sources_of(DEFAULT_PATH), f"data/{DEFAULT_PATH}")
+    return _build(parse_table(DEFAULT_PATH), sources_of(DEFAULT_PATH), f"data/{DEFAULT_PATH}")

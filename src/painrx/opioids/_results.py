@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from painrx._html import key_value_table
+from painrx._numbers import round_places
 from painrx.errors import Alert
 from painrx.provenance import Provenance
 from painrx.units import Q, Quantity, QuantityLike, format_units
@@ -26,16 +26,7 @@ __all__ = [
     "PrescriptionFactor",
     "Rotation",
     "TotalMME",
-    "round_half_up",
 ]
-
-
-def round_half_up(value: Fraction, dp: int) -> float:
-    """Round an exact value half-up to ``dp`` decimals (for display only)."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        number = Decimal(value.numerator) / Decimal(value.denominator)
-        return float(number.quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP))
 
 
 def _q(value: float, unit: str) -> Quantity:
@@ -145,7 +136,7 @@ class MMEResult:
 
     def rounded(self, dp: int = 1) -> float:
         """Return MME/day rounded half-up to ``dp`` decimals, for display."""
-        return round_half_up(self.exact, dp)
+        return round_places(self.exact, dp)
 
     def __repr__(self) -> str:
         codes = ", ".join(_codes(self.alerts))
@@ -207,7 +198,7 @@ class TotalMME:
 
     def rounded(self, dp: int = 1) -> float:
         """Return the total rounded half-up to ``dp`` decimals, for display."""
-        return round_half_up(self.exact, dp)
+        return round_places(self.exact, dp)
 
     def __repr__(self) -> str:
         return (
@@ -282,7 +273,7 @@ class PeriodMME:
 
     def rounded(self, dp: int = 1) -> float:
         """Return the value rounded half-up to ``dp`` decimals, for display."""
-        return round_half_up(self.exact, dp)
+        return round_places(self.exact, dp)
 
     def __repr__(self) -> str:
         return (

@@ -2,26 +2,44 @@
 
 Every clinical number of :mod:`painrx.opioids` is read here from a cited TOML file under
 ``painrx/data`` (``mme/``, ``ratios/``, ``opioid_methods/``, ``thresholds/``) and held
-as an exact :class:`~fractions.Fraction`. Table ids are discovered from the files'
-``[provenance]`` blocks, so adding an edition needs no code change. A malformed file is a
-:class:`~painrx.tables.TableError` the first time it is used (and in the test suite,
-which loads every table).
+as an exact :class:`~fractions.Fraction`. Each file kind's shape is declared once below
+(the ``_*File`` and ``_*Row`` classes, registered with :func:`painrx.tables.table_shape`);
+the tables loader discovers the files by kind, verifies and structures them, so adding an
+edition needs no code change. A malformed file is a :class:`~painrx.tables.TableError`
+naming the file, the path inside it and what was expected, the first time it is used
+(and in the test suite, which loads every table).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache, lru_cache
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 import attrs
 
+from painrx._numbers import exact
 from painrx.errors import Alert, InputError, NoFactorError, Severity, TableError
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table, sources_of, tables
-from painrx.units import Q, format_units, kind_of, registry
-from painrx.vocabulary import FORMS, ROUTES
+from painrx.tables import (
+    Form,
+    NonEmpty,
+    NonNegative,
+    OfKind,
+    Positive,
+    Range,
+    Route,
+    ShapeError,
+    load,
+    structure,
+    table_ids,
+    table_info,
+    table_part,
+    table_shape,
+    tables,
+)
+from painrx.units import Q, format_units, registry
 
 __all__ = [
     "BASES",
@@ -56,20 +74,10 @@ __all__ = [
 #: The daily-dose units an MME factor may multiply.
 BASES: Final = ("mg/day", "mcg/day", "mcg/h")
 _MASS_OF_BASIS: Final[Mapping[str, str]] = {"mg/day": "mg", "mcg/day": "mcg", "mcg/h": "mcg/h"}
-_SEVERITIES: Final = {s.name.lower(): s for s in Severity}
 
-
-@lru_cache(maxsize=4096)
-def exact(value: float) -> Fraction:
-    """Return the exact rational a float stands for.
-
-    A decimal typed by a person (``0.1``, ``2.4``) becomes exactly 1/10 or 12/5, and a
-    float computed from a simple fraction (``1/3``, ``20/3``) becomes that fraction,
-    so painrx's arithmetic is exact and only rounded when shown.
-    """
-    decimal = Fraction(repr(float(value)))
-    simple = decimal.limit_denominator(10_000)
-    return simple if float(simple) == value else decimal
+#: A non-empty set of routes or forms, as the data files list them.
+_Routes = Annotated[frozenset[Route], NonEmpty()]
+_Forms = Annotated[frozenset[Form], NonEmpty()]
 
 
 @lru_cache(maxsize=1024)
@@ -83,68 +91,12 @@ def exact_factor(units: Any, target: str) -> Fraction:
     return _unit_factor(units, target)
 
 
-def _fraction(value: object, where: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        msg = f"{where}: expected a number, got {value!r}."
-        raise TableError(msg)
-    number = Fraction(value) if isinstance(value, int) else Fraction(repr(value))
-    if number < 0:
-        msg = f"{where}: a negative number ({value!r}) is not a valid table value."
-        raise TableError(msg)
-    return number
-
-
-def _positive(value: object, where: str) -> Fraction:
-    number = _fraction(value, where)
-    if number <= 0:
-        msg = f"{where}: must be greater than zero, got {value!r}."
-        raise TableError(msg)
-    return number
-
-
-def _vocab_set(
-    value: object, accepted: Iterable[str], where: str, *, empty_ok: bool = False
-) -> frozenset[str]:
-    allowed = set(accepted)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        msg = f"{where}: expected a list of names, got {value!r}."
-        raise TableError(msg)
-    if not value and not empty_ok:
-        msg = f"{where}: the list is empty."
-        raise TableError(msg)
-    bad = sorted(set(value) - allowed)
-    if bad:
-        msg = f"{where}: unknown value(s) {bad}; accepted: {sorted(allowed)}."
-        raise TableError(msg)
-    return frozenset(value)
-
-
-def _list_of_tables(doc: Mapping[str, Any], key: str, path: str) -> list[dict[str, Any]]:
-    rows = doc.get(key, [])
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        msg = f"data/{path}: [[{key}]] must be an array of tables."
-        raise TableError(msg)
-    return rows
-
-
-def _check_top_level(doc: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
-    unknown = sorted(set(doc) - {"provenance", "sources", *allowed})
-    if unknown:
-        msg = f"data/{path}: unknown section(s) {unknown}."
-        raise TableError(msg)
-
-
-@cache
-def _table_paths(kind: str) -> Mapping[str, str]:
-    return {info.id: info.path for info in tables(kind)}
-
-
-def _resolve_id(kind: str, what: str, value: object) -> tuple[str, str]:
-    paths = _table_paths(kind)
-    if not isinstance(value, str) or value not in paths:
-        msg = f"Unknown {what} {value!r}; accepted: {', '.join(sorted(paths))}."
+def _resolve_id(shape: type[Any], what: str, value: object) -> str:
+    ids = table_ids(shape)
+    if not isinstance(value, str) or value not in ids:
+        msg = f"Unknown {what} {value!r}; accepted: {', '.join(ids)}."
         raise InputError(msg)
-    return value, paths[value]
+    return value
 
 
 # --------------------------------------------------------------------------- bands
@@ -186,61 +138,78 @@ class Band:
         return f"{left}{_num(self.low)}, {_num(self.high)}{right}"
 
 
-def _severity(value: object, where: str) -> Severity:
-    severity = _SEVERITIES.get(str(value))
-    if severity is None:
-        msg = f"{where}: unknown severity {value!r}; accepted: {sorted(_SEVERITIES)}."
-        raise TableError(msg)
-    return severity
-
-
 def _num(x: Fraction) -> str:
     return f"{float(x):g}"
 
 
-def _bands(rows: list[dict[str, Any]], value_key: str, where: str) -> tuple[Band, ...]:
+@table_part
+class _BandRow:
+    """One ``{ from|above = low, below|up_to = high, factor|ratio|strength = value }``."""
+
+    from_: NonNegative | None = attrs.field(default=None, metadata={"key": "from"})
+    above: NonNegative | None = None
+    below: NonNegative | None = None
+    up_to: NonNegative | None = None
+    factor: Positive | None = None
+    ratio: Positive | None = None
+    strength: Positive | None = None
+    source: Provenance | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.from_ is None) == (self.above is None):
+            msg = "give exactly one of 'from' (inclusive) or 'above' (exclusive)"
+            raise ShapeError(msg)
+        if self.below is not None and self.up_to is not None:
+            msg = "give at most one of 'below' (exclusive) or 'up_to' (inclusive)"
+            raise ShapeError(msg)
+        if len(self.values()) != 1:
+            msg = "give exactly one of 'factor', 'ratio' or 'strength'"
+            raise ShapeError(msg)
+
+    def values(self) -> dict[str, Fraction]:
+        """Return the band's value by its key (one of factor, ratio, strength)."""
+        found = {"factor": self.factor, "ratio": self.ratio, "strength": self.strength}
+        return {k: v for k, v in found.items() if v is not None}
+
+    def band(self) -> Band:
+        """Return the band this row declares."""
+        low = self.above if self.from_ is None else self.from_
+        return Band(
+            low=low if low is not None else Fraction(0),
+            low_inclusive=self.from_ is not None,
+            high=self.below if self.below is not None else self.up_to,
+            high_inclusive=self.up_to is not None,
+            value=next(iter(self.values().values())),
+        )
+
+
+def _chain(rows: tuple[_BandRow, ...], value_key: str, field: str) -> tuple[Band, ...]:
+    """Return the bands of ``rows``, refusing gaps, overlaps and the wrong value key."""
+    if not rows:
+        msg = "no bands"
+        raise ShapeError(msg, at=field)
     bands: list[Band] = []
     for i, row in enumerate(rows):
-        at = f"{where} band {i}"
-        check_keys(
-            row,
-            required={value_key},
-            optional={"from", "above", "below", "up_to", "source"},
-            where=at,
-        )
-        if ("from" in row) == ("above" in row):
-            msg = f"{at}: give exactly one of 'from' (inclusive) or 'above' (exclusive)."
-            raise TableError(msg)
-        if "below" in row and "up_to" in row:
-            msg = f"{at}: give at most one of 'below' (exclusive) or 'up_to' (inclusive)."
-            raise TableError(msg)
-        low_key = "from" if "from" in row else "above"
-        high_key = "below" if "below" in row else "up_to" if "up_to" in row else None
-        band = Band(
-            low=_fraction(row[low_key], f"{at} {low_key}"),
-            low_inclusive=low_key == "from",
-            high=_fraction(row[high_key], f"{at} {high_key}") if high_key else None,
-            high_inclusive=high_key == "up_to",
-            value=_positive(row[value_key], f"{at} {value_key}"),
-        )
+        at = f"{field}[{i}]"
+        if value_key not in row.values():
+            msg = f"the bands of this table give {value_key!r}"
+            raise ShapeError(msg, at=at)
+        band = row.band()
         if band.high is not None and band.high <= band.low:
-            msg = f"{at}: the upper bound must be above the lower bound."
-            raise TableError(msg)
+            msg = "the upper bound must be above the lower bound."
+            raise ShapeError(msg, at=at)
         if bands:
             prev = bands[-1]
             if prev.high is None or prev.high != band.low:
-                msg = f"{at}: bands must be contiguous (no gap, no overlap) and sorted."
-                raise TableError(msg)
+                msg = "bands must be contiguous (no gap, no overlap) and sorted."
+                raise ShapeError(msg, at=at)
             if prev.high_inclusive == band.low_inclusive:
                 msg = (
-                    f"{at}: the boundary {_num(band.low)} must belong to exactly one band "
+                    f"the boundary {_num(band.low)} must belong to exactly one band "
                     "(pair 'up_to' with 'above', or 'below' with 'from')."
                 )
-                raise TableError(msg)
+                raise ShapeError(msg, at=at)
         bands.append(band)
-    if not bands:
-        msg = f"{where}: no bands."
-        raise TableError(msg)
     return tuple(bands)
 
 
@@ -423,100 +392,115 @@ def _describe_coverage(entry: FactorEntry) -> str:
     return f"{'/'.join(sorted(entry.routes))}{forms}"
 
 
-def _factor_entry(row: dict[str, Any], table_id: str, path: str, where: str) -> FactorEntry:
-    check_keys(
-        row,
-        required={"ingredient", "routes", "basis", "source"},
-        optional={"forms", "factor", "bands", "per", "days_per_unit", "notes", "days_as_written"},
-        where=where,
-    )
-    if ("factor" in row) == ("bands" in row):
-        msg = f"{where}: give exactly one of 'factor' or 'bands'."
-        raise TableError(msg)
-    basis = row["basis"]
-    if basis not in BASES:
-        msg = f"{where}: basis {basis!r} is not one of {list(BASES)}."
-        raise TableError(msg)
-    per = row.get("per", "daily_dose")
-    if per not in {"daily_dose", "prescription"}:
-        msg = f"{where}: per must be 'daily_dose' or 'prescription', got {per!r}."
-        raise TableError(msg)
-    days = row.get("days_per_unit")
-    if (per == "prescription") != (days is not None):
-        msg = f"{where}: 'days_per_unit' is required with, and only with, per = 'prescription'."
-        raise TableError(msg)
-    as_written = row.get("days_as_written")
-    if as_written is not None and (basis != "mcg/h" or days is not None):
-        msg = f"{where}: 'days_as_written' applies to a patch factor (mcg/h) without days_per_unit."
-        raise TableError(msg)
-    bands = row.get("bands")
-    if bands is not None and (not isinstance(bands, list) or basis == "mcg/h"):
-        msg = f"{where}: bands must be an array of tables, on a mg/day or mcg/day basis."
-        raise TableError(msg)
-    return FactorEntry(
-        table=table_id,
-        ingredient=str(row["ingredient"]),
-        routes=_vocab_set(row["routes"], ROUTES, f"{where} routes"),
-        forms=_vocab_set(row["forms"], FORMS, f"{where} forms") if "forms" in row else None,
-        basis=basis,
-        factor=_positive(row["factor"], f"{where} factor") if "factor" in row else None,
-        bands=_bands(bands, "factor", where) if bands is not None else (),
-        per=per,
-        days_per_unit=_positive(days, f"{where} days_per_unit") if days is not None else None,
-        notes=str(row.get("notes", "")),
-        source=entry_source(row, path, where),
-        days_as_written=(
-            entry_source({"source": as_written}, path, f"{where} days_as_written")
-            if as_written is not None
-            else None
-        ),
-    )
+@table_part
+class _FactorRow:
+    """One ``[[factor]]`` of an MME factor file."""
+
+    ingredient: str
+    routes: _Routes
+    basis: Literal["mg/day", "mcg/day", "mcg/h"]
+    source: Provenance
+    forms: _Forms | None = None
+    factor: Positive | None = None
+    bands: tuple[_BandRow, ...] | None = None
+    per: Literal["daily_dose", "prescription"] = "daily_dose"
+    days_per_unit: Positive | None = None
+    notes: str = ""
+    days_as_written: Provenance | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.days_as_written is not None and (
+            self.basis != "mcg/h" or self.days_per_unit is not None
+        ):
+            msg = "'days_as_written' applies to a patch factor (mcg/h) without days_per_unit."
+            raise ShapeError(msg, at="days_as_written")
+        if (self.factor is None) == (self.bands is None):
+            msg = "give exactly one of 'factor' or 'bands'."
+            raise ShapeError(msg)
+        if (self.per == "prescription") != (self.days_per_unit is not None):
+            msg = "'days_per_unit' is required with, and only with, per = 'prescription'."
+            raise ShapeError(msg)
+        if self.bands is not None:
+            if self.basis == "mcg/h":
+                msg = "bands must be on a mg/day or mcg/day basis."
+                raise ShapeError(msg, at="bands")
+            _chain(self.bands, "factor", "bands")
+
+    def entry(self, table_id: str) -> FactorEntry:
+        """Return the factor entry this row declares."""
+        return FactorEntry(
+            table=table_id,
+            ingredient=self.ingredient,
+            routes=self.routes,
+            forms=self.forms,
+            basis=self.basis,
+            factor=self.factor,
+            bands=_chain(self.bands, "factor", "bands") if self.bands is not None else (),
+            per=self.per,
+            days_per_unit=self.days_per_unit,
+            notes=self.notes,
+            source=self.source,
+            days_as_written=self.days_as_written,
+        )
 
 
-def _exclusion(row: dict[str, Any], path: str, where: str) -> Exclusion:
-    check_keys(row, required={"reason", "source"}, optional={"ingredient", "routes"}, where=where)
-    if "ingredient" not in row and "routes" not in row:
-        msg = f"{where}: an exclusion names an ingredient, routes, or both."
-        raise TableError(msg)
-    routes = row.get("routes")
-    return Exclusion(
-        ingredient=str(row["ingredient"]) if "ingredient" in row else None,
-        routes=_vocab_set(routes, ROUTES, f"{where} routes") if routes is not None else None,
-        reason=str(row["reason"]),
-        source=entry_source(row, path, where),
+@table_part
+class _ExclusionRow:
+    """One ``[[excluded]]``: a documented absence."""
+
+    reason: str
+    source: Provenance
+    ingredient: str | None = None
+    routes: _Routes | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.ingredient is None and self.routes is None:
+            msg = "an exclusion names an ingredient, routes, or both."
+            raise ShapeError(msg)
+
+
+@table_shape("mme_factors")
+@table_part
+class _MMEFile:
+    """An MME factor file (``data/mme/*.toml``)."""
+
+    factor: tuple[_FactorRow, ...] = ()
+    excluded: tuple[_ExclusionRow, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[tuple[str, str, str | None]] = set()
+        for i, row in enumerate(self.factor):
+            for route in sorted(row.routes):
+                for form in sorted(row.forms) if row.forms else [None]:
+                    covered = (row.ingredient, route, form)
+                    if covered in seen:
+                        msg = f"two factors for {covered}."
+                        raise ShapeError(msg, at=f"factor[{i}]")
+                    seen.add(covered)
+
+
+def _mme_from(doc: _MMEFile, table_id: str, path: str) -> MMETable:
+    entries = tuple(row.entry(table_id) for row in doc.factor)
+    exclusions = tuple(
+        Exclusion(row.ingredient, row.routes, row.reason, row.source) for row in doc.excluded
     )
+    source = table_info(table_id, kind="mme_factors").source
+    return MMETable(table_id, path, source, entries, exclusions)
 
 
 @cache
-def _load_mme(table_id: str, path: str) -> MMETable:
-    return _parse_mme(read_table(path), table_id, path)
+def _load_mme(table_id: str) -> MMETable:
+    path = table_info(table_id, kind="mme_factors").path
+    return _mme_from(load(_MMEFile, table_id), table_id, path)
 
 
 def _parse_mme(doc: Mapping[str, Any], table_id: str, path: str) -> MMETable:
-    _check_top_level(doc, {"factor", "excluded"}, path)
-    entries = tuple(
-        _factor_entry(row, table_id, path, f"data/{path} [[factor]] {i}")
-        for i, row in enumerate(_list_of_tables(doc, "factor", path))
-    )
-    exclusions = tuple(
-        _exclusion(row, path, f"data/{path} [[excluded]] {i}")
-        for i, row in enumerate(_list_of_tables(doc, "excluded", path))
-    )
-    seen: set[tuple[str, str, str | None]] = set()
-    for entry in entries:
-        for route in entry.routes:
-            for form in sorted(entry.forms) if entry.forms else [None]:
-                key = (entry.ingredient, route, form)
-                if key in seen:
-                    msg = f"data/{path}: two factors for {key}."
-                    raise TableError(msg)
-                seen.add(key)
-    return MMETable(table_id, path, sources_of(path)["provenance"], entries, exclusions)
+    return _mme_from(structure(doc, _MMEFile, file=path), table_id, path)
 
 
 def mme_table_ids() -> tuple[str, ...]:
     """Return the ids of every MME factor table, sorted."""
-    return tuple(sorted(_table_paths("mme_factors")))
+    return table_ids(_MMEFile)
 
 
 def mme_table(table_id: object) -> MMETable:
@@ -525,7 +509,7 @@ def mme_table(table_id: object) -> MMETable:
     Raises:
         InputError: No table has that id.
     """
-    return _load_mme(*_resolve_id("mme_factors", "MME table", table_id))
+    return _load_mme(_resolve_id(_MMEFile, "MME table", table_id))
 
 
 # --------------------------------------------------------------------------- ratios
@@ -646,120 +630,129 @@ def _pair(
     raise NoFactorError(msg)
 
 
-def _explicit_group(row: dict[str, Any], path: str, where: str) -> RatioGroup:
-    check_keys(row, required={"name", "members", "source"}, where=where)
-    members = row["members"]
-    if not isinstance(members, list) or len(members) < 2:
-        msg = f"{where}: a group needs at least two members."
-        raise TableError(msg)
-    found = []
-    for i, member in enumerate(members):
-        at = f"{where} member {i}"
-        if not isinstance(member, dict):
-            msg = f"{at}: must be a table."
-            raise TableError(msg)
-        check_keys(member, required={"ingredient", "routes", "dose"}, optional={"forms"}, where=at)
-        dose = Q(str(member["dose"]))
-        if kind_of(dose) != "mass" or not dose.magnitude > 0:
-            msg = f"{at}: dose {member['dose']!r} must be a positive mass such as '10 mg'."
-            raise TableError(msg)
-        unit = format_units(dose)
-        found.append(
-            RatioMember(
-                ingredient=str(member["ingredient"]),
-                routes=_vocab_set(member["routes"], ROUTES, f"{at} routes"),
-                forms=_vocab_set(member["forms"], FORMS, f"{at} forms")
-                if "forms" in member
-                else None,
-                potency=1 / exact(float(dose.magnitude)),
-                unit=unit,
-                label=str(member["dose"]),
-            )
+@table_part
+class _MemberRow:
+    """One member of a ``[[group]]``: a drug, its routes and its equianalgesic dose."""
+
+    ingredient: str
+    routes: _Routes
+    dose: Annotated[str, OfKind("mass")]
+    forms: _Forms | None = None
+
+    def member(self) -> RatioMember:
+        """Return the ratio member this row declares."""
+        dose = Q(self.dose)
+        return RatioMember(
+            ingredient=self.ingredient,
+            routes=self.routes,
+            forms=self.forms,
+            potency=1 / exact(float(dose.magnitude)),
+            unit=format_units(dose),
+            label=self.dose,
         )
-    return RatioGroup(str(row["name"]), tuple(found), entry_source(row, path, where))
 
 
-def _derived_group(block: dict[str, Any], path: str) -> RatioGroup:
-    where = f"data/{path} [derived]"
-    check_keys(block, required={"from", "routes", "alerts", "source"}, where=where)
-    paths = {p: i for i, p in _table_paths("mme_factors").items()}
-    origin = block["from"]
-    if origin not in paths:
-        msg = f"{where}: 'from' must name an MME factor file, got {origin!r}."
-        raise TableError(msg)
-    routes = _vocab_set(block["routes"], ROUTES, f"{where} routes")
-    mme = mme_table(paths[origin])
+@table_part
+class _GroupRow:
+    """One ``[[group]]`` of mutually equianalgesic doses."""
+
+    name: str
+    members: tuple[_MemberRow, ...]
+    source: Provenance
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.members) < 2:
+            msg = "a group needs at least two members."
+            raise ShapeError(msg, at="members")
+
+
+@table_part
+class _DerivedRow:
+    """The ``[derived]`` block of a ratio table read from an MME factor file."""
+
+    from_: str = attrs.field(metadata={"key": "from"})
+    routes: _Routes = attrs.field(kw_only=True)
+    alerts: tuple[str, ...] = attrs.field(kw_only=True)
+    source: Provenance = attrs.field(kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        files = sorted(info.path for info in tables("mme_factors"))
+        if self.from_ not in files:
+            msg = f"'from' must name an MME factor file ({files}), got {self.from_!r}."
+            raise ShapeError(msg, at="from")
+        for code in self.alerts:
+            alert(code)
+
+
+@table_part
+class _ReductionRow:
+    """The ``[reduction]`` a ratio source itself states for a switch (MSD Manual: 50%)."""
+
+    cross_tolerance: Annotated[Fraction, Range(low=0, high=1, high_open=True)]
+    source: Provenance
+
+
+@table_shape("opioid_ratios")
+@table_part
+class _RatioFile:
+    """A ratio table (``data/ratios/*.toml``): explicit groups, or derived from MME factors."""
+
+    group: tuple[_GroupRow, ...] | None = None
+    derived: _DerivedRow | None = None
+    reduction: _ReductionRow | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.group is None) == (self.derived is None):
+            msg = "give either [[group]] tables or one [derived] table."
+            raise ShapeError(msg)
+
+
+def _derived_group(block: _DerivedRow) -> RatioGroup:
+    origin = next(info.id for info in tables("mme_factors") if info.path == block.from_)
+    mme = mme_table(origin)
     members = tuple(
         RatioMember(
             ingredient=e.ingredient,
-            routes=e.routes & routes,
+            routes=e.routes & block.routes,
             forms=e.forms,
             potency=e.dose_factor(Fraction(1)),
             unit=_MASS_OF_BASIS[e.basis],
             label=f"{e.describe()} per {e.basis} ({mme.id})",
         )
         for e in mme.entries
-        if e.routes & routes and not e.banded
+        if e.routes & block.routes and not e.banded
     )
-    return RatioGroup(f"derived from {mme.id}", members, entry_source(block, path, where))
+    return RatioGroup(f"derived from {mme.id}", members, block.source)
+
+
+def _ratios_from(doc: _RatioFile, table_id: str, path: str) -> RatioTable:
+    source = table_info(table_id, kind="opioid_ratios").source
+    reduction = doc.reduction
+    stated = (reduction.cross_tolerance, reduction.source) if reduction else (None, None)
+    if doc.derived is not None:
+        derived = (_derived_group(doc.derived),)
+        return RatioTable(
+            table_id, path, source, derived, doc.derived.alerts, doc.derived.from_, *stated
+        )
+    groups = tuple(
+        RatioGroup(g.name, tuple(m.member() for m in g.members), g.source) for g in doc.group or ()
+    )
+    return RatioTable(table_id, path, source, groups, (), None, *stated)
 
 
 @cache
-def _load_ratios(table_id: str, path: str) -> RatioTable:
-    return _parse_ratios(read_table(path), table_id, path)
-
-
-def _reduction(doc: Mapping[str, Any], path: str) -> tuple[Fraction | None, Provenance | None]:
-    block = doc.get("reduction")
-    if block is None:
-        return None, None
-    where = f"data/{path} [reduction]"
-    if not isinstance(block, dict):
-        msg = f"{where}: must be a table {{ cross_tolerance, source }}."
-        raise TableError(msg)
-    check_keys(block, required={"cross_tolerance", "source"}, where=where)
-    value = _fraction(block["cross_tolerance"], f"{where} cross_tolerance")
-    if not value < 1:
-        msg = f"{where}: cross_tolerance is a fraction below 1, got {block['cross_tolerance']!r}."
-        raise TableError(msg)
-    return value, entry_source(block, path, where)
+def _load_ratios(table_id: str) -> RatioTable:
+    path = table_info(table_id, kind="opioid_ratios").path
+    return _ratios_from(load(_RatioFile, table_id), table_id, path)
 
 
 def _parse_ratios(doc: Mapping[str, Any], table_id: str, path: str) -> RatioTable:
-    _check_top_level(doc, {"group", "derived", "reduction"}, path)
-    if ("group" in doc) == ("derived" in doc):
-        msg = f"data/{path}: give either [[group]] tables or one [derived] table."
-        raise TableError(msg)
-    alerts: tuple[str, ...] = ()
-    derived_from = None
-    if "derived" in doc:
-        block = doc["derived"]
-        groups: tuple[RatioGroup, ...] = (_derived_group(block, path),)
-        alerts = tuple(str(a) for a in block["alerts"])
-        derived_from = str(block["from"])
-        for code in alerts:
-            alert(code)
-    else:
-        groups = tuple(
-            _explicit_group(row, path, f"data/{path} [[group]] {i}")
-            for i, row in enumerate(_list_of_tables(doc, "group", path))
-        )
-    reduction, reduction_source = _reduction(doc, path)
-    return RatioTable(
-        table_id,
-        path,
-        sources_of(path)["provenance"],
-        groups,
-        alerts,
-        derived_from,
-        reduction,
-        reduction_source,
-    )
+    return _ratios_from(structure(doc, _RatioFile, file=path), table_id, path)
 
 
 def ratio_table_ids() -> tuple[str, ...]:
     """Return the ids of every ratio table, sorted."""
-    return tuple(sorted(_table_paths("opioid_ratios")))
+    return table_ids(_RatioFile)
 
 
 def ratio_table(table_id: object) -> RatioTable:
@@ -768,7 +761,7 @@ def ratio_table(table_id: object) -> RatioTable:
     Raises:
         InputError: No ratio table has that id.
     """
-    return _load_ratios(*_resolve_id("opioid_ratios", "ratio table", table_id))
+    return _load_ratios(_resolve_id(_RatioFile, "ratio table", table_id))
 
 
 # --------------------------------------------------------------------------- methods
@@ -868,95 +861,111 @@ class Step:
     limit: Fraction | None
 
 
-def _method_block(block: object, path: str) -> dict[str, Any]:
-    where = f"data/{path} [method]"
-    if not isinstance(block, dict):
-        msg = f"{where}: missing."
-        raise TableError(msg)
-    check_keys(
-        block,
-        required={"target", "target_route", "input", "output", "reduction", "source"},
-        optional={"morphine_mg_per_day", "per_mcg_per_h", "alerts", "notes"},
-        where=where,
+@table_part
+class _MethodBlock:
+    """The ``[method]`` block of a rotation method file."""
+
+    target: str
+    target_route: Route
+    input: Literal["oral morphine mg/day"]
+    output: Literal["mg/day", "mcg/h"]
+    reduction: tuple[NonNegative, ...]
+    source: Provenance
+    morphine_mg_per_day: Positive | None = None
+    per_mcg_per_h: Positive | None = None
+    alerts: tuple[str, ...] = ()
+    notes: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.reduction) != 2 or not 0 <= self.reduction[0] <= self.reduction[1] < 1:
+            msg = "reduction must be [least, most] with 0 ≤ least ≤ most < 1."
+            raise ShapeError(msg, at="reduction")
+        if (self.morphine_mg_per_day is None) != (self.per_mcg_per_h is None):
+            msg = "a fixed ratio gives both morphine_mg_per_day and per_mcg_per_h."
+            raise ShapeError(msg)
+        for code in self.alerts:
+            alert(code)
+
+    def fixed(self) -> Fraction | None:
+        """Return oral morphine mg/day per output unit of a fixed ratio, or None."""
+        if self.morphine_mg_per_day is None or self.per_mcg_per_h is None:
+            return None
+        return self.morphine_mg_per_day / self.per_mcg_per_h
+
+
+@table_part
+class _StepRow:
+    """The ``[[step]]`` after a method's last band."""
+
+    every: Positive
+    add: Positive
+    source: Provenance
+    below: Positive | None = None
+
+
+@table_shape("opioid_method")
+@table_part
+class _MethodFile:
+    """A rotation method file (``data/opioid_methods/*.toml`` of kind ``opioid_method``)."""
+
+    method: _MethodBlock
+    band: tuple[_BandRow, ...] = ()
+    step: tuple[_StepRow, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        kinds = {k for row in self.band for k in row.values()}
+        if len(kinds) > 1 or kinds - {"ratio", "strength"}:
+            msg = "bands give either 'ratio' or 'strength', not both (nor a factor)."
+            raise ShapeError(msg, at="band")
+        if (self.method.fixed() is None) == (not self.band):
+            msg = "a method gives either dose bands or a fixed ratio."
+            raise ShapeError(msg)
+        bands = _chain(self.band, self.band_value() or "", "band") if self.band else ()
+        if self.step:
+            limit = self.step[0].below
+            last = bands[-1] if bands else None
+            if last is None or last.high is None or (limit is not None and limit <= last.high):
+                msg = "a step follows a closed last band and ends above it."
+                raise ShapeError(msg, at="step[0]")
+
+    def band_value(self) -> Literal["ratio", "strength"] | None:
+        """Return what the bands give, or None without bands."""
+        if not self.band:
+            return None
+        return "ratio" if self.band[0].ratio is not None else "strength"
+
+
+def _method_from(doc: _MethodFile, method_id: str) -> OpioidMethod:
+    block = doc.method
+    band_value = doc.band_value()
+    step = doc.step[0] if doc.step else None
+    return OpioidMethod(
+        id=method_id,
+        target=block.target,
+        target_route=block.target_route,
+        output=block.output,
+        reduction=(block.reduction[0], block.reduction[1]),
+        bands=_chain(doc.band, band_value, "band") if band_value else (),
+        band_value=band_value,
+        step=Step(step.every, step.add, step.below) if step else None,
+        morphine_per_unit=block.fixed(),
+        alerts=block.alerts,
+        source=block.source,
     )
-    if block["input"] != "oral morphine mg/day" or block["output"] not in {"mg/day", "mcg/h"}:
-        msg = f"{where}: input must be 'oral morphine mg/day' and output 'mg/day' or 'mcg/h'."
-        raise TableError(msg)
-    return block
 
 
 @cache
-def _load_method(method_id: str, path: str) -> OpioidMethod:
-    return _parse_method(read_table(path), method_id, path)
+def _load_method(method_id: str) -> OpioidMethod:
+    return _method_from(load(_MethodFile, method_id), method_id)
 
 
 def _parse_method(doc: Mapping[str, Any], method_id: str, path: str) -> OpioidMethod:
-    _check_top_level(doc, {"method", "band", "step"}, path)
-    block = _method_block(doc.get("method"), path)
-    where = f"data/{path} [method]"
-    low, high = (_fraction(x, f"{where} reduction") for x in block["reduction"])
-    if not 0 <= low <= high < 1:
-        msg = f"{where}: reduction must be [least, most] with 0 ≤ least ≤ most < 1."
-        raise TableError(msg)
-    rows = _list_of_tables(doc, "band", path)
-    kinds = {k for row in rows for k in ("ratio", "strength") if k in row}
-    if len(kinds) > 1:
-        msg = f"data/{path}: bands give either 'ratio' or 'strength', not both."
-        raise TableError(msg)
-    band_value = next(iter(kinds), None)
-    bands = _bands(rows, band_value, f"data/{path}") if band_value else ()
-    steps = _list_of_tables(doc, "step", path)
-    step = None
-    if steps:
-        at = f"data/{path} [[step]]"
-        check_keys(steps[0], required={"every", "add", "source"}, optional={"below"}, where=at)
-        entry_source(steps[0], path, at)
-        limit = steps[0].get("below")
-        step = Step(
-            _positive(steps[0]["every"], f"{at} every"),
-            _positive(steps[0]["add"], f"{at} add"),
-            _positive(limit, f"{at} below") if limit is not None else None,
-        )
-        last = bands[-1] if bands else None
-        if (
-            last is None
-            or last.high is None
-            or (step.limit is not None and step.limit <= last.high)
-        ):
-            msg = f"{at}: a step follows a closed last band and ends above it."
-            raise TableError(msg)
-    fixed = None
-    if "morphine_mg_per_day" in block:
-        fixed = _positive(block["morphine_mg_per_day"], where) / _positive(
-            block["per_mcg_per_h"], where
-        )
-    if (fixed is None) == (not bands):
-        msg = f"data/{path}: a method gives either dose bands or a fixed ratio."
-        raise TableError(msg)
-    codes = block.get("alerts", [])
-    if not isinstance(codes, list):
-        msg = f"{where}: alerts must be a list of alert codes."
-        raise TableError(msg)
-    for code in codes:
-        alert(str(code))
-    return OpioidMethod(
-        id=method_id,
-        target=str(block["target"]),
-        target_route=next(iter(_vocab_set([block["target_route"]], ROUTES, where))),
-        output=str(block["output"]),
-        reduction=(low, high),
-        bands=bands,
-        band_value=band_value,
-        step=step,
-        morphine_per_unit=fixed,
-        alerts=tuple(str(c) for c in codes),
-        source=entry_source(block, path, where),
-    )
+    return _method_from(structure(doc, _MethodFile, file=path), method_id)
 
 
 def method_ids() -> tuple[str, ...]:
     """Return the ids of every rotation method, sorted."""
-    return tuple(sorted(_table_paths("opioid_method")))
+    return table_ids(_MethodFile)
 
 
 def method(method_id: object) -> OpioidMethod:
@@ -965,7 +974,7 @@ def method(method_id: object) -> OpioidMethod:
     Raises:
         InputError: No method has that id.
     """
-    return _load_method(*_resolve_id("opioid_method", "method", method_id))
+    return _load_method(_resolve_id(_MethodFile, "method", method_id))
 
 
 @attrs.frozen
@@ -1000,45 +1009,54 @@ class PatchFacts:
         return whole + (fitting[-1] if fitting else Fraction(0))
 
 
+@table_part
+class _StrengthRow:
+    """One marketed patch strength and its label."""
+
+    mcg_per_h: Positive
+    source: Provenance
+
+
+@table_part
+class _PatchRow:
+    """One ``[[patch]]``: a patch product's label facts."""
+
+    ingredient: str
+    opioid_tolerant_morphine_mg_per_day: Positive
+    strengths: Annotated[tuple[_StrengthRow, ...], NonEmpty()]
+    source: Provenance
+    opioid_tolerant_days: Annotated[int, Range(low=1)] | None = None
+
+    def facts(self) -> PatchFacts:
+        """Return the label facts this row declares."""
+        return PatchFacts(
+            self.ingredient,
+            self.opioid_tolerant_morphine_mg_per_day,
+            tuple(sorted(s.mcg_per_h for s in self.strengths)),
+            self.source,
+            self.opioid_tolerant_days,
+        )
+
+
+@table_shape("opioid_product")
+@table_part
+class _PatchFile:
+    """A patch product file (``data/opioid_methods/*.toml`` of kind ``opioid_product``)."""
+
+    patch: tuple[_PatchRow, ...] = ()
+
+
 def _parse_patches(doc: Mapping[str, Any], path: str) -> dict[str, PatchFacts]:
-    _check_top_level(doc, {"patch"}, path)
-    found: dict[str, PatchFacts] = {}
-    for i, row in enumerate(_list_of_tables(doc, "patch", path)):
-        where = f"data/{path} [[patch]] {i}"
-        check_keys(
-            row,
-            required={"ingredient", "opioid_tolerant_morphine_mg_per_day", "strengths", "source"},
-            optional={"opioid_tolerant_days"},
-            where=where,
-        )
-        strengths = _list_of_tables(row, "strengths", path)
-        if not strengths:
-            msg = f"{where}: strengths must be a non-empty list of {{ mcg_per_h, source }}."
-            raise TableError(msg)
-        for j, strength in enumerate(strengths):
-            check_keys(strength, required={"mcg_per_h", "source"}, where=f"{where} strength {j}")
-            entry_source(strength, path, f"{where} strength {j}")
-        ingredient = str(row["ingredient"])
-        days = row.get("opioid_tolerant_days")
-        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
-            msg = f"{where}: opioid_tolerant_days must be a whole number of days, got {days!r}."
-            raise TableError(msg)
-        found[ingredient] = PatchFacts(
-            ingredient,
-            _positive(row["opioid_tolerant_morphine_mg_per_day"], where),
-            tuple(sorted(_positive(s["mcg_per_h"], where) for s in strengths)),
-            entry_source(row, path, where),
-            days,
-        )
-    return found
+    return {row.ingredient: row.facts() for row in structure(doc, _PatchFile, file=path).patch}
 
 
 @cache
-def _all_patches() -> dict[str, PatchFacts]:
-    found: dict[str, PatchFacts] = {}
-    for info in tables("opioid_product"):
-        found |= _parse_patches(read_table(info.path), info.path)
-    return found
+def _all_patches() -> Mapping[str, PatchFacts]:
+    return {
+        row.ingredient: row.facts()
+        for table_id in table_ids(_PatchFile)
+        for row in load(_PatchFile, table_id).patch
+    }
 
 
 @cache
@@ -1094,32 +1112,49 @@ class ThresholdPolicy:
         return tuple(level.alert for level in self.levels if value >= level.mme)
 
 
+@table_part
+class _LevelRow:
+    """One ``[[level]]`` of a threshold policy."""
+
+    mme: Positive
+    code: str
+    severity: Severity
+    message: str
+    source: Provenance
+
+
+@table_shape("mme_thresholds")
+@table_part
+class _PolicyFile:
+    """A threshold policy file (``data/thresholds/*.toml``)."""
+
+    level: tuple[_LevelRow, ...] = ()
+
+
+def _policy_from(doc: _PolicyFile, policy_id: str) -> ThresholdPolicy:
+    levels = sorted(
+        (
+            ThresholdLevel(row.mme, Alert(row.code, row.severity, row.message, row.source))
+            for row in doc.level
+        ),
+        key=lambda level: level.mme,
+    )
+    source = table_info(policy_id, kind="mme_thresholds").source
+    return ThresholdPolicy(policy_id, tuple(levels), source)
+
+
 @cache
-def _load_policy(policy_id: str, path: str) -> ThresholdPolicy:
-    return _parse_policy(read_table(path), policy_id, path)
+def _load_policy(policy_id: str) -> ThresholdPolicy:
+    return _policy_from(load(_PolicyFile, policy_id), policy_id)
 
 
 def _parse_policy(doc: Mapping[str, Any], policy_id: str, path: str) -> ThresholdPolicy:
-    _check_top_level(doc, {"level"}, path)
-    levels = []
-    for i, row in enumerate(_list_of_tables(doc, "level", path)):
-        where = f"data/{path} [[level]] {i}"
-        check_keys(row, required={"mme", "code", "severity", "message", "source"}, where=where)
-        severity = _severity(row["severity"], where)
-        source = entry_source(row, path, where)
-        levels.append(
-            ThresholdLevel(
-                _positive(row["mme"], where),
-                Alert(str(row["code"]), severity, str(row["message"]), source),
-            )
-        )
-    levels.sort(key=lambda lv: lv.mme)
-    return ThresholdPolicy(policy_id, tuple(levels), sources_of(path)["provenance"])
+    return _policy_from(structure(doc, _PolicyFile, file=path), policy_id)
 
 
 def threshold_ids() -> tuple[str, ...]:
     """Return the ids of every threshold policy, sorted."""
-    return tuple(sorted(_table_paths("mme_thresholds")))
+    return table_ids(_PolicyFile)
 
 
 def threshold_policy(policy_id: object) -> ThresholdPolicy:
@@ -1128,7 +1163,7 @@ def threshold_policy(policy_id: object) -> ThresholdPolicy:
     Raises:
         InputError: No policy has that id.
     """
-    return _load_policy(*_resolve_id("mme_thresholds", "threshold policy", policy_id))
+    return _load_policy(_resolve_id(_PolicyFile, "threshold policy", policy_id))
 
 
 # --------------------------------------------------------------------------- alerts
@@ -1150,35 +1185,55 @@ class AlertSpec:
     routes: frozenset[str] | None
 
 
-def _parse_alerts(doc: Mapping[str, Any], path: str, specs: dict[str, AlertSpec]) -> None:
-    _check_top_level(doc, {"alert"}, path)
-    for i, row in enumerate(_list_of_tables(doc, "alert", path)):
-        where = f"data/{path} [[alert]] {i}"
-        check_keys(
-            row,
-            required={"code", "severity", "message", "source"},
-            optional={"ingredients", "routes", "raised_by"},
-            where=where,
+@table_part
+class _AlertRow:
+    """One ``[[alert]]``: an alert's wording and the drugs (and routes) that raise it."""
+
+    code: str
+    severity: Severity
+    message: str
+    source: Provenance
+    ingredients: frozenset[str] | None = None
+    routes: _Routes | None = None
+    raised_by: str = ""
+
+    def spec(self) -> AlertSpec:
+        """Return the alert spec this row declares."""
+        return AlertSpec(
+            Alert(self.code, self.severity, self.message, self.source),
+            self.ingredients,
+            self.routes,
         )
-        severity = _severity(row["severity"], where)
-        code = str(row["code"])
-        if code in specs:
-            msg = f"{where}: alert code {code!r} is defined twice."
-            raise TableError(msg)
-        ingredients = row.get("ingredients")
-        routes = row.get("routes")
-        specs[code] = AlertSpec(
-            Alert(code, severity, str(row["message"]), entry_source(row, path, where)),
-            frozenset(str(x) for x in ingredients) if ingredients is not None else None,
-            _vocab_set(routes, ROUTES, f"{where} routes") if routes is not None else None,
-        )
+
+
+@table_shape("opioid_alerts")
+@table_part
+class _AlertFile:
+    """The opioid alert file (``data/mme/alerts.toml``)."""
+
+    alert: tuple[_AlertRow, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        codes = [row.code for row in self.alert]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            msg = f"alert code(s) {twice} defined twice."
+            raise ShapeError(msg, at="alert")
+
+
+def _parse_alerts(doc: Mapping[str, Any], path: str) -> dict[str, AlertSpec]:
+    return {row.code: row.spec() for row in structure(doc, _AlertFile, file=path).alert}
 
 
 @cache
-def _alert_specs() -> dict[str, AlertSpec]:
+def _alert_specs() -> Mapping[str, AlertSpec]:
     specs: dict[str, AlertSpec] = {}
-    for info in tables("opioid_alerts"):
-        _parse_alerts(read_table(info.path), info.path, specs)
+    for table_id in table_ids(_AlertFile):
+        for row in load(_AlertFile, table_id).alert:
+            if row.code in specs:
+                msg = f"Opioid alert code {row.code!r} is defined in two alert tables."
+                raise TableError(msg)
+            specs[row.code] = row.spec()
     return specs
 
 

@@ -1,25 +1,42 @@
-"""Load and validate the seed care plan's data file (``data/pathways/post_interstim_removal.toml``).
+"""Load the seed care plan's data file (``data/pathways/post_interstim_removal.toml``).
 
-Every section is checked for unknown or missing keys, and every entry must cite a
-source the file declares, the first time the plan is built (and in the tests).
+The file's shape is declared once below (``_PathwayFile`` and its sections, registered
+with :func:`painrx.tables.table_shape`): unknown or missing keys, a quantity of the wrong
+kind, an unknown term or an entry that cites a source the file does not declare is one
+:class:`~painrx.tables.TableError` naming the path inside the file, the first time the
+plan is built (and in the tests).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Annotated, Any, Final
 
 import attrs
 
-from painrx.errors import Severity, TableError
+from painrx.errors import Severity
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table, sources_of
-from painrx.units import Quantity, quantity_arg
-from painrx.vocabulary import frequency_label, route
+from painrx.tables import (
+    Frequency,
+    OfKind,
+    OneOf,
+    Range,
+    Route,
+    ShapeError,
+    read_table,
+    sources_of,
+    structure,
+    table_part,
+    table_shape,
+)
+from painrx.units import Quantity
+from painrx.vocabulary import frequency_label
 
 __all__ = [
     "PATH",
+    "TABLE_ID",
     "FindingSpec",
     "ItemSpec",
     "PathwayData",
@@ -28,6 +45,8 @@ __all__ = [
     "pathway_data",
 ]
 
+#: The seed care plan's table (kind ``care_pathway``) and its data file.
+TABLE_ID: Final = "POST_INTERSTIM_REMOVAL_SEED_2025"
 PATH: Final = "pathways/post_interstim_removal.toml"
 
 KINDS: Final = frozenset(
@@ -60,28 +79,6 @@ COMPUTE: Final = frozenset(
         "referral",
         "opioid_safety",
         "neuropathic",
-    }
-)
-_TOP_LEVEL: Final = frozenset(
-    {
-        "provenance",
-        "sources",
-        "severity_bands",
-        "population",
-        "acetaminophen",
-        "acetaminophen_steps",
-        "nsaid",
-        "dexamethasone",
-        "opioid",
-        "ketamine",
-        "gabapentinoid",
-        "naloxone",
-        "neuropathic",
-        "taper",
-        "discharge",
-        "findings",
-        "red_flags",
-        "items",
     }
 )
 
@@ -182,177 +179,299 @@ class PathwayData:
         return next(i for i in self.items if i.code == code)
 
 
-def _block(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    value = doc.get(name)
-    if not isinstance(value, dict):
-        msg = f"data/{PATH}: [{name}] must be a table."
-        raise TableError(msg)
-    return value
+# --------------------------------------------------------------------------- shapes
+
+_Mass = Annotated[Quantity, OfKind("mass")]
+_Time = Annotated[Quantity, OfKind("time")]
+_Score = Annotated[int, Range(low=1, high=10)]
 
 
-def _entries(doc: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
-    value = doc.get(name)
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        msg = f"data/{PATH}: [[{name}]] must be an array of tables."
-        raise TableError(msg)
-    return value
+@table_part
+class _BandRow:
+    category: str
+    low: _Score
+    high: _Score
+    source: Provenance
+
+    def __attrs_post_init__(self) -> None:
+        if self.low > self.high:
+            msg = "low/high must be integers with 0 < low <= high <= 10."
+            raise ShapeError(msg)
 
 
-def _quantity(value: object, where: str, kind: Any) -> Quantity:
-    try:
-        return quantity_arg(value, name=where, kinds=kind)
-    except ValueError as exc:
-        msg = f"data/{PATH} {where}: {exc}"
-        raise TableError(msg) from None
+@table_part
+class _Population:
+    adult_min_age_years: Annotated[float, Range(low=0, low_open=True)]
+    source: Provenance
 
 
-def _one_of(value: object, accepted: frozenset[str], where: str) -> str:
-    if not isinstance(value, str) or value not in accepted:
-        msg = f"data/{PATH} {where}: {value!r} is not one of {sorted(accepted)}."
-        raise TableError(msg)
-    return value
+@table_part
+class _Acetaminophen:
+    drug: str
+    route: Route
+    min_weight: _Mass
+    source: Provenance
 
 
-def _section(
-    doc: Mapping[str, Any], name: str, required: set[str], optional: frozenset[str] = frozenset()
-) -> Mapping[str, Any]:
-    block = _block(doc, name)
-    where = f"data/{PATH} [{name}]"
-    check_keys(block, required=required | {"source"}, optional=optional, where=where)
-    entry_source(block, PATH, f"[{name}]")
-    return block
+@table_part
+class _StepRow:
+    dose: _Mass
+    frequency: Frequency
+    source: Provenance
 
 
-def _evidence(entry: Mapping[str, Any], where: str) -> tuple[Provenance, ...]:
-    keys = entry["evidence"]
-    known = sources_of(PATH)
-    if not isinstance(keys, list) or any(k not in known for k in keys):
-        msg = (
-            f"data/{PATH} {where}: 'evidence' must list sources from {sorted(known)}, got {keys!r}."
+@table_part
+class _Nsaid:
+    drug: str
+    dose: _Mass
+    frequency: Frequency
+    route: Route
+    withhold_at: Severity
+    anticoagulant_stand_in: str
+    source: Provenance
+
+
+@table_part
+class _Dexamethasone:
+    drug: str
+    dose: _Mass
+    route: Route
+    infection_findings: tuple[str, ...]
+    infection_condition: str
+    source: Provenance
+
+
+@table_part
+class _Opioid:
+    oral_drug: str
+    oral_dose: _Mass
+    oral_frequency: Frequency
+    oral_frequency_max: Frequency
+    oral_frequency_text: str
+    oral_equivalent: str
+    iv_drug: str
+    iv_equivalent: str
+    iv_reference_dose: str
+    ratios: str
+    source: Provenance
+
+
+@table_part
+class _Ketamine:
+    concentration: Annotated[Quantity, OfKind("concentration")]
+    profile: str
+    obesity_basis: Annotated[str, OneOf(frozenset({"ideal", "adjusted"}))]
+    obesity_bmi_at_least: Annotated[float, Range(low=0, low_open=True)]
+    obesity_source: Provenance
+    source: Provenance
+
+
+@table_part
+class _Naloxone:
+    drug: str
+    route: Route
+    mme_at_least: Annotated[float, Range(low=0, low_open=True)]
+    mme_table: str
+    benzodiazepine_class: str
+    conditions: tuple[str, ...]
+    conditions_source: Provenance
+    oud_products: tuple[str, ...]
+    source: Provenance
+
+
+@table_part
+class _NeuropathicCandidate:
+    item: str
+    drug: str
+    route: Route
+
+
+@table_part
+class _Neuropathic:
+    candidates: tuple[_NeuropathicCandidate, ...]
+    withhold_at: Severity
+    source: Provenance
+
+
+@table_part
+class _Gabapentinoid:
+    candidates: tuple[str, ...]
+    source: Provenance
+
+
+@table_part
+class _Taper:
+    basis: str
+    percent: Annotated[float, Range(low=0, low_open=True, high=100)]
+    interval: _Time
+    strengths: tuple[_Mass, ...]
+    equal_doses: bool
+    final_step: str
+    stop_at: Annotated[Quantity, OfKind("mass_rate")]
+    duration_of_use: _Time
+    source: Provenance
+
+
+@table_part
+class _Discharge:
+    scheduled_days_min: Annotated[int, Range(low=1)]
+    scheduled_days_max: int
+    referral_after: _Time
+    source: Provenance
+
+    def __attrs_post_init__(self) -> None:
+        if self.scheduled_days_min > self.scheduled_days_max:
+            msg = "need 0 < scheduled_days_min <= scheduled_days_max."
+            raise ShapeError(msg)
+
+
+@table_part
+class _FindingRow:
+    code: str
+    label: str
+    investigations: tuple[str, ...]
+    severity: Severity
+    source: Provenance
+
+
+@table_part
+class _RedFlagRow:
+    code: str
+    sign: str
+    action: str
+    findings: tuple[str, ...]
+    source: Provenance
+
+
+@table_part
+class _ItemRow:
+    code: str
+    kind: Annotated[str, OneOf(KINDS)]
+    section: Annotated[str, OneOf(SECTIONS)]
+    name: str
+    rationale: str
+    when: Annotated[str, OneOf(WHEN)]
+    compute: Annotated[str, OneOf(COMPUTE)]
+    source: Provenance
+    evidence: tuple[Provenance, ...]
+    severities: tuple[Annotated[str, OneOf(frozenset({"mild", "moderate", "severe"}))], ...] = ()
+
+
+@table_shape("care_pathway")
+@table_part
+class _PathwayFile:
+    """The seed care plan's data file."""
+
+    severity_bands: tuple[_BandRow, ...]
+    population: _Population
+    acetaminophen: _Acetaminophen
+    acetaminophen_steps: tuple[_StepRow, ...]
+    nsaid: _Nsaid
+    dexamethasone: _Dexamethasone
+    opioid: _Opioid
+    ketamine: _Ketamine
+    gabapentinoid: _Gabapentinoid
+    naloxone: _Naloxone
+    neuropathic: _Neuropathic
+    taper: _Taper
+    discharge: _Discharge
+    findings: tuple[_FindingRow, ...]
+    red_flags: tuple[_RedFlagRow, ...]
+    items: tuple[_ItemRow, ...]
+
+    def __attrs_post_init__(self) -> None:
+        covered = sorted(n for b in self.severity_bands for n in range(b.low, b.high + 1))
+        if covered != list(range(1, 11)):
+            msg = "the bands must cover 1-10 once each."
+            raise ShapeError(msg, at="severity_bands")
+        codes = [i.code for i in self.items]
+        if len(codes) != len(set(codes)):
+            msg = "item codes must be unique."
+            raise ShapeError(msg, at="items")
+        _known(
+            "findings",
+            "investigations",
+            self.findings,
+            {i.code for i in self.items if i.when == "finding"},
         )
-        raise TableError(msg)
-    return tuple(known[k] for k in keys)
+        _known("red_flags", "findings", self.red_flags, {f.code for f in self.findings})
+        items = {i.code for i in self.items}
+        for i, candidate in enumerate(self.neuropathic.candidates):
+            if candidate.item not in items:
+                msg = f"{candidate.item!r} is not one of the item codes."
+                raise ShapeError(msg, at=f"neuropathic.candidates[{i}].item")
 
 
-def _bands(doc: Mapping[str, Any]) -> tuple[SeverityBand, ...]:
-    bands = []
-    for i, entry in enumerate(_entries(doc, "severity_bands")):
-        where = f"[[severity_bands]][{i}]"
-        check_keys(entry, required={"category", "low", "high", "source"}, where=where)
-        low, high = entry["low"], entry["high"]
-        if not (isinstance(low, int) and isinstance(high, int) and 0 < low <= high <= 10):
-            msg = f"data/{PATH} {where}: low/high must be integers with 0 < low <= high <= 10."
-            raise TableError(msg)
-        bands.append(
-            SeverityBand(str(entry["category"]), low, high, entry_source(entry, PATH, where))
-        )
-    covered = sorted(n for b in bands for n in range(b.low, b.high + 1))
-    if covered != list(range(1, 11)):
-        msg = f"data/{PATH} [[severity_bands]]: the bands must cover 1-10 once each."
-        raise TableError(msg)
-    return tuple(bands)
+def _known(field: str, key: str, rows: tuple[Any, ...], accepted: set[str]) -> None:
+    """Refuse a row that refers to a code the file does not define."""
+    for i, row in enumerate(rows):
+        for j, code in enumerate(getattr(row, key)):
+            if code not in accepted:
+                msg = f"{code!r} is not one of {sorted(accepted)}."
+                raise ShapeError(msg, at=f"{field}[{i}].{key}[{j}]")
 
 
-def _findings(doc: Mapping[str, Any], investigations: frozenset[str]) -> dict[str, FindingSpec]:
-    found: dict[str, FindingSpec] = {}
-    for i, entry in enumerate(_entries(doc, "findings")):
-        where = f"[[findings]][{i}]"
-        check_keys(
-            entry,
-            required={"code", "label", "investigations", "severity", "source"},
-            where=where,
-        )
-        for code in entry["investigations"]:
-            _one_of(code, investigations, f"{where} investigations")
-        code = str(entry["code"])
-        found[code] = FindingSpec(
-            code=code,
-            label=str(entry["label"]),
-            investigations=tuple(entry["investigations"]),
-            severity=Severity.parse(entry["severity"]),
-            source=entry_source(entry, PATH, where),
-        )
-    return found
-
-
-def _red_flags(
-    doc: Mapping[str, Any], findings: Mapping[str, FindingSpec]
-) -> tuple[RedFlagSpec, ...]:
-    flags = []
-    for i, entry in enumerate(_entries(doc, "red_flags")):
-        where = f"[[red_flags]][{i}]"
-        check_keys(entry, required={"code", "sign", "action", "findings", "source"}, where=where)
-        for code in entry["findings"]:
-            _one_of(code, frozenset(findings), f"{where} findings")
-        flags.append(
-            RedFlagSpec(
-                code=str(entry["code"]),
-                sign=str(entry["sign"]),
-                action=str(entry["action"]),
-                findings=tuple(entry["findings"]),
-                source=entry_source(entry, PATH, where),
-            )
-        )
-    return tuple(flags)
-
-
-def _items(doc: Mapping[str, Any]) -> tuple[ItemSpec, ...]:
-    items = []
-    for i, entry in enumerate(_entries(doc, "items")):
-        where = f"[[items]][{i}]"
-        check_keys(
-            entry,
-            required={
-                "code",
-                "kind",
-                "section",
-                "name",
-                "rationale",
-                "when",
-                "compute",
-                "source",
-                "evidence",
-            },
-            optional={"severities"},
-            where=where,
-        )
-        items.append(
+def _pathway_from(doc: Mapping[str, Any]) -> PathwayData:
+    """Return the care-plan data of a document (the shipped file, or a test's copy)."""
+    shape = structure(doc, _PathwayFile, file=PATH)
+    sources = sources_of(PATH)
+    return PathwayData(
+        source=sources["provenance"],
+        sources=sources,
+        severity_bands=tuple(
+            SeverityBand(b.category, b.low, b.high, b.source) for b in shape.severity_bands
+        ),
+        adult_min_age_years=shape.population.adult_min_age_years,
+        population_source=shape.population.source,
+        acetaminophen=doc["acetaminophen"],
+        acetaminophen_min_weight=shape.acetaminophen.min_weight,
+        acetaminophen_steps=tuple(
+            DoseStep(s.dose, frequency_label(s.frequency), s.source)
+            for s in shape.acetaminophen_steps
+        ),
+        nsaid=doc["nsaid"],
+        nsaid_dose=shape.nsaid.dose,
+        nsaid_withhold_at=shape.nsaid.withhold_at,
+        dexamethasone=doc["dexamethasone"],
+        dexamethasone_dose=shape.dexamethasone.dose,
+        opioid=doc["opioid"],
+        opioid_oral_dose=shape.opioid.oral_dose,
+        ketamine=doc["ketamine"],
+        gabapentinoid=doc["gabapentinoid"],
+        naloxone=doc["naloxone"],
+        neuropathic=doc["neuropathic"],
+        taper=doc["taper"],
+        discharge=doc["discharge"],
+        referral_after=shape.discharge.referral_after,
+        findings=MappingProxyType(
+            {
+                f.code: FindingSpec(f.code, f.label, f.investigations, f.severity, f.source)
+                for f in shape.findings
+            }
+        ),
+        red_flags=tuple(
+            RedFlagSpec(r.code, r.sign, r.action, r.findings, r.source) for r in shape.red_flags
+        ),
+        items=tuple(
             ItemSpec(
-                code=str(entry["code"]),
-                kind=_one_of(entry["kind"], KINDS, f"{where} kind"),
-                section=_one_of(entry["section"], frozenset(SECTIONS), f"{where} section"),
-                name=str(entry["name"]),
-                rationale=str(entry["rationale"]),
-                when=_one_of(entry["when"], WHEN, f"{where} when"),
-                compute=_one_of(entry["compute"], COMPUTE, f"{where} compute"),
-                source=entry_source(entry, PATH, where),
-                evidence=_evidence(entry, where),
-                severities=tuple(
-                    _one_of(v, frozenset(("mild", "moderate", "severe")), f"{where} severities")
-                    for v in entry.get("severities", ())
-                ),
+                i.code,
+                i.kind,
+                i.section,
+                i.name,
+                i.rationale,
+                i.when,
+                i.compute,
+                i.source,
+                i.evidence,
+                i.severities,
             )
-        )
-    codes = [i.code for i in items]
-    if len(codes) != len(set(codes)):
-        msg = f"data/{PATH} [[items]]: item codes must be unique."
-        raise TableError(msg)
-    return tuple(items)
+            for i in shape.items
+        ),
+    )
 
 
-def _steps(doc: Mapping[str, Any]) -> tuple[DoseStep, ...]:
-    steps = []
-    for i, entry in enumerate(_entries(doc, "acetaminophen_steps")):
-        where = f"[[acetaminophen_steps]][{i}]"
-        check_keys(entry, required={"dose", "frequency", "source"}, where=where)
-        steps.append(
-            DoseStep(
-                dose=_quantity(entry["dose"], where, "mass"),
-                frequency=frequency_label(entry["frequency"]),
-                source=entry_source(entry, PATH, where),
-            )
-        )
-    return tuple(steps)
+def _document() -> Mapping[str, Any]:
+    return read_table(TABLE_ID, kind="care_pathway")
 
 
 @cache
@@ -362,128 +481,4 @@ def pathway_data() -> PathwayData:
     Raises:
         TableError: The data file is malformed (a packaging bug).
     """
-    doc = read_table(PATH)
-    where = f"data/{PATH}"
-    check_keys(doc, required=_TOP_LEVEL, where=where)
-    sources = sources_of(PATH)
-    items = _items(doc)
-    investigations = frozenset(i.code for i in items if i.when == "finding")
-    findings = _findings(doc, investigations)
-    population = _section(doc, "population", {"adult_min_age_years"})
-    apap = _section(doc, "acetaminophen", {"drug", "route", "min_weight"})
-    route(apap["route"])
-    nsaid = _section(
-        doc,
-        "nsaid",
-        {"drug", "dose", "frequency", "route", "withhold_at", "anticoagulant_stand_in"},
-    )
-    route(nsaid["route"])
-    frequency_label(nsaid["frequency"])
-    dexa = _section(
-        doc, "dexamethasone", {"drug", "dose", "route", "infection_findings", "infection_condition"}
-    )
-    route(dexa["route"])
-    opioid = _section(
-        doc,
-        "opioid",
-        {
-            "oral_drug",
-            "oral_dose",
-            "oral_frequency",
-            "oral_frequency_max",
-            "oral_frequency_text",
-            "oral_equivalent",
-            "iv_drug",
-            "iv_equivalent",
-            "iv_reference_dose",
-            "ratios",
-        },
-    )
-    frequency_label(opioid["oral_frequency"])
-    frequency_label(opioid["oral_frequency_max"])
-    ketamine = _section(
-        doc,
-        "ketamine",
-        {"concentration", "profile", "obesity_basis", "obesity_bmi_at_least", "obesity_source"},
-    )
-    _one_of(ketamine["obesity_basis"], frozenset(("ideal", "adjusted")), "[ketamine]")
-    _one_of(ketamine["obesity_source"], frozenset(sources), "[ketamine] obesity_source")
-    naloxone = _section(
-        doc,
-        "naloxone",
-        {
-            "drug",
-            "route",
-            "mme_at_least",
-            "mme_table",
-            "benzodiazepine_class",
-            "conditions",
-            "conditions_source",
-            "oud_products",
-        },
-    )
-    route(naloxone["route"])
-    _one_of(naloxone["conditions_source"], frozenset(sources), "[naloxone] conditions_source")
-    neuropathic = _section(doc, "neuropathic", {"candidates", "withhold_at"})
-    Severity.parse(neuropathic["withhold_at"])
-    for candidate in neuropathic["candidates"]:
-        check_keys(candidate, required={"item", "drug", "route"}, where="[neuropathic] candidates")
-        _one_of(candidate["item"], frozenset(i.code for i in items), "[neuropathic] item")
-        route(candidate["route"])
-    _quantity(ketamine["concentration"], "[ketamine] concentration", "concentration")
-    gaba = _section(doc, "gabapentinoid", {"candidates"})
-    taper = _section(
-        doc,
-        "taper",
-        {
-            "basis",
-            "percent",
-            "interval",
-            "strengths",
-            "equal_doses",
-            "final_step",
-            "stop_at",
-            "duration_of_use",
-        },
-    )
-    _quantity(taper["interval"], "[taper] interval", "time")
-    _quantity(taper["stop_at"], "[taper] stop_at", "mass_rate")
-    if not isinstance(taper["equal_doses"], bool):
-        msg = f"{where} [taper]: equal_doses must be true or false."
-        raise TableError(msg)
-    _quantity(taper["duration_of_use"], "[taper] duration_of_use", "time")
-    for strength in taper["strengths"]:
-        _quantity(strength, "[taper] strengths", "mass")
-    discharge = _section(
-        doc, "discharge", {"scheduled_days_min", "scheduled_days_max", "referral_after"}
-    )
-    if not 0 < discharge["scheduled_days_min"] <= discharge["scheduled_days_max"]:
-        msg = f"{where} [discharge]: need 0 < scheduled_days_min <= scheduled_days_max."
-        raise TableError(msg)
-    return PathwayData(
-        source=sources["provenance"],
-        sources=sources,
-        severity_bands=_bands(doc),
-        adult_min_age_years=float(population["adult_min_age_years"]),
-        population_source=entry_source(population, PATH, "[population]"),
-        acetaminophen=apap,
-        acetaminophen_min_weight=_quantity(apap["min_weight"], "[acetaminophen]", "mass"),
-        acetaminophen_steps=_steps(doc),
-        nsaid=nsaid,
-        nsaid_dose=_quantity(nsaid["dose"], "[nsaid] dose", "mass"),
-        nsaid_withhold_at=Severity.parse(nsaid["withhold_at"]),
-        dexamethasone=dexa,
-        dexamethasone_dose=_quantity(dexa["dose"], "[dexamethasone] dose", "mass"),
-        opioid=opioid,
-        opioid_oral_dose=_quantity(opioid["oral_dose"], "[opioid] oral_dose", "mass"),
-        ketamine=ketamine,
-        gabapentinoid=gaba,
-        naloxone=naloxone,
-        neuropathic=neuropathic,
-        taper=taper,
-        discharge=discharge,
-        referral_after=_quantity(discharge["referral_after"], "[discharge]", "time"),
-        findings=findings,
-        red_flags=_red_flags(doc, findings),
-        items=items,
-    )
+    return _pathway_from(_document())

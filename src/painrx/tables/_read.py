@@ -1,4 +1,4 @@
-"""Loading, validating and listing the cited data tables. (public face: ``painrx.tables``)."""
+"""Listing the cited data tables and reading one by id. (public face: ``painrx.tables``)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib import resources
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
-from painrx.errors import TableError
+from painrx.errors import InputError, TableError
 from painrx.provenance import Provenance
+from painrx.tables import _files
 
 __all__ = [
     "Provenance",
@@ -20,15 +20,12 @@ __all__ = [
     "TableInfo",
     "check_keys",
     "entry_source",
+    "parse_table",
     "read_table",
     "sources_of",
+    "table_info",
     "tables",
 ]
-
-_PROVENANCE_REQUIRED = frozenset({"id", "kind", "title", "year", "citation"})
-_PROVENANCE_OPTIONAL = frozenset({"url", "edition", "retrieved", "licence", "notes"})
-_SOURCE_REQUIRED = frozenset({"title", "year", "citation"})
-_SOURCE_OPTIONAL = frozenset({"url", "edition", "notes"})
 
 
 @attrs.frozen
@@ -63,6 +60,9 @@ def check_keys(
 ) -> None:
     """Refuse a data mapping with a missing or unknown key.
 
+    For data modules not yet declared as shapes (see :mod:`painrx.tables._shape`, which
+    refuses unknown keys by itself).
+
     Raises:
         TableError: Naming the file location, the key and the accepted keys.
     """
@@ -78,154 +78,225 @@ def check_keys(
         raise TableError(msg)
 
 
-def _data_files() -> list[str]:
-    root = resources.files("painrx") / "data"
-    found: list[str] = []
+_HEADER = re.compile(r"^\s*\[", re.MULTILINE)
 
-    def walk(node: Any, prefix: str) -> None:
-        for child in sorted(node.iterdir(), key=lambda c: c.name):
-            if child.is_dir():
-                walk(child, f"{prefix}{child.name}/")
-            elif child.name.endswith(".toml"):
-                found.append(f"{prefix}{child.name}")
-
-    walk(root, "")
-    return found
+# The [provenance] block every table starts with: required and optional text keys, and
+# the year. Checked here, without cattrs, because listing the tables must stay fast.
+_PROVENANCE_TEXT = ("id", "kind", "title", "citation")
+_PROVENANCE_OPTIONAL = ("url", "edition", "retrieved", "licence", "notes")
 
 
-@cache
-def read_table(path: str) -> Mapping[str, Any]:
-    """Load one data file (``"mme/cdc_2022.toml"``) and validate its provenance block.
-
-    The result is cached: every caller shares one parsed table.
+def table_header(block: object, path: str) -> TableInfo:
+    """Check a table's ``[provenance]`` block and return its listing.
 
     Raises:
-        TableError: The file is missing, not valid TOML, or its provenance is incomplete.
+        TableError: In the loader's format, e.g. ``data/x.toml: provenance: missing key
+            'citation'``.
     """
-    try:
-        doc = tomllib.loads(_data_text(path))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        msg = f"data/{path}: cannot be read ({exc})."
-        raise TableError(msg) from None
-    block = doc.get("provenance")
-    if not isinstance(block, dict):
-        msg = f"data/{path}: no [provenance] block."
+    where = f"data/{path}: provenance"
+    if not isinstance(block, Mapping):
+        msg = f"{where}: expected a table, got {repr(block)[:100]}"
         raise TableError(msg)
-    check_keys(
-        block,
-        required=_PROVENANCE_REQUIRED,
-        optional=_PROVENANCE_OPTIONAL,
-        where=f"data/{path} [provenance]",
-    )
-    for key in ("id", "title", "citation"):
-        if not str(block[key]).strip():
-            msg = f"data/{path} [provenance]: {key!r} is empty."
+    required = (*_PROVENANCE_TEXT, "year")
+    missing = [key for key in required if key not in block]
+    if missing:
+        msg = f"{where}: missing key {missing[0]!r}"
+        raise TableError(msg)
+    unknown = sorted(set(block) - {*required, *_PROVENANCE_OPTIONAL})
+    if unknown:
+        msg = f"{where}: unknown key(s) {unknown}; accepted: {sorted({*required, *_PROVENANCE_OPTIONAL})}"
+        raise TableError(msg)
+    for key in (*_PROVENANCE_TEXT, *_PROVENANCE_OPTIONAL):
+        value = block.get(key, "")
+        if not isinstance(value, str) or (key in _PROVENANCE_TEXT and not value.strip()):
+            msg = f"{where}.{key}: expected non-empty text, got {repr(value)[:100]}"
             raise TableError(msg)
-    return doc
-
-
-def _provenance(block: Mapping[str, Any], pid: str) -> Provenance:
-    return Provenance(
-        id=pid,
-        title=str(block["title"]),
-        year=int(block["year"]),
-        citation=str(block["citation"]),
-        url=str(block.get("url", "")),
-        edition=str(block.get("edition", "")),
+    year = block["year"]
+    if isinstance(year, bool) or not isinstance(year, int):
+        msg = f"{where}.year: expected a whole number, got {repr(year)[:100]}"
+        raise TableError(msg)
+    source = Provenance(
+        block["id"],
+        block["title"],
+        year,
+        block["citation"],
+        block.get("url", ""),
+        block.get("edition", ""),
     )
+    return TableInfo(block["id"], block["kind"], path, source)
+
+
+def _provenance_doc(path: str) -> Mapping[str, Any]:
+    """Return a file's ``[provenance]`` block (as ``{"provenance": ...}``) without parsing the rest.
+
+    Listing tables must not parse every large table (the CLI's time to first result
+    depends on it). The block is the text from its header to the next table header;
+    anything unexpected falls back to parsing the whole file.
+    """
+    text = _files.data_text(path)
+    start = text.find("[provenance]")
+    if start >= 0:
+        following = _HEADER.search(text, start + len("[provenance]"))
+        try:
+            doc = tomllib.loads(text[start : following.start() if following else len(text)])
+            if isinstance(doc.get("provenance"), dict):
+                return doc
+        except tomllib.TOMLDecodeError:
+            pass
+    return {"provenance": _document(path).get("provenance")}
 
 
 @cache
-def sources_of(path: str) -> Mapping[str, Provenance]:
-    """Return the sources a data file declares, by key.
+def _document(path: str) -> Mapping[str, Any]:
+    try:
+        return _files.freeze(tomllib.loads(_files.data_text(path)))  # type: ignore[no-any-return]
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"data/{path}: not valid TOML ({exc})."
+        raise TableError(msg) from None
 
-    The key ``"provenance"`` is the file's own provenance; each ``[sources.KEY]``
-    table adds another citable source (its id is ``"<table id>/KEY"``).
+
+@cache
+def _index() -> tuple[TableInfo, ...]:
+    found = [
+        table_header(_provenance_doc(path)["provenance"], path) for path in _files.data_files()
+    ]
+    keys = [(info.kind, info.id) for info in found]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    if twice:
+        msg = f"Several data files declare the same kind and id: {twice}."
+        raise TableError(msg)
+    return tuple(found)
+
+
+def tables(kind: str | None = None) -> tuple[TableInfo, ...]:
+    """List every clinical table painrx ships, optionally of one ``kind``.
+
+    Raises:
+        TableError: A data file fails its checksum or has a malformed provenance block.
     """
-    doc = read_table(path)
-    main = doc["provenance"]
-    found: dict[str, Provenance] = {"provenance": _provenance(main, str(main["id"]))}
-    for key, block in doc.get("sources", {}).items():
-        where = f"data/{path} [sources.{key}]"
-        if not isinstance(block, dict):
-            msg = f"{where}: must be a table."
-            raise TableError(msg)
-        check_keys(block, required=_SOURCE_REQUIRED, optional=_SOURCE_OPTIONAL, where=where)
-        found[key] = _provenance(block, f"{main['id']}/{key}")
-    return found
+    return tuple(info for info in _index() if kind is None or info.kind == kind)
 
 
-def entry_source(entry: Mapping[str, Any], path: str, where: str) -> Provenance:
+def _how_to_list() -> str:
+    return "list the ids with painrx.tables() or `painrx tables`"
+
+
+def table_info(table_id: object, *, kind: str | None = None) -> TableInfo:
+    """Return the listing of one table by its id (and kind, when ids repeat across kinds).
+
+    Raises:
+        InputError: ``table_id`` is not a table id (a path is never one), the kind is
+            unknown, or the id names tables of several kinds and no ``kind`` was given.
+    """
+    infos = tables()
+    if kind is not None and kind not in {i.kind for i in infos}:
+        kinds = sorted({i.kind for i in infos})
+        msg = f"Unknown table kind {kind!r}; accepted: {', '.join(kinds)}."
+        raise InputError(msg)
+    found = [i for i in infos if i.id == table_id and (kind is None or i.kind == kind)]
+    if not found:
+        shown = repr(table_id)[:100]
+        ids = sorted({i.id for i in infos if kind is None or i.kind == kind})
+        what = f"{kind} table" if kind else "table"
+        msg = (
+            f"Unknown {what} id {shown}: read_table takes a table id, never a path; "
+            f"{_how_to_list()} (ids: {', '.join(ids)})."
+        )
+        raise InputError(msg)
+    if len(found) > 1:
+        shared = ", ".join(sorted(i.kind for i in found))
+        msg = f"Table id {table_id!r} names tables of several kinds ({shared}); give kind=."
+        raise InputError(msg)
+    return found[0]
+
+
+def read_table(table_id: str, *, kind: str | None = None) -> Mapping[str, Any]:
+    """Return one shipped table by id: the whole document, verified and read-only.
+
+    The document is checked against its shipped checksum and cached; the view is
+    read-only all the way down (mappings are proxies, arrays tuples), so no caller can
+    change what later callers read.
+
+    Args:
+        table_id: A table id as listed by :func:`tables`, e.g. ``"BNF"``. Never a path.
+        kind: The table's kind, needed when an id is used by several kinds
+            (``"CDC_2022"`` is an MME, a ratio and a taper table).
+
+    Raises:
+        InputError: ``table_id`` is not the id of a shipped table.
+        TableError: The file fails its checksum or is not valid TOML.
+    """
+    return _document(table_info(table_id, kind=kind).path)
+
+
+def parse_table(table: str) -> dict[str, Any]:
+    """Return a fresh, verified parse of one table that the caller may change.
+
+    For data modules not yet declared as shapes, and for tests that edit a copy of a
+    table to see it refused; every call parses the file again, so no caller's edits
+    reach another. Everything else reads :func:`read_table` or a declared shape.
+
+    Args:
+        table: A table id, or the data path :func:`tables` lists for it; nothing
+            outside that list.
+
+    Raises:
+        InputError: ``table`` is neither.
+        TableError: The file fails its checksum or is not valid TOML.
+    """
+    path = _path_of(table)
+    try:
+        return tomllib.loads(_files.data_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"data/{path}: not valid TOML ({exc})."
+        raise TableError(msg) from None
+
+
+def _path_of(table: str) -> str:
+    """Resolve a table id, or a data path listed by :func:`tables`, to its data path."""
+    for info in tables():
+        if table == info.path:
+            return info.path
+    return table_info(table).path
+
+
+def sources_of(table: str) -> Mapping[str, Provenance]:
+    """Return the sources a table declares, by key.
+
+    The key ``"provenance"`` is the table's own provenance; each ``[sources.KEY]``
+    block adds another citable source (its id is ``"<table id>/KEY"``).
+
+    Args:
+        table: A table id, or the data path :func:`tables` lists for it
+            (``"infusions/profiles.toml"``); nothing outside that list.
+
+    Raises:
+        InputError: ``table`` is neither.
+    """
+    return _sources(_path_of(table))
+
+
+@cache
+def _sources(path: str) -> Mapping[str, Provenance]:
+    from painrx.tables._structure import header
+
+    return header(_document(path), path)[1]
+
+
+def entry_source(entry: Mapping[str, Any], table: str, where: str) -> Provenance:
     """Return the source an entry cites through its ``source`` key.
+
+    For data modules not yet declared as shapes (a shape's ``Provenance`` field does
+    this by itself).
 
     Raises:
         TableError: The entry cites nothing, or a source the file does not declare.
     """
     key = entry.get("source")
-    known = sources_of(path)
+    known = sources_of(table)
     if not isinstance(key, str) or key not in known:
-        msg = f"data/{path} {where}: 'source' must be one of {sorted(known)}, got {key!r}."
+        msg = (
+            f"data/{_path_of(table)} {where}: 'source' must be one of {sorted(known)}, got {key!r}."
+        )
         raise TableError(msg)
     return known[key]
-
-
-def _data_text(path: str) -> str:
-    node = resources.files("painrx") / "data"
-    for part in path.split("/"):
-        node = node / part
-    return node.read_text(encoding="utf-8")
-
-
-_HEADER = re.compile(r"^\s*\[", re.MULTILINE)
-
-
-def _provenance_block(path: str) -> Mapping[str, Any]:
-    """Return a file's ``[provenance]`` block without parsing the whole file.
-
-    Listing tables must not parse every large table (the CLI's time to first result
-    depends on it). The block is the text from its header to the next table header;
-    anything unexpected falls back to the full, validated :func:`read_table`.
-    """
-    text = _data_text(path)
-    start = text.find("[provenance]")
-    if start >= 0:
-        body_start = start + len("[provenance]")
-        following = _HEADER.search(text, body_start)
-        block_text = text[start : following.start() if following else len(text)]
-        try:
-            block = tomllib.loads(block_text).get("provenance")
-            if isinstance(block, dict):
-                check_keys(
-                    block,
-                    required=_PROVENANCE_REQUIRED,
-                    optional=_PROVENANCE_OPTIONAL,
-                    where=f"data/{path} [provenance]",
-                )
-                return block
-        except (tomllib.TOMLDecodeError, TableError):
-            pass
-    return cast("Mapping[str, Any]", read_table(path)["provenance"])
-
-
-@cache
-def _all_tables() -> tuple[TableInfo, ...]:
-    infos = []
-    for path in _data_files():
-        block = _provenance_block(path)
-        infos.append(
-            TableInfo(
-                id=str(block["id"]),
-                kind=str(block["kind"]),
-                path=path,
-                source=_provenance(block, str(block["id"])),
-            )
-        )
-    return tuple(infos)
-
-
-def tables(kind: str | None = None) -> tuple[TableInfo, ...]:
-    """List every clinical table painrx ships, optionally of one ``kind``."""
-    infos = _all_tables()
-    if kind is None:
-        return infos
-    return tuple(i for i in infos if i.kind == kind)

@@ -6,8 +6,8 @@ import math
 from fractions import Fraction
 from typing import Final
 
+from painrx._numbers import decimal, exact_conversion
 from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError
-from painrx.tapers import _data as data
 from painrx.tapers._bounds import bounds
 from painrx.tapers._drug import TaperDrug
 from painrx.units import Quantity, format_units, is_real, magnitude, quantity_arg
@@ -65,7 +65,7 @@ def percent(value: object, name: str) -> Fraction:
             "longer interval."
         )
         raise InputError(msg)
-    return data.decimal(number) / 100
+    return decimal(number) / 100
 
 
 def fraction(value: object, name: str, *, upper_inclusive: bool) -> Fraction:
@@ -80,7 +80,7 @@ def fraction(value: object, name: str, *, upper_inclusive: bool) -> Fraction:
         bound = "at most 1" if upper_inclusive else "below 1"
         msg = f"{name}={value!r} must be a fraction above 0 and {bound} (0.25 means 25%)."
         raise InputError(msg)
-    return data.decimal(number)
+    return decimal(number)
 
 
 def whole_days(value: object, name: str) -> tuple[Quantity, int]:
@@ -91,7 +91,7 @@ def whole_days(value: object, name: str) -> tuple[Quantity, int]:
         InputError: Not a whole number of days, or longer than the bound.
     """
     q = quantity_arg(value, name=name, kinds="time")
-    days = data.exact(magnitude(q, "day"))
+    days = exact_conversion(magnitude(q, "day"))
     limit = bounds()
     if days > limit.max_interval_days:
         msg = (

@@ -1,19 +1,21 @@
-"""Load the cited upper bounds on taper arguments (``data/tapers/bounds.toml``)."""
+"""The cited upper bounds on taper arguments (``data/tapers/bounds.toml``).
+
+The file's shape is declared once below and registered with
+:func:`painrx.tables.table_shape`, like every other taper table.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Annotated
 
 import attrs
 
-from painrx.errors import PainRxError, TableError
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table
-from painrx.units import Q, kind_of, magnitude
+from painrx.tables import OfKind, Range, load, table_part, table_shape, tables
+from painrx.units import Quantity, magnitude
 
 __all__ = ["TaperBounds", "bounds"]
-
-PATH = "tapers/bounds.toml"
 
 
 @attrs.frozen
@@ -28,38 +30,52 @@ class TaperBounds:
     percent_source: Provenance
 
 
+@table_part
+class _DosesRow:
+    value: Annotated[int, Range(low=1)]
+    source: Provenance
+    notes: str = ""
+
+
+@table_part
+class _IntervalRow:
+    value: Annotated[Quantity, OfKind("time")]
+    source: Provenance
+    notes: str = ""
+
+
+@table_part
+class _PercentRow:
+    value: Annotated[int, Range(low=1, high=99)]
+    source: Provenance
+    notes: str = ""
+
+
+@table_shape("taper_bounds")
+@table_part
+class _BoundsFile:
+    """Upper bounds on taper arguments (``data/tapers/bounds.toml``)."""
+
+    max_doses_per_day: _DosesRow
+    max_interval: _IntervalRow
+    min_percent: _PercentRow
+
+
 @cache
 def bounds() -> TaperBounds:
     """Load the taper bounds.
 
     Raises:
-        TableError: A section is missing, has unknown keys or a value of the wrong shape.
+        TableError: The file fails its checksum or its declared shape.
     """
-    doc = read_table(PATH)
-    found: dict[str, tuple[object, Provenance]] = {}
-    for key in ("max_doses_per_day", "max_interval", "min_percent"):
-        where = f"data/{PATH} [{key}]"
-        entry = doc.get(key)
-        if not isinstance(entry, dict):
-            msg = f"{where}: missing; expected a table with value and source."
-            raise TableError(msg)
-        check_keys(entry, required={"value", "source"}, optional={"notes"}, where=where)
-        found[key] = (entry["value"], entry_source(entry, PATH, f"[{key}]"))
-    doses, doses_source = found["max_doses_per_day"]
-    if isinstance(doses, bool) or not isinstance(doses, int) or doses < 1:
-        msg = f"data/{PATH} [max_doses_per_day].value: expected a whole number, got {doses!r}."
-        raise TableError(msg)
-    text, interval_source = found["max_interval"]
-    try:
-        q = Q(str(text))
-    except PainRxError:
-        q = None
-    days = magnitude(q, "day") if q is not None and kind_of(q) == "time" else 0.0
-    if not days >= 1 or not float(days).is_integer():
-        msg = f"data/{PATH} [max_interval].value: expected whole days such as '365 day', got {text!r}."
-        raise TableError(msg)
-    percent, percent_source = found["min_percent"]
-    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 < percent < 100:
-        msg = f"data/{PATH} [min_percent].value: expected a whole number from 1 to 99, got {percent!r}."
-        raise TableError(msg)
-    return TaperBounds(doses, doses_source, int(days), interval_source, percent, percent_source)
+    (table,) = tables("taper_bounds")
+    doc = load(_BoundsFile, table.id)
+    days = magnitude(doc.max_interval.value, "day")
+    return TaperBounds(
+        max_doses_per_day=doc.max_doses_per_day.value,
+        doses_source=doc.max_doses_per_day.source,
+        max_interval_days=round(days),
+        interval_source=doc.max_interval.source,
+        min_percent=doc.min_percent.value,
+        percent_source=doc.min_percent.source,
+    )

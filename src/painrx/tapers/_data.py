@@ -1,8 +1,11 @@
-"""Load and validate the cited taper tables under ``painrx/data/tapers``.
+"""Load the cited taper tables under ``painrx/data/tapers``.
 
-Each loader checks every entry's keys and source the first time it is used, and turns
-quantities written as text (``"30 day"``, ``"72 h"``) into exact numbers, so a
-malformed table fails loudly instead of shaping a schedule.
+The shape of each table kind is declared once below (the ``_*File`` and ``_*Row``
+classes, registered with :func:`painrx.tables.table_shape`); the tables loader finds the
+files by kind, verifies them and refuses a malformed entry with one
+:class:`~painrx.tables.TableError` naming the file, the path inside it and what was
+expected. Quantities written as text (``"30 day"``, ``"72 h"``) become exact numbers,
+so a malformed table fails loudly instead of shaping a schedule.
 """
 
 from __future__ import annotations
@@ -10,14 +13,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from types import MappingProxyType
+from typing import Annotated, Final, TypeVar
 
 import attrs
 
-from painrx.errors import PainRxError, Severity, TableError
+from painrx._numbers import exact_conversion
+from painrx.errors import Severity, TableError
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, entry_source, read_table, sources_of
-from painrx.units import Q, kind_of, magnitude
+from painrx.tables import (
+    NonEmpty,
+    OfKind,
+    Range,
+    ShapeError,
+    load,
+    table_error,
+    table_info,
+    table_part,
+    table_shape,
+    tables,
+)
+from painrx.units import Quantity, magnitude
 
 __all__ = [
     "DurationClass",
@@ -30,9 +46,7 @@ __all__ = [
     "ProductRules",
     "Refusal",
     "Unsplittable",
-    "decimal",
     "duration_classes",
-    "exact",
     "final_step",
     "guideline",
     "guideline_ids",
@@ -40,31 +54,18 @@ __all__ = [
     "product_rules",
 ]
 
-GUIDELINE_PATHS = (
-    "tapers/cdc_2022.toml",
-    "tapers/hhs_2019.toml",
-    "tapers/va_dod_2017.toml",
-    "tapers/post_operative.toml",
-)
-POST_OPERATIVE_PATH = "tapers/post_operative.toml"
-CLASSES_PATH = "tapers/duration_of_use.toml"
-PRODUCTS_PATH = "tapers/products.toml"
-FINAL_STEP_PATH = "tapers/cdc_2022.toml"
-HYBRID_PATH = "tapers/hhs_2019.toml"
+POST_OPERATIVE_PATH: Final = "tapers/post_operative.toml"
+#: The tables that hold the end-of-taper rule and the hybrid taper's switch point.
+FINAL_STEP_TABLE: Final = "CDC_2022"
+HYBRID_TABLE: Final = "HHS_2019"
+
+_Duration = Annotated[Quantity, OfKind("time")]
+_Names = tuple[Annotated[str, NonEmpty()], ...]
+_Row = TypeVar("_Row")
 
 
-def decimal(value: float) -> Fraction:
-    """Return ``value`` as the exact decimal it prints as (``0.1`` → 1/10, not a binary float)."""
-    return Fraction(repr(float(value)))
-
-
-def exact(value: float) -> Fraction:
-    """Return a converted magnitude as an exact decimal, dropping conversion noise.
-
-    Unit conversion leaves binary noise (0.06 g → 60.00000000000001 mg); nine decimals
-    keep every clinically meaningful digit of a dose.
-    """
-    return decimal(round(value, 9))
+def _days(q: Quantity, unit: str = "day") -> Fraction:
+    return exact_conversion(magnitude(q, unit))
 
 
 @attrs.frozen
@@ -186,232 +187,242 @@ class ProductRules:
     refusals: tuple[Refusal, ...]
 
 
-def _entries(doc: Mapping[str, Any], key: str, path: str) -> list[tuple[str, Mapping[str, Any]]]:
-    value = doc.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        msg = f"data/{path}: [[{key}]] must be an array of tables."
-        raise TableError(msg)
-    return [(f"[[{key}]] #{i + 1}", v) for i, v in enumerate(value)]
+# --------------------------------------------------------------------------- shapes
 
 
-def _days(text: object, where: str, *, unit: str = "day") -> Fraction:
-    try:
-        q = Q(text)
-    except PainRxError as exc:
-        msg = f"{where}: {text!r} is not a duration ({exc})."
-        raise TableError(msg) from None
-    if kind_of(q) != "time" or not q.magnitude > 0:
-        msg = f"{where}: {text!r} must be a positive duration such as '30 day'."
-        raise TableError(msg)
-    return exact(magnitude(q, unit))
+@table_part
+class _PaceRow:
+    use: str
+    max_percent: Annotated[Fraction, Range(low=0, low_open=True, high=100)]
+    per: _Duration
+    severity: Severity
+    source: Provenance
+    notes: str = ""
 
 
-def _number(value: object, where: str, *, low: float, high: float) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
-        msg = f"{where}: {value!r} must be a number above {low} and at most {high}."
-        raise TableError(msg)
-    return decimal(float(value))
+@table_part
+class _ExpectedRow:
+    use: str
+    max_duration: _Duration
+    severity: Severity
+    source: Provenance
+    notes: str = ""
 
 
-def _severity(value: object, where: str) -> Severity:
-    try:
-        return Severity.parse(str(value))
-    except PainRxError as exc:
-        msg = f"{where}: {exc}"
-        raise TableError(msg) from None
+@table_part
+class _FinalStepRow:
+    every_days: Annotated[int, Range(low=2)]
+    source: Provenance
+    notes: str = ""
+
+
+@table_part
+class _HybridRow:
+    switch_fraction: Annotated[Fraction, Range(low=0, low_open=True, high=1, high_open=True)]
+    source: Provenance
+    notes: str = ""
+
+
+@table_shape("taper_guideline")
+@table_part
+class _GuidelineFile:
+    """A taper guideline (``data/tapers/*.toml`` of kind ``taper_guideline``)."""
+
+    paces: tuple[_PaceRow, ...] = ()
+    expected_durations: tuple[_ExpectedRow, ...] = ()
+    final_steps: tuple[_FinalStepRow, ...] = ()
+    hybrid: tuple[_HybridRow, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        uses = [pace.use for pace in self.paces]
+        for i, use in enumerate(uses):
+            if use in uses[:i]:
+                msg = f"a second pace for {use!r}."
+                raise ShapeError(msg, at=f"paces[{i}]")
+
+
+@table_part
+class _ClassRow:
+    name: str
+    source: Provenance
+    from_: _Duration | None = attrs.field(default=None, metadata={"key": "from"})
+    up_to: _Duration | None = None
+    notes: str = ""
+
+
+@table_shape("taper_duration_classes")
+@table_part
+class _ClassesFile:
+    """The duration-of-use classes (``data/tapers/duration_of_use.toml``)."""
+
+    classes: tuple[_ClassRow, ...]
+
+    def __attrs_post_init__(self) -> None:
+        open_ended = [c for c in self.classes if c.from_ is None and c.up_to is None]
+        if len(open_ended) != 1 or self.classes[-1] is not open_ended[0]:
+            msg = "exactly one class, the last, must have neither 'from' nor 'up_to'."
+            raise ShapeError(msg, at="classes")
+
+
+@table_part
+class _PatchRow:
+    ingredient: str
+    products: _Names
+    change_interval: _Duration
+    source: Provenance
+    notes: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        hours = _days(self.change_interval, "h")
+        if hours.denominator != 1 or hours % 24:
+            msg = "change_interval must be a whole number of days."
+            raise ShapeError(msg, at="change_interval")
+
+
+@table_part
+class _UnsplittableRow:
+    form: str
+    reason: str
+    source: Provenance
+    notes: str = ""
+
+
+@table_part
+class _RefusalRow:
+    reason: str
+    source: Provenance
+    ingredient: str | None = None
+    products: _Names | None = None
+    routes: _Names | None = None
+    indications: _Names | None = None
+    notes: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if (self.ingredient, self.products, self.routes, self.indications) == (None,) * 4:
+            msg = "a refusal needs at least one of ingredient, products, routes, indications."
+            raise ShapeError(msg)
+
+
+@table_shape("taper_product_rules")
+@table_part
+class _ProductsFile:
+    """Patch intervals, unsplittable forms and refusals (``data/tapers/products.toml``)."""
+
+    patches: tuple[_PatchRow, ...] = ()
+    unsplittable_forms: tuple[_UnsplittableRow, ...] = ()
+    refusals: tuple[_RefusalRow, ...] = ()
+
+
+# --------------------------------------------------------------------------- accessors
+
+
+def _lower(names: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    return None if names is None else tuple(n.lower() for n in names)
+
+
+def _id_of(path: str) -> str:
+    for info in tables("taper_guideline"):
+        if info.path == path:
+            return info.id
+    msg = f"No taper guideline table is stored at data/{path}; known: {sorted(guideline_ids())}."
+    raise TableError(msg)
 
 
 @cache
 def guideline(path: str) -> Guideline:
-    """Load one guideline table (paces and expected durations)."""
-    doc = read_table(path)
-    known = {c.name for c in duration_classes()}
-    paces: dict[str, Pace] = {}
-    for where, entry in _entries(doc, "paces", path):
-        at = f"data/{path} {where}"
-        check_keys(
-            entry,
-            required={"use", "max_percent", "per", "severity", "source"},
-            optional={"notes"},
-            where=at,
-        )
-        use = _class_name(entry["use"], known, at)
-        if use in paces:
-            msg = f"{at}: a second pace for {use!r}."
-            raise TableError(msg)
-        paces[use] = Pace(
-            use=use,
-            max_percent=_number(entry["max_percent"], at, low=0, high=100),
-            per_days=_days(entry["per"], at),
-            severity=_severity(entry["severity"], at),
-            source=entry_source(entry, path, where),
-        )
-    expected: dict[str, ExpectedDuration] = {}
-    for where, entry in _entries(doc, "expected_durations", path):
-        at = f"data/{path} {where}"
-        check_keys(
-            entry,
-            required={"use", "max_duration", "severity", "source"},
-            optional={"notes"},
-            where=at,
-        )
-        use = _class_name(entry["use"], known, at)
-        expected[use] = ExpectedDuration(
-            use=use,
-            max_days=_days(entry["max_duration"], at),
-            severity=_severity(entry["severity"], at),
-            source=entry_source(entry, path, where),
-        )
+    """Load one guideline table (paces and expected durations), by its data path."""
+    table_id = _id_of(path)
+    doc = load(_GuidelineFile, table_id)
+    known = sorted(c.name for c in duration_classes())
+    uses = [("paces", i, p.use) for i, p in enumerate(doc.paces)]
+    uses += [("expected_durations", i, e.use) for i, e in enumerate(doc.expected_durations)]
+    for field, i, use in uses:
+        if use not in known:
+            raise table_error(path, f"{field}[{i}].use", f"expected one of {known}, got {use!r}")
+    paces = {
+        p.use: Pace(p.use, p.max_percent, _days(p.per), p.severity, p.source) for p in doc.paces
+    }
+    expected = {
+        e.use: ExpectedDuration(e.use, _days(e.max_duration), e.severity, e.source)
+        for e in doc.expected_durations
+    }
     return Guideline(
-        id=str(doc["provenance"]["id"]),
-        source=sources_of(path)["provenance"],
-        paces=paces,
-        expected=expected,
+        id=table_id,
+        source=table_info(table_id, kind="taper_guideline").source,
+        paces=MappingProxyType(paces),
+        expected=MappingProxyType(expected),
     )
-
-
-def _class_name(value: object, known: set[str], where: str) -> str:
-    if value not in known:
-        msg = f"{where}: 'use' must be one of {sorted(known)}, got {value!r}."
-        raise TableError(msg)
-    return str(value)
 
 
 @cache
 def guideline_ids() -> Mapping[str, str]:
     """Return ``{guideline id: data path}`` for every taper guideline table."""
-    return {guideline(path).id: path for path in GUIDELINE_PATHS}
+    return MappingProxyType({info.id: info.path for info in tables("taper_guideline")})
 
 
 @cache
 def duration_classes() -> tuple[DurationClass, ...]:
     """Load the duration-of-use classes, in the order they are checked."""
-    path = CLASSES_PATH
-    doc = read_table(path)
-    classes: list[DurationClass] = []
-    for where, entry in _entries(doc, "classes", path):
-        at = f"data/{path} {where}"
-        check_keys(
-            entry, required={"name", "source"}, optional={"from", "up_to", "notes"}, where=at
+    (table,) = tables("taper_duration_classes")
+    return tuple(
+        DurationClass(
+            name=row.name,
+            from_days=_days(row.from_) if row.from_ is not None else None,
+            up_to_days=_days(row.up_to) if row.up_to is not None else None,
+            source=row.source,
         )
-        classes.append(
-            DurationClass(
-                name=str(entry["name"]),
-                from_days=_days(entry["from"], at) if "from" in entry else None,
-                up_to_days=_days(entry["up_to"], at) if "up_to" in entry else None,
-                source=entry_source(entry, path, where),
-            )
-        )
-    open_ended = [c for c in classes if c.from_days is None and c.up_to_days is None]
-    if len(open_ended) != 1 or classes[-1] is not open_ended[0]:
-        msg = f"data/{path}: exactly one class, the last, must have neither 'from' nor 'up_to'."
-        raise TableError(msg)
-    return tuple(classes)
+        for row in load(_ClassesFile, table.id).classes
+    )
 
 
-def _single_entry(path: str, key: str, value: str) -> tuple[str, str, Mapping[str, Any]]:
-    """Return ``(where, at, entry)`` of the one ``[[key]]`` entry of a table (checked keys)."""
-    entries = _entries(read_table(path), key, path)
-    if len(entries) != 1:
-        msg = f"data/{path}: exactly one [[{key}]] entry is expected."
-        raise TableError(msg)
-    where, entry = entries[0]
-    at = f"data/{path} {where}"
-    check_keys(entry, required={value, "source"}, optional={"notes"}, where=at)
-    return where, at, entry
+def _one(rows: tuple[_Row, ...], table_id: str, field: str) -> _Row:
+    if len(rows) != 1:
+        path = table_info(table_id, kind="taper_guideline").path
+        raise table_error(path, field, f"exactly one [[{field}]] entry is expected.")
+    return rows[0]
 
 
 @cache
 def final_step() -> FinalStep:
     """Load the end-of-taper rule (lengthen the dosing interval, then stop)."""
-    path = FINAL_STEP_PATH
-    where, at, entry = _single_entry(path, "final_steps", "every_days")
-    every = entry["every_days"]
-    if isinstance(every, bool) or not isinstance(every, int) or every < 2:
-        msg = f"{at}: every_days must be a whole number of days, at least 2."
-        raise TableError(msg)
-    return FinalStep(every_days=every, source=entry_source(entry, path, where))
+    rows = load(_GuidelineFile, FINAL_STEP_TABLE).final_steps
+    row = _one(rows, FINAL_STEP_TABLE, "final_steps")
+    return FinalStep(every_days=row.every_days, source=row.source)
 
 
 @cache
 def hybrid() -> Hybrid:
     """Load the hybrid taper's switch point."""
-    path = HYBRID_PATH
-    where, at, entry = _single_entry(path, "hybrid", "switch_fraction")
-    fraction = _number(entry["switch_fraction"], at, low=0, high=1)
-    if fraction == 1:
-        msg = f"{at}: switch_fraction must be below 1."
-        raise TableError(msg)
-    return Hybrid(switch_fraction=fraction, source=entry_source(entry, path, where))
-
-
-def _names(value: object, where: str, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        msg = f"{where}: {key!r} must be a list of names."
-        raise TableError(msg)
-    return tuple(v.lower() for v in value)
+    row = _one(load(_GuidelineFile, HYBRID_TABLE).hybrid, HYBRID_TABLE, "hybrid")
+    return Hybrid(switch_fraction=row.switch_fraction, source=row.source)
 
 
 @cache
 def product_rules() -> ProductRules:
     """Load patch change intervals, unsplittable forms and refusals."""
-    path = PRODUCTS_PATH
-    doc = read_table(path)
-    patches: list[PatchRule] = []
-    for where, entry in _entries(doc, "patches", path):
-        at = f"data/{path} {where}"
-        check_keys(
-            entry,
-            required={"ingredient", "products", "change_interval", "source"},
-            optional={"notes"},
-            where=at,
+    (table,) = tables("taper_product_rules")
+    doc = load(_ProductsFile, table.id)
+    patches = tuple(
+        PatchRule(
+            ingredient=row.ingredient.lower(),
+            products=tuple(n.lower() for n in row.products),
+            change_hours=_days(row.change_interval, "h"),
+            source=row.source,
         )
-        hours = _days(entry["change_interval"], at, unit="h")
-        if hours.denominator != 1 or hours % 24:
-            msg = f"{at}: change_interval must be a whole number of days."
-            raise TableError(msg)
-        patches.append(
-            PatchRule(
-                ingredient=str(entry["ingredient"]).lower(),
-                products=_names(entry["products"], at, "products"),
-                change_hours=hours,
-                source=entry_source(entry, path, where),
-            )
+        for row in doc.patches
+    )
+    unsplittable = {
+        row.form: Unsplittable(row.form, row.reason, row.source) for row in doc.unsplittable_forms
+    }
+    refusals = tuple(
+        Refusal(
+            ingredient=row.ingredient.lower() if row.ingredient is not None else None,
+            routes=_lower(row.routes),
+            indications=_lower(row.indications),
+            reason=row.reason,
+            source=row.source,
+            products=_lower(row.products),
         )
-    unsplittable: dict[str, Unsplittable] = {}
-    for where, entry in _entries(doc, "unsplittable_forms", path):
-        at = f"data/{path} {where}"
-        check_keys(entry, required={"form", "reason", "source"}, optional={"notes"}, where=at)
-        form = str(entry["form"])
-        unsplittable[form] = Unsplittable(
-            form=form, reason=str(entry["reason"]), source=entry_source(entry, path, where)
-        )
-    refusals: list[Refusal] = []
-    for where, entry in _entries(doc, "refusals", path):
-        at = f"data/{path} {where}"
-        check_keys(
-            entry,
-            required={"reason", "source"},
-            optional={"ingredient", "products", "routes", "indications", "notes"},
-            where=at,
-        )
-        if not {"ingredient", "products", "routes", "indications"} & entry.keys():
-            msg = (
-                f"{at}: a refusal needs at least one of ingredient, products, routes, indications."
-            )
-            raise TableError(msg)
-        refusals.append(
-            Refusal(
-                ingredient=str(entry["ingredient"]).lower() if "ingredient" in entry else None,
-                routes=_names(entry["routes"], at, "routes") if "routes" in entry else None,
-                indications=(
-                    _names(entry["indications"], at, "indications")
-                    if "indications" in entry
-                    else None
-                ),
-                reason=str(entry["reason"]),
-                source=entry_source(entry, path, where),
-                products=_names(entry["products"], at, "products") if "products" in entry else None,
-            )
-        )
-    return ProductRules(patches=tuple(patches), unsplittable=unsplittable, refusals=tuple(refusals))
+        for row in doc.refusals
+    )
+    return ProductRules(patches, MappingProxyType(unsplittable), refusals)

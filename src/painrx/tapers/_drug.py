@@ -12,8 +12,9 @@ from typing import Literal
 import attrs
 
 from painrx import catalog, vocabulary
+from painrx._numbers import exact_conversion
 from painrx.errors import InputError, UnitError, UnsafeConversionError
-from painrx.tapers._data import PatchRule, Unsplittable, exact, product_rules
+from painrx.tapers._data import PatchRule, Unsplittable, product_rules
 from painrx.units import Q, Quantity, QuantityLike, kind_of, magnitude, quantity_arg
 
 __all__ = [
@@ -162,7 +163,7 @@ def patch_rule(taper_drug: TaperDrug, change_interval: QuantityLike | None) -> P
         rules = [r for r in rules if not r.products or names & set(r.products)]
     if change_interval is not None:
         q = quantity_arg(change_interval, name="change_interval", kinds="time")
-        hours = exact(magnitude(q, "h"))
+        hours = exact_conversion(magnitude(q, "h"))
         matching = [r for r in rules if r.change_hours == hours]
         if not matching:
             labelled = ", ".join(sorted({f"{float(r.change_hours):g} h" for r in rules})) or "none"
@@ -213,7 +214,7 @@ def strength_values(taper_drug: TaperDrug, strengths: object) -> tuple[Fraction,
     values: list[Fraction] = []
     for raw in strengths:
         q = _strength(taper_drug, raw)
-        value = exact(magnitude(q, "mcg/h" if taper_drug.is_patch else "mg"))
+        value = exact_conversion(magnitude(q, "mcg/h" if taper_drug.is_patch else "mg"))
         if value in values:
             msg = f"strengths lists {raw!r} twice."
             raise InputError(msg)

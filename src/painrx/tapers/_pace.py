@@ -6,6 +6,7 @@ from typing import Any
 
 import attrs
 
+from painrx._numbers import exact_conversion
 from painrx.errors import Alert, Severity
 from painrx.provenance import Provenance
 from painrx.tapers import _data as data
@@ -80,7 +81,7 @@ def guideline_paces() -> tuple[GuidelinePace, ...]:
 def use_class(duration: Quantity | None) -> data.DurationClass | None:
     if duration is None:
         return None
-    days = data.exact(magnitude(duration, "day"))
+    days = exact_conversion(magnitude(duration, "day"))
     return next(c for c in data.duration_classes() if c.contains(days))
 
 

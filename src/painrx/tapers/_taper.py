@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+from painrx._numbers import exact_conversion
 from painrx.errors import Alert, InputError, dedupe_alerts
 from painrx.tapers import _args
 from painrx.tapers import _data as data
@@ -52,7 +53,7 @@ def _units(product: TaperDrug) -> tuple[str, str]:
 def _start(daily_dose: object, product: TaperDrug) -> tuple[Quantity, Fraction]:
     """Return the starting dose and its exact value in the schedule's unit."""
     start_q = _args.dose_rate_arg(daily_dose, "daily_dose", product)
-    start = data.exact(magnitude(start_q, _units(product)[0]))
+    start = exact_conversion(magnitude(start_q, _units(product)[0]))
     if start <= 0:
         msg = f"daily_dose={daily_dose!r} is too small to taper."
         raise InputError(msg)
@@ -72,7 +73,7 @@ def _stop(
             raise InputError(msg)
         return None, None
     stop_q = _args.dose_rate_arg(policy.stop_at, "stop_at", product)
-    stop = data.exact(magnitude(stop_q, _units(product)[0]))
+    stop = exact_conversion(magnitude(stop_q, _units(product)[0]))
     if stop >= start:
         msg = f"stop_at={format(stop_q)!r} must be below daily_dose={format(start_q)!r}."
         raise InputError(msg)
