@@ -62,8 +62,8 @@ def guideline_paces() -> tuple[GuidelinePace, ...]:
     GuidelinePace('CDC_2022', 'weeks_to_months', 10% per 7 day)
     GuidelinePace('HHS_2019', 'long_term', 10% per 30 day)
     GuidelinePace('HHS_2019', 'weeks_to_months', 10% per 7 day)
-    GuidelinePace('VA_DOD_2017', 'long_term', 20% per 28 day)
     GuidelinePace('HYLAND_2023', 'post_operative', 25% per 1 day)
+    GuidelinePace('VA_DOD_2017', 'long_term', 20% per 28 day)
     """
     return tuple(
         GuidelinePace(
