@@ -80,7 +80,14 @@ _GOLDEN = [
     ),
     *(
         (drug, "cyp3a4_moderate_inhibitor", "fda_ddi_table")
-        for drug in ("diltiazem", "verapamil", "erythromycin", "fluconazole", "ciprofloxacin")
+        for drug in (
+            "diltiazem",
+            "verapamil",
+            "erythromycin",
+            "fluconazole",
+            "ciprofloxacin",
+            "fluvoxamine",
+        )
     ),
     *(
         (drug, "cyp3a4_strong_inducer", "fda_ddi_table")
@@ -134,10 +141,20 @@ _GOLDEN = [
     ("naltrexone", "opioid_antagonist", "dailymed"),
     ("samidorphan", "opioid_antagonist", "dailymed"),
     ("nalbuphine", "partial_mu_agonist", "dailymed"),
-    # CredibleMeds 'Known Risk of TdP'
+    # CredibleMeds 'Known Risk of TdP' (donepezil, hydroxychloroquine and cilostazol
+    # added by the clinical review: all three are in that category)
     *(
         (drug, "qt_prolonging", "crediblemeds")
-        for drug in ("methadone", "ondansetron", "citalopram", "droperidol", "sotalol")
+        for drug in (
+            "methadone",
+            "ondansetron",
+            "citalopram",
+            "droperidol",
+            "sotalol",
+            "donepezil",
+            "hydroxychloroquine",
+            "cilostazol",
+        )
     ),
 ]
 
@@ -170,6 +187,15 @@ def test_golden_membership(drug: str, cls: str, source: str) -> None:
         pytest.param("fluticasone", "corticosteroid", id="fluticasone-atc"),
         pytest.param("clobetasol", "corticosteroid", id="clobetasol-atc"),
         pytest.param("tramadol", "full_mu_agonist", id="tramadol-cdc_2022"),
+        # CredibleMeds: quetiapine and ziprasidone are not 'Known Risk of TdP' drugs.
+        pytest.param("quetiapine", "qt_prolonging", id="quetiapine-crediblemeds"),
+        pytest.param("ziprasidone", "qt_prolonging", id="ziprasidone-crediblemeds"),
+        # FDA table: fluvoxamine and ciprofloxacin are moderate, not strong, CYP3A
+        # inhibitors; phenobarbital and primidone moderate, not strong, CYP3A inducers.
+        pytest.param("fluvoxamine", "cyp3a4_strong_inhibitor", id="fluvoxamine-moderate-fda_ddi"),
+        pytest.param("ciprofloxacin", "cyp3a4_strong_inhibitor", id="cipro-moderate-fda_ddi"),
+        pytest.param("phenobarbital", "cyp3a4_strong_inducer", id="phenobarbital-moderate-fda_ddi"),
+        pytest.param("primidone", "cyp3a4_strong_inducer", id="primidone-moderate-fda_ddi"),
     ],
 )
 def test_golden_non_membership(drug: str, cls: str) -> None:
@@ -252,12 +278,14 @@ _EXACT = {
         "amiodarone",
         "azithromycin",
         "chlorpromazine",
+        "cilostazol",
         "ciprofloxacin",
         "citalopram",
         "clarithromycin",
         "disopyramide",
         "dofetilide",
         "domperidone",
+        "donepezil",
         "dronedarone",
         "droperidol",
         "erythromycin",
@@ -265,6 +293,7 @@ _EXACT = {
         "flecainide",
         "fluconazole",
         "haloperidol",
+        "hydroxychloroquine",
         "levofloxacin",
         "levomethadyl",
         "methadone",

@@ -260,6 +260,54 @@ _PAIRS = [
         ("ketorolac", "warfarin"),
         CI,
     ),
+    # Clinical review: CredibleMeds 'Known Risk of TdP' members the catalog had missed.
+    *(
+        (
+            f"crediblemeds-methadone_{drug}",
+            ["methadone", drug],
+            "methadone_qt",
+            ("methadone", drug),
+            MAJOR,
+        )
+        for drug in ("donepezil", "hydroxychloroquine", "cilostazol")
+    ),
+    # Clinical review: the FDA table's moderate CYP3A inhibitors (fluvoxamine,
+    # ciprofloxacin) and moderate inducers (phenobarbital, primidone) with the opioid labels.
+    (
+        "fda_ddi_table-oxycodone_fluvoxamine",
+        ["oxycodone", "fluvoxamine"],
+        "opioid_cyp3a4_moderate_inhibitor",
+        ("oxycodone", "fluvoxamine"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-fentanyl_ciprofloxacin",
+        ["fentanyl", "ciprofloxacin"],
+        "opioid_cyp3a4_moderate_inhibitor",
+        ("fentanyl", "ciprofloxacin"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-methadone_phenobarbital",
+        ["methadone", "phenobarbital"],
+        "opioid_cyp3a4_inducer",
+        ("methadone", "phenobarbital"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-oxycodone_primidone",
+        ["oxycodone", "primidone"],
+        "opioid_cyp3a4_inducer",
+        ("oxycodone", "primidone"),
+        MODERATE,
+    ),
+    (
+        "fda_ddi_table-codeine_bupropion",
+        ["codeine", "bupropion"],
+        "opioid_cyp2d6_inhibitor",
+        ("codeine", "bupropion"),
+        MODERATE,
+    ),
     # NSAID class labeling §7; SSRI/SNRI labeling §5.
     (
         "nsaid_class_label-lithium",
@@ -267,6 +315,14 @@ _PAIRS = [
         "nsaid_lithium",
         ("naproxen", "lithium"),
         MODERATE,
+    ),
+    # UK Toradol SmPC §4.3 (clinical review): ketorolac with lithium is contraindicated.
+    (
+        "toradol_smpc-lithium",
+        ["ketorolac", "lithium"],
+        "ketorolac_lithium",
+        ("ketorolac", "lithium"),
+        CI,
     ),
     (
         "nsaid_class_label-methotrexate",
@@ -328,6 +384,12 @@ def test_ketorolac_prophylactic_enoxaparin_and_a_ppi_stay_contraindicated_torado
         CI,
         (),
     )
+
+
+def test_ketorolac_lithium_supersedes_nsaid_lithium_toradol_smpc() -> None:
+    assert _found(["ketorolac", "lithium"]) == {"ketorolac_lithium": CI}
+    # Another NSAID keeps the US class rule (monitor lithium).
+    assert _found(["naproxen", "lithium"]) == {"nsaid_lithium": MODERATE}
 
 
 def test_ophthalmic_ketorolac_is_capped() -> None:
@@ -517,6 +579,22 @@ _CONDITIONS = [
         "nsaid_third_trimester",
         MAJOR,
     ),
+    # Ketorolac boxed warning (clinical review): contraindicated with either history,
+    # and a PPI does not lower it as it lowers the NSAID class ulcer rule.
+    (
+        "ketorolac_full_label-gi_bleed",
+        ["ketorolac"],
+        ["gi_bleed_history"],
+        "ketorolac_gi_history",
+        CI,
+    ),
+    (
+        "ketorolac_full_label-ulcer_with_ppi",
+        ["Toradol", "omeprazole"],
+        ["peptic_ulcer_history"],
+        "ketorolac_gi_history",
+        CI,
+    ),
     ("opioid_label-copd", ["oxycodone"], ["copd"], "opioid_copd", MODERATE),
     ("opioid_label-sleep_apnoea", ["Percocet"], ["sleep_apnoea"], "opioid_sleep_apnoea", MODERATE),
     ("dean_2004-morphine_ckd", ["morphine"], ["ckd"], "renally_cleared_opioid_ckd", MODERATE),
@@ -624,6 +702,16 @@ def test_nsaid_condition_inside_a_combination() -> None:
 def test_low_dose_aspirin_is_not_an_nsaid_for_the_condition_rules() -> None:
     patient = Patient(conditions=["ckd", "recent_cabg", "heart_failure"])
     assert _found(["aspirin"], patient) == {}
+
+
+def test_ketorolac_gi_history_supersedes_the_nsaid_rules_ketorolac_full_label() -> None:
+    history = Patient(conditions=["gi_bleed_history", "peptic_ulcer_history"])
+    assert _found(["ketorolac", "pantoprazole"], history) == {"ketorolac_gi_history": CI}
+    # Another NSAID keeps the class rule, which a PPI lowers for an ulcer history.
+    ulcer = Patient(conditions=["peptic_ulcer_history"])
+    assert _found(["ibuprofen", "pantoprazole"], ulcer) == {"nsaid_peptic_ulcer_history": MODERATE}
+    # Ophthalmic ketorolac is not the systemic use the boxed warning addresses.
+    assert _found([M("ketorolac", route="topical")], ulcer) == {"ketorolac_gi_history": MINOR}
 
 
 def test_topical_nsaid_with_ckd_is_minor() -> None:

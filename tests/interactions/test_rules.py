@@ -61,6 +61,7 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
     "buprenorphine_full_agonist": [("opioid_label", "label", None, None)],
     "opioid_antagonist_agonist": [("lybalvi_label", "label", None, None)],
     "ketorolac_anticoagulant": [("ketorolac_full_label", "label", None, None)],
+    "ketorolac_lithium": [("nsaid_class_label", "label", None, None)],
 }
 
 _SEVERITY = {
@@ -97,6 +98,7 @@ _SEVERITY = {
     "opioid_antagonist_agonist": Severity.CONTRAINDICATED,  # Vivitrol/naltrexone, Lybalvi §4
     "ketorolac_anticoagulant": Severity.CONTRAINDICATED,  # UK SmPC §4.3
     "nsaid_lithium": Severity.MODERATE,  # NSAID labels §7: monitor
+    "ketorolac_lithium": Severity.CONTRAINDICATED,  # UK Toradol SmPC §4.3
     "nsaid_methotrexate": Severity.MODERATE,  # NSAID labels §7: monitor
     "ssri_snri_anticoagulant": Severity.MODERATE,  # SSRI/SNRI labels §5
 }
@@ -130,6 +132,12 @@ _DRUG_RULES = {
     "dexamethasone_infection": (Severity.MODERATE, "active_infection", "dexamethasone_label"),
     "dexamethasone_diabetes": (Severity.MODERATE, "diabetes", "dexamethasone_label"),
     "ketorolac_over_5_days": (Severity.MAJOR, "course > 5 day", "ketorolac_full_label"),
+    # Ketorolac boxed warning: contraindicated with a history of peptic ulcer or GI bleeding.
+    "ketorolac_gi_history": (
+        Severity.CONTRAINDICATED,
+        "gi_bleed_history or peptic_ulcer_history",
+        "ketorolac_full_label",
+    ),
 }
 
 

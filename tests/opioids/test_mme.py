@@ -242,10 +242,12 @@ def test_patch_frequency_never_multiplies_strength() -> None:
     assert rx.mme("fentanyl", "25 mcg/h", route="TD", frequency="q72h").value == 60
 
 
-def test_25_mcg_h_equals_0_6_mg_day() -> None:
-    a = rx.mme("fentanyl", "25 mcg/h", route="transdermal")
-    b = rx.mme("fentanyl", "0.6 mg/day", route="transdermal")
-    assert a.exact == b.exact == 60
+def test_25_mcg_h_written_as_0_6_mg_day_is_refused() -> None:
+    # Issue 19: patch strengths are labelled per hour (DURAGESIC label; CDC 2018 NDC
+    # file UOM MCG/HR); a per-day figure is how a 24-fold slip looks.
+    assert rx.mme("fentanyl", "25 mcg/h", route="transdermal").exact == 60
+    with pytest.raises(rx.UnitError, match="labelled per hour"):
+        rx.mme("fentanyl", "0.6 mg/day", route="transdermal")
 
 
 def test_oxymorphone_is_not_inverted() -> None:

@@ -50,10 +50,23 @@ def test_per_dose_times_frequency_equals_daily(
 
 
 @given(strength=st.floats(min_value=1, max_value=400), table=TABLES)
-def test_patch_strength_equals_its_daily_rate(strength: float, table: str) -> None:
-    per_hour = rx.mme("fentanyl", rx.Q(strength, "mcg/h"), route="TD", table=table)
-    per_day = rx.mme("fentanyl", rx.Q(strength * 0.024, "mg/day"), route="TD", table=table)
-    assert per_day.value == pytest.approx(per_hour.value, rel=1e-12)
+def test_patch_strength_in_mg_per_hour_equals_mcg_per_hour(strength: float, table: str) -> None:
+    per_mcg = rx.mme("fentanyl", rx.Q(strength, "mcg/h"), route="TD", table=table)
+    per_mg = rx.mme("fentanyl", rx.Q(strength / 1000, "mg/h"), route="TD", table=table)
+    assert per_mg.value == pytest.approx(per_mcg.value, rel=1e-12)
+
+
+@given(
+    strength=st.floats(min_value=1, max_value=400),
+    unit=st.sampled_from(["mcg/day", "mg/day", "mcg/min", "mg/min"]),
+    table=TABLES,
+)
+def test_patch_strength_per_day_or_minute_is_always_refused(
+    strength: float, unit: str, table: str
+) -> None:
+    # Issue 19: patch strengths are labelled per hour (DURAGESIC label, CDC 2018 NDC file).
+    with pytest.raises(rx.UnitError, match="labelled per hour"):
+        rx.mme("fentanyl", rx.Q(strength, unit), route="TD", table=table)
 
 
 @given(

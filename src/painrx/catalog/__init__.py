@@ -47,6 +47,7 @@ from painrx.catalog._data import (
     products,
     source,
 )
+from painrx.catalog._strengths import check_strength_unit, check_unit_dose
 from painrx.catalog._text import ParsedMedication, parse_medication, parse_strength
 
 __all__ = [
@@ -59,6 +60,8 @@ __all__ = [
     "Product",
     "RxNormProduct",
     "UnknownCodeError",
+    "check_strength_unit",
+    "check_unit_dose",
     "class_source",
     "describe_class",
     "in_class",

@@ -600,13 +600,40 @@ def _check_text(value: object, what: str) -> str:
     return value
 
 
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+@cache
+def _bigram_index() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((k, _bigrams(k)) for k in _catalog().display)
+
+
+def _close(key: str, cutoff: float) -> list[str]:
+    """difflib's close matches among names sharing a bigram with ``key``.
+
+    Scoring every catalog name with difflib took most of the time of a hostile text;
+    a name that shares no two-letter run with the key is never a close match worth
+    suggesting, so only the others are scored.
+    """
+    grams = _bigrams(key)
+    n = len(key)
+    candidates = [
+        k
+        for k, g in _bigram_index()
+        # difflib's ratio is at most 2·min(len)/(sum of lens): skip names too long or short.
+        if 2 * min(n, len(k)) >= cutoff * (n + len(k)) and len(g & grams) * 4 >= len(grams)
+    ]
+    return difflib.get_close_matches(key, candidates, n=3, cutoff=cutoff)
+
+
 def _suggest(text: str) -> tuple[str, ...]:
     cat = _catalog()
     key = _key(text)[:60]
-    found = difflib.get_close_matches(key, list(cat.display), n=3, cutoff=0.6)
+    found = _close(key, 0.6)
     if not found:
         first = key.split(" ")[0] if key else ""
-        found = difflib.get_close_matches(first, list(cat.display), n=3, cutoff=0.7)
+        found = _close(first, 0.7)
     return tuple(dict.fromkeys(cat.display[k] for k in found))
 
 
@@ -641,7 +668,8 @@ class _Resolved:
 
 
 @lru_cache(maxsize=4096)
-def _resolve(text: str) -> _Resolved:
+def _find(text: str) -> _Resolved | None:
+    """Resolve ``text`` to a product, or None; no suggestions (they cost a catalog scan)."""
     cat = _catalog()
     entry = _lookup_single(text)
     if entry is not None:
@@ -649,21 +677,47 @@ def _resolve(text: str) -> _Resolved:
         if entry.brand is not None:
             order = cat.brands[entry.brand].strength_order or order
         return _Resolved(entry.product, entry.brand, order)
-    folded = unicodedata.normalize("NFKC", text).casefold().strip()
-    parts = [p for p in _COMBO_SPLIT.split(folded) if p.strip()]
+    parts = _combo_parts(text)
     if len(parts) > 1:
         ids: list[str] = []
         for part in parts:
             found = _lookup_single(part)
             if found is None or len(cat.products[found.product]) != 1:
-                raise UnknownDrugError(text, _suggest(part))
+                return None
             ids.append(found.product)
         pid = cat.combos.get(frozenset(ids))
         if pid is None or len(set(ids)) != len(ids):
-            hint = [p for p in cat.combos.values() if set(ids) & set(cat.products[p])]
-            raise UnknownDrugError(text, tuple(sorted(hint))[:3])
+            return None
         return _Resolved(pid, None, tuple(ids))
-    raise UnknownDrugError(text, _suggest(text))
+    return None
+
+
+def _combo_parts(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    return [p for p in _COMBO_SPLIT.split(folded) if p.strip()]
+
+
+def _unknown(text: str) -> UnknownDrugError:
+    """The error for a name :func:`_find` did not resolve, with suggestions."""
+    cat = _catalog()
+    parts = _combo_parts(text)
+    if len(parts) > 1:
+        ids: list[str] = []
+        for part in parts:
+            found = _lookup_single(part)
+            if found is None or len(cat.products[found.product]) != 1:
+                return UnknownDrugError(text, _suggest(part))
+            ids.append(found.product)
+        hint = [p for p in cat.combos.values() if set(ids) & set(cat.products[p])]
+        return UnknownDrugError(text, tuple(sorted(hint))[:3])
+    return UnknownDrugError(text, _suggest(text))
+
+
+def _resolve(text: str) -> _Resolved:
+    found = _find(text)
+    if found is None:
+        raise _unknown(text)
+    return found
 
 
 def _product_for(resolved: _Resolved) -> Product:

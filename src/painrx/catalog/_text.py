@@ -20,11 +20,12 @@ from painrx.catalog._data import (
     Product,
     _catalog,
     _check_text,
+    _find,
     _product_for,
-    _resolve,
     _Resolved,
-    _suggest,
+    _unknown,
 )
+from painrx.catalog._strengths import check_combination, check_partial, unit_dose_alerts
 from painrx.errors import (
     Alert,
     InputError,
@@ -78,6 +79,11 @@ _STRENGTH_TEXT = re.compile(
     rf"(?:\s*[/-]\s*{_NUM}\s*[a-zµμ]*(?:\s*/\s*[a-zµμ]+)*)*"
 )
 _STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight")
+# The most words a drug name has ("tylenol with codeine no. 3", "oxycodone hydrochloride
+# and acetaminophen"), with room to spare; a bound on the name search, not on the text.
+_MAX_NAME_WORDS: Final = 12
+# Dose forms taken by mouth (or none named): the forms the cited oral unit strengths cover.
+_ORAL_FORMS: Final = frozenset({None, "tablet", "capsule", "er_tablet", "solution"})
 # Mass units painrx keeps for body weight: "1 kg" of a drug is a slip, never a strength.
 _BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
@@ -245,33 +251,41 @@ class _Words:
     products: tuple[str, ...]
 
 
-def _classify(phrase: str, found: dict[str, str]) -> bool:
+@lru_cache(maxsize=4096)
+def _phrase_kind(phrase: str) -> tuple[str, str] | None:
+    """What a phrase is: ``("route", "topical")``, ``("neutral", "")``…, or None (cached)."""
     if phrase in _NEUTRAL_WORDS:
-        return True
+        return "neutral", ""
     if phrase in _ROUTE_WORDS:
-        found["route"] = _ROUTE_WORDS[phrase]
-        return True
+        return "route", _ROUTE_WORDS[phrase]
     for key, reader in (
         ("form", vocabulary.form),
         ("route", vocabulary.route),
         ("frequency", vocabulary.frequency_label),
     ):
         try:
-            found[key] = reader(phrase)
+            return key, reader(phrase)
         except InputError:
             continue
-        return True
-    return False
+    return None
+
+
+def _classify(phrase: str, found: dict[str, str]) -> bool:
+    kind = _phrase_kind(phrase)
+    if kind is None:
+        return False
+    if kind[0] != "neutral":
+        found[kind[0]] = kind[1]
+    return True
 
 
 def _named_product(words: list[str], i: int) -> tuple[int, str] | None:
     """Return (word count, product id) when the words at ``i`` name a catalog drug."""
     for n in (3, 2, 1):
         if i + n <= len(words):
-            try:
-                return n, _resolve(" ".join(words[i : i + n])).product
-            except UnknownDrugError:
-                continue
+            found = _find(" ".join(words[i : i + n]))
+            if found is not None:
+                return n, found.product
     return None
 
 
@@ -321,24 +335,32 @@ def _parse_strength_text(
     text: str, resolved: _Resolved, n: int, alerts: list[Alert]
 ) -> tuple[Quantity, ...]:
     count = len(re.split(r"\s*[/-]\s*(?=[\d.])", text))
+    partial = n > 1 and count == 1
     try:
-        if n > 1 and count == 1:
-            alerts.append(
-                _alert(
-                    "combination_strength_partial",
-                    Severity.MINOR,
-                    f"{text!r} gives one strength for a {n}-ingredient product; it is read "
-                    f"as the {resolved.order[0]} component only.",
-                )
-            )
-            return parse_strength(text, 1)
-        values = parse_strength(text, n)
+        values = parse_strength(text, 1 if partial else n)
     except PainRxError as exc:
         code = "strength_unit_missing" if "no unit" in exc.message else "strength_not_understood"
         alerts.append(_alert(code, Severity.MINOR, f"Strength not used: {exc.message}"))
         return ()
+    # Read by position alone, "325/10 mg" would be 325 mg of oxycodone and "Percocet
+    # 325 mg" the same: only marketed strengths are accepted for a combination painrx
+    # holds the strength sets of (InputError, never an alert).
+    if partial:
+        check_partial(resolved.product, resolved.order, values[0], text)
+        alerts.append(
+            _alert(
+                "combination_strength_partial",
+                Severity.MINOR,
+                f"{text!r} gives one strength for a {n}-ingredient product; it is read "
+                f"as the {resolved.order[0]} component only.",
+            )
+        )
+        return values
     by_id = dict(zip(resolved.order, values, strict=True))
-    return tuple(by_id[i] for i in _catalog().products[resolved.product])
+    ingredients = _catalog().products[resolved.product]
+    in_order = tuple(by_id[i] for i in ingredients)
+    check_combination(resolved.product, ingredients, in_order, text, resolved.order)
+    return in_order
 
 
 def _words(text: str) -> tuple[list[str], int]:
@@ -370,12 +392,13 @@ def _words(text: str) -> tuple[list[str], int]:
 
 def _resolve_name(name_words: list[str]) -> tuple[_Resolved, int]:
     """Resolve the longest leading run of words that names a product; return it and its length."""
-    for used in range(len(name_words), 0, -1):
-        try:
-            return _resolve(" ".join(name_words[:used])), used
-        except UnknownDrugError:
-            continue
-    raise UnknownDrugError(" ".join(name_words), _suggest(" ".join(name_words)))
+    # No catalog name is longer than _MAX_NAME_WORDS words: trying longer runs of a
+    # hostile text would only make the search quadratic.
+    for used in range(min(len(name_words), _MAX_NAME_WORDS), 0, -1):
+        found = _find(" ".join(name_words[:used]))
+        if found is not None:
+            return found, used
+    raise _unknown(" ".join(name_words))
 
 
 def _word_alerts(name: str, words_read: _Words) -> list[Alert]:
@@ -403,6 +426,13 @@ def _word_alerts(name: str, words_read: _Words) -> list[Alert]:
     return alerts
 
 
+def _oral(words_read: _Words) -> bool:
+    """Whether the text reads as an oral dose (no route, and no form of another route)."""
+    if words_read.route is not None:
+        return words_read.route == "oral"
+    return words_read.form in _ORAL_FORMS
+
+
 @lru_cache(maxsize=4096)
 def _parse_medication(text: str) -> ParsedMedication:
     words, first_number = _words(text)
@@ -426,6 +456,9 @@ def _parse_medication(text: str) -> ParsedMedication:
         # would silently drop the others (first-word matching).
         raise UnknownDrugError(text.strip(), (prod.id, *others))
     alerts = strength_alerts + _word_alerts(" ".join(name_words[:used]), words_read)
+    if len(strengths) == 1 and len(prod.ingredients) == 1 and _oral(words_read):
+        # "oxycodone 10 mcg": a mg/mcg slip hides a real dose; flagged, never silent.
+        alerts += unit_dose_alerts(prod.ingredients[0], strengths[0], "oral")
     return ParsedMedication(
         text=text,
         product=prod,
@@ -456,7 +489,11 @@ def parse_medication(
         one) are reported in ``.alerts`` rather than guessed.
 
     Raises:
-        InputError: Empty, None, non-string or over-long text, or text with no drug name.
+        InputError: Empty, None, non-string or over-long text, text with no drug name,
+            or combination strengths that are not a marketed set of the product
+            (``"Percocet 325/10 mg"``; the message names the marketed sets). An oral
+            dose far outside the marketed unit strengths (``"oxycodone 10 mcg"``) is
+            not refused: it gets a MAJOR ``dose_below_marketed_strength`` alert.
         UnknownDrugError: The drug name is not in the catalog, or the text names a
             second drug (``"oxycodone and clopidogrel"``) that is not part of the product.
 

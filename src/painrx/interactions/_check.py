@@ -144,7 +144,8 @@ def check_interactions(
     Raises:
         UnknownDrugError: A drug is not in the catalog, or an entry was only partly
             recognised, and ``on_unknown="raise"``.
-        InputError: A malformed list, dose, option or patient value.
+        InputError: A malformed list, dose, option or patient value, or more than 100
+            medications (the bound of one check).
         UnitError: A dose without a unit or with a unit painrx does not accept.
 
     Examples:

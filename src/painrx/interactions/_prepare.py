@@ -215,12 +215,24 @@ def _prepare(
     return prepared, parsed.alerts
 
 
+#: The most medications one check reads: no real medication list comes near it, and it
+#: bounds the pairwise work of a call (issue 19).
+MAX_MEDICATIONS: Final = 100
+
+
 def _as_medications(meds: object) -> list[Medication]:
     msg = "meds must be a list of names or Medication objects, e.g. ['warfarin', 'ibuprofen']."
     if isinstance(meds, Medication):
         raise InputError(msg)
-    found = []
-    for item in list_items(meds, msg):
+    items = list_items(meds, msg)
+    if len(items) > MAX_MEDICATIONS:
+        msg = (
+            f"meds has {len(items)} entries; painrx checks at most {MAX_MEDICATIONS} "
+            "medications at a time (a bound on the work one call does)."
+        )
+        raise InputError(msg)
+    found: list[Medication] = []
+    for item in items:
         if isinstance(item, Medication):
             found.append(item)
         elif isinstance(item, str):

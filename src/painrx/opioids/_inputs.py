@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Final
@@ -40,6 +40,10 @@ _COMBINED = re.compile(r"\d\s*[/-]\s*[\d.]")
 _ORAL: Final = "oral"
 _MAX_MME: Final = Fraction(int(vocabulary.MAX_DAILY_MME))
 _BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
+# Alerts of painrx.catalog.check_unit_dose: said with the result, never a refusal.
+_DOSE_BOUND_CODES: Final = frozenset(
+    {"dose_below_marketed_strength", "dose_above_marketed_strength"}
+)
 
 
 # --------------------------------------------------------------------------- names
@@ -94,6 +98,8 @@ def _with_strength(name: str, unknown: UnknownDrugError) -> _Drug:
         parsed = catalog.parse_medication(f"{name} mg")
         codes = {a.code for a in parsed.alerts}
         alerts = (_t.alert("strength_read_as_mg"),)
+    bounds = tuple(a for a in parsed.alerts if a.code in _DOSE_BOUND_CODES)
+    codes -= _DOSE_BOUND_CODES
     if codes - {"strength_unit_missing", "combination_strength_partial"}:
         raise unknown  # words painrx does not know: the name is not a product
     product = parsed.product
@@ -121,7 +127,7 @@ def _with_strength(name: str, unknown: UnknownDrugError) -> _Drug:
         parsed.form or product.form,
         parsed.route or product.route,
         _amount_of(strength, format(strength)),
-        alerts,
+        alerts + bounds,
     )
 
 
@@ -259,6 +265,33 @@ def _check_drug_mass(unit: str, what: str) -> None:
         raise UnitError(msg)
 
 
+# Patch strengths are labelled per hour (DURAGESIC: 12-100 mcg/h; BUTRANS: 5-20 mcg/h;
+# the CDC 2018 NDC file lists every patch in MCG/HR): a patch written per day or per
+# minute is 24 times low or 60 times high, a slip that looks plausible, so it is refused.
+_PATCH_TIME_BASE: Final = "h"
+
+
+def _check_patch_rate(unit: str, ingredient: str, what: str) -> None:
+    """Refuse a patch strength whose time base is not the labelled hour."""
+    per = unit.partition("/")[2]
+    if per != _PATCH_TIME_BASE:
+        msg = (
+            f"{what}: a {ingredient} patch strength is labelled per hour (e.g. '25 mcg/h'; "
+            "DURAGESIC and BUTRANS labels, CDC 2018 NDC file UOM MCG/HR), not per "
+            f"{per or 'unit'}: a per-day or per-minute figure is a 24- or 60-fold slip."
+        )
+        raise UnitError(msg)
+
+
+@lru_cache(maxsize=1024)
+def _unit_dose_alerts(ingredient: str, amount: _Amount, route: str) -> tuple[Alert, ...]:
+    """Alerts for one administration far outside the marketed oral unit strengths."""
+    if amount.kind != "mass":
+        return ()
+    dose = registry().Quantity(float(amount.value), amount.units)
+    return catalog.check_unit_dose(ingredient, dose, route)
+
+
 def _in(amount: _Amount, unit: str) -> Fraction:
     return amount.value * _t.exact_factor(amount.units, unit)
 
@@ -349,11 +382,25 @@ def _check_plausible(value: Fraction, what: str) -> None:
         raise InputError(msg)
 
 
-def _iterable(value: object, function: str, item: str) -> Iterable[object]:
+#: The most doses or prescriptions one total_mme or mme_over_period call reads: far
+#: above any one patient's record, and a bound on the work of a call (issue 19).
+MAX_ITEMS: Final = 1000
+
+
+def _iterable(value: object, function: str, item: str) -> Iterator[object]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        msg = f"{function} takes an iterable of {item} items; got {value!r}."
+        msg = f"{function} takes an iterable of {item} items; got {value!r:.100}."
         raise InputError(msg)
-    return value
+    return _bounded(value, function, item)
+
+
+def _bounded(items: Iterable[object], function: str, item: str) -> Iterator[object]:
+    """Yield the items, refusing the one past MAX_ITEMS (a generator may never end)."""
+    for count, found in enumerate(items):
+        if count == MAX_ITEMS:
+            msg = f"{function} reads at most {MAX_ITEMS} {item} items at a time; got more."
+            raise InputError(msg)
+        yield found
 
 
 def _policy(thresholds: object) -> ThresholdPolicy | None:

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import attrs
 
+from painrx import catalog
 from painrx.errors import Alert, InputError, NoFactorError, UnitError, dedupe_alerts
 from painrx.opioids import _tables as _t
 from painrx.opioids._inputs import (
@@ -21,6 +22,7 @@ from painrx.opioids._inputs import (
     _amount,
     _change_days,
     _check_drug_mass,
+    _check_patch_rate,
     _check_plausible,
     _count,
     _date,
@@ -34,6 +36,7 @@ from painrx.opioids._inputs import (
     _per_day,
     _policy,
     _route_form,
+    _unit_dose_alerts,
 )
 from painrx.opioids._results import (
     ExcludedPrescription,
@@ -95,6 +98,7 @@ def _daily(
                 f"rate such as '25 mcg/h'; {amount.text!r} is a {amount.kind.replace('_', ' ')}."
             )
             raise UnitError(msg)
+        _check_patch_rate(amount.unit, drug.ingredient, f"dose={amount.text!r}")
         return _in(amount, "mcg/h"), _patch_frequency(frequency, drug.ingredient)
     return _dose_per_day(entry, amount, frequency), _frequency_alerts(frequency)
 
@@ -176,9 +180,14 @@ def mme(
             or a product with its strength (``"Percocet 10/325 mg"``; without a unit
             the strengths are read in mg, with alert ``strength_read_as_mg``).
         dose: A daily dose (``"30 mg/day"``), one administration with ``frequency``
-            (``"10 mg"``; ``"5/325 mg"`` for a combination), or a patch strength
-            (``"25 mcg/h"``; ``"0.6 mg/day"`` is the same rate). For a drug that names
-            its strength: the number of units per administration (None: 1).
+            (``"10 mg"``; ``"5/325 mg"`` for a combination, which must be a marketed
+            strength), or a patch strength per hour as labelled (``"25 mcg/h"``; a
+            patch per day or per minute is refused as a 24- or 60-fold slip). One oral
+            administration more than 10 times below the smallest (or above the
+            largest) marketed oral unit strength raises the MAJOR alert
+            ``dose_below_marketed_strength`` (``dose_above_marketed_strength``): check
+            mg vs mcg. For a drug that names its strength: the number of units per
+            administration (None: 1).
         route: Route (``"oral"``, ``"transdermal"``, ``"rectal"``…); None: the
             product's, else oral.
         frequency: ``"QD"``, ``"BID"``, ``"q6h"``, ``"every 4 hours"``, ``"4 times a
@@ -197,9 +206,11 @@ def mme(
     Raises:
         UnknownDrugError: The drug is not in the catalog.
         NoFactorError: The table has no factor for the drug, route or form.
-        UnitError: A dose of the wrong kind (mg where a patch needs mcg/h).
-        InputError: A non-positive dose, missing frequency, an unknown option, or a
-            result above 10,000 MME/day.
+        UnitError: A dose of the wrong kind (mg where a patch needs mcg/h), or a
+            patch strength not per hour.
+        InputError: A non-positive dose, missing frequency, an unknown option, a
+            combination strength that is not marketed, or a result above 10,000
+            MME/day.
 
     >>> mme("hydrocodone/acetaminophen", "5/325 mg", frequency="QID").value
     20.0
@@ -216,6 +227,8 @@ def mme(
     entry = _entry(table, d.ingredient, r, f)
     amount = _amount(dose, d, "dose")
     daily, read = _daily(entry, amount, frequency, d)
+    if d.strength is None:
+        read += _unit_dose_alerts(d.ingredient, amount, r)
     factor = entry.dose_factor(daily)
     value = daily * factor
     _check_plausible(value, f"{drug} {amount.text}")
@@ -251,6 +264,7 @@ class _RxRule:
     exact_factor: Fraction | None
     days_per_unit: Fraction | None
     per_day: Fraction | None = None
+    unit_alerts: tuple[Alert, ...] = ()
 
 
 def _patch_days(table: str, entry: _t.FactorEntry) -> Fraction:
@@ -286,6 +300,7 @@ def _patch_scale(table: str, entry: _t.FactorEntry, units: Any, strength_unit: s
             f"strength_unit={strength_unit!r} is not."
         )
         raise UnitError(msg)
+    _check_patch_rate(format_units(units), entry.ingredient, f"strength_unit={strength_unit!r}")
     scale = _t.exact_factor(units._units, "mcg/h")
     if entry.days_as_written is not None:
         return _Scaled("count", scale, None, per_day=entry.dose_factor(Fraction(1)) * scale)
@@ -316,6 +331,9 @@ def _rx_rule(
     units = Q(1.0, strength_unit)
     unit = format_units(units)
     _check_drug_mass(unit, f"strength_unit={strength_unit!r}")
+    # "oxycodone ... mcg": no oral tablet is labelled so; said per key, so the batch
+    # path (which reads this factor's alerts) and mme_prescription agree.
+    unit_alerts = catalog.check_strength_unit(ingredient, strength_unit, route)
     scaled = (
         _patch_scale(table, entry, units, strength_unit)
         if entry.basis == "mcg/h"
@@ -328,12 +346,14 @@ def _rx_rule(
         quantity_kind=scaled.quantity_kind,
         banded=scaled.formula is None,
         patch_days_rule=scaled.days is not None,
-        alerts=_t.drug_alerts(ingredient, route),
+        alerts=_t.drug_alerts(ingredient, route) + unit_alerts,
         table=table,
         source=entry.source,
         days_per_unit=float(scaled.days) if scaled.days is not None else None,
     )
-    return _RxRule(factor, entry, scaled.scale, scaled.formula, scaled.days, scaled.per_day)
+    return _RxRule(
+        factor, entry, scaled.scale, scaled.formula, scaled.days, scaled.per_day, unit_alerts
+    )
 
 
 def _rule(drug: _Drug, strength_unit: object, route: str, form: str | None, table: str) -> _RxRule:
@@ -372,7 +392,8 @@ def prescription_factor(
     Raises:
         UnknownDrugError: Unknown drug.
         NoFactorError: No factor for the drug, route or form in the table.
-        UnitError: A strength unit that does not fit the drug's factor.
+        UnitError: A strength unit that does not fit the drug's factor, or a patch
+            strength unit not per hour (patches are labelled in mcg/h).
         InputError: An unknown option.
 
     >>> pf = prescription_factor("oxycodone", strength_unit="mg")
@@ -483,7 +504,7 @@ def _prescription(
         form=f,
         days=done.days,
         policy=policy,
-        extra=d.alerts + done.alerts,
+        extra=d.alerts + rule.unit_alerts + done.alerts,
     )
 
 
@@ -585,8 +606,9 @@ def total_mme(
         The total, one :class:`MMEResult` per dose, and alerts.
 
     Raises:
-        InputError: An item that is not an :class:`OpioidDose`, or a total above
-            10,000 MME/day; and anything :func:`mme` raises for an item.
+        InputError: An item that is not an :class:`OpioidDose`, more than 1,000
+            doses, or a total above 10,000 MME/day; and anything :func:`mme` raises
+            for an item.
 
     >>> t = total_mme([OpioidDose("oxycodone", "30 mg/day"), OpioidDose("morphine", "45 mg/day")])
     >>> t.value, [a.code for a in t.alerts]
@@ -756,9 +778,9 @@ def mme_over_period(
         The value, totals, items, exclusions, the table id and alerts.
 
     Raises:
-        InputError: An unknown definition, ``end`` before ``start``, a non-date, or a
-            non-:class:`Prescription` item; and anything :func:`mme_prescription` raises
-            other than a missing factor.
+        InputError: An unknown definition, ``end`` before ``start``, a non-date, a
+            non-:class:`Prescription` item, or more than 1,000 prescriptions; and
+            anything :func:`mme_prescription` raises other than a missing factor.
     """
     _period_args(start, end, definition, buprenorphine)
     policy = _policy(thresholds)

@@ -205,6 +205,9 @@ def screen_dose(drug: TaperDrug, start: Quantity) -> list[Alert]:
     """
     from painrx.opioids import mme
 
+    if drug.route == "transdermal":
+        # A taper's daily rate may be per day; mme() takes a patch only as labelled, per hour.
+        start = start.to("mcg/h")
     for table in _SCREEN_TABLES:
         try:
             mme(drug.name, start, route=drug.route, table=table, thresholds=None)
