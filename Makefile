@@ -37,12 +37,15 @@ repo-review: $(STAMP)
 	print('repo-review:', sum(v['result'] is True for v in checks.values()), 'passed, failed:', failed or 'none'); \
 	sys.exit(1 if failed else 0)"
 
-# Performance targets are ratios against baselines timed in the same run (benchmarks/_ratio.py).
+# Performance checks are ratios against baselines timed in the same run (benchmarks/_ratio.py).
+# bench-check (in `make test`) asserts generous guards that fail only on real regressions,
+# even on a busy shared host; `make bench` asserts the issues' targets (run it on a quiet
+# machine) and prints the pytest-benchmark timings. Both end with a table of the ratios.
 bench-check: $(STAMP)
-	$(BIN)/pytest benchmarks -q
+	PAINRX_BENCH=guards $(BIN)/pytest benchmarks -q
 
 bench: $(STAMP)
-	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only
+	PAINRX_BENCH=targets $(BIN)/pytest benchmarks --benchmark-enable --benchmark-only
 
 checksums: $(STAMP)
 	$(BIN)/python tests/update_checksums.py

@@ -1,7 +1,9 @@
 """Infusion benchmarks: ``infusion_rate`` against pint's bare conversion, in the same run.
 
-Target (issue 5): a warm ``infusion_rate`` call, string inputs included, costs at most
-3x pint's ``Q_(x, U).m_as(U2)`` with pre-parsed units.
+Targets, asserted by ``make bench`` (``make test`` asserts looser guards, see
+``benchmarks/_ratio.py``): a warm ``infusion_rate`` call, string inputs included,
+costs at most 2x pint's ``Q_(x, U).m_as(U2)`` with pre-parsed units (issue 20; issue
+5 asked 3x, which the call with alerts keeps).
 """
 
 from __future__ import annotations
@@ -9,15 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import painrx as rx
-from benchmarks._ratio import ratio
+from benchmarks._ratio import check_ratio
 from painrx import infusions
 from painrx.units import registry
 
 
 def _baseline() -> Any:
     reg = registry()
-    per_h = reg.Unit("milligram / kilogram_body / hour")
-    per_min = reg.Unit("microgram / kilogram_body / minute")
+    # Pre-parsed unit containers: painrx's registry refuses internal names in text.
+    per_h = reg.Unit(reg.UnitsContainer({"milligram": 1, "kilogram_body": -1, "hour": -1}))
+    per_min = reg.Unit(reg.UnitsContainer({"microgram": 1, "kilogram_body": -1, "minute": -1}))
     quantity = reg.Quantity
     return lambda: quantity(0.25, per_h).m_as(per_min)
 
@@ -31,7 +34,7 @@ def _order() -> Any:
 def test_bench_infusion_rate(benchmark: Any) -> None:
     result = benchmark(_order)
     assert result.display_rate == 20
-    assert ratio(_order, _baseline()) <= 3.0
+    check_ratio("infusion_rate / pint m_as", _order, _baseline(), target=2.0, guard=4.0)
 
 
 def test_bench_infusion_rate_with_alerts(benchmark: Any) -> None:
@@ -41,4 +44,4 @@ def test_bench_infusion_rate_with_alerts(benchmark: Any) -> None:
 
     result = benchmark(order)
     assert [a.code for a in result.alerts] == ["non_metric_weight", "nonstandard_concentration"]
-    assert ratio(order, _baseline()) <= 3.0
+    check_ratio("infusion_rate with alerts / pint m_as", order, _baseline(), target=3.0, guard=4.5)

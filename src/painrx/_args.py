@@ -9,10 +9,20 @@ iteration, a dict iterates its keys.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 from painrx.errors import InputError
 
-__all__ = ["list_items"]
+__all__ = ["is_list_like", "list_items"]
+
+
+def is_list_like(value: object) -> bool:
+    """Return whether ``value`` may be read as a list of items (not text, a mapping or a quantity)."""
+    return not (
+        isinstance(value, (str, bytes, bytearray, Mapping))
+        or (hasattr(value, "magnitude") and hasattr(value, "units"))
+        or not isinstance(value, Iterable)
+    )
 
 
 def list_items(value: object, message: str) -> tuple[object, ...]:
@@ -21,13 +31,9 @@ def list_items(value: object, message: str) -> tuple[object, ...]:
     Refused: text, bytes, mappings, quantities and anything that is not iterable or
     fails while being iterated.
     """
-    if (
-        isinstance(value, (str, bytes, bytearray, Mapping))
-        or (hasattr(value, "magnitude") and hasattr(value, "units"))
-        or not isinstance(value, Iterable)
-    ):
+    if not is_list_like(value):
         raise InputError(message)
     try:
-        return tuple(value)
+        return tuple(cast("Iterable[object]", value))
     except TypeError:
         raise InputError(message) from None

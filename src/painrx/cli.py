@@ -350,19 +350,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             thresholds=args.thresholds,
             block_size=args.block_size,
             progress=bar,
+            encoding=args.encoding,
         )
     except (validate.CSVError, InputError) as exc:
-        msg = f"painrx validate: error: {exc}"
+        msg = f"painrx validate: error: {' '.join(str(exc).split())}"
         raise UsageError(msg) from None
     finally:
         if bar is not None:
             bar.close()
+    # With the rows on standard output (-o -), the summary goes to standard error.
+    report = sys.stderr if args.output == "-" else sys.stdout
     if args.json:
         import json
 
-        print(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False), file=report)
     else:
-        print(summary.to_text())
+        print(summary.to_text(), file=report)
     return EXIT_REFUSED if summary.rows_with_errors or summary.malformed_lines else EXIT_OK
 
 
@@ -478,7 +481,12 @@ def _build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "file", help="CSV with drug, strength, strength_unit, quantity, days_supply"
     )
-    validate.add_argument("-o", "--output", help="write the rows with the added columns here")
+    validate.add_argument(
+        "-o", "--output", help="write the rows with the added columns here ('-': stdout)"
+    )
+    validate.add_argument(
+        "--encoding", help="the file's encoding (default: UTF-8, or UTF-16 by its BOM)"
+    )
     validate.add_argument("--table", default="CDC_2022", help="MME table (CDC_2022)")
     validate.add_argument(
         "--thresholds", default="CDC_2016", help="threshold policy counted in the summary"
@@ -490,7 +498,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="progress bar on stderr",
     )
     validate.add_argument(
-        "--block-size", type=int, default=None, help="bytes read per block (default 4 MiB)"
+        "--block-size",
+        type=int,
+        default=None,
+        help="bytes read per block, 1 KiB to 1 GiB (default 4 MiB)",
     )
     return parser
 

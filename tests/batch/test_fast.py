@@ -7,7 +7,11 @@ table through another input path, so the speed-ups never change a result.
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
+import threading
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +23,7 @@ from benchmarks.generate import as_arrow, as_frame, prescriptions
 from painrx.batch import _core as _batch_core
 from painrx.batch import mme_prescriptions
 from painrx.batch._frames import _scalar
+from painrx.batch._loader import Loader
 
 # Every test runs with the compiled (numba) fast pass and with the numpy one.
 pytestmark = pytest.mark.usefixtures("fast_pass")
@@ -144,6 +149,7 @@ def test_the_compiled_pass_is_chosen_unless_switched_off(fast_pass: str) -> None
 def test_by_default_the_compiled_pass_is_for_large_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading compiled code costs more than it saves on a small table."""
     monkeypatch.delenv("PAINRX_NUMBA")
+    assert _batch_core._import_compiled() is not None
     assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS - 1) is None
     assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS) is not None
 
@@ -223,14 +229,77 @@ def test_an_unusable_numba_falls_back_to_numpy_with_a_warning(
 ) -> None:
     """numba installed but failing to load (no writable cache, say): same results, a warning."""
 
-    def broken(name: str) -> Any:
+    real = importlib.import_module
+
+    def broken(name: str, package: str | None = None) -> Any:
+        if name != "painrx.batch._kernel":
+            return real(name, package)
         msg = f"cannot cache function in {name}"
         raise RuntimeError(msg)
 
-    _batch_core._import_compiled.cache_clear()
     monkeypatch.setattr(importlib, "import_module", broken)
+    loader = Loader(_batch_core._warm)
+    monkeypatch.setattr(_batch_core, "LOADER", loader)
+    with pytest.warns(RuntimeWarning, match="using the numpy pass"):
+        assert _batch_core._import_compiled() is None
+    # Once: later calls take the numpy pass without a new warning.
+    assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS) is None
+    data = prescriptions(200, seed=4)
+    monkeypatch.setenv("PAINRX_NUMBA", "1")
+    fallback = mme_prescriptions(data)
+    monkeypatch.setenv("PAINRX_NUMBA", "0")
+    plain = mme_prescriptions(data)
+    np.testing.assert_array_equal(fallback["mme_per_day"], plain["mme_per_day"])
+
+
+def test_a_call_never_waits_for_numba_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the kernels load, a large table takes the numpy pass: same rows, no wait."""
+    release = threading.Event()
+
+    def slow(_module: Any) -> None:
+        release.wait()
+
+    loader = Loader(slow)
+    monkeypatch.setattr(_batch_core, "LOADER", loader)
+    monkeypatch.delenv("PAINRX_NUMBA", raising=False)
+    data = prescriptions(_batch_core.COMPILED_MIN_ROWS, seed=5)
     try:
-        with pytest.warns(RuntimeWarning, match="using the numpy pass"):
-            assert _batch_core._import_compiled() is None
+        while_loading = mme_prescriptions(data)
+        assert _batch_core._compiled(_batch_core.COMPILED_MIN_ROWS) is None
     finally:
-        _batch_core._import_compiled.cache_clear()
+        release.set()
+    assert _batch_core._import_compiled() is not None
+    loaded = mme_prescriptions(data)
+    np.testing.assert_array_equal(while_loading["mme_per_day"], loaded["mme_per_day"])
+    assert list(while_loading["error"]) == list(loaded["error"])
+    assert list(while_loading["alerts"]) == list(loaded["alerts"])
+
+
+FRESH_PROCESS = """
+from benchmarks.generate import as_arrow, as_frame, prescriptions
+from painrx.batch import _core, _kernel, mme_prescriptions
+
+data = prescriptions(_core.COMPILED_MIN_ROWS, seed=6)
+tables = [as_frame(data, strings="category"), as_frame(data, strings="object"), as_arrow(data)]
+assert _core._import_compiled() is not None
+loaded = (len(_kernel._fast_rows.signatures), len(_kernel._renumber.signatures))
+for table in tables:
+    mme_prescriptions(table)
+print(loaded == (len(_kernel._fast_rows.signatures), len(_kernel._renumber.signatures)))
+"""
+
+
+def test_once_loaded_a_first_call_loads_no_compiled_variant() -> None:
+    """In a fresh process, the background load covers the variants real tables need.
+
+    So the first compiled call neither compiles nor loads machine code (its time is
+    a warm call's, see benchmarks/test_bench_batch.py).
+    """
+    found = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert found.stdout.strip() == "True"

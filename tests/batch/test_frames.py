@@ -185,6 +185,72 @@ def test_text_where_a_number_belongs() -> None:
         assert errors[3] == "InputError: strength is missing."
 
 
+# CDC file formula: oxycodone 10 mg x 120 / 30 days x factor 1.5 = 60 MME/day.
+TEXT_NUMBERS = ["10", "10.0", " 10 ", "1e309", "ten", "inf", None, "", "+10", "1E1"]
+TEXT_ERRORS = {
+    3: "InputError: strength must be a finite number.",
+    4: "InputError: strength is not a number.",
+    5: "InputError: strength is not a number.",
+    6: "InputError: strength is missing.",
+    7: "InputError: strength is missing.",
+}
+
+
+@pytest.mark.parametrize("objects", ["shared", "fresh", "small"])
+def test_numbers_as_text_in_object_columns(objects: str) -> None:
+    """Text numbers read the same however written; words and overflows are row errors.
+
+    ``shared`` repeats the same string objects (``pandas.read_csv(dtype=object)``),
+    ``fresh`` builds a new object per row, ``small`` is below the identity path's size.
+    """
+    repeat = 1 if objects == "small" else 2_000
+    texts = TEXT_NUMBERS * repeat
+    if objects == "fresh":
+        texts = [None if t is None else (t + " ")[:-1] for t in texts]
+    n = len(texts)
+    data = {
+        "drug": np.array(["oxycodone"] * n, dtype=object),
+        "strength": np.array(texts, dtype=object),
+        "strength_unit": np.array(["mg"] * n, dtype=object),
+        "quantity": np.array(["120"] * n, dtype=object),
+        "days_supply": np.array(["30.0"] * n, dtype=object),
+    }
+    out = mme_prescriptions(data)
+    width = len(TEXT_NUMBERS)
+    for i in range(width):
+        mme, error = out["mme_per_day"][i::width], out["error"][i::width]
+        if i in TEXT_ERRORS:
+            assert np.isnan(mme).all()
+            assert set(error) == {TEXT_ERRORS[i]}
+        else:
+            assert set(mme) == {60.0}
+            assert set(error) == {None}
+
+
+def test_decimal_text_is_read_exactly() -> None:
+    """'0.1' is exactly 1/10 whether given as text or as a float: the same MME to the bit."""
+    as_text = {
+        "drug": np.array(["hydromorphone"] * 3, dtype=object),
+        "strength": np.array(["0.1", "2.35", "7.5"], dtype=object),
+        "strength_unit": np.array(["mg"] * 3, dtype=object),
+        "quantity": np.array(["3", "0.3", "90"], dtype=object),
+        "days_supply": np.array(["7", "3", "30"], dtype=object),
+    }
+    as_floats = as_text | {
+        c: as_text[c].astype(float) for c in ("strength", "quantity", "days_supply")
+    }
+    text_out = mme_prescriptions(as_text, table_id="CDC_NDC_2018")["mme_per_day"]
+    float_out = mme_prescriptions(as_floats, table_id="CDC_NDC_2018")["mme_per_day"]
+    assert text_out.tolist() == float_out.tolist()
+    for i in range(3):
+        row = ("hydromorphone", float(as_floats["strength"][i]), "mg")
+        expected = scalar_result(
+            (*row, float(as_floats["quantity"][i]), float(as_floats["days_supply"][i]), None, None),
+            table="CDC_NDC_2018",
+        )
+        assert text_out[i] == expected.value
+
+
 def test_booleans_are_not_counts() -> None:
     data = _table([("oxycodone", 10.0, "mg", 120.0, 30.0, None, None)] * 2)
     data["quantity"] = np.array([True, 120], dtype=object)
@@ -326,11 +392,11 @@ def test_refusals() -> None:
 
 def test_many_key_combinations_are_renumbered(monkeypatch: pytest.MonkeyPatch) -> None:
     """Beyond the directly indexed key space, keys are renumbered; results are the same."""
-    from painrx.batch import _core as _batch_core
+    from painrx.batch import _keys as _batch_keys
 
     data = prescriptions(3_000, seed=9)
     direct = mme_prescriptions(data)
-    monkeypatch.setattr(_batch_core, "_DIRECT_KEYS", 4)
+    monkeypatch.setattr(_batch_keys, "_DIRECT_KEYS", 4)
     renumbered = mme_prescriptions(data)
     np.testing.assert_array_equal(renumbered["mme_per_day"], direct["mme_per_day"])
     assert list(renumbered["error"]) == list(direct["error"])
@@ -344,3 +410,23 @@ def test_import_is_light() -> None:
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"
+
+
+def test_arrow_text_numbers_without_nulls_and_an_overflow() -> None:
+    """Found by the validate fuzz test: Arrow's read-only numbers and a '1e309' row."""
+    table = pa.table(
+        {
+            "drug": ["oxycodone", "oxycodone", "oxycodone"],
+            "strength": ["10", "1e309", "inf"],
+            "strength_unit": ["mg"] * 3,
+            "quantity": ["120"] * 3,
+            "days_supply": ["30"] * 3,
+        }
+    )
+    out = mme_prescriptions(table)
+    assert out["mme_per_day"].to_pylist()[0] == 60.0
+    assert out["error"].to_pylist() == [
+        None,
+        "InputError: strength must be a finite number.",
+        "InputError: strength is not a number.",
+    ]

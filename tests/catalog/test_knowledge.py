@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -459,25 +460,35 @@ def test_opioid_combinations_put_the_opioid_first() -> None:
 # --- per-membership sources are validated --------------------------------------------
 
 
-def test_class_sources_must_name_a_class_of_the_ingredient() -> None:
-    cat = _data._catalog()
-    sources = {"atc": catalog.class_source("opioid")}
-    with pytest.raises(TableError, match="not one of this ingredient's classes"):
-        _data._membership_sources(
-            {"class_sources": {"nsaid": "atc"}},
-            frozenset({"opioid"}),
-            cat.class_info,
-            sources,
-            "[ingredients.x]",
-        )
-    with pytest.raises(TableError, match="must be one of"):
-        _data._membership_sources(
-            {"class_sources": {"opioid": "nowhere"}},
-            frozenset({"opioid"}),
-            cat.class_info,
-            sources,
-            "[ingredients.x]",
-        )
+def test_class_sources_must_name_a_class_of_the_ingredient(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for cited, message in [
+        (
+            {"nsaid": "atc"},
+            (
+                "data/catalog/drugs.toml: ingredients.morphine.class_sources: "
+                "'nsaid' is not one of this ingredient's classes"
+            ),
+        ),
+        (
+            {"opioid": "nowhere"},
+            (
+                "data/catalog/drugs.toml: ingredients.morphine.class_sources.opioid: "
+                "a source must be one of ["
+            ),
+        ),
+    ]:
+        doc = copy.deepcopy(_toml())
+        doc["ingredients"]["morphine"]["class_sources"] = cited
+        monkeypatch.setattr(_data, "_document", lambda doc=doc: doc)
+        _data._catalog.cache_clear()
+        try:
+            with pytest.raises(TableError, match="^" + re.escape(message)):
+                _data._catalog()
+        finally:
+            monkeypatch.undo()
+            _data._catalog.cache_clear()
 
 
 # --- derived files stay in sync; loading stays cheap ---------------------------------
@@ -532,11 +543,34 @@ def test_a_stale_or_missing_index_is_ignored(
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        (("sources", "atc", "year"), "2025", r"\[sources.atc\]: 'year' must be a whole number"),
-        (("sources", "atc", "citation"), " ", r"\[sources.atc\]: 'citation' is empty"),
-        (("ingredients", "ibuprofen", "source"), "nowhere", r"'source' must be one of"),
-        (("ingredients", "ibuprofen", "classes"), ["painkiller"], r"unknown class"),
-        (("brands", 0, "product"), "nothing", r"unknown product 'nothing'"),
+        (
+            ("sources", "atc", "year"),
+            "2025",
+            r"^data/catalog/drugs\.toml: sources\.atc\.year: expected a whole number, got '2025'",
+        ),
+        (
+            ("sources", "atc", "citation"),
+            " ",
+            r"^data/catalog/drugs\.toml: sources\.atc\.citation: must not be empty",
+        ),
+        (
+            ("ingredients", "ibuprofen", "source"),
+            "nowhere",
+            r"^data/catalog/drugs\.toml: ingredients\.ibuprofen\.source: a source must be one of",
+        ),
+        (
+            ("ingredients", "ibuprofen", "classes"),
+            ["painkiller"],
+            (
+                r"^data/catalog/drugs\.toml: ingredients\.ibuprofen\.classes\[0\]: "
+                r"unknown class 'painkiller'"
+            ),
+        ),
+        (
+            ("brands", 0, "product"),
+            "nothing",
+            r"^data/catalog/drugs\.toml: brands\[0\]\.product: unknown product 'nothing'",
+        ),
     ],
 )
 def test_malformed_data_is_refused_on_the_index_path_too(

@@ -951,10 +951,19 @@ def test_a_site_drug_condition_rule_applies_and_may_not_reuse_an_id() -> None:
 @pytest.mark.parametrize(
     ("block", "message"),
     [
-        ({"conditions": ["ckd3"]}, r"unknown condition\(s\) \['ckd3'\]"),
-        ({"conditions": ["ckd"], "age_under": 12}, "exactly one trigger"),
-        ({}, "exactly one trigger"),
-        ({"duration_over": "5 mg"}, "duration_over"),
+        (
+            {"conditions": ["ckd3"]},
+            r"^rule set: drug_rules\[0\]\.conditions\[0\]: expected one of \[.*'ckd'.*\], got 'ckd3'$",
+        ),
+        (
+            {"conditions": ["ckd"], "age_under": 12},
+            r"^rule set: drug_rules\[0\]: give exactly one trigger of .*, got \['conditions', 'age_under'\]$",
+        ),
+        ({}, r"^rule set: drug_rules\[0\]: give exactly one trigger"),
+        (
+            {"duration_over": "5 mg"},
+            r"^rule set: drug_rules\[0\]\.duration_over: expected a positive time, got '5 mg'$",
+        ),
     ],
 )
 def test_malformed_drug_rules_are_refused(block: dict[str, object], message: str) -> None:

@@ -45,6 +45,12 @@ _IDENTITY_MAX_SHARE: Final = 8
 _PEEL_SAMPLE: Final = 256
 _PEEL_SHARE: Final = 0.8
 _IDENTITY_MIN_ROWS: Final = 10_000
+# Numbers as text are parsed per distinct object even when half the sampled rows hold
+# their own (pandas' reader shares objects per parsed chunk only): hashing pointers
+# and parsing the distinct objects still costs less than converting every row.
+_PARSE_MAX_SHARE: Final = 2
+# Values of a text column cast first, to tell a column of plain numbers.
+_CAST_SAMPLE: Final = 256
 _NUMBER: Final = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _NUMBER_RE: Final = re.compile(_NUMBER)
 # pandas' missing-value singletons, recognised without importing pandas.
@@ -119,19 +125,36 @@ def _factorize_ints(values: npt.NDArray[np.intp]) -> tuple[Codes, npt.NDArray[np
     return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=np.intp)
 
 
+def _shared_objects(
+    values: npt.NDArray[Any], max_share: int = _IDENTITY_MAX_SHARE
+) -> tuple[Codes, list[object]] | None:
+    """Factorise an object column by object identity, when a sample shows few objects.
+
+    Returns codes into the distinct objects (not yet merged by value), or None when
+    more than one sampled row in ``max_share`` holds an object of its own.
+    Text read by ``pandas.read_csv`` or built by ``take`` repeats the same few
+    string objects, so hashing one pointer per row replaces hashing the text.
+    """
+    n = len(values)
+    if n < _IDENTITY_MIN_ROWS:
+        return None
+    # An object array stores one PyObject pointer per row; equal pointers are the
+    # same object, hence equal values. ``values`` keeps every object alive here.
+    buffer = (ctypes.c_ssize_t * n).from_address(values.ctypes.data)
+    pointers = np.frombuffer(memoryview(buffer), dtype=np.intp)
+    sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
+    if len(np.unique(sample)) * max_share > len(sample):
+        return None
+    codes, addresses = _factorize_ints(pointers)
+    return codes, [ctypes.cast(int(a), ctypes.py_object).value for a in addresses]
+
+
 def _encode_objects(values: npt.NDArray[Any]) -> Encoded:
     values = np.ascontiguousarray(values, dtype=object)
-    n = len(values)
-    if n >= _IDENTITY_MIN_ROWS:
-        # An object array stores one PyObject pointer per row; equal pointers are the
-        # same object, hence equal values. ``values`` keeps every object alive here.
-        buffer = (ctypes.c_ssize_t * n).from_address(values.ctypes.data)
-        pointers = np.frombuffer(memoryview(buffer), dtype=np.intp)
-        sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
-        if len(np.unique(sample)) * _IDENTITY_MAX_SHARE <= len(sample):
-            codes, addresses = _factorize_ints(pointers)
-            objects = [ctypes.cast(int(a), ctypes.py_object).value for a in addresses]
-            return _merge(codes, objects)
+    shared = _shared_objects(values)
+    if shared is not None:
+        return _merge(*shared)
+    if len(values) >= _IDENTITY_MIN_ROWS:
         peeled = _peel(values)
         if peeled is not None:
             return peeled
@@ -281,6 +304,52 @@ def encode_text(column: Any) -> Encoded:
 
 
 def _parse_objects(values: npt.NDArray[Any]) -> Numbers:
+    """Parse an object column: Python numbers, text (numbers as text) or a mix.
+
+    A column of shared objects (numbers as text from ``pandas.read_csv(...,
+    dtype=object)``) is parsed once per distinct object; any other goes through Arrow
+    when it can, else a Python loop.
+    """
+    values = np.ascontiguousarray(values, dtype=object)
+    shared = _shared_objects(values, _PARSE_MAX_SHARE)
+    if shared is not None:
+        codes, objects = shared
+        found = _parse_objects(np.array(objects, dtype=object))
+        return Numbers(np.take(found.values, codes), np.take(found.not_a_number, codes))
+    arrow = _objects_as_arrow(values)
+    if arrow is not None:
+        return _parse_arrow(arrow)
+    return _parse_items(values)
+
+
+def _objects_as_arrow(values: npt.NDArray[Any]) -> Any:
+    """Return an object column as Arrow when it is all text or all numbers, else None.
+
+    ``pandas.read_csv(..., dtype=object)``, Excel sheets and JSON give numbers as
+    text in object columns: Arrow converts them in C (about 30x faster than a
+    Python loop) and parses them with the same checks (see :func:`_parse_arrow_text`).
+    Booleans and mixed columns (text beside numbers) take the Python loop.
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None
+    kind = array.type
+    if pa.types.is_integer(kind):
+        import pyarrow.compute as pc
+
+        # Rounded to the nearest float, as float() rounds a Python int.
+        return pc.cast(array, pa.float64(), safe=False)
+    if pa.types.is_string(kind) or pa.types.is_floating(kind):
+        return array
+    return None
+
+
+def _parse_items(values: npt.NDArray[Any]) -> Numbers:
     items = values.tolist()
     if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in items):
         return Numbers(values.astype(np.float64), np.zeros(len(values), dtype=bool))
@@ -319,7 +388,7 @@ def _parse_arrow(column: Any, *, keep_nulls: bool = False) -> Numbers:
         values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
         return Numbers(np.asarray(values, dtype=np.float64), np.zeros(n, dtype=bool))
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        return _parse_objects(np.asarray(column.to_pylist(), dtype=object))
+        return _parse_items(np.asarray(column.to_pylist(), dtype=object))
     return _parse_arrow_text(column)
 
 
@@ -347,7 +416,41 @@ def _arrow_float64_with_nulls(column: Any) -> Numbers:
 
 
 def _parse_arrow_text(column: Any) -> Numbers:
-    """Parse text that may hold non-numbers: digits directly, the rest by pattern."""
+    """Parse Arrow text that may hold non-numbers.
+
+    Arrow's parser is correctly rounded, so ``"0.1"`` gives the float ``float("0.1")``
+    gives, which painrx reads as exactly 1/10. One cast of the whole column settles
+    the common case (every value a plain number); a column with blanks, padding or
+    words is checked value by value against the decimal pattern.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # A cast that fails on a late value costs nearly as much as one that succeeds:
+    # a sample decides whether the whole column is worth trying.
+    step = max(1, len(column) // _CAST_SAMPLE)
+    try:
+        pc.cast(column.take(pa.array(range(0, len(column), step))), pa.float64())
+        floats = pc.cast(column, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _parse_arrow_patterns(column)
+    values = np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
+    bad = np.zeros(len(values), dtype=bool)
+    # "inf", "nan" and "1e309" all cast: only the pattern tells a word from an overflow.
+    odd = np.flatnonzero(~np.isfinite(values))
+    if len(odd):
+        text = column.take(pa.array(odd))
+        number = pc.fill_null(pc.match_substring_regex(text, _NUMBER), True)
+        words = ~np.asarray(number.to_numpy(zero_copy_only=False), dtype=bool)
+        # Arrow's memory is read-only: the rare column with a word gets a copy.
+        values = values.copy()
+        values[odd[words]] = np.nan
+        bad[odd[words]] = True
+    return Numbers(values, bad)
+
+
+def _parse_arrow_patterns(column: Any) -> Numbers:
+    """Parse text value by value: digits directly, the rest trimmed and matched by pattern."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

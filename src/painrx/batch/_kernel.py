@@ -5,13 +5,14 @@ painrx[fast]``) for tables of 100,000 rows and more (``PAINRX_NUMBA`` forces the
 choice), split over the usable cores. Its main loop accepts exactly
 the rows the numpy fast pass accepts and computes them with the same float
 operations; its second loop settles most of the rows left over with the float
-operations of the careful pass's exact path (:func:`painrx.batch._core._decide_exactly`)
+operations of the careful pass's exact path (:func:`painrx.batch._exact._decide_exactly`)
 for whole numbers. So every row gets the same bits as on the numpy path.
 
 The main loop is branch-free: rows arrive in random order, so a branch on a row's
 validity or threshold level would be mispredicted often and cost more than the
 work it skips. Compiled code is cached on disk (numba's ``cache=True``): the first
-call on a machine compiles for a few seconds, later processes load it.
+load on a machine compiles for a few seconds, later processes load it; either way
+in the background (:mod:`painrx.batch._loader`).
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from typing import Any
 import numba
 import numpy as np
 
-from painrx.batch._core import _EXACT_FLOAT
+from painrx.batch._exact import _EXACT_FLOAT
 
 __all__ = ["MASK_BITS", "fast_rows", "renumber"]
 
 # Labels tracked in a 64-bit mask of used codes (more: the caller counts them).
 MASK_BITS = 63
-# Checks per number column, in the order of painrx.batch._core._NUMBER_CHECKS.
+# Checks per number column, in the order of painrx.batch._careful._NUMBER_CHECKS.
 _MISSING, _INFINITE, _NOT_POSITIVE, _CHECKS = 0, 2, 3, 4
 # Rows per block: the rows left over in a block are settled while it is in the cache.
 _BLOCK = 4096
@@ -51,13 +52,13 @@ def _number_problem(strength: float, quantity: float, days: float) -> int:
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _level(num: float, den: float, bounds: Any) -> int:
-    """Return how many bounds ``num / den`` reaches (each bound a ``(numerator, denominator)``).
+    """Return how many bounds ``num / den`` reaches (each row of ``bounds`` a numerator, denominator).
 
     Exact integers below 2**53 (den × bound too), so the comparison is exact.
     """
     level = 0
-    for bound in bounds:
-        level += num * bound[1] >= den * bound[0]
+    for j in range(bounds.shape[0]):
+        level += num * bounds[j, 1] >= den * bounds[j, 0]
     return level
 
 

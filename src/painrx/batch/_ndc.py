@@ -21,7 +21,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from painrx.batch._core import _NUMBER_CHECKS, Computed, error_text
+from painrx.batch._careful import _NUMBER_CHECKS
+from painrx.batch._core import Computed, error_text
 from painrx.batch._encode import Numbers, encode_text, to_numbers
 from painrx.errors import InputError, PainRxError
 from painrx.vocabulary import MAX_DAILY_MME

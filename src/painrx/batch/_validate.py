@@ -1,23 +1,23 @@
 """``painrx validate FILE.csv``: MME/day for every row of a CSV file, in bounded memory.
 
-The file is read in blocks by pyarrow's streaming CSV reader, every column as text
-(so an NDC keeps its leading zeros and a bad number becomes that row's error, not a
-failed read). Each block goes through the same vectorised formula as
+The file is read in blocks (:mod:`painrx.batch._csv_in`: every line becomes a row,
+a malformed line or undecodable bytes an error row with its line number). Each
+block goes through the same vectorised formula as
 :func:`painrx.batch.mme_prescriptions` and, with ``out``, is written straight back
-out with the added columns. The summary keeps only counters and a histogram, so
+out with the added columns, formula-like cells neutralised
+(:mod:`painrx.batch._csv_out`). The summary keeps only counters and a histogram, so
 memory does not grow with the file: a 10 GB file streams like a 10 MB one.
 """
 
 from __future__ import annotations
 
-import csv
+import bisect
 import math
 import os
-import queue
-import threading
+import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -27,6 +27,19 @@ import numpy.typing as npt
 
 from painrx.batch import ADDED_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from painrx.batch import _core as _batch_core
+from painrx.batch._csv_in import (
+    MAX_BLOCK_SIZE,
+    MIN_BLOCK_SIZE,
+    BadLine,
+    Block,
+    CSVError,
+    Source,
+    blocks,
+    open_source,
+    prefetch,
+)
+from painrx.batch._csv_out import Target, neutralise, neutralise_name, open_target
+from painrx.batch._keys import _index_type
 from painrx.vocabulary import MAX_DAILY_MME
 
 __all__ = ["CSVError", "MMEDistribution", "ProgressBar", "Summary", "validate_csv"]
@@ -39,32 +52,13 @@ _BINS: Final = round(MAX_DAILY_MME / _STEP) + 1
 _PERCENTILES: Final = (("p25", 0.25), ("median", 0.50), ("p75", 0.75), ("p90", 0.90), ("p99", 0.99))
 _TOP_ERRORS: Final = 5
 _MALFORMED_EXAMPLES: Final = 5
+_LINE: Final = re.compile(r"^CSVError: line \d+: ")
 
 Progress = Callable[[int, int, int], None]
 
 
-class CSVError(Exception):
-    """The file cannot be validated at all (missing, empty, no required column)."""
-
-
 def _normalise(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
-
-
-def _header(path: Path) -> list[str]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            row = next(csv.reader(handle), None)
-    except OSError as exc:
-        msg = f"cannot read {str(path)!r}: {exc.strerror or exc}"
-        raise CSVError(msg) from None
-    except UnicodeDecodeError:
-        msg = f"{str(path)!r} is not UTF-8 text"
-        raise CSVError(msg) from None
-    if not row:
-        msg = f"{str(path)!r} is empty: expected a header line"
-        raise CSVError(msg)
-    return row
 
 
 def _columns_of(header: list[str], path: Path) -> dict[str, str]:
@@ -130,8 +124,9 @@ class Summary:
         rows_with_errors: Rows with an error (no MME/day).
         errors_by_kind: ``(error class, rows)``, most frequent first.
         top_errors: ``(error text, rows)`` of the most frequent errors.
-        malformed_lines: Lines with the wrong number of fields (not rows; not written).
-        malformed_examples: Line numbers of the first malformed lines, when known.
+        malformed_lines: Lines with the wrong number of fields or an unbalanced
+            quote (each an error row, counted in ``rows``).
+        malformed_examples: Line numbers of the first malformed lines.
         mme: The MME/day distribution.
         at_or_above: ``(MME/day, alert code, rows)`` for each threshold of the policy.
         output: The file written, or None.
@@ -195,8 +190,8 @@ class Summary:
         if self.malformed_lines:
             where = ", ".join(str(n) for n in self.malformed_examples)
             lines.append(
-                f"{self.malformed_lines:,} malformed line(s) with the wrong number of fields "
-                f"were skipped{f' (lines {where}…)' if where else ''}"
+                f"{self.malformed_lines:,} malformed line(s) (wrong number of fields or an "
+                f"unbalanced quote) are error rows{f' (lines {where}…)' if where else ''}"
             )
         if self.output:
             lines.append(f"written: {self.output}")
@@ -227,13 +222,23 @@ class _Tally:
         self.malformed = 0
         self.malformed_at: list[int] = []
 
+    def add_bad(self, bad: Sequence[BadLine]) -> None:
+        """Count the error rows of bad lines (by problem, so memory stays flat)."""
+        self.rows += len(bad)
+        self.malformed += len(bad)
+        for line in bad:
+            self.errors[f"CSVError: {line.problem}"] += 1
+            if len(self.malformed_at) < _MALFORMED_EXAMPLES:
+                self.malformed_at.append(line.line)
+
     def add(self, result: _batch_core.Computed) -> None:
         self.rows += len(result.mme)
         used = result.error_codes[result.error_codes >= 0]
         if len(used):
             for code, n in enumerate(np.bincount(used).tolist()):
                 if n:
-                    self.errors[result.error_labels[code]] += n
+                    # Errors of one line are counted by kind, without the line.
+                    self.errors[_LINE.sub("CSVError: ", result.error_labels[code])] += n
         values = result.mme[~np.isnan(result.mme)]
         if not len(values):
             return
@@ -279,7 +284,7 @@ class ProgressBar:
         self.drawn = False
 
     def __call__(self, done: int, total: int, rows: int) -> None:
-        """Show ``done`` of ``total`` bytes read and ``rows`` rows so far."""
+        """Show ``rows`` done, and the share of the file they make up (``done`` of ``total`` bytes)."""
         now = time.monotonic()
         if now - self.last < 0.1 and done < total:
             return
@@ -299,97 +304,65 @@ class ProgressBar:
             self.stream.flush()
 
 
-def _batches(
-    path: Path, header: list[str], block_size: int, tally: _Tally, progress: Progress | None
-) -> Iterator[Any]:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    def skip(row: Any) -> str:
-        tally.malformed += 1
-        if row.number is not None and len(tally.malformed_at) < _MALFORMED_EXAMPLES:
-            tally.malformed_at.append(int(row.number))
-        return "skip"
-
-    total = path.stat().st_size
-    with pa.OSFile(str(path), "rb") as raw:
-        try:
-            reader = pacsv.open_csv(
-                raw,
-                read_options=pacsv.ReadOptions(block_size=block_size, use_threads=True),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
-                ),
-            )
-            for batch, position in _prefetch((batch, raw.tell()) for batch in reader):
-                yield batch
-                if progress is not None:
-                    progress(position, total, tally.rows)
-        except pa.ArrowInvalid as exc:
-            msg = f"{str(path)!r} cannot be read after row {tally.rows:,}: {exc}"
-            raise CSVError(msg) from None
+def _block_size(block_size: int | None) -> int:
+    if block_size is None:
+        return BLOCK_SIZE
+    if isinstance(block_size, bool) or not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
+        msg = (
+            f"--block-size must be a number of bytes from {MIN_BLOCK_SIZE:,} to "
+            f"{MAX_BLOCK_SIZE:,}, not {str(block_size)[:100]}"
+        )
+        raise CSVError(msg)
+    return block_size
 
 
-class _Failed:
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
+def _bad_positions(bad: Sequence[BadLine], first_line: int, rows: int) -> list[int]:
+    """Return, for each bad line, the index of the good row it comes before (``rows``: after all).
 
-
-def _prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
-    """Produce ``items`` in a thread, ``depth`` ahead of the consumer.
-
-    Parsing the next block (pyarrow releases the GIL) overlaps with computing the
-    current one, on a second core. Memory stays bounded by ``depth`` blocks.
+    Exact when every row of the block takes one line; a value with a line break
+    only moves a bad line a little, and its error text names its line.
     """
-    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        ready.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            ready.put(done)
-        except BaseException as error:  # noqa: BLE001 -- handed to the consumer, re-raised there
-            ready.put(_Failed(error))
-
-    worker = threading.Thread(target=produce, name="painrx-csv-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is done:
-                return
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                ready.get(timeout=0.1)
-            except queue.Empty:
-                continue
-        worker.join()
+    return [min(max(b.line - first_line - i, 0), rows) for i, b in enumerate(bad)]
 
 
-def _output_batch(batch: Any, result: _batch_core.Computed) -> Any:
+def _line_of(row: int, first_line: int, positions: list[int]) -> int:
+    """Return the line number of a good row, given where the bad lines sit."""
+    return first_line + row + bisect.bisect_right(positions, row)
+
+
+def _with_row_errors(
+    result: _batch_core.Computed, problems: Mapping[int, str], lines: Sequence[int]
+) -> _batch_core.Computed:
+    """Return ``result`` with the rows of ``problems`` turned into error rows (``lines``: theirs)."""
+    import attrs
+
+    if not problems:
+        return result
+    rows = np.fromiter(problems, dtype=np.intp, count=len(problems))
+    texts = [
+        f"CSVError: line {line}: {problems[r]}" for r, line in zip(problems, lines, strict=True)
+    ]
+    labels = (*result.error_labels, *texts)
+    error = result.error_codes.astype(_index_type(len(labels)))
+    error[rows] = np.arange(len(result.error_labels), len(labels))
+    mme, factor, alerts = result.mme.copy(), result.factor.copy(), result.alert_codes.copy()
+    mme[rows] = np.nan
+    factor[rows] = np.nan
+    alerts[rows] = -1
+    return attrs.evolve(
+        result, mme=mme, factor=factor, alert_codes=alerts, error_codes=error, error_labels=labels
+    )
+
+
+def _output_batch(batch: Any, result: _batch_core.Computed, names: Sequence[str | None]) -> Any:
+    """Return the rows with the added columns (``names``: the input columns passed through)."""
     import pyarrow as pa
 
     def text(codes: npt.NDArray[Any], labels: tuple[str, ...]) -> Any:
         indices = pa.array(codes, mask=codes < 0, type=pa.int32())
         return pa.array(labels, type=pa.string()).take(indices)
 
-    names = [n for n in batch.schema.names if n not in ADDED_COLUMNS]
-    columns = [batch.column(n) for n in names]
+    columns = [neutralise(batch.column(i)) for i, name in enumerate(names) if name is not None]
     columns += [
         pa.array(result.mme, from_pandas=True),
         pa.array(result.factor, from_pandas=True),
@@ -397,7 +370,119 @@ def _output_batch(batch: Any, result: _batch_core.Computed) -> Any:
         text(result.alert_codes, result.alert_labels),
         text(result.error_codes, result.error_labels),
     ]
-    return pa.RecordBatch.from_arrays(columns, names=[*names, *ADDED_COLUMNS])
+    # The NDC pass appends its own columns (``extra``) to these.
+    return pa.RecordBatch.from_arrays(columns, schema=_schema(names))
+
+
+def _schema(names: Sequence[str | None], extra: Sequence[str] = ()) -> Any:
+    import pyarrow as pa
+
+    kept = [neutralise_name(n) for n in names if n is not None]
+    types = [pa.string()] * len(kept) + [pa.float64(), pa.float64()] + [pa.string()] * 3
+    types += [pa.string()] * len(extra)
+    return pa.schema(list(zip([*kept, *ADDED_COLUMNS, *extra], types, strict=True)))
+
+
+def _bad_batch(
+    bad: Sequence[BadLine], names: Sequence[str | None], table_id: str, extra: Sequence[str] = ()
+) -> Any:
+    """Return the error rows of bad lines, their fields passed through as far as they go."""
+    import pyarrow as pa
+
+    width = len(names)
+    fields = [(*b.fields[:width], *[None] * (width - len(b.fields))) for b in bad]
+    columns = [
+        neutralise(pa.array([f[i] for f in fields], type=pa.string()))
+        for i, name in enumerate(names)
+        if name is not None
+    ]
+    n = len(bad)
+    columns += [
+        pa.nulls(n, pa.float64()),
+        pa.nulls(n, pa.float64()),
+        pa.array([table_id] * n, type=pa.string()),
+        pa.nulls(n, pa.string()),
+        pa.array([b.error for b in bad], type=pa.string()),
+        *[pa.nulls(n, pa.string()) for _ in extra],
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=_schema(names, extra))
+
+
+class _Writer:
+    """The output CSV, written block by block to a :class:`Target`."""
+
+    def __init__(self, target: Target, schema: Any) -> None:
+        import pyarrow.csv as pacsv
+
+        self.target = target
+        options = pacsv.WriteOptions(quoting_style="needed")
+        self.writer = pacsv.CSVWriter(target.stream, schema, write_options=options)
+
+    def write(self, good: Any, bad: Any, positions: list[int]) -> None:
+        import pyarrow as pa
+
+        if bad is None:
+            self.writer.write_batch(good)
+            return
+        if good is None:
+            self.writer.write_batch(bad)
+            return
+        # The bad lines' rows go back where they stood among the good rows.
+        table = pa.Table.from_batches([good, bad])
+        order = np.insert(
+            np.arange(good.num_rows), positions, good.num_rows + np.arange(len(positions))
+        )
+        self.writer.write_table(table.take(pa.array(order)))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+@attrs.frozen
+class _Job:
+    """What every block of one file is computed with."""
+
+    source: Source
+    columns: Mapping[str, str]
+    table_id: str
+    thresholds: str | None
+    levels: list[tuple[float, str]]
+    scalar: Any
+    by_ndc: bool
+    names: list[str | None]
+    extra: tuple[str, ...]
+    write: bool
+
+
+def _block_result(block: Block, job: _Job) -> tuple[Any, Any, list[int]]:
+    """Compute one block: its output rows (None: not written), its result, where its bad lines go."""
+    from painrx.batch import _ndc
+
+    if block.rows is None:
+        return None, None, [0] * len(block.bad)
+    rows, problems = block.rows, block.problems
+    n = rows.num_rows
+    positions = _bad_positions(block.bad, block.first_line, n)
+    header = job.source.header
+    named: Mapping[str, Any] = {c: rows.column(header.index(h)) for c, h in job.columns.items()}
+    lines = [_line_of(r, block.first_line, positions) for r in problems]
+    if job.by_ndc:
+        coded = _ndc.compute(named, n, job.table_id, job.levels, job.thresholds)
+        coded = attrs.evolve(coded, computed=_with_row_errors(coded.computed, problems, lines))
+
+        def usual(batch: Any, result: _batch_core.Computed) -> Any:
+            return _output_batch(batch, result, job.names)
+
+        good = _ndc.output_batch(rows, coded, usual) if job.write else None
+        return good, coded.computed, positions
+    # Not the compiled pass: reading and writing CSV dominate, and loading
+    # compiled code would add a third of a second to every run.
+    result = _batch_core.compute(
+        named, n, job.table_id, job.levels, job.scalar, allow_compiled=False
+    )
+    result = _with_row_errors(result, problems, lines)
+    good = _output_batch(rows, result, job.names) if job.write else None
+    return good, result, positions
 
 
 def validate_csv(
@@ -408,6 +493,7 @@ def validate_csv(
     thresholds: str | None = "CDC_2016",
     block_size: int | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> Summary:
     """Compute MME/day for every row of a CSV file and summarise, streaming.
 
@@ -415,90 +501,97 @@ def validate_csv(
         path: CSV with a header and at least ``drug, strength, strength_unit,
             quantity, days_supply`` (header names are matched case-insensitively,
             with spaces or hyphens for underscores).
-        out: Write every row with the added columns to this CSV file.
+        out: Write every row with the added columns to this CSV file (``"-"``:
+            standard output). Formula-like cells are neutralised; a symlink or a
+            device is written through, never replaced.
         table_id: MME table; default ``painrx.opioids.DEFAULT_MME_TABLE`` (CDC 2022).
         thresholds: Threshold policy whose levels are counted, or None.
-        block_size: Bytes read per block (memory per block is a small multiple).
-        progress: Called after each block with (bytes read, file size, rows so far).
+        block_size: Bytes read per block (memory per block is a small multiple),
+            from :data:`MIN_BLOCK_SIZE` to :data:`MAX_BLOCK_SIZE`.
+        progress: Called after each block with (bytes of the rows done, file size,
+            rows done).
+        encoding: The file's encoding (default: UTF-8, or UTF-16 by its byte-order mark).
 
     Returns:
         The summary.
 
     Raises:
-        CSVError: The file is missing, empty or lacks a required column, or ``out``
-            is the input file.
+        CSVError: The file is missing, a directory, empty, its header unreadable or
+            without a required column; ``out`` is the input file, a directory or
+            in a missing directory; ``block_size`` is out of range; an unknown
+            encoding.
         InputError: An unknown ``table_id`` or ``thresholds``.
     """
     from painrx.batch import _frames as batch_api
     from painrx.batch import _ndc
 
-    source = Path(path)
-    header = _header(source)
+    size = _block_size(block_size)
+    source = open_source(Path(path), encoding)
+    header = list(source.header)
     by_ndc = _ndc.wants_ndc([_normalise(h) for h in header])
     if by_ndc:
-        columns = _ndc.columns_of(header, _normalise, source, CSVError)
+        columns = _ndc.columns_of(header, _normalise, source.path, CSVError)
         _ndc.check_table(table_id)
     else:
-        columns = _columns_of(header, source)
+        columns = _columns_of(header, source.path)
         batch_api._check_table(table_id)
-    levels = batch_api._thresholds(thresholds)
-    scalar = batch_api._scalar(table_id, thresholds)
-    target = Path(out) if out is not None else None
-    if target is not None and target.resolve() == source.resolve():
-        msg = "the output file must not be the input file"
-        raise CSVError(msg)
-    tally = _Tally(levels)
-    writer: Any = None
-    partial = target.with_name(target.name + ".partial") if target is not None else None
+    extra = tuple(_ndc.NDC_ADDED_COLUMNS) if by_ndc else ()
+    job = _Job(
+        source=source,
+        columns=columns,
+        table_id=table_id,
+        thresholds=thresholds,
+        levels=batch_api._thresholds(thresholds),
+        scalar=batch_api._scalar(table_id, thresholds),
+        by_ndc=by_ndc,
+        # Input columns named like an added column are replaced by it.
+        names=[None if n in (*ADDED_COLUMNS, *extra) else n for n in header],
+        extra=extra,
+        write=out is not None,
+    )
+    target = open_target(out, source.path) if out is not None else None
+    tally = _Tally(job.levels)
+    writer: _Writer | None = None
     try:
-        for block in _batches(source, header, block_size or BLOCK_SIZE, tally, progress):
-            named: Mapping[str, Any] = {c: block.column(h) for c, h in columns.items()}
-            # Not the compiled pass: reading and writing CSV dominate, and loading
-            # compiled code would add a third of a second to every run.
-            coded = (
-                _ndc.compute(named, block.num_rows, table_id, levels, thresholds)
-                if by_ndc
-                else None
-            )
-            result = (
-                coded.computed
-                if coded is not None
-                else _batch_core.compute(
-                    named, block.num_rows, table_id, levels, scalar, allow_compiled=False
-                )
-            )
-            tally.add(result)
-            if partial is not None:
-                import pyarrow.csv as pacsv
-
-                rows = (
-                    _ndc.output_batch(block, coded, _output_batch)
-                    if coded is not None
-                    else _output_batch(block, result)
-                )
-                if writer is None:
-                    options = pacsv.WriteOptions(quoting_style="needed")
-                    writer = pacsv.CSVWriter(str(partial), rows.schema, write_options=options)
-                writer.write_batch(rows)
-    except Exception:
+        if target is not None:
+            writer = _Writer(target, _schema(job.names, extra))
+        for block in prefetch(blocks(source, size)):
+            good, result, positions = _block_result(block, job)
+            if result is not None:
+                tally.add(result)
+            tally.add_bad(block.bad)
+            if writer is not None:
+                bad = _bad_batch(block.bad, job.names, table_id, extra) if block.bad else None
+                writer.write(good, bad, positions)
+            if progress is not None:
+                progress(block.position, source.size, tally.rows)
+    except BaseException:
         if writer is not None:
             writer.close()
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        if target is not None:
+            target.abort()
         raise
-    if partial is not None and target is not None:
-        if writer is None:
-            added = [*ADDED_COLUMNS, *(_ndc.NDC_ADDED_COLUMNS if by_ndc else ())]
-            partial.write_text(",".join([*header, *added]) + "\n", encoding="utf-8")
-        else:
-            writer.close()
-        partial.replace(target)
+    if writer is not None and target is not None:
+        writer.close()
+        target.commit()
+    shown = _ndc.NDC_TABLE if by_ndc and table_id in _ndc.FILE_TABLES else table_id
+    return _summary(source, shown, thresholds, job.levels, tally, target)
+
+
+def _summary(
+    source: Source,
+    table_id: str,
+    thresholds: str | None,
+    levels: list[tuple[float, str]],
+    tally: _Tally,
+    target: Target | None,
+) -> Summary:
     kinds: Counter[str] = Counter()
     for text, n in tally.errors.items():
         kinds[text.split(":", 1)[0]] += n
     return Summary(
-        path=str(source),
-        table=_ndc.NDC_TABLE if by_ndc and table_id in _ndc.FILE_TABLES else table_id,
+        path=str(source.path),
+        table=table_id,
         thresholds=thresholds,
         rows=tally.rows,
         rows_with_errors=sum(tally.errors.values()),
@@ -510,5 +603,5 @@ def validate_csv(
         at_or_above=tuple(
             (bound, code, n) for (bound, code), n in zip(levels, tally.at_or_above, strict=True)
         ),
-        output=str(target) if target is not None else None,
+        output=None if target is None else target.name,
     )

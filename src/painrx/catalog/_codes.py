@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import attrs
 
@@ -24,21 +24,31 @@ from painrx.provenance import Provenance
 
 if TYPE_CHECKING:
     from painrx.catalog import ParsedMedication, Product
-from painrx.tables import TableError, check_keys, data_file, entry_source, parse_table, sources_of
+from painrx.tables import (
+    NonEmpty,
+    Range,
+    ShapeError,
+    data_file,
+    load,
+    table_error,
+    table_info,
+    table_part,
+    table_shape,
+)
 
 __all__ = [
     "NDC_SYSTEM",
     "RXNORM_SYSTEM",
     "Coding",
+    "CsvFile",
     "RxNormProduct",
     "UnknownCodeError",
     "check_rxcui",
     "codings_for",
-    "document",
+    "csv_rows",
     "ingredient_for_rxcui",
     "ingredient_rxcui",
     "medication_for_rxcui",
-    "pinned_csv",
     "product_for_rxcui",
     "rxnorm_product",
     "rxnorm_products",
@@ -49,6 +59,9 @@ RXNORM_SYSTEM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
 #: FHIR system URI of National Drug Codes.
 NDC_SYSTEM: Final = "http://hl7.org/fhir/sid/ndc"
 
+# The code tables, found by kind and id like every table (paths only name them in messages).
+_INGREDIENTS_ID: Final = "RXNORM_INGREDIENTS_2020"
+_PRODUCTS_ID: Final = "RXNORM_OPIOID_PRODUCTS_2020"
 _INGREDIENTS: Final = "rxnorm/ingredients.toml"
 _PRODUCTS: Final = "rxnorm/opioid_products.toml"
 # RxCUIs are positive integers; NLM's are at most 7 digits today, 10 leaves headroom while
@@ -147,48 +160,97 @@ class RxNormProduct:
         }
 
 
-def document(path: str) -> Mapping[str, Any]:
-    """Return a codes table's parsed, validated TOML by its data path (the one read point)."""
-    return parse_table(path)
+class _Digits:
+    """A code written as a string of ASCII digits (an RxCUI)."""
+
+    def check(self, value: str) -> None:
+        if not (value.isascii() and value.isdigit()):
+            msg = f"expected a string of digits, got {value!r}"
+            raise ShapeError(msg)
 
 
-def pinned_csv(path: str) -> tuple[Mapping[str, Any], list[dict[str, str]]]:
-    """Read the CSV a data file's ``[file]`` block names, checking its SHA-256 and shape.
+class _Sha256:
+    """A SHA-256 digest in lower-case hex."""
 
-    The TOML (pinned in the test suite) pins the CSV, so a changed CSV fails closed.
+    def check(self, value: str) -> None:
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            msg = f"expected 64 lower-case hex digits, got {value!r}"
+            raise ShapeError(msg)
+
+
+@table_part
+class CsvFile:
+    """A ``[file]`` block: the CSV a code table reads, pinned by checksum, rows and columns.
+
+    The TOML is pinned in ``painrx/data/checksums.json`` and pins its CSV here, so a
+    changed CSV fails closed (:func:`csv_rows`).
+    """
+
+    name: Annotated[str, NonEmpty()]
+    sha256: Annotated[str, _Sha256()]
+    rows: Annotated[int, Range(low=0)]
+    columns: Annotated[tuple[Annotated[str, NonEmpty()], ...], NonEmpty()]
+
+
+def csv_rows(table: str, block: CsvFile) -> list[dict[str, str]]:
+    """Return the rows of the CSV a table's ``[file]`` block pins, checked against the block.
 
     Args:
-        path: The TOML data file, relative to ``painrx/data``.
+        table: The TOML data file, relative to ``painrx/data`` (the CSV sits beside it).
+        block: Its structured ``[file]`` block.
 
     Returns:
-        The TOML document and the CSV rows as dicts (every cell as text).
+        The CSV rows as dicts (every cell as text).
 
     Raises:
-        TableError: The block is malformed, or the CSV's checksum, header or row count
+        TableError: In the loader's format, when the CSV's checksum, header or row count
             differs from what the block pins.
     """
-    doc = document(path)
-    block = doc.get("file")
-    where = f"data/{path} [file]"
-    if not isinstance(block, Mapping):
-        msg = f"{where}: missing; it must name the CSV, its sha256, rows and columns."
-        raise TableError(msg)
-    check_keys(block, required=("name", "sha256", "rows", "columns"), where=where)
-    folder = path.rsplit("/", 1)[0]
-    raw = data_file(f"{folder}/{block['name']}")
+    folder = table.rsplit("/", 1)[0]
+    raw = data_file(f"{folder}/{block.name}")
     digest = hashlib.sha256(raw).hexdigest()
-    if digest != block["sha256"]:
-        msg = f"{where}: {block['name']} has SHA-256 {digest}, but {block['sha256']} is pinned."
-        raise TableError(msg)
+    if digest != block.sha256:
+        msg = f"{block.name} has SHA-256 {digest}, but {block.sha256} is pinned"
+        raise table_error(table, "file.sha256", msg)
     reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
     rows = list(reader)
-    if list(reader.fieldnames or ()) != list(block["columns"]) or len(rows) != block["rows"]:
+    if tuple(reader.fieldnames or ()) != block.columns or len(rows) != block.rows:
         msg = (
-            f"{where}: {block['name']} has {len(rows)} rows and columns {reader.fieldnames}; "
-            f"pinned: {block['rows']} rows, columns {block['columns']}."
+            f"{block.name} has {len(rows)} rows and columns {reader.fieldnames}; "
+            f"pinned: {block.rows} rows, columns {list(block.columns)}"
         )
-        raise TableError(msg)
-    return doc, rows
+        raise table_error(table, "file", msg)
+    return rows
+
+
+@table_part
+class _IngredientCode:
+    rxcui: Annotated[str, _Digits()]
+    name: Annotated[str, NonEmpty()]
+    source: Provenance
+
+
+@table_shape("rxnorm_ingredients")
+@table_part
+class _IngredientCodesFile:
+    """``rxnorm/ingredients.toml``: the RxCUI of each catalog ingredient that has one."""
+
+    ingredients: Mapping[str, _IngredientCode]
+
+    def __attrs_post_init__(self) -> None:
+        codes = [entry.rxcui for entry in self.ingredients.values()]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            msg = f"an RxCUI names one ingredient; used more than once: {twice}"
+            raise ShapeError(msg, at="ingredients")
+
+
+@table_shape("rxnorm_products")
+@table_part
+class _ProductCodesFile:
+    """``rxnorm/opioid_products.toml``: the pinned CSV of RxNorm opioid drug codes."""
+
+    file: CsvFile
 
 
 @attrs.frozen
@@ -200,38 +262,20 @@ class _IngredientCodes:
 
 @cache
 def _ingredient_codes() -> _IngredientCodes:
-    doc = document(_INGREDIENTS)
-    table = doc.get("ingredients")
-    if not isinstance(table, Mapping):
-        msg = f"data/{_INGREDIENTS}: no [ingredients] table."
-        raise TableError(msg)
-    by_id: dict[str, Coding] = {}
-    by_rxcui: dict[str, str] = {}
-    found_sources: dict[str, Provenance] = {}
-    for ingredient_id, entry in table.items():
-        where = f"[ingredients.{ingredient_id}]"
-        if not isinstance(entry, Mapping):
-            msg = f"data/{_INGREDIENTS} {where}: must be a table (rxcui, name, source)."
-            raise TableError(msg)
-        check_keys(
-            entry, required=("rxcui", "name", "source"), where=f"data/{_INGREDIENTS} {where}"
-        )
-        code = str(entry["rxcui"])
-        if not code.isdigit() or code in by_rxcui:
-            msg = f"data/{_INGREDIENTS} {where}: rxcui {code!r} is not a new string of digits."
-            raise TableError(msg)
-        found_sources[ingredient_id] = entry_source(entry, _INGREDIENTS, where)
-        by_id[ingredient_id] = Coding(RXNORM_SYSTEM, code, str(entry["name"]))
-        by_rxcui[code] = ingredient_id
+    table = load(_IngredientCodesFile, _INGREDIENTS_ID)
     return _IngredientCodes(
-        MappingProxyType(by_id), MappingProxyType(by_rxcui), MappingProxyType(found_sources)
+        MappingProxyType(
+            {iid: Coding(RXNORM_SYSTEM, e.rxcui, e.name) for iid, e in table.ingredients.items()}
+        ),
+        MappingProxyType({e.rxcui: iid for iid, e in table.ingredients.items()}),
+        MappingProxyType({iid: e.source for iid, e in table.ingredients.items()}),
     )
 
 
 @cache
 def _products() -> Mapping[str, RxNormProduct]:
-    _, rows = pinned_csv(_PRODUCTS)
-    source = sources_of(_PRODUCTS)["provenance"]
+    info = table_info(_PRODUCTS_ID, kind="rxnorm_products")
+    rows = csv_rows(info.path, load(_ProductCodesFile, info.id).file)
     ingredients = _ingredient_codes().by_rxcui
     grouped: dict[str, list[dict[str, str]]] = {}
     for row in rows:
@@ -244,10 +288,10 @@ def _products() -> Mapping[str, RxNormProduct]:
             first["ingredient_rxcui"]
         }:
             msg = (
-                f"data/{_PRODUCTS}: RxCUI {rxcui} has opioid ingredient(s) "
-                f"{sorted({r['ingredient_rxcui'] for r in group})} not in data/{_INGREDIENTS}."
+                f"RxCUI {rxcui} has opioid ingredient(s) "
+                f"{sorted({r['ingredient_rxcui'] for r in group})} not in data/{_INGREDIENTS}"
             )
-            raise TableError(msg)
+            raise table_error(info.path, "file", msg)
         found[rxcui] = RxNormProduct(
             rxcui=rxcui,
             name=first["name"],
@@ -257,7 +301,7 @@ def _products() -> Mapping[str, RxNormProduct]:
             strengths=tuple(r["strength"] for r in group),
             dose_form=first["dose_form"],
             dose_form_rxcui=first["dose_form_rxcui"],
-            source=source,
+            source=info.source,
         )
     return MappingProxyType(found)
 

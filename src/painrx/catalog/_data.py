@@ -7,9 +7,10 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
-from typing import Any, Final, cast
+from types import MappingProxyType
+from typing import Annotated, Any, Final, cast
 
 import attrs
 
@@ -21,7 +22,16 @@ from painrx.errors import (
     UnknownDrugError,
 )
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, data_file, parse_table
+from painrx.tables import (
+    NonEmpty,
+    ShapeError,
+    data_file,
+    parse_table,
+    structure,
+    table_error,
+    table_part,
+    table_shape,
+)
 
 __all__ = [
     "CLASSES",
@@ -45,13 +55,6 @@ _PATH: Final = "catalog/drugs.toml"
 # (tests/catalog/generate.py writes it): parsing ~6,000 lines of TOML costs ~100 ms,
 # reading the JSON ~10 ms. The TOML stays the reviewed source; a stale index is ignored.
 _INDEX: Final = "catalog/drugs.index.json"
-# The keys painrx.tables accepts in a [provenance] block and in a [sources.*] block.
-_PROVENANCE_KEYS: Final = (
-    ("id", "kind", "title", "year", "citation"),
-    ("url", "edition", "retrieved", "licence", "notes"),
-)
-_SOURCE_KEYS: Final = (("title", "year", "citation"), ("url", "edition", "notes"))
-
 #: The closed class vocabulary of painrx (see ``docs/catalog.md`` for each definition).
 CLASSES: Final[frozenset[str]] = frozenset(
     {
@@ -259,105 +262,129 @@ def _parse_toml() -> Mapping[str, Any]:
     return parse_table(_PATH)
 
 
-def _provenance(
-    block: object, pid: str, where: str, keys: tuple[tuple[str, ...], tuple[str, ...]]
-) -> Provenance:
-    if not isinstance(block, Mapping):
-        msg = f"data/{_PATH} {where}: must be a table."
-        raise TableError(msg)
-    check_keys(block, required=keys[0], optional=keys[1], where=f"data/{_PATH} {where}")
-    for key in ("title", "citation"):
-        if not str(block[key]).strip():
-            msg = f"data/{_PATH} {where}: {key!r} is empty."
-            raise TableError(msg)
-    if not isinstance(block["year"], int):
-        msg = f"data/{_PATH} {where}: 'year' must be a whole number, got {block['year']!r}."
-        raise TableError(msg)
-    return Provenance(
-        id=pid,
-        title=str(block["title"]),
-        year=int(block["year"]),
-        citation=str(block["citation"]),
-        url=str(block.get("url", "")),
-        edition=str(block.get("edition", "")),
-    )
-
-
-def _sources(doc: Mapping[str, Any]) -> dict[str, Provenance]:
-    """Return the catalog's own provenance (key ``"provenance"``) and its ``[sources.*]``."""
-    main = doc["provenance"]
-    found = {"provenance": _provenance(main, str(main.get("id")), "[provenance]", _PROVENANCE_KEYS)}
-    for key, block in doc.get("sources", {}).items():
-        where = f"[sources.{key}]"
-        found[key] = _provenance(block, f"{main['id']}/{key}", where, _SOURCE_KEYS)
-    return found
-
-
-def _cited(block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str) -> Provenance:
-    key = block.get("source")
-    if not isinstance(key, str) or key not in sources:
-        msg = f"data/{_PATH} {where}: 'source' must be one of {sorted(sources)}, got {key!r}."
-        raise TableError(msg)
-    return sources[key]
-
-
 def _key(text: str) -> str:
     # ASCII needs no NFKC, and its casefold is lower(); most names are ASCII.
     folded = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_NON_NAME.sub(" ", folded).split())
 
 
-def _strs(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        msg = f"data/{_PATH} {where}: must be a list of non-empty strings."
-        raise TableError(msg)
-    return tuple(value)
+# --------------------------------------------------------------------------- declared shape
+# What drugs.toml holds, declared once for the painrx.tables loader (kind
+# "drug_catalog"). The rules that join entries (a product's ingredients exist, a
+# brand's product exists, a name is used once) are checked in _catalog() below, in the
+# loader's error format.
 
 
-def _keys(
-    block: Mapping[str, Any], required: tuple[str, ...], optional: tuple[str, ...], where: str
-) -> None:
-    """Refuse a missing or unknown key (the common, valid case costs two set tests)."""
-    keys = block.keys()
-    if not (keys >= set(required) and keys <= set(required) | set(optional)):
-        check_keys(block, required=required, optional=optional, where=f"data/{_PATH} {where}")
+class _ClassTerm:
+    """A painrx class (:data:`CLASSES`)."""
+
+    def check(self, value: str) -> None:
+        if value not in CLASSES:
+            msg = f"unknown class {value!r}; see painrx.catalog.CLASSES"
+            raise ShapeError(msg)
 
 
-def _optional_vocab(entry: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = entry.get(key)
-    if value is None:
-        return None
-    try:
-        return vocabulary.form(value) if key == "form" else vocabulary.route(value)
-    except InputError as exc:
-        msg = f"data/{_PATH} {where}: {exc}"
-        raise TableError(msg) from None
+class _AtcCode:
+    """A WHO ATC code of level 5 (seven characters, ``N02AA05``)."""
+
+    def check(self, value: str) -> None:
+        if not _ATC.fullmatch(value):
+            msg = f"expected a 7-character level-5 ATC code, got {value!r}"
+            raise ShapeError(msg)
 
 
-def _load_classes(
-    doc: Mapping[str, Any], sources: Mapping[str, Provenance]
-) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
-    raw = doc.get("classes", {})
-    if set(raw) != CLASSES:
-        msg = (
-            f"data/{_PATH} [classes]: must define exactly the painrx classes; "
-            f"missing {sorted(CLASSES - set(raw))}, unknown {sorted(set(raw) - CLASSES)}."
-        )
-        raise TableError(msg)
-    implies: dict[str, tuple[str, ...]] = {}
-    info: dict[str, Any] = {}
-    for cls, block in raw.items():
-        where = f"[classes.{cls}]"
-        _keys(block, ("description", "source"), ("implies",), where)
-        implied = _strs(block.get("implies", []), where) if "implies" in block else ()
-        if not set(implied) <= CLASSES:
+class _Vocabulary:
+    """A form or route, canonical or one of its aliases; the catalog keeps the canonical term."""
+
+    def __init__(self, read: Callable[[object], str]) -> None:
+        self.read = read
+
+    def check(self, value: str) -> None:
+        try:
+            self.read(value)
+        except InputError as exc:
+            raise ShapeError(str(exc)) from None
+
+
+_ClassName = Annotated[str, _ClassTerm()]
+_Name = Annotated[str, NonEmpty()]
+
+
+@table_part
+class _ClassRow:
+    description: str
+    source: Provenance
+    implies: tuple[_ClassName, ...] = ()
+
+
+@table_part
+class _IngredientRow:
+    name: _Name
+    classes: tuple[_ClassName, ...]
+    atc: tuple[Annotated[str, _AtcCode()], ...]
+    source: Provenance
+    synonyms: tuple[_Name, ...] = ()
+    salts: tuple[_Name, ...] = ()
+    # A class membership cited by another source than the class's own.
+    class_sources: Mapping[str, Provenance] = MappingProxyType({})
+
+
+@table_part
+class _ProductRow:
+    ingredients: tuple[_Name, ...]
+    source: Provenance
+    atc: tuple[Annotated[str, _AtcCode()], ...] = ()
+    synonyms: tuple[_Name, ...] = ()
+
+
+@table_part
+class _BrandRow:
+    name: _Name
+    product: str
+    source: Provenance
+    form: Annotated[str, _Vocabulary(vocabulary.form)] | None = None
+    route: Annotated[str, _Vocabulary(vocabulary.route)] | None = None
+    aliases: tuple[_Name, ...] = ()
+    strength_order: tuple[_Name, ...] | None = None
+
+
+@table_shape("drug_catalog")
+@table_part
+class _CatalogFile:
+    classes: Mapping[str, _ClassRow]
+    ingredients: Mapping[str, _IngredientRow]
+    products: Mapping[str, _ProductRow]
+    brands: tuple[_BrandRow, ...]
+
+    def __attrs_post_init__(self) -> None:
+        if set(self.classes) != CLASSES:
             msg = (
-                f"data/{_PATH} {where}: implies an unknown class {sorted(set(implied) - CLASSES)}."
+                "must define exactly the painrx classes; "
+                f"missing {sorted(CLASSES - set(self.classes))}, "
+                f"unknown {sorted(set(self.classes) - CLASSES)}"
             )
-            raise TableError(msg)
-        implies[cls] = implied
-        info[cls] = (str(block["description"]), _cited(block, sources, where))
-    return implies, info
+            raise ShapeError(msg, at="classes")
+
+
+def _own_source(doc: Mapping[str, Any]) -> Provenance:
+    """The catalog's own provenance, from the ``[provenance]`` block the loader has checked.
+
+    Read from the document in hand (the JSON index), not through ``sources_of``, which
+    would parse the TOML the index exists to avoid.
+    """
+    block = doc["provenance"]
+    return Provenance(
+        block["id"],
+        block["title"],
+        block["year"],
+        block["citation"],
+        block.get("url", ""),
+        block.get("edition", ""),
+    )
+
+
+def _refused(path: str, message: str) -> TableError:
+    return table_error(_PATH, path, message)
 
 
 def _closure(classes: Iterable[str], implies: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
@@ -376,207 +403,158 @@ def _add_name(
 ) -> None:
     key = _key(name)
     if not key:
-        msg = f"data/{_PATH} {where}: name {name!r} is empty after normalisation."
-        raise TableError(msg)
+        msg = f"name {name!r} is empty after normalisation"
+        raise _refused(where, msg)
     if key in index and index[key] != entry:
-        msg = f"data/{_PATH} {where}: name {name!r} is already used by {index[key]}."
-        raise TableError(msg)
+        msg = f"name {name!r} is already used by {index[key]}"
+        raise _refused(where, msg)
     index[key] = entry
     display.setdefault(key, name)
 
 
 def _membership_sources(
-    block: Mapping[str, Any],
+    row: _IngredientRow,
     classes: frozenset[str],
     class_info: Mapping[str, tuple[str, Provenance]],
-    known: Mapping[str, Provenance],
     where: str,
 ) -> dict[str, Provenance]:
     """Return each class membership's source: the class's, unless ``class_sources`` names one."""
     found = {cls: class_info[cls][1] for cls in classes}
-    overrides = block.get("class_sources", {})
-    if not isinstance(overrides, Mapping):
-        msg = f"data/{_PATH} {where} class_sources: must map a class to a source key."
-        raise TableError(msg)
-    for cls, key in overrides.items():
+    for cls, cited in row.class_sources.items():
         if cls not in classes:
             msg = (
-                f"data/{_PATH} {where} class_sources: {cls!r} is not one of this "
-                f"ingredient's classes {sorted(classes)}."
+                f"{cls!r} is not one of this ingredient's classes {sorted(classes)} "
+                "(implied classes included)"
             )
-            raise TableError(msg)
-        if not isinstance(key, str) or key not in known:
-            msg = (
-                f"data/{_PATH} {where} class_sources.{cls}: must be one of {sorted(known)}, "
-                f"got {key!r}."
-            )
-            raise TableError(msg)
-        found[cls] = known[key]
+            path = f"{where}.class_sources"
+            raise _refused(path, msg)
+        found[cls] = cited
     return found
 
 
+@attrs.frozen
+class _Names:
+    """Every accepted name, normalised, with what it resolves to and how it is displayed."""
+
+    index: dict[str, _Entry] = attrs.field(factory=dict)
+    display: dict[str, str] = attrs.field(factory=dict)
+
+    def add(self, name: str, entry: _Entry, where: str) -> None:
+        _add_name(self.index, self.display, name, entry, where)
+
+
 def _load_ingredients(
-    doc: Mapping[str, Any],
-    sources: Mapping[str, Provenance],
-    implies: Mapping[str, tuple[str, ...]],
-    class_info: Mapping[str, tuple[str, Provenance]],
-    index: dict[str, _Entry],
-    display: dict[str, str],
+    file: _CatalogFile, class_info: Mapping[str, tuple[str, Provenance]], names: _Names
 ) -> tuple[dict[str, Ingredient], dict[str, frozenset[str]], dict[str, dict[str, Provenance]]]:
+    implies = {cls: row.implies for cls, row in file.classes.items()}
     ingredients: dict[str, Ingredient] = {}
     salts: dict[str, frozenset[str]] = {}
     membership: dict[str, dict[str, Provenance]] = {}
-    for iid, block in doc.get("ingredients", {}).items():
-        where = f"[ingredients.{iid}]"
-        _keys(
-            block,
-            ("name", "classes", "atc", "source"),
-            ("synonyms", "salts", "class_sources"),
-            where,
-        )
-        _cited(block, sources, where)
+    for iid, row in file.ingredients.items():
+        where = f"ingredients.{iid}"
         if iid != iid.lower() or "/" in iid:
-            msg = f"data/{_PATH} {where}: ids are lower case without '/'."
-            raise TableError(msg)
-        classes = _strs(block["classes"], f"{where} classes")
-        if not set(classes) <= CLASSES:
-            msg = f"data/{_PATH} {where}: unknown class(es) {sorted(set(classes) - CLASSES)}."
-            raise TableError(msg)
-        atc = tuple(block["atc"])
-        if not all(isinstance(c, str) and _ATC.fullmatch(c) for c in atc):
-            msg = f"data/{_PATH} {where}: ATC codes must be 7-character level-5 codes."
-            raise TableError(msg)
-        synonyms = _strs(block.get("synonyms", []), where) if "synonyms" in block else ()
-        salt_names = _strs(block.get("salts", []), where) if "salts" in block else ()
+            msg = f"ids are lower case without '/', got {iid!r}"
+            raise _refused(where, msg)
         ing = Ingredient(
             id=iid,
-            name=str(block["name"]),
-            classes=_closure(classes, implies),
-            atc=atc,
-            synonyms=synonyms,
-            salts=salt_names,
+            name=row.name,
+            classes=_closure(row.classes, implies),
+            atc=row.atc,
+            synonyms=row.synonyms,
+            salts=row.salts,
         )
         ingredients[iid] = ing
-        membership[iid] = _membership_sources(block, ing.classes, class_info, sources, where)
-        salts[iid] = frozenset(w for s in salt_names for w in _key(s).split())
-        for name in (iid, ing.name, *synonyms):
-            _add_name(index, display, name, _Entry(iid, None), where)
-        display[_key(iid)] = iid
+        membership[iid] = _membership_sources(row, ing.classes, class_info, where)
+        salts[iid] = frozenset(w for s in row.salts for w in _key(s).split())
+        for name in (iid, ing.name, *row.synonyms):
+            names.add(name, _Entry(iid, None), where)
+        names.display[_key(iid)] = iid
     return ingredients, salts, membership
 
 
 def _load_products(
-    doc: Mapping[str, Any],
-    sources: Mapping[str, Provenance],
-    ingredients: Mapping[str, Ingredient],
-    index: dict[str, _Entry],
-    display: dict[str, str],
+    file: _CatalogFile, ingredients: Mapping[str, Ingredient], names: _Names
 ) -> tuple[dict[str, tuple[str, ...]], dict[frozenset[str], str]]:
     products: dict[str, tuple[str, ...]] = {iid: (iid,) for iid in ingredients}
     combos: dict[frozenset[str], str] = {}
-    for pid, block in doc.get("products", {}).items():
-        where = f'[products."{pid}"]'
-        _keys(block, ("ingredients", "source"), ("atc", "synonyms"), where)
-        _cited(block, sources, where)
-        parts = _strs(block["ingredients"], f"{where} ingredients")
+    for pid, row in file.products.items():
+        where = f"products[{pid!r}]"
+        parts = row.ingredients
         if len(parts) < 2 or "/".join(parts) != pid or not set(parts) <= ingredients.keys():
-            msg = f"data/{_PATH} {where}: id must join >= 2 known ingredient ids with '/'."
-            raise TableError(msg)
+            msg = f"the id must join >= 2 known ingredient ids with '/', got {list(parts)}"
+            path = f"{where}.ingredients"
+            raise _refused(path, msg)
         products[pid] = parts
         combos[frozenset(parts)] = pid
-        display[_key(pid)] = pid
-        for name in _strs(block.get("synonyms", []), where) if "synonyms" in block else ():
-            _add_name(index, display, name, _Entry(pid, None), where)
+        names.display[_key(pid)] = pid
+        for name in row.synonyms:
+            names.add(name, _Entry(pid, None), where)
     return products, combos
 
 
 def _load_brands(
-    doc: Mapping[str, Any],
-    sources: Mapping[str, Provenance],
-    products: Mapping[str, tuple[str, ...]],
-    index: dict[str, _Entry],
-    display: dict[str, str],
+    file: _CatalogFile, products: Mapping[str, tuple[str, ...]], names: _Names
 ) -> tuple[dict[str, _Brand], dict[str, tuple[str, ...]]]:
     brands: dict[str, _Brand] = {}
     by_product: dict[str, list[str]] = {}
-    for i, block in enumerate(doc.get("brands", [])):
-        where = f"[[brands]] #{i + 1}"
-        _keys(
-            block,
-            ("name", "product", "source"),
-            ("form", "route", "aliases", "strength_order"),
-            where,
+    for i, row in enumerate(file.brands):
+        where = f"brands[{i}]"
+        if row.product not in products:
+            path, msg = f"{where}.product", f"unknown product {row.product!r}"
+            raise _refused(path, msg)
+        parts = products[row.product]
+        if row.strength_order is not None and sorted(row.strength_order) != sorted(parts):
+            msg = f"must list {list(parts)}, got {list(row.strength_order)}"
+            path = f"{where}.strength_order"
+            raise _refused(path, msg)
+        brands[row.name] = _Brand(
+            name=row.name,
+            product=row.product,
+            form=None if row.form is None else vocabulary.form(row.form),
+            route=None if row.route is None else vocabulary.route(row.route),
+            strength_order=row.strength_order,
         )
-        _cited(block, sources, where)
-        pid = block["product"]
-        if pid not in products:
-            msg = f"data/{_PATH} {where}: unknown product {pid!r}."
-            raise TableError(msg)
-        order = None
-        if "strength_order" in block:
-            order = _strs(block["strength_order"], where)
-            if sorted(order) != sorted(products[pid]):
-                msg = f"data/{_PATH} {where}: strength_order must list {products[pid]}."
-                raise TableError(msg)
-        name = str(block["name"])
-        brand = _Brand(
-            name=name,
-            product=pid,
-            form=_optional_vocab(block, "form", where),
-            route=_optional_vocab(block, "route", where),
-            strength_order=order,
-        )
-        brands[name] = brand
-        by_product.setdefault(pid, []).append(name)
-        aliases = _strs(block.get("aliases", []), where) if "aliases" in block else ()
-        for alias in (name, *aliases):
-            _add_name(index, display, alias, _Entry(pid, name), where)
+        by_product.setdefault(row.product, []).append(row.name)
+        for alias in (row.name, *row.aliases):
+            names.add(alias, _Entry(row.product, row.name), where)
     return brands, {
-        pid: tuple(sorted(names, key=str.casefold)) for pid, names in by_product.items()
+        pid: tuple(sorted(found, key=str.casefold)) for pid, found in by_product.items()
     }
 
 
 @cache
 def _catalog() -> _Catalog:
     doc = _document()
-    check_keys(
-        doc,
-        required=("provenance", "sources", "classes", "ingredients", "products", "brands"),
-        where=f"data/{_PATH}",
-    )
-    sources = _sources(doc)
-    implies, class_info = _load_classes(doc, sources)
-    index: dict[str, _Entry] = {}
-    display: dict[str, str] = {}
-    ingredients, salts, membership = _load_ingredients(
-        doc, sources, implies, class_info, index, display
-    )
-    products, combos = _load_products(doc, sources, ingredients, index, display)
-    brands, product_brands = _load_brands(doc, sources, products, index, display)
+    file = structure(doc, _CatalogFile, file=_PATH)
+    class_info = {cls: (row.description, row.source) for cls, row in file.classes.items()}
+    names = _Names()
+    ingredients, salts, membership = _load_ingredients(file, class_info, names)
+    products, combos = _load_products(file, ingredients, names)
+    brands, product_brands = _load_brands(file, products, names)
     salt_words = frozenset().union(*salts.values())
-    name_words = {w for key in index for w in key.split()}
+    name_words = {w for key in names.index for w in key.split()}
     clash = salt_words & name_words
     if clash:
-        msg = f"data/{_PATH}: salt word(s) {sorted(clash)} are also drug-name words."
-        raise TableError(msg)
+        msg = f"salt word(s) {sorted(clash)} are also drug-name words"
+        path = "ingredients"
+        raise _refused(path, msg)
     by_class: dict[str, set[str]] = {cls: set() for cls in CLASSES}
     for ing in ingredients.values():
         for cls in ing.classes:
             by_class[cls].add(ing.id)
-    members = {cls: frozenset(ids) for cls, ids in by_class.items()}
     return _Catalog(
-        source=sources["provenance"],
+        source=_own_source(doc),
         ingredients=ingredients,
         products=products,
         product_brands=product_brands,
         brands=brands,
-        index=index,
+        index=names.index,
         combos=combos,
         salt_words=salt_words,
         ingredient_salts=salts,
-        members=members,
+        members={cls: frozenset(ids) for cls, ids in by_class.items()},
         class_info=class_info,
-        display=display,
+        display=names.display,
         membership=membership,
     )
 

@@ -1,4 +1,4 @@
-"""Interaction rule sets: the data model and its validating loader.
+"""Interaction rule sets: the data model and the declared shape of a rule file.
 
 Rules and rule sets compare and hash by identity (``eq=False``): each is built once
 per load, and the checker uses them as cache keys on its hot path.
@@ -7,7 +7,10 @@ A rule set is one TOML document (a file shipped with painrx, a site's own file, 
 a mapping) with a ``[provenance]`` block, ``[sources.KEY]`` blocks and
 ``[[rules]]``. Every rule, modifier and evidence entry cites a source key, and
 every class or ingredient a rule names must exist in the catalog, so a typo fails
-on load instead of silently matching nothing.
+on load instead of silently matching nothing. The file's shape is declared once
+(``_RuleFile``, kind ``interaction_rules``) and read by the :mod:`painrx.tables`
+loader; a malformed file is one :class:`~painrx.errors.TableError` naming the file,
+the path inside it and what was expected.
 """
 
 from __future__ import annotations
@@ -17,16 +20,27 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from html import escape
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, cast
 
 import attrs
 
 from painrx import catalog, vocabulary
-from painrx.errors import InputError, PainRxError, Severity, TableError
+from painrx.errors import InputError, Severity, TableError
 from painrx.interactions._conditions import CONDITIONS
 from painrx.provenance import Provenance
-from painrx.tables import check_keys, parse_table, sources_of
-from painrx.units import Quantity, quantity_arg
+from painrx.tables import (
+    Form,
+    NonEmpty,
+    OneOf,
+    Range,
+    ShapeError,
+    load,
+    structure,
+    table_info,
+    table_part,
+    table_shape,
+)
+from painrx.units import Kind, Quantity, kind_of
 
 __all__ = [
     "AcetaminophenPolicy",
@@ -43,53 +57,35 @@ __all__ = [
     "default_rules",
 ]
 
-DEFAULT_PATH: Final = "interactions/painrx_2026.toml"
+#: The id of painrx's own rule set (kind ``interaction_rules``).
+DEFAULT_ID: Final = "PAINRX_DDI_2026_1"
 
 Intensity = Literal["prophylactic", "therapeutic", "ambiguous", "unknown"]
-_INTENSITIES: Final = frozenset({"prophylactic", "therapeutic", "ambiguous", "unknown"})
-_WHEN: Final = frozenset(
-    {
-        "route",
-        "intensity",
-        "single_dose",
-        "co_medication",
-        "condition",
-        "age_over",
-        "age_at_least",
-        "class_count",
-        "acetaminophen_above",
-    }
-)
-_EFFECTS: Final = frozenset({"lower", "raise", "cap"})
-_PROVENANCE_REQUIRED: Final = ("id", "kind", "title", "year", "citation")
-_PROVENANCE_OPTIONAL: Final = ("url", "edition", "retrieved", "licence", "notes")
+_When = Literal[
+    "route",
+    "intensity",
+    "single_dose",
+    "co_medication",
+    "condition",
+    "age_over",
+    "age_at_least",
+    "class_count",
+    "acetaminophen_above",
+]
 
 
-def _severity(value: object, where: str) -> Severity:
-    if not isinstance(value, str):
-        msg = f"{where}: severity must be a string, got {value!r}."
-        raise TableError(msg)
-    try:
-        return Severity.parse(value)
-    except InputError as exc:
-        msg = f"{where}: {exc}"
-        raise TableError(msg) from None
+# --------------------------------------------------------------------------- terms
+# Checks on one value of a rule file; the loader (painrx.tables) names the file and
+# the path inside it in front of each message.
 
 
-def _str_list(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        msg = f"{where}: must be a list of non-empty strings."
-        raise TableError(msg)
-    return tuple(value)
+class _ClassName:
+    """A painrx class (:data:`painrx.catalog.CLASSES`)."""
 
-
-def _classes(value: object, where: str) -> frozenset[str]:
-    names = frozenset(_str_list(value, where))
-    unknown = names - catalog.CLASSES
-    if unknown:
-        msg = f"{where}: unknown class(es) {sorted(unknown)}; see painrx.catalog.CLASSES."
-        raise TableError(msg)
-    return names
+    def check(self, value: str) -> None:
+        if value not in catalog.CLASSES:
+            msg = f"unknown class {value!r}; see painrx.catalog.CLASSES"
+            raise ShapeError(msg)
 
 
 @cache
@@ -98,13 +94,56 @@ def _known_ingredients() -> frozenset[str]:
     return frozenset(i.id for i in catalog.ingredients())
 
 
-def _ingredient_ids(value: object, where: str) -> frozenset[str]:
-    names = frozenset(_str_list(value, where))
-    unknown = names - _known_ingredients()
-    if unknown:
-        msg = f"{where}: unknown ingredient id(s) {sorted(unknown)}."
-        raise TableError(msg)
-    return names
+class _IngredientId:
+    """An ingredient id of the catalog, so a typo fails on load instead of matching nothing."""
+
+    def check(self, value: str) -> None:
+        if value not in _known_ingredients():
+            msg = f"unknown ingredient id {value!r}; see painrx.catalog.ingredients()"
+            raise ShapeError(msg)
+
+
+class _RouteName:
+    """A route or one of its aliases (``"po"``); the rule keeps the canonical route."""
+
+    def check(self, value: str) -> None:
+        try:
+            vocabulary.route(value)
+        except InputError as exc:
+            raise ShapeError(str(exc)) from None
+
+
+class _RuleId:
+    """A rule or modifier id: lower-case snake_case."""
+
+    def check(self, value: str) -> None:
+        if not value or not value.replace("_", "").isalnum() or value != value.lower():
+            msg = f"ids are lower-case snake_case, got {value!r}"
+            raise ShapeError(msg)
+
+
+class _OfKinds:
+    """A quantity of one of several clinical kinds (a weight in ``kg`` or ``lb``), above zero."""
+
+    def __init__(self, *kinds: Kind) -> None:
+        self.kinds = kinds
+
+    def check(self, value: Quantity) -> None:
+        if kind_of(value) not in self.kinds or not value.magnitude > 0:
+            kinds = " or ".join(k.replace("_", " ") for k in self.kinds)
+            msg = f"expected a positive {kinds}, got {format(value)!r}"
+            raise ShapeError(msg)
+
+
+_Class = Annotated[str, _ClassName()]
+_Ingredient = Annotated[str, _IngredientId()]
+_Condition = Annotated[str, OneOf(CONDITIONS)]
+_Route = Annotated[str, _RouteName()]
+_Id = Annotated[str, _RuleId()]
+_Text = Annotated[str, NonEmpty()]
+_PositiveNumber = Annotated[float, Range(low=0, low_open=True)]
+_MassRate = Annotated[Quantity, _OfKinds("mass_rate")]
+_Weight = Annotated[Quantity, _OfKinds("mass", "body_weight")]
 
 
 def _expand(classes: Iterable[str], ingredients: Iterable[str]) -> frozenset[str]:
@@ -112,6 +151,10 @@ def _expand(classes: Iterable[str], ingredients: Iterable[str]) -> frozenset[str
     for cls in classes:
         found |= catalog.members(cls)
     return frozenset(found)
+
+
+def _routes(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(vocabulary.route(r) for r in names)
 
 
 @attrs.frozen
@@ -537,33 +580,19 @@ class RuleSet:
         """Build a rule set from a parsed TOML document.
 
         Raises:
-            TableError: A block is missing, an entry is malformed or cites nothing.
+            TableError: A block is missing, an entry is malformed or cites nothing; each
+                problem as ``<label>: <path inside the document>: <what was expected>``.
         """
-        block = doc.get("provenance")
-        if not isinstance(block, Mapping):
-            msg = f"{label}: no [provenance] block."
+        # Callers may ignore the hints; anything but a mapping must fail as TableError.
+        if not isinstance(cast("object", doc), Mapping):
+            msg = f"{label}: expected a rule set document (a table), got {repr(doc)[:100]}"
             raise TableError(msg)
-        check_keys(
-            block,
-            required=_PROVENANCE_REQUIRED,
-            optional=_PROVENANCE_OPTIONAL,
-            where=f"{label} [provenance]",
-        )
-        pid = str(block["id"])
-        sources = {"provenance": _provenance(block, pid, label)}
-        for key, src in doc.get("sources", {}).items():
-            where = f"{label} [sources.{key}]"
-            if not isinstance(src, Mapping):
-                msg = f"{where}: must be a table."
-                raise TableError(msg)
-            check_keys(
-                src,
-                required=("title", "year", "citation"),
-                optional=("url", "edition", "notes"),
-                where=where,
-            )
-            sources[key] = _provenance(src, f"{pid}/{key}", label)
-        return _build(doc, sources, label)
+        try:
+            body = structure(doc, _RuleFile, file=label)
+        except TableError as exc:
+            # The loader names a shipped file "data/<path>"; a site's file is named as given.
+            raise TableError(str(exc).replace(f"data/{label}", label)) from None
+        return body.build(_own_source(doc))
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready summary."""
@@ -581,61 +610,41 @@ class RuleSet:
         )
 
 
-def _provenance(block: Mapping[str, Any], pid: str, label: str) -> Provenance:
-    try:
-        year = int(block["year"])
-    except (TypeError, ValueError):
-        msg = f"{label}: year of {pid!r} must be a whole number."
-        raise TableError(msg) from None
-    return Provenance(
-        id=pid,
-        title=str(block["title"]),
-        year=year,
-        citation=str(block["citation"]),
-        url=str(block.get("url", "")),
-        edition=str(block.get("edition", "")),
-    )
+# --------------------------------------------------------------------------- declared shape
+# What a rule file holds, declared once for the painrx.tables loader (kind
+# "interaction_rules"); the builders below turn the checked rows into the public
+# classes above. Rules across fields are __attrs_post_init__ checks.
 
 
-def _cite(entry: Mapping[str, Any], sources: Mapping[str, Provenance], where: str) -> Provenance:
-    key = entry.get("source")
-    if not isinstance(key, str) or key not in sources:
-        msg = f"{where}: 'source' must be one of {sorted(sources)}, got {key!r}."
-        raise TableError(msg)
-    return sources[key]
+@table_part
+class _MemberRow:
+    classes: tuple[_Class, ...] = ()
+    ingredients: tuple[_Ingredient, ...] = ()
+    exclude_classes: tuple[_Class, ...] = ()
+    exclude_ingredients: tuple[_Ingredient, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not self.matches():
+            msg = "matches no catalog ingredient"
+            raise ShapeError(msg)
+
+    def matches(self) -> frozenset[str]:
+        """The ingredient ids that fill the slot."""
+        return _expand(self.classes, self.ingredients) - _expand(
+            self.exclude_classes, self.exclude_ingredients
+        )
+
+    def build(self) -> Member:
+        return Member(
+            frozenset(self.classes),
+            frozenset(self.ingredients),
+            frozenset(self.exclude_classes),
+            frozenset(self.exclude_ingredients),
+            self.matches(),
+        )
 
 
-def _quantity(text: object, kinds: tuple[Any, ...], where: str) -> Quantity:
-    try:
-        return quantity_arg(text, name=where, kinds=kinds)
-    except PainRxError as exc:
-        msg = f"{where}: {exc}"
-        raise TableError(msg) from None
-
-
-def _member(block: object, where: str) -> Member:
-    if not isinstance(block, Mapping):
-        msg = f"{where}: a member must be a table."
-        raise TableError(msg)
-    check_keys(
-        block,
-        required=(),
-        optional=("classes", "ingredients", "exclude_classes", "exclude_ingredients"),
-        where=where,
-    )
-    classes = _classes(block.get("classes", []), f"{where} classes")
-    ingredients = _ingredient_ids(block.get("ingredients", []), f"{where} ingredients")
-    ex_classes = _classes(block.get("exclude_classes", []), f"{where} exclude_classes")
-    ex_ingredients = _ingredient_ids(
-        block.get("exclude_ingredients", []), f"{where} exclude_ingredients"
-    )
-    matches = _expand(classes, ingredients) - _expand(ex_classes, ex_ingredients)
-    if not matches:
-        msg = f"{where}: matches no catalog ingredient."
-        raise TableError(msg)
-    return Member(classes, ingredients, ex_classes, ex_ingredients, matches)
-
-
+# The keys each kind of modifier needs, and those it may have besides the common ones.
 _MODIFIER_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "route": ("member", "routes"),
     "intensity": ("member", "intensities"),
@@ -647,384 +656,332 @@ _MODIFIER_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "class_count": ("classes", "at_least"),
     "acetaminophen_above": ("amount",),
 }
+_MODIFIER_OPTIONAL: Final[Mapping[str, tuple[str, ...]]] = {
+    "co_medication": ("classes", "ingredients", "exclude_routes", "exclude_single_dose"),
+    "class_count": ("exclude_classes",),
+}
+_MODIFIER_VALUES: Final = (
+    "member",
+    "routes",
+    "intensities",
+    "conditions",
+    "years",
+    "classes",
+    "at_least",
+    "amount",
+    "ingredients",
+    "exclude_classes",
+    "exclude_routes",
+    "exclude_single_dose",
+)
 
 
-def _modifier_values(
-    block: Mapping[str, Any], when: str, where: str
-) -> tuple[frozenset[str], frozenset[str], float | None, Quantity | None]:
-    """What a modifier of kind ``when`` looks for: (values, matches, number, amount)."""
-    values: frozenset[str] = frozenset()
-    matches: frozenset[str] = frozenset()
-    number: float | None = None
-    amount: Quantity | None = None
-    if when == "route":
-        values = _routes(block["routes"], where)
-    elif when == "intensity":
-        values = frozenset(_str_list(block["intensities"], where))
-        if not values <= _INTENSITIES:
-            msg = f"{where}: intensities must be among {sorted(_INTENSITIES)}."
-            raise TableError(msg)
-    elif when == "condition":
-        values = frozenset(_str_list(block["conditions"], where))
-        if not values <= CONDITIONS:
-            msg = f"{where}: unknown condition(s) {sorted(values - CONDITIONS)}."
-            raise TableError(msg)
-    elif when == "co_medication":
-        matches = _expand(
-            _classes(block.get("classes", []), where),
-            _ingredient_ids(block.get("ingredients", []), where),
+@table_part
+class _ModifierRow:
+    id: _Id
+    when: _When
+    effect: Literal["lower", "raise", "cap"]
+    note: str
+    source: Provenance
+    to: Severity | None = None
+    steps: Annotated[int, Range(low=1, high=4)] = 1
+    member: Annotated[int, Range(low=1)] | None = None
+    routes: tuple[_Route, ...] | None = None
+    intensities: tuple[Intensity, ...] | None = None
+    conditions: tuple[_Condition, ...] | None = None
+    years: _PositiveNumber | None = None
+    classes: tuple[_Class, ...] | None = None
+    at_least: _PositiveNumber | None = None
+    amount: _MassRate | None = None
+    ingredients: tuple[_Ingredient, ...] | None = None
+    exclude_classes: tuple[_Class, ...] | None = None
+    exclude_routes: tuple[_Route, ...] | None = None
+    exclude_single_dose: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        given = {key for key in _MODIFIER_VALUES if getattr(self, key) is not None}
+        needed = set(_MODIFIER_KEYS[self.when])
+        accepted = needed | set(_MODIFIER_OPTIONAL.get(self.when, ()))
+        if needed - given:
+            msg = (
+                f"a {self.when!r} modifier needs {sorted(needed)}, missing {sorted(needed - given)}"
+            )
+            raise ShapeError(msg)
+        if given - accepted:
+            msg = (
+                f"a {self.when!r} modifier takes no {sorted(given - accepted)}; "
+                f"accepted besides the common keys: {sorted(accepted)}"
+            )
+            raise ShapeError(msg)
+        if (self.effect == "lower") == (self.to is not None):
+            msg = "'raise' and 'cap' need 'to'; 'lower' takes 'steps' instead"
+            raise ShapeError(msg)
+        if self.when == "co_medication" and not self._matches():
+            msg = "co_medication needs classes or ingredients"
+            raise ShapeError(msg)
+
+    def _matches(self) -> frozenset[str]:
+        if self.when == "class_count":
+            return _expand(self.classes or (), ()) - _expand(self.exclude_classes or (), ())
+        if self.when == "co_medication":
+            return _expand(self.classes or (), self.ingredients or ())
+        return frozenset()
+
+    def build(self) -> Modifier:
+        values: Iterable[str] = ()
+        if self.when == "route":
+            values = _routes(self.routes or ())
+        elif self.when in {"intensity", "condition"}:
+            values = self.intensities or self.conditions or ()
+        number = self.years if self.years is not None else self.at_least
+        return Modifier(
+            id=self.id,
+            when=self.when,
+            effect=self.effect,
+            to=self.to,
+            steps=self.steps,
+            note=self.note,
+            source=self.source,
+            member=None if self.member is None else self.member - 1,
+            values=frozenset(values),
+            matches=self._matches(),
+            number=number,
+            amount=self.amount,
+            exclude_routes=_routes(self.exclude_routes or ()),
+            exclude_single_dose=bool(self.exclude_single_dose),
         )
-        if not matches:
-            msg = f"{where}: co_medication needs classes or ingredients."
-            raise TableError(msg)
-    elif when == "class_count":
-        matches = _expand(_classes(block["classes"], where), ()) - _expand(
-            _classes(block.get("exclude_classes", []), where), ()
-        )
-        number = _positive(block["at_least"], where)
-    elif when in {"age_over", "age_at_least"}:
-        number = _positive(block["years"], where)
-    elif when == "acetaminophen_above":
-        amount = _quantity(block["amount"], ("mass_rate",), f"{where} amount")
-    return values, matches, number, amount
 
 
-def _modifier(
-    block: Mapping[str, Any], n_members: int, sources: Mapping[str, Provenance], where: str
-) -> Modifier:
-    when = block.get("when")
-    if when not in _WHEN:
-        msg = f"{where}: 'when' must be one of {sorted(_WHEN)}, got {when!r}."
-        raise TableError(msg)
-    required = ("id", "when", "effect", "note", "source", *_MODIFIER_KEYS[when])
-    optional = {
-        "co_medication": (
-            "classes",
-            "ingredients",
-            "exclude_routes",
-            "exclude_single_dose",
-            "to",
-            "steps",
-        ),
-        "class_count": ("exclude_classes", "to", "steps"),
-    }.get(when, ("to", "steps"))
-    check_keys(block, required=required, optional=optional, where=where)
-    effect = block["effect"]
-    if effect not in _EFFECTS:
-        msg = f"{where}: effect must be one of {sorted(_EFFECTS)}, got {effect!r}."
-        raise TableError(msg)
-    to = _severity(block["to"], where) if "to" in block else None
-    if (effect == "lower") == (to is not None):
-        msg = f"{where}: 'raise' and 'cap' need 'to'; 'lower' takes 'steps' instead."
-        raise TableError(msg)
-    steps = block.get("steps", 1)
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 4:
-        msg = f"{where}: steps must be a whole number from 1 to 4."
-        raise TableError(msg)
-    member: int | None = None
-    if "member" in block:
-        member = block["member"]
-        if not isinstance(member, int) or isinstance(member, bool) or not 1 <= member <= n_members:
-            msg = f"{where}: member must be 1..{n_members} (the rule's slot)."
-            raise TableError(msg)
-        member -= 1
-    exclude_routes = _routes(block.get("exclude_routes", []), where)
-    exclude_single_dose = block.get("exclude_single_dose", False)
-    if not isinstance(exclude_single_dose, bool):
-        msg = f"{where}: exclude_single_dose must be true or false."
-        raise TableError(msg)
-    values, matches, number, amount = _modifier_values(block, when, where)
-    return Modifier(
-        id=_ident(block["id"], where),
-        when=when,
-        effect=effect,
-        to=to,
-        steps=steps,
-        note=str(block["note"]),
-        source=_cite(block, sources, where),
-        member=member,
-        values=values,
-        matches=matches,
-        number=number,
-        amount=amount,
-        exclude_routes=exclude_routes,
-        exclude_single_dose=exclude_single_dose,
-    )
+@table_part
+class _EvidenceRow:
+    source: Provenance
+    population: str
+    outcome: str
+    measure: str
+    estimate: _PositiveNumber | None = None
+    ci: tuple[_PositiveNumber, ...] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.ci is None:
+            return
+        if len(self.ci) != 2:
+            msg = f"ci must be [low, high], got {list(self.ci)}"
+            raise ShapeError(msg, at="ci")
+        if self.estimate is None or not self.ci[0] <= self.estimate <= self.ci[1]:
+            msg = f"ci {list(self.ci)} must bracket the estimate {self.estimate}"
+            raise ShapeError(msg, at="ci")
+
+    def build(self) -> Evidence:
+        ci = None if self.ci is None else (self.ci[0], self.ci[1])
+        return Evidence(self.source, self.population, self.outcome, self.measure, self.estimate, ci)
 
 
-def _routes(value: object, where: str) -> frozenset[str]:
-    try:
-        return frozenset(vocabulary.route(r) for r in _str_list(value, where))
-    except InputError as exc:
-        msg = f"{where}: {exc}"
-        raise TableError(msg) from None
-
-
-def _positive(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        msg = f"{where}: expected a positive number, got {value!r}."
-        raise TableError(msg)
-    return float(value)
-
-
-def _ident(value: object, where: str) -> str:
-    if not isinstance(value, str) or not value or not value.replace("_", "").isalnum():
-        msg = f"{where}: ids are snake_case, got {value!r}."
-        raise TableError(msg)
-    if value != value.lower():
-        msg = f"{where}: ids are lower case, got {value!r}."
-        raise TableError(msg)
-    return value
-
-
-def _evidence(block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str) -> Evidence:
-    check_keys(
-        block,
-        required=("source", "population", "outcome", "measure"),
-        optional=("estimate", "ci"),
-        where=where,
-    )
-    estimate = _positive(block["estimate"], where) if "estimate" in block else None
-    ci: tuple[float, float] | None = None
-    if "ci" in block:
-        raw = block["ci"]
-        if not isinstance(raw, list) or len(raw) != 2:
-            msg = f"{where}: ci must be [low, high]."
-            raise TableError(msg)
-        low, high = _positive(raw[0], where), _positive(raw[1], where)
-        if estimate is None or not low <= estimate <= high:
-            msg = f"{where}: ci {raw} must bracket the estimate {estimate}."
-            raise TableError(msg)
-        ci = (low, high)
-    return Evidence(
-        source=_cite(block, sources, where),
-        population=str(block["population"]),
-        outcome=str(block["outcome"]),
-        measure=str(block["measure"]),
-        estimate=estimate,
-        ci=ci,
-    )
-
-
-def _rule(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], rule_set: str, where: str
-) -> Rule:
-    check_keys(
-        block,
-        required=("id", "title", "severity", "members", "message", "management", "source"),
-        optional=("floor", "tags", "modifiers", "evidence", "supersedes"),
-        where=where,
-    )
-    rid = _ident(block["id"], where)
-    where = f"{where} ({rid})"
-    raw_members = block["members"]
-    if not isinstance(raw_members, list) or not 2 <= len(raw_members) <= 4:
-        msg = f"{where}: members must list 2 to 4 slots."
-        raise TableError(msg)
-    members = tuple(_member(m, f"{where} member {i + 1}") for i, m in enumerate(raw_members))
-    return Rule(
-        id=rid,
-        members=members,
-        rule_set=rule_set,
-        symmetric=len({m.matches for m in members}) == 1,
-        **_common(block, sources, where, len(members)),
-    )
-
-
-def _common(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str, n_members: int
-) -> dict[str, Any]:
-    """The fields every rule kind shares: severity, text, modifiers, evidence, tags."""
-    modifiers = tuple(
-        _modifier(m, n_members, sources, f"{where} modifier {i + 1}")
-        for i, m in enumerate(block.get("modifiers", []))
-    )
+def _check_modifiers(modifiers: tuple[_ModifierRow, ...], slots: int) -> None:
+    """A modifier looks at one of the rule's slots; modifier ids are unique in a rule."""
+    for i, modifier in enumerate(modifiers):
+        if modifier.member is not None and modifier.member > slots:
+            msg = f"'member' must be 1..{slots} (the rule's slot), got {modifier.member}"
+            raise ShapeError(msg, at=f"modifiers[{i}]")
     ids = [m.id for m in modifiers]
     if len(set(ids)) != len(ids):
-        msg = f"{where}: modifier ids must be unique."
-        raise TableError(msg)
+        msg = f"modifier ids must be unique, got {ids}"
+        raise ShapeError(msg, at="modifiers")
+
+
+def _common(row: _RuleRow | _DrugRuleRow) -> dict[str, Any]:
+    """The fields every rule kind shares, built."""
     return {
-        "title": str(block["title"]),
-        "severity": _severity(block["severity"], where),
-        "floor": _severity(block.get("floor", "minor"), where),
-        "message": str(block["message"]),
-        "management": str(block["management"]),
-        "modifiers": modifiers,
-        "evidence": tuple(
-            _evidence(e, sources, f"{where} evidence {i + 1}")
-            for i, e in enumerate(block.get("evidence", []))
-        ),
-        "tags": frozenset(_str_list(block["tags"], where)) if "tags" in block else frozenset(),
-        "supersedes": frozenset(_str_list(block["supersedes"], where))
-        if "supersedes" in block
-        else frozenset(),
-        "source": _cite(block, sources, where),
+        "id": row.id,
+        "title": row.title,
+        "severity": row.severity,
+        "floor": Severity.MINOR if row.floor is None else row.floor,
+        "message": row.message,
+        "management": row.management,
+        "modifiers": tuple(m.build() for m in row.modifiers),
+        "evidence": tuple(e.build() for e in row.evidence),
+        "tags": frozenset(row.tags),
+        "supersedes": frozenset(row.supersedes),
+        "source": row.source,
     }
+
+
+@table_part
+class _RuleRow:
+    id: _Id
+    title: str
+    severity: Severity
+    members: tuple[_MemberRow, ...]
+    message: str
+    management: str
+    source: Provenance
+    floor: Severity | None = None
+    tags: tuple[_Text, ...] = ()
+    modifiers: tuple[_ModifierRow, ...] = ()
+    evidence: tuple[_EvidenceRow, ...] = ()
+    supersedes: tuple[_Text, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not 2 <= len(self.members) <= 4:
+            msg = f"members must list 2 to 4 slots, got {len(self.members)}"
+            raise ShapeError(msg, at="members")
+        _check_modifiers(self.modifiers, len(self.members))
+
+    def build(self, rule_set: str) -> Rule:
+        members = tuple(m.build() for m in self.members)
+        symmetric = len({m.matches for m in members}) == 1
+        return Rule(members=members, rule_set=rule_set, symmetric=symmetric, **_common(self))
 
 
 _TRIGGERS: Final = ("conditions", "age_under", "duration_over")
 
 
-def _drug_rule(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], rule_set: str, where: str
-) -> DrugRule:
-    check_keys(
-        block,
-        required=("id", "title", "severity", "drug", "message", "management", "source"),
-        optional=("floor", "tags", "modifiers", "evidence", "supersedes", *_TRIGGERS),
-        where=where,
-    )
-    rid = _ident(block["id"], where)
-    where = f"{where} ({rid})"
-    triggers = [t for t in _TRIGGERS if t in block]
-    if len(triggers) != 1:
-        msg = f"{where}: give exactly one trigger of {list(_TRIGGERS)}, got {triggers}."
-        raise TableError(msg)
-    conditions: frozenset[str] = frozenset()
-    if "conditions" in block:
-        conditions = frozenset(_str_list(block["conditions"], where))
-        if not conditions <= CONDITIONS:
-            msg = f"{where}: unknown condition(s) {sorted(conditions - CONDITIONS)}."
-            raise TableError(msg)
-    age = _positive(block["age_under"], where) if "age_under" in block else None
-    duration = (
-        _quantity(block["duration_over"], ("time",), f"{where} duration_over")
-        if "duration_over" in block
-        else None
-    )
-    return DrugRule(
-        id=rid,
-        drug=_member(block["drug"], f"{where} drug"),
-        conditions=conditions,
-        age_under=age,
-        duration_over=duration,
-        rule_set=rule_set,
-        **_common(block, sources, where, 1),
-    )
+@table_part
+class _DrugRuleRow:
+    id: _Id
+    title: str
+    severity: Severity
+    drug: _MemberRow
+    message: str
+    management: str
+    source: Provenance
+    conditions: tuple[_Condition, ...] | None = None
+    age_under: _PositiveNumber | None = None
+    duration_over: Annotated[Quantity, _OfKinds("time")] | None = None
+    floor: Severity | None = None
+    tags: tuple[_Text, ...] = ()
+    modifiers: tuple[_ModifierRow, ...] = ()
+    evidence: tuple[_EvidenceRow, ...] = ()
+    supersedes: tuple[_Text, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        triggers = [t for t in _TRIGGERS if getattr(self, t) is not None]
+        if len(triggers) != 1:
+            msg = f"give exactly one trigger of {list(_TRIGGERS)}, got {triggers}"
+            raise ShapeError(msg)
+        _check_modifiers(self.modifiers, 1)
+
+    def build(self, rule_set: str) -> DrugRule:
+        return DrugRule(
+            drug=self.drug.build(),
+            conditions=frozenset(self.conditions or ()),
+            age_under=self.age_under,
+            duration_over=self.duration_over,
+            rule_set=rule_set,
+            **_common(self),
+        )
 
 
-def _daily_maximum(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
-) -> DailyMaximum:
-    check_keys(
-        block,
-        required=("rule", "ingredient", "max_daily", "severity", "source"),
-        optional=("routes", "age_at_least", "weight_below", "conditions"),
-        where=where,
-    )
-    (iid,) = _ingredient_ids([block["ingredient"]], where)
-    conditions = frozenset(_str_list(block.get("conditions", []), where))
-    if not conditions <= CONDITIONS:
-        msg = f"{where}: unknown condition(s) {sorted(conditions - CONDITIONS)}."
-        raise TableError(msg)
-    weight = block.get("weight_below")
-    return DailyMaximum(
-        rule=_ident(block["rule"], where),
-        ingredient=iid,
-        max_daily=_quantity(block["max_daily"], ("mass_rate",), f"{where} max_daily"),
-        routes=_routes(block.get("routes", []), where),
-        severity=_severity(block["severity"], where),
-        source=_cite(block, sources, where),
-        age_at_least=_positive(block["age_at_least"], where) if "age_at_least" in block else None,
-        weight_below=None
-        if weight is None
-        else _quantity(weight, ("mass", "body_weight"), f"{where} weight_below"),
-        conditions=conditions,
-    )
+@table_part
+class _DailyMaximumRow:
+    rule: _Id
+    ingredient: _Ingredient
+    max_daily: _MassRate
+    severity: Severity
+    source: Provenance
+    routes: tuple[_Route, ...] = ()
+    age_at_least: _PositiveNumber | None = None
+    weight_below: _Weight | None = None
+    conditions: tuple[_Condition, ...] = ()
+
+    def build(self) -> DailyMaximum:
+        return DailyMaximum(
+            rule=self.rule,
+            ingredient=self.ingredient,
+            max_daily=self.max_daily,
+            routes=_routes(self.routes),
+            severity=self.severity,
+            source=self.source,
+            age_at_least=self.age_at_least,
+            weight_below=self.weight_below,
+            conditions=frozenset(self.conditions),
+        )
 
 
-def _same_ingredient(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
-) -> SameIngredientPolicy:
-    check_keys(
-        block,
-        required=("rule", "drug", "severity", "unquantified_severity", "management", "source"),
-        optional=("exclude_routes",),
-        where=where,
-    )
-    return SameIngredientPolicy(
-        rule=_ident(block["rule"], where),
-        matches=_member(block["drug"], f"{where} drug").matches,
-        severity=_severity(block["severity"], where),
-        unquantified_severity=_severity(block["unquantified_severity"], where),
-        management=str(block["management"]),
-        source=_cite(block, sources, where),
-        exclude_routes=_routes(block.get("exclude_routes", []), where),
-    )
+@table_part
+class _SameIngredientRow:
+    rule: _Id
+    drug: _MemberRow
+    severity: Severity
+    unquantified_severity: Severity
+    management: str
+    source: Provenance
+    exclude_routes: tuple[_Route, ...] = ()
+
+    def build(self) -> SameIngredientPolicy:
+        return SameIngredientPolicy(
+            rule=self.rule,
+            matches=self.drug.matches(),
+            severity=self.severity,
+            unquantified_severity=self.unquantified_severity,
+            management=self.management,
+            source=self.source,
+            exclude_routes=_routes(self.exclude_routes),
+        )
 
 
-def _duplicate(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
-) -> DuplicatePolicy:
-    check_keys(
-        block,
-        required=(
-            "rule",
-            "drug",
-            "severity",
-            "message",
-            "management",
-            "source",
-            "pattern_rule",
-            "pattern_severity",
-            "pattern_message",
-            "pattern_source",
-            "long_acting_forms",
-            "long_acting_routes",
-        ),
-        where=where,
-    )
-    forms = frozenset(_str_list(block["long_acting_forms"], where))
-    if not forms <= frozenset(vocabulary.FORMS):
-        msg = f"{where}: unknown form(s) {sorted(forms - frozenset(vocabulary.FORMS))}."
-        raise TableError(msg)
-    return DuplicatePolicy(
-        rule=_ident(block["rule"], where),
-        matches=_member(block["drug"], f"{where} drug").matches,
-        severity=_severity(block["severity"], where),
-        message=str(block["message"]),
-        management=str(block["management"]),
-        source=_cite(block, sources, where),
-        pattern_rule=_ident(block["pattern_rule"], where),
-        pattern_severity=_severity(block["pattern_severity"], where),
-        pattern_message=str(block["pattern_message"]),
-        pattern_source=_cite({"source": block["pattern_source"]}, sources, where),
-        long_acting_forms=forms,
-        long_acting_routes=_routes(block["long_acting_routes"], where),
-    )
+@table_part
+class _DuplicateRow:
+    rule: _Id
+    drug: _MemberRow
+    severity: Severity
+    message: str
+    management: str
+    source: Provenance
+    pattern_rule: _Id
+    pattern_severity: Severity
+    pattern_message: str
+    pattern_source: Provenance
+    long_acting_forms: tuple[Form, ...]
+    long_acting_routes: tuple[_Route, ...]
+
+    def build(self) -> DuplicatePolicy:
+        return DuplicatePolicy(
+            rule=self.rule,
+            matches=self.drug.matches(),
+            severity=self.severity,
+            message=self.message,
+            management=self.management,
+            source=self.source,
+            pattern_rule=self.pattern_rule,
+            pattern_severity=self.pattern_severity,
+            pattern_message=self.pattern_message,
+            pattern_source=self.pattern_source,
+            long_acting_forms=frozenset(self.long_acting_forms),
+            long_acting_routes=_routes(self.long_acting_routes),
+        )
 
 
-def _regimen(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
-) -> IntensityRegimen:
-    check_keys(
-        block,
-        required=("ingredient", "dose", "frequency", "intensity", "source"),
-        optional=("note",),
-        where=where,
-    )
-    iid = block["ingredient"]
-    _ingredient_ids([iid], where)
-    if not catalog.in_class(iid, "anticoagulant"):
-        msg = f"{where}: {iid!r} is not an anticoagulant."
-        raise TableError(msg)
-    intensity = block["intensity"]
-    if intensity not in _INTENSITIES - {"unknown"}:
-        msg = f"{where}: intensity must be prophylactic, therapeutic or ambiguous."
-        raise TableError(msg)
-    try:
-        per_day = vocabulary.doses_per_day(block["frequency"])
-    except InputError as exc:
-        msg = f"{where}: {exc}"
-        raise TableError(msg) from None
-    return IntensityRegimen(
-        ingredient=iid,
-        dose=_quantity(block["dose"], ("mass",), f"{where} dose"),
-        doses_per_day=per_day,
-        intensity=intensity,
-        note=str(block.get("note", "")),
-        source=_cite(block, sources, where),
-    )
+@table_part
+class _RegimenRow:
+    ingredient: _Ingredient
+    dose: Annotated[Quantity, _OfKinds("mass")]
+    frequency: str
+    intensity: Literal["prophylactic", "therapeutic", "ambiguous"]
+    source: Provenance
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not catalog.in_class(self.ingredient, "anticoagulant"):
+            msg = f"{self.ingredient!r} is not an anticoagulant"
+            raise ShapeError(msg, at="ingredient")
+        self.doses_per_day()
+
+    def doses_per_day(self) -> float:
+        """The doses a day the frequency means (``"q12h"`` is 2)."""
+        try:
+            return vocabulary.doses_per_day(self.frequency)
+        except InputError as exc:
+            raise ShapeError(str(exc), at="frequency") from None
+
+    def build(self) -> IntensityRegimen:
+        return IntensityRegimen(
+            self.ingredient,
+            self.dose,
+            self.doses_per_day(),
+            self.intensity,
+            self.note,
+            self.source,
+        )
 
 
 _WEIGHT_KEYS: Final = (
@@ -1036,140 +993,132 @@ _WEIGHT_KEYS: Final = (
 )
 
 
-def _weight_limit(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
-) -> dict[str, Any]:
-    """The optional weight-based maximum: all of its keys, or none."""
-    given = [k for k in _WEIGHT_KEYS if k in block]
-    if not given:
-        return {}
-    if len(given) != len(_WEIGHT_KEYS):
-        msg = f"{where}: a weight-based limit needs all of {list(_WEIGHT_KEYS)}."
-        raise TableError(msg)
-    return {
-        "weight_below": _quantity(
-            block["weight_below"], ("mass", "body_weight"), f"{where} weight_below"
-        ),
-        "weight_daily": _quantity(
-            block["weight_daily"], ("dose_per_weight",), f"{where} weight_daily"
-        ),
-        "weight_rule": _ident(block["weight_rule"], where),
-        "weight_severity": _severity(block["weight_severity"], where),
-        "weight_source": _cite({"source": block["weight_source"]}, sources, where),
-    }
+@table_part
+class _AcetaminophenRow:
+    max_daily: _MassRate
+    max_rule: _Id
+    max_severity: Severity
+    max_source: Provenance
+    lower_daily: _MassRate
+    lower_rule: _Id
+    lower_severity: Severity
+    lower_source: Provenance
+    lower_conditions: tuple[_Condition, ...]
+    lower_age_at_least: _PositiveNumber
+    multiple_rule: _Id
+    multiple_severity: Severity
+    multiple_unquantified_severity: Severity
+    management: str
+    source: Provenance
+    weight_below: _Weight | None = None
+    weight_daily: Annotated[Quantity, _OfKinds("dose_per_weight")] | None = None
+    weight_rule: _Id | None = None
+    weight_severity: Severity | None = None
+    weight_source: Provenance | None = None
 
+    def __attrs_post_init__(self) -> None:
+        given = [k for k in _WEIGHT_KEYS if getattr(self, k) is not None]
+        if given and len(given) != len(_WEIGHT_KEYS):
+            msg = f"a weight-based limit needs all of {list(_WEIGHT_KEYS)}, got {given}"
+            raise ShapeError(msg)
+        if not self.lower_daily < self.max_daily:
+            msg = f"must be below max_daily ({self.max_daily}), got {self.lower_daily}"
+            raise ShapeError(msg, at="lower_daily")
 
-def _acetaminophen(
-    block: Mapping[str, Any], sources: Mapping[str, Provenance], where: str
-) -> AcetaminophenPolicy:
-    check_keys(
-        block,
-        required=(
-            "max_daily",
-            "max_rule",
-            "max_severity",
-            "max_source",
-            "lower_daily",
-            "lower_rule",
-            "lower_severity",
-            "lower_source",
-            "lower_conditions",
-            "lower_age_at_least",
-            "multiple_rule",
-            "multiple_severity",
-            "multiple_unquantified_severity",
-            "management",
-            "source",
-        ),
-        optional=_WEIGHT_KEYS,
-        where=where,
-    )
-    conditions = frozenset(_str_list(block["lower_conditions"], where))
-    if not conditions <= CONDITIONS:
-        msg = f"{where}: unknown condition(s) {sorted(conditions - CONDITIONS)}."
-        raise TableError(msg)
-    policy = AcetaminophenPolicy(
-        max_daily=_quantity(block["max_daily"], ("mass_rate",), f"{where} max_daily"),
-        max_rule=_ident(block["max_rule"], where),
-        max_severity=_severity(block["max_severity"], where),
-        max_source=_cite({"source": block["max_source"]}, sources, where),
-        lower_daily=_quantity(block["lower_daily"], ("mass_rate",), f"{where} lower_daily"),
-        lower_rule=_ident(block["lower_rule"], where),
-        lower_severity=_severity(block["lower_severity"], where),
-        lower_source=_cite({"source": block["lower_source"]}, sources, where),
-        lower_conditions=conditions,
-        lower_age_at_least=_positive(block["lower_age_at_least"], where),
-        multiple_rule=_ident(block["multiple_rule"], where),
-        multiple_severity=_severity(block["multiple_severity"], where),
-        multiple_unquantified_severity=_severity(block["multiple_unquantified_severity"], where),
-        management=str(block["management"]),
-        source=_cite(block, sources, where),
-        **_weight_limit(block, sources, where),
-    )
-    if not policy.lower_daily < policy.max_daily:
-        msg = f"{where}: lower_daily must be below max_daily."
-        raise TableError(msg)
-    return policy
-
-
-def _listed(doc: Mapping[str, Any], key: str, label: str, build: Any) -> tuple[Any, ...]:
-    """Build each ``[[key]]`` entry of ``doc`` with ``build(block, where)``."""
-    return tuple(build(b, f"{label} [[{key}]] #{i + 1}") for i, b in enumerate(doc.get(key, [])))
-
-
-def _build(doc: Mapping[str, Any], sources: Mapping[str, Provenance], label: str) -> RuleSet:
-    check_keys(
-        doc,
-        required=("provenance", "rules"),
-        optional=(
-            "sources",
-            "intensity",
-            "acetaminophen",
-            "drug_rules",
-            "daily_maximum",
-            "same_ingredient",
-            "duplicate",
-        ),
-        where=label,
-    )
-    main = sources["provenance"]
-    rule_set = RuleSet(
-        main.id,
-        main,
-        rules=_listed(doc, "rules", label, lambda b, w: _rule(b, sources, main.id, w)),
-        intensity=_listed(doc, "intensity", label, lambda b, w: _regimen(b, sources, w)),
-        acetaminophen=_acetaminophen(doc["acetaminophen"], sources, f"{label} [acetaminophen]")
-        if "acetaminophen" in doc
-        else None,
-        drug_rules=_listed(
-            doc, "drug_rules", label, lambda b, w: _drug_rule(b, sources, main.id, w)
-        ),
-        daily_maxima=_listed(
-            doc, "daily_maximum", label, lambda b, w: _daily_maximum(b, sources, w)
-        ),
-        same_ingredient=_same_ingredient(
-            doc["same_ingredient"], sources, f"{label} [same_ingredient]"
+    def build(self) -> AcetaminophenPolicy:
+        weight: dict[str, Any] = {}
+        if self.weight_rule is not None:
+            weight = {k: getattr(self, k) for k in _WEIGHT_KEYS}
+        return AcetaminophenPolicy(
+            max_daily=self.max_daily,
+            max_rule=self.max_rule,
+            max_severity=self.max_severity,
+            max_source=self.max_source,
+            lower_daily=self.lower_daily,
+            lower_rule=self.lower_rule,
+            lower_severity=self.lower_severity,
+            lower_source=self.lower_source,
+            lower_conditions=frozenset(self.lower_conditions),
+            lower_age_at_least=self.lower_age_at_least,
+            multiple_rule=self.multiple_rule,
+            multiple_severity=self.multiple_severity,
+            multiple_unquantified_severity=self.multiple_unquantified_severity,
+            management=self.management,
+            source=self.source,
+            **weight,
         )
-        if "same_ingredient" in doc
-        else None,
-        duplicate=_duplicate(doc["duplicate"], sources, f"{label} [duplicate]")
-        if "duplicate" in doc
-        else None,
+
+
+# The rule ids a policy block gives its findings (a finding may supersede them).
+_POLICY_RULES: Final = (
+    "rule",
+    "pattern_rule",
+    "max_rule",
+    "lower_rule",
+    "multiple_rule",
+    "weight_rule",
+)
+
+
+@table_shape("interaction_rules")
+@table_part
+class _RuleFile:
+    rules: tuple[_RuleRow, ...]
+    intensity: tuple[_RegimenRow, ...] = ()
+    acetaminophen: _AcetaminophenRow | None = None
+    drug_rules: tuple[_DrugRuleRow, ...] = ()
+    daily_maximum: tuple[_DailyMaximumRow, ...] = ()
+    same_ingredient: _SameIngredientRow | None = None
+    duplicate: _DuplicateRow | None = None
+
+    def __attrs_post_init__(self) -> None:
+        ids = [r.id for r in self.rules] + [r.id for r in self.drug_rules]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            msg = f"rule ids must be unique; used twice: {twice}"
+            raise ShapeError(msg)
+        known = set(ids) | {m.rule for m in self.daily_maximum}
+        for policy in (self.acetaminophen, self.same_ingredient, self.duplicate):
+            for key in _POLICY_RULES:
+                if isinstance(getattr(policy, key, None), str):
+                    known.add(getattr(policy, key))
+        rows = [("rules", i, r.supersedes) for i, r in enumerate(self.rules)]
+        rows += [("drug_rules", i, r.supersedes) for i, r in enumerate(self.drug_rules)]
+        for name, i, supersedes in rows:
+            unknown = sorted(set(supersedes) - known)
+            if unknown:
+                msg = f"'supersedes' names unknown rule(s) {unknown}"
+                raise ShapeError(msg, at=f"{name}[{i}]")
+
+    def build(self, source: Provenance) -> RuleSet:
+        return RuleSet(
+            source.id,
+            source,
+            rules=tuple(r.build(source.id) for r in self.rules),
+            intensity=tuple(r.build() for r in self.intensity),
+            acetaminophen=None if self.acetaminophen is None else self.acetaminophen.build(),
+            drug_rules=tuple(r.build(source.id) for r in self.drug_rules),
+            daily_maxima=tuple(r.build() for r in self.daily_maximum),
+            same_ingredient=None if self.same_ingredient is None else self.same_ingredient.build(),
+            duplicate=None if self.duplicate is None else self.duplicate.build(),
+        )
+
+
+def _own_source(doc: Mapping[str, Any]) -> Provenance:
+    """The rule set's own provenance, from a ``[provenance]`` block the loader has checked."""
+    block = doc["provenance"]
+    return Provenance(
+        block["id"],
+        block["title"],
+        block["year"],
+        block["citation"],
+        block.get("url", ""),
+        block.get("edition", ""),
     )
-    every: tuple[Rule | DrugRule, ...] = (*rule_set.rules, *rule_set.drug_rules)
-    ids = [r.id for r in every]
-    if len(set(ids)) != len(ids):
-        msg = f"{label}: rule ids must be unique."
-        raise TableError(msg)
-    superseded = {s for r in every for s in r.supersedes}
-    unknown = superseded - rule_set.rule_ids()
-    if unknown:
-        msg = f"{label}: supersedes names unknown rule(s) {sorted(unknown)}."
-        raise TableError(msg)
-    return rule_set
 
 
 @cache
 def default_rules() -> RuleSet:
     """Return painrx's own rule set (``PAINRX_DDI_2026_1``), loaded once."""
-    return _build(parse_table(DEFAULT_PATH), sources_of(DEFAULT_PATH), f"data/{DEFAULT_PATH}")
+    source = table_info(DEFAULT_ID, kind="interaction_rules").source
+    return load(_RuleFile, DEFAULT_ID).build(source)

@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
 from painrx import catalog, vocabulary
+from painrx._args import is_list_like
 from painrx.errors import Alert, InputError, UnitError, UnknownDrugError
 from painrx.opioids import _tables as _t
 from painrx.opioids._tables import ThresholdPolicy
@@ -388,10 +389,14 @@ MAX_ITEMS: Final = 1000
 
 
 def _iterable(value: object, function: str, item: str) -> Iterator[object]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        msg = f"{function} takes an iterable of {item} items; got {value!r:.100}."
+    msg = f"{function} takes an iterable of {item} items; got {value!r:.100}."
+    if not is_list_like(value):
         raise InputError(msg)
-    return _bounded(value, function, item)
+    try:
+        items = iter(cast("Iterable[object]", value))
+    except TypeError:
+        raise InputError(msg) from None
+    return _bounded(items, function, item)
 
 
 def _bounded(items: Iterable[object], function: str, item: str) -> Iterator[object]:

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -82,8 +82,14 @@ DEFINITIONS: Final = ("total_days_supply", "on_therapy_days", "fixed_window", "m
 # --------------------------------------------------------------------------- MME
 
 
+def _entry(table: object, ingredient: str, route: str, form: str | None) -> _t.FactorEntry:
+    if not isinstance(table, str):
+        _t.mme_table(table)  # refuses it with the list of table ids
+    return _cached_entry(cast("str", table), ingredient, route, form)
+
+
 @lru_cache(maxsize=4096)
-def _entry(table: str, ingredient: str, route: str, form: str | None) -> _t.FactorEntry:
+def _cached_entry(table: str, ingredient: str, route: str, form: str | None) -> _t.FactorEntry:
     return _t.mme_table(table).lookup(ingredient, route, form)
 
 
@@ -727,7 +733,7 @@ def _period_args(start: object, end: object, definition: object, buprenorphine: 
     if last < first:
         msg = f"end={last} is before start={first}."
         raise InputError(msg)
-    if definition not in DEFINITIONS:
+    if not isinstance(definition, str) or definition not in DEFINITIONS:
         msg = f"Unknown definition {definition!r}; accepted: {', '.join(DEFINITIONS)}."
         raise InputError(msg)
     if not isinstance(buprenorphine, bool):

@@ -21,16 +21,26 @@ from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache, lru_cache
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import attrs
 
 from painrx.catalog import NDC_SYSTEM, Coding, UnknownCodeError, ingredient_rxcui
-from painrx.catalog._codes import pinned_csv
+from painrx.catalog._codes import CsvFile, csv_rows
 from painrx.errors import Alert, InputError, NoFactorError
 from painrx.opioids._results import MMEResult
 from painrx.provenance import Provenance
-from painrx.tables import TableError, check_keys, entry_source, sources_of
+from painrx.tables import (
+    Form,
+    NonEmpty,
+    Range,
+    Route,
+    TableError,
+    load,
+    sources_of,
+    table_part,
+    table_shape,
+)
 
 __all__ = [
     "FILE_TABLES",
@@ -238,60 +248,52 @@ def normalize_ndc(ndc: str | int) -> str:
 # --------------------------------------------------------------------------- the file
 
 
-@attrs.frozen
-class _Unit:
-    strength_unit: str
-    quantity: str
-    days_per_unit: int | None
+@table_part
+class _UnitRow:
+    """How the file's ``UOM`` reads: painrx's strength unit, what is counted, days per unit."""
+
+    uom: Annotated[str, NonEmpty()]
+    strength_unit: Annotated[str, NonEmpty()]
+    quantity: Literal["count", "volume"]
     source: Provenance
+    days_per_unit: Annotated[int, Range(low=1)] | None = None
 
 
-def _units(doc: Mapping[str, Any]) -> dict[str, _Unit]:
-    found = {}
-    for i, entry in enumerate(doc.get("unit", [])):
-        where = f"unit[{i}]"
-        if not isinstance(entry, Mapping):
-            msg = f"data/{_PATH} {where}: must be a table."
-            raise TableError(msg)
-        check_keys(
-            entry,
-            required=("uom", "strength_unit", "quantity", "source"),
-            optional=("days_per_unit",),
-            where=f"data/{_PATH} {where}",
-        )
-        found[str(entry["uom"])] = _Unit(
-            str(entry["strength_unit"]),
-            str(entry["quantity"]),
-            entry.get("days_per_unit"),
-            entry_source(entry, _PATH, where),
-        )
-    return found
+@table_part
+class _ProductRouteRow:
+    """A route (and form) a product's label gives where the file's form does not tell."""
+
+    products: Annotated[tuple[Annotated[str, NonEmpty()], ...], NonEmpty()]
+    route: Route
+    source: Provenance
+    form: Form | None = None
 
 
-def _routes(
-    doc: Mapping[str, Any],
-) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+@table_shape("ndc_products")
+@table_part
+class _NDCFile:
+    """``ndc/cdc_ndc_2018_products.toml``: the pinned CSV and how to read its columns."""
+
+    file: CsvFile
+    unit: tuple[_UnitRow, ...]
+    # The file's Drug (without " SA"/" LA") -> catalog ingredient id.
+    drugs: Mapping[str, str]
+    # Master_Form -> painrx dose form / route.
+    forms: Mapping[str, Form] = MappingProxyType({})
+    routes: Mapping[str, Route] = MappingProxyType({})
+    product_route: tuple[_ProductRouteRow, ...] = ()
+
+
+def _routes(table: _NDCFile) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """Return route by Master_Form, (route, form) overrides by product name, form by Master_Form."""
-    by_form = {str(k): str(v) for k, v in doc.get("routes", {}).items()}
-    forms = {str(k): str(v) for k, v in doc.get("forms", {}).items()}
+    forms = dict(table.forms)
     by_product: dict[str, str] = {}
-    for i, entry in enumerate(doc.get("product_route", [])):
-        where = f"product_route[{i}]"
-        if not isinstance(entry, Mapping):
-            msg = f"data/{_PATH} {where}: must be a table."
-            raise TableError(msg)
-        check_keys(
-            entry,
-            required=("products", "route", "source"),
-            optional=("form",),
-            where=f"data/{_PATH} {where}",
-        )
-        entry_source(entry, _PATH, where)
-        for name in entry["products"]:
-            by_product[str(name)] = str(entry["route"])
-            if "form" in entry:
-                forms[f"product:{name}"] = str(entry["form"])
-    return by_form, by_product, forms
+    for entry in table.product_route:
+        for name in entry.products:
+            by_product[name] = entry.route
+            if entry.form is not None:
+                forms[f"product:{name}"] = entry.form
+    return dict(table.routes), by_product, forms
 
 
 def _number(text: str, where: str) -> float | None:
@@ -319,11 +321,12 @@ def _factor_source(drug: str, uom: str, sources: Mapping[str, Provenance]) -> Pr
 
 @cache
 def _products() -> Mapping[str, NDCProduct]:
-    doc, rows = pinned_csv(_PATH)
+    table = load(_NDCFile, NDC_PRODUCTS)
+    rows = csv_rows(_PATH, table.file)
     sources = sources_of(_PATH)
-    units = _units(doc)
-    drugs = {str(k): str(v) for k, v in doc.get("drugs", {}).items()}
-    by_form, by_product, forms = _routes(doc)
+    units = {unit.uom: unit for unit in table.unit}
+    drugs = dict(table.drugs)
+    by_form, by_product, forms = _routes(table)
     found: dict[str, NDCProduct] = {}
     for row in rows:
         ndc = row["NDC"]

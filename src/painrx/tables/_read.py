@@ -6,7 +6,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -174,6 +174,9 @@ def tables(kind: str | None = None) -> tuple[TableInfo, ...]:
     Raises:
         TableError: A data file fails its checksum or has a malformed provenance block.
     """
+    if not isinstance(cast("object", kind), str | None):
+        msg = f"kind={kind!r:.100} must be a table kind such as 'mme_factors', or None for all."
+        raise InputError(msg)
     return tuple(info for info in _index() if kind is None or info.kind == kind)
 
 

@@ -180,13 +180,13 @@ class OneOf:
 
 
 class NonEmpty:
-    """A list or text with at least one element."""
+    """A list with at least one element, or text with at least one non-blank character."""
 
     __slots__ = ()
 
     def check(self, value: Any) -> None:
-        """Raise :class:`ShapeError` when ``value`` is empty."""
-        if not value:
+        """Raise :class:`ShapeError` when ``value`` is empty (or text of blanks only)."""
+        if not value or (isinstance(value, str) and not value.strip()):
             msg = "must not be empty"
             raise ShapeError(msg)
 
