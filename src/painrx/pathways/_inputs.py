@@ -6,9 +6,9 @@ Each check names the bad value and what is accepted.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Final
+from typing import Final, cast
 
+from painrx._args import list_items
 from painrx.errors import InputError
 from painrx.interactions import Medication, Patient
 from painrx.pathways._data import FindingSpec, PathwayData, pathway_data
@@ -74,11 +74,9 @@ def parse_pain_severity(value: object) -> tuple[str, int | None]:
 
 
 def findings(findings: object, data: PathwayData) -> tuple[FindingSpec, ...]:
-    if isinstance(findings, str) or not isinstance(findings, Iterable):
-        msg = f"findings={findings!r} must be a sequence of finding codes, e.g. ('fever',)."
-        raise InputError(msg)
+    msg = f"findings={findings!r} must be a sequence of finding codes, e.g. ('fever',)."
     chosen: dict[str, FindingSpec] = {}
-    for raw in findings:
+    for raw in list_items(findings, msg):
         code = str(raw).strip().lower() if isinstance(raw, str) else raw
         code = _FINDING_ALIASES.get(code, code) if isinstance(code, str) else code
         spec = data.findings.get(code) if isinstance(code, str) else None
@@ -92,10 +90,8 @@ def findings(findings: object, data: PathwayData) -> tuple[FindingSpec, ...]:
 
 def meds(current_meds: object) -> tuple[str | Medication, ...]:
     example = "e.g. ('warfarin 5 mg daily',) or (rx.Medication('warfarin'),)"
-    if isinstance(current_meds, str) or not isinstance(current_meds, Iterable):
-        msg = f"current_meds={current_meds!r} must be a sequence of medications, {example}."
-        raise InputError(msg)
-    meds = tuple(current_meds)
+    msg = f"current_meds={current_meds!r} must be a sequence of medications, {example}."
+    meds = list_items(current_meds, msg)
     for med in meds:
         if not isinstance(med, str | Medication):
             msg = (
@@ -103,7 +99,7 @@ def meds(current_meds: object) -> tuple[str | Medication, ...]:
                 f"painrx.Medication, {example}."
             )
             raise InputError(msg)
-    return meds
+    return cast("tuple[str | Medication, ...]", meds)
 
 
 def flag(value: object, name: str) -> bool:
