@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench-check docs repo-review bench checksums clean
+.PHONY: fuzz demo test lint typecheck pytest bench-check docs repo-review bench checksums clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,8 @@ checksums: $(STAMP)
 
 clean:
 	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache .hypothesis .benchmarks
+
+# The fuzz suite with many more examples and the 10 ms budget per hostile value (issue 19);
+# `make test` runs it with a dozen examples and a generous budget.
+fuzz: $(STAMP)
+	PAINRX_FUZZ_EXAMPLES=300 PAINRX_FUZZ_LIMIT_MS=10 $(BIN)/pytest tests/fuzz -q

@@ -62,10 +62,6 @@ LAYERS: dict[str, int] = {
 SIDEWAYS = {("tapers", "opioids")}
 #: Loops other helpers are removing; each is an expected failure until it is gone.
 KNOWN_LOOPS: dict[frozenset[str], str] = {
-    frozenset({"painrx.pathways._model", "painrx.pathways.fhir"}): (
-        "fhir imports DISCLAIMER from _model, which calls fhir for to_fhir(): the "
-        "tapers-pathways helper is breaking it"
-    ),
     # Landed with issue 18 (codes), after these loops were listed for removal: each pair
     # imports the other inside functions. Break them, then delete the entries.
     frozenset({"painrx.opioids._mme", "painrx.opioids._ndc"}): (

@@ -65,9 +65,14 @@ def test_pickles_made_before_the_move_still_load() -> None:
     assert old["InteractionReport"] == rx.check_interactions(
         ["Ibuprofen 400 mg tablet", apixaban], patient=patient
     )
-    assert old["CarePlan"] == rx.post_interstim_removal_plan(
+    plan = rx.post_interstim_removal_plan(
         patient, pain_severity=8, neuropathic=True, current_meds=[apixaban]
     )
+    # Issue 16 added items (neuropathic options, safety items) and the header's
+    # anticoagulation: the old plan still loads and renders, and keeps its items.
+    assert old["CarePlan"].inputs.treated_as_therapeutic == ()
+    assert {i.code for i in old["CarePlan"].items} <= {i.code for i in plan.items}
+    assert old["CarePlan"].to_markdown().startswith("# Care plan")
     period = rx.mme_over_period(
         [
             rx.Prescription(

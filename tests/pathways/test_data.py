@@ -179,9 +179,10 @@ def test_taper_rate() -> None:  # Hyland 2023 Table 4: 20-25% every 1-2 days
     assert taper["basis"] == "current"
     assert Q(taper["interval"]) == Q("1 day")
     assert taper["strengths"] == ("5 mg",)  # a read-only view of the data file
-    # Hyland 2023: reduce the dose before lengthening the interval (CDC end rule).
+    # Hyland 2023: reduce the dose before lengthening the interval; stop within days (fewer
+    # doses a day, then stop: not the chronic-pain every-other-day step).
     assert taper["equal_doses"] is False
-    assert taper["final_step"] == "lengthen_interval"
+    assert taper["final_step"] == "fewer_doses"
     # The smallest daily dose the strengths make (half a 5 mg tablet once a day).
     assert Q(taper["stop_at"]) == Q("2.5 mg/day")
 
@@ -227,6 +228,8 @@ def test_findings_match_the_contract() -> None:
     assert tuple(data.findings) == FINDINGS
     expected = {
         "unilateral_swelling": ("venous_duplex",),
+        "unilateral_pain": ("venous_duplex",),
+        "leg_swelling": ("venous_duplex",),
         "calf_tenderness": ("venous_duplex",),
         "severe_pain": ("venous_duplex",),
         "refractory_pain": ("venous_duplex", "mri"),

@@ -194,11 +194,13 @@ def test_taper_is_a_sequence_of_dosages(plan: CarePlan, bundle: dict[str, Any]) 
             # A GTS code only where it states the whole step (one dose size).
             if len(group) > 1:
                 assert "code" not in d["timing"]
-    every_other = next(s for s in steps if s.every_days == 2)
-    n = steps.index(every_other) + 1
-    (qod,) = [d for d in dosages if d["sequence"] == n]
-    assert qod["timing"]["code"]["coding"][0]["code"] == "QOD"
-    assert qod["doseAndRate"][0]["doseQuantity"]["value"] == every_other.doses[0].amount.m_as("mg")
+    # The post-operative end (Hyland 2023): fewer doses a day down to one, then stop; no
+    # every-other-day step of the chronic-pain rule.
+    assert all(s.every_days == 1 for s in steps)
+    once = steps[-2]
+    (qd,) = [d for d in dosages if d["sequence"] == len(steps) - 1]
+    assert qd["timing"]["code"]["coding"][0]["code"] == "QD"
+    assert qd["doseAndRate"][0]["doseQuantity"]["value"] == once.doses[0].amount.m_as("mg")
     six = next(d for d in dosages if d["sequence"] == 1)
     assert six["timing"]["repeat"]["frequency"] == 6
     assert "code" not in six["timing"]  # six a day has no exact GTS code

@@ -134,7 +134,7 @@ def test_gabapentinoid_interaction_escalates_with_copd() -> None:
     assert alert.severity is Severity.MAJOR  # FDA 2019: respiratory risk
 
 
-def _discharge_taper(daily_dose: str, doses_per_day: str = "q4h") -> rx.TaperSchedule:
+def _discharge_taper(daily_dose: str, doses_per_day: str | int = "q4h") -> rx.TaperSchedule:
     """The plan's taper settings (Hyland 2023 Table 4), asked of painrx.tapers directly."""
     return rx.taper(
         "oxycodone",
@@ -147,7 +147,7 @@ def _discharge_taper(daily_dose: str, doses_per_day: str = "q4h") -> rx.TaperSch
         duration_of_use="14 day",
         doses_per_day=doses_per_day,
         equal_doses=False,
-        final_step="lengthen_interval",
+        final_step="fewer_doses",
     )
 
 
@@ -157,12 +157,20 @@ def test_discharge_taper_comes_from_taper(anticoagulated: CarePlan) -> None:
     expected = _discharge_taper("30 mg/day")
     assert item.order == expected
     assert rx.mme("oxycodone", "5 mg", frequency="q4h").daily_dose == Q("30 mg/day")
-    # Hyland 2023: 20-25% a day, the dose cut before the interval is lengthened (CDC end).
+    # Hyland 2023: 20-25% a day, the dose cut before the interval is lengthened, then
+    # fewer doses a day down to one and stop (no every-other-day step: that is CDC's
+    # chronic-pain end rule).
     daily = [s.daily_dose.m_as("mg/day") for s in expected.steps]
-    assert daily == [30, 25, 20, 15, 12.5, 10, 7.5, 5, 2.5, 1.25, 0]
+    assert daily == [30, 25, 20, 15, 12.5, 10, 7.5, 5, 2.5, 0]
     kinds = [s.kind for s in expected.steps]
-    assert kinds == ["start", *["reduce"] * 3, *["lengthen"] * 6, "stop"]
-    assert expected.steps[-2].every_days == 2
+    assert kinds == ["start", *["reduce"] * 3, *["lengthen"] * 5, "stop"]
+    assert all(s.every_days == 1 for s in expected.steps)
+    # The theoretical maximum is alerted: the dose actually used was not given.
+    assert "discharge_dose_assumed" in [a.code for a in item.alerts]
+    # The smallest supply covering the taper: 6+5+4+3+2+1 tablets over days 0-3 (30, 25,
+    # 20, 15 mg/day) and halves after: 6+5+4+3 = 18 whole, then 5+4+3+2+1 halves = 7.5.
+    assert [(d.quantity, d.used) for d in expected.dispensing()] == [(26, 25.5)]
+    assert "Dispense 26 × 5 mg tablet(s)" in item.detail
 
 
 def test_default_taper_keeps_within_the_step_cap_and_the_regimen(
@@ -184,6 +192,19 @@ def test_default_taper_keeps_within_the_step_cap_and_the_regimen(
 def test_discharge_taper_from_the_dose_in_use() -> None:
     p = plan(pain_severity="severe", discharge_opioid_daily_dose="20 mg/day")
     assert p.item("opioid_taper").order == _discharge_taper("20 mg/day")
+    assert "discharge_dose_assumed" not in alert_codes(p)
+
+
+def test_a_small_dose_in_use_is_split_over_fewer_doses() -> None:
+    # Issue 16: 10 mg/day raised before (it cannot be split six ways in half tablets).
+    # It is now taken as 4 x 2.5 mg, the most doses a day it allows, then 3, 2, 1, stop.
+    p = plan(pain_severity="severe", discharge_opioid_daily_dose="10 mg/day")
+    schedule = p.item("opioid_taper").order
+    assert isinstance(schedule, rx.TaperSchedule)
+    assert schedule == _discharge_taper("10 mg/day", 4)
+    assert [s.daily_dose.m_as("mg/day") for s in schedule.steps] == [10, 7.5, 5, 2.5, 0]
+    assert schedule.last_day == 4
+    assert [(d.quantity, d.used) for d in schedule.dispensing()] == [(5, 5.0)]
 
 
 def test_discharge_taper_with_the_doses_a_day_in_use() -> None:
@@ -203,9 +224,13 @@ def test_discharge_taper_with_the_doses_a_day_in_use() -> None:
 def test_discharge_taper_refusals() -> None:
     with pytest.raises(InputError, match="discharge_opioid_daily_dose"):
         plan(pain_severity="severe", discharge_opioid_frequency="BID")
-    # 10 mg/day cannot be split over the regimen's six doses of at least half a tablet.
+    # 10 mg/day cannot be split over six given doses of at least half a tablet.
     with pytest.raises(InputError, match="discharge_opioid_frequency"):
-        plan(pain_severity="severe", discharge_opioid_daily_dose="10 mg/day")
+        plan(
+            pain_severity="severe",
+            discharge_opioid_daily_dose="10 mg/day",
+            discharge_opioid_frequency="q4h",
+        )
     with pytest.raises(InputError, match="frequency"):
         plan(
             pain_severity="severe",
@@ -334,8 +359,18 @@ def test_unknown_medication_is_refused_or_reported() -> None:
     with pytest.raises(UnknownDrugError):
         plan(current_meds=["zzqx 5 mg"])
     p = plan(current_meds=["zzqx 5 mg"], on_unknown="report")
+    # Issue 16: an unknown medicine withholds the NSAID (its bleeding rules could fire),
+    # not every item: acetaminophen is still proposed, with the check to make first.
     assert p.has("nsaid_withheld")
-    assert p.has("acetaminophen_withheld")
+    assert "not checked: zzqx 5 mg" in p.item("nsaid_withheld").detail
+    assert p.has("acetaminophen")
+    assert not p.has("acetaminophen_withheld")
+    alert = next(
+        a for a in p.item("acetaminophen").alerts if a.code.endswith("unknown_medications")
+    )
+    assert alert.severity is Severity.MAJOR
+    assert "zzqx 5 mg" in alert.message
+    assert p.has("dexamethasone")
     assert alert_codes(p).count("interaction_check_incomplete") == 1
 
 
@@ -602,8 +637,11 @@ def test_item_lookup_refuses_an_absent_item(moderate: CarePlan) -> None:
 
 
 def test_findings_constant_matches_the_contract() -> None:
+    # The contract's codes, plus unilateral_pain and leg_swelling for the seed's DVT rule.
     assert FINDINGS == (
         "unilateral_swelling",
+        "unilateral_pain",
+        "leg_swelling",
         "calf_tenderness",
         "severe_pain",
         "refractory_pain",
@@ -618,3 +656,13 @@ def test_findings_constant_matches_the_contract() -> None:
 def test_top_level_names() -> None:
     assert rx.CarePlan is CarePlan
     assert rx.PlanItem is PlanItem
+
+
+def test_an_opioid_whose_mme_cannot_be_counted_is_alerted() -> None:
+    # CDC 2022 Recommendation 8: naloxone at 50 MME/day or more. Without a frequency the
+    # current oxycodone cannot be counted: the plan says so rather than guessing.
+    p = plan(pain_severity="severe", current_meds=["oxycodone 5 mg"])
+    assert not p.has("naloxone")
+    alert = next(a for a in p.alerts if a.code == "naloxone_mme_not_counted")
+    assert "oxycodone 5 mg" in alert.message
+    assert "45 MME/day" in alert.message

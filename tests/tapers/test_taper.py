@@ -593,7 +593,8 @@ def test_unknown_and_non_opioid_drugs() -> None:
         ({"strengths": [5]}, rx.UnitError, "Bare number"),
         ({"strengths": ["7 mg"], "splittable": False}, rx.InputError, "cannot be made"),
         ({"strengths": ["0.0001 mg"]}, rx.InputError, "strengths=None"),
-        ({"percent": 0.001, "interval": "1 day"}, rx.InputError, "max_steps"),
+        ({"percent": 0.001, "interval": "1 day"}, rx.InputError, "at least 1%"),
+        ({"percent": 1, "interval": "1 day", "max_steps": 50}, rx.InputError, "max_steps=50"),
     ],
 )
 def test_invalid_arguments(kwargs: dict[str, Any], error: type[Exception], match: str) -> None:

@@ -22,6 +22,9 @@ __all__ = [
     "describe",
     "finding_alert",
     "in_class",
+    "known",
+    "name_in",
+    "product_is",
     "report_alerts",
 ]
 
@@ -92,7 +95,7 @@ def report_alerts(report: InteractionReport, at_least: Severity) -> list[Alert]:
                 Severity.MAJOR,
                 "Not checked for interactions (unknown to painrx): "
                 f"{', '.join(report.unchecked)}. Review them by hand: no NSAID is cleared, and "
-                "no acetaminophen is added while their content is unknown.",
+                "acetaminophen is given only once they are known to contain none.",
             )
         )
     return alerts
@@ -107,6 +110,39 @@ def in_class(med: str | Medication, cls: str) -> bool:
     except PainRxError:
         return False
     return any(catalog.in_class(i, cls) for i in product.ingredients)
+
+
+def name_in(med: str | Medication, names: Sequence[str]) -> bool:
+    """Return True when one of the medication's ingredients is among ``names``."""
+    from painrx import catalog
+
+    try:
+        product = catalog.parse_medication(med if isinstance(med, str) else med.name).product
+    except PainRxError:
+        return False
+    return any(i in names for i in product.ingredients)
+
+
+def product_is(med: str | Medication, products: Sequence[str]) -> bool:
+    """Return True when the medication is one of the catalog ``products`` (ids)."""
+    from painrx import catalog
+
+    try:
+        product = catalog.parse_medication(med if isinstance(med, str) else med.name).product
+    except PainRxError:
+        return False
+    return product.id in products
+
+
+def known(med: str | Medication) -> bool:
+    """Return True when painrx's catalog reads the medication's name."""
+    from painrx import catalog
+
+    try:
+        catalog.parse_medication(med if isinstance(med, str) else med.name)
+    except PainRxError:
+        return False
+    return True
 
 
 def as_therapeutic(med: str | Medication) -> str | Medication:

@@ -77,6 +77,8 @@ COMPUTE: Final = frozenset(
         "discharge",
         "taper",
         "referral",
+        "opioid_safety",
+        "neuropathic",
     }
 )
 
@@ -126,6 +128,7 @@ class ItemSpec:
     compute: str
     source: Provenance
     evidence: tuple[Provenance, ...]
+    severities: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -158,6 +161,8 @@ class PathwayData:
     opioid_oral_dose: Quantity
     ketamine: Mapping[str, Any]
     gabapentinoid: Mapping[str, Any]
+    naloxone: Mapping[str, Any]
+    neuropathic: Mapping[str, Any]
     taper: Mapping[str, Any]
     discharge: Mapping[str, Any]
     referral_after: Quantity
@@ -231,6 +236,8 @@ class _Dexamethasone:
     drug: str
     dose: _Mass
     route: Route
+    infection_findings: tuple[str, ...]
+    infection_condition: str
     source: Provenance
 
 
@@ -253,6 +260,36 @@ class _Opioid:
 class _Ketamine:
     concentration: Annotated[Quantity, OfKind("concentration")]
     profile: str
+    obesity_basis: Annotated[str, OneOf(frozenset({"ideal", "adjusted"}))]
+    obesity_bmi_at_least: Annotated[float, Range(low=0, low_open=True)]
+    obesity_source: Provenance
+    source: Provenance
+
+
+@table_part
+class _Naloxone:
+    drug: str
+    route: Route
+    mme_at_least: Annotated[float, Range(low=0, low_open=True)]
+    mme_table: str
+    benzodiazepine_class: str
+    conditions: tuple[str, ...]
+    conditions_source: Provenance
+    oud_products: tuple[str, ...]
+    source: Provenance
+
+
+@table_part
+class _NeuropathicCandidate:
+    item: str
+    drug: str
+    route: Route
+
+
+@table_part
+class _Neuropathic:
+    candidates: tuple[_NeuropathicCandidate, ...]
+    withhold_at: Severity
     source: Provenance
 
 
@@ -317,6 +354,7 @@ class _ItemRow:
     compute: Annotated[str, OneOf(COMPUTE)]
     source: Provenance
     evidence: tuple[Provenance, ...]
+    severities: tuple[Annotated[str, OneOf(frozenset({"mild", "moderate", "severe"}))], ...] = ()
 
 
 @table_shape("care_pathway")
@@ -333,6 +371,8 @@ class _PathwayFile:
     opioid: _Opioid
     ketamine: _Ketamine
     gabapentinoid: _Gabapentinoid
+    naloxone: _Naloxone
+    neuropathic: _Neuropathic
     taper: _Taper
     discharge: _Discharge
     findings: tuple[_FindingRow, ...]
@@ -355,6 +395,11 @@ class _PathwayFile:
             {i.code for i in self.items if i.when == "finding"},
         )
         _known("red_flags", "findings", self.red_flags, {f.code for f in self.findings})
+        items = {i.code for i in self.items}
+        for i, candidate in enumerate(self.neuropathic.candidates):
+            if candidate.item not in items:
+                msg = f"{candidate.item!r} is not one of the item codes."
+                raise ShapeError(msg, at=f"neuropathic.candidates[{i}].item")
 
 
 def _known(field: str, key: str, rows: tuple[Any, ...], accepted: set[str]) -> None:
@@ -393,6 +438,8 @@ def _pathway_from(doc: Mapping[str, Any]) -> PathwayData:
         opioid_oral_dose=shape.opioid.oral_dose,
         ketamine=doc["ketamine"],
         gabapentinoid=doc["gabapentinoid"],
+        naloxone=doc["naloxone"],
+        neuropathic=doc["neuropathic"],
         taper=doc["taper"],
         discharge=doc["discharge"],
         referral_after=shape.discharge.referral_after,
@@ -416,6 +463,7 @@ def _pathway_from(doc: Mapping[str, Any]) -> PathwayData:
                 i.compute,
                 i.source,
                 i.evidence,
+                i.severities,
             )
             for i in shape.items
         ),

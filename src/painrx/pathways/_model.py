@@ -13,6 +13,8 @@ from typing import Any, Final, Protocol, TypeAlias, cast
 import attrs
 
 from painrx.errors import Alert, Severity
+from painrx.pathways._disclaimer import DISCLAIMER
+from painrx.pathways.fhir import care_plan_bundle
 from painrx.provenance import Provenance
 from painrx.types import FhirBundle
 from painrx.units import Quantity, format_units
@@ -29,12 +31,6 @@ __all__ = [
     "Regimen",
     "quantity_text",
 ]
-
-#: Printed at the top of every rendering of a plan.
-DISCLAIMER: Final = (
-    "Decision support only: painrx orders nothing. Every item is a suggestion for a "
-    "clinician to review against the patient, local protocols and the current product labels."
-)
 
 #: Section id → heading, in the order a plan is printed.
 SECTION_TITLES: Final = {
@@ -286,6 +282,9 @@ class PlanInputs:
         current_meds: The current medications as given (text).
         weight: The patient's weight, when known.
         age: The patient's age in years, when known.
+        treated_as_therapeutic: Anticoagulants in ``current_meds`` that the plan's
+            interaction screen treated at therapeutic intensity although the flag was not
+            set (e.g. apixaban 5 mg BID), so the header agrees with the items.
     """
 
     pain_severity: str
@@ -296,6 +295,15 @@ class PlanInputs:
     current_meds: tuple[str, ...]
     weight: Quantity | None
     age: float | None
+    treated_as_therapeutic: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in attrs.fields(PlanInputs)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Plans pickled before a field existed load with the field's default.
+        for f in attrs.fields(PlanInputs):
+            object.__setattr__(self, f.name, state.get(f.name, f.default))
 
     def describe(self) -> str:
         """Return the inputs in one paragraph."""
@@ -303,8 +311,7 @@ class PlanInputs:
         parts = [
             f"pain {self.pain_severity}{score}",
             f"neuropathic features: {'yes' if self.neuropathic else 'no'}",
-            "on therapeutic anticoagulation: "
-            + ("yes" if self.on_therapeutic_anticoagulation else "no"),
+            "on therapeutic anticoagulation: " + self.anticoagulation(),
             f"findings: {', '.join(self.findings) or 'none'}",
             f"current medications: {'; '.join(self.current_meds) or 'none'}",
         ]
@@ -314,9 +321,21 @@ class PlanInputs:
             parts.insert(0, f"age {self.age:g} years")
         return "; ".join(parts) + "."
 
+    def anticoagulation(self) -> str:
+        """Return the anticoagulation the plan assumed, in words (the header's wording)."""
+        if self.on_therapeutic_anticoagulation:
+            return "yes"
+        if self.treated_as_therapeutic:
+            return (
+                "treated as yes: the interaction screen takes "
+                f"{'; '.join(self.treated_as_therapeutic)} as therapeutic intensity"
+            )
+        return "no"
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
         return {
+            "treated_as_therapeutic": list(self.treated_as_therapeutic),
             "pain_severity": self.pain_severity,
             "pain_score": self.pain_score,
             "neuropathic": self.neuropathic,
@@ -482,7 +501,6 @@ class CarePlan:
             subject: A FHIR reference to the patient (``"Patient/123"``); without it the
                 subject is a display-only reference.
         """
-        from painrx.pathways.fhir import care_plan_bundle
 
         return cast("FhirBundle", care_plan_bundle(self, subject=subject))
 

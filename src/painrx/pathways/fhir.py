@@ -23,6 +23,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from painrx.pathways._disclaimer import DISCLAIMER
 from painrx.units import Q, Quantity, format_units, magnitude, to_ucum
 from painrx.vocabulary import doses_per_day, frequency_label
 
@@ -254,6 +255,7 @@ def _medication_request(item: PlanItem, subject: dict[str, Any]) -> dict[str, An
         "note": [
             {"text": item.name},
             *([{"text": item.detail}] if item.detail else []),
+            *({"text": f"{a.severity.name} {a.code}: {a.message}"} for a in item.alerts),
             *_citations(item),
         ],
     }
@@ -270,7 +272,12 @@ def _activity_detail(item: PlanItem) -> dict[str, Any]:
         "code": {"text": item.name},
         "reasonCode": [{"text": item.rationale}],
         "description": " ".join(
-            [item.rationale, *(f"Source {s.id}: {s.citation}" for s in item.sources)]
+            [
+                item.rationale,
+                *([item.detail] if item.detail else []),
+                *(f"{a.severity.name} {a.code}: {a.message}" for a in item.alerts),
+                *(f"Source {s.id}: {s.citation}" for s in item.sources),
+            ]
         ),
     }
     kind = _ACTIVITY_KIND.get(item.kind)
@@ -308,8 +315,6 @@ def care_plan_bundle(plan: CarePlan, *, subject: str | None = None) -> dict[str,
     Returns:
         A JSON-ready dict.
     """
-    from painrx.pathways._model import DISCLAIMER
-
     subject_ref = {"reference": subject} if subject else {"display": "patient (not identified)"}
     digest, plan_url = _ids(plan)
     entries: list[dict[str, Any]] = []

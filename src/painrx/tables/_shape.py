@@ -308,9 +308,16 @@ def structure(doc: Mapping[str, Any], shape: type[T], *, file: str) -> T:
 
 def table_ids(shape: type[Any]) -> tuple[str, ...]:
     """Return the ids of every shipped table of the shape's kind, sorted."""
+    return _ids_of_kind(_kind_of(shape))
+
+
+@cache
+def _ids_of_kind(kind: str) -> tuple[str, ...]:
+    # Cached: the shipped tables do not change while the process runs, and every
+    # lookup by id asks for them.
     from painrx.tables._read import tables
 
-    return tuple(sorted(info.id for info in tables(_kind_of(shape))))
+    return tuple(sorted(info.id for info in tables(kind)))
 
 
 def load(shape: type[T], table_id: str) -> T:

@@ -18,7 +18,13 @@ reduction, and how to end. :func:`taper` makes each of these a parameter:
 * a cut larger than ``max_step_fraction`` of the current dose is kept and alerted
   (``taper_step_exceeds_cap``).
 * the end (``final_step``): at the smallest available dose, lengthen the dosing interval,
-  then stop once the opioid is taken less than once a day (CDC).
+  then stop once the opioid is taken less than once a day (CDC), or, after surgery,
+  take fewer doses a day and stop (``"fewer_doses"``).
+
+The choices that shape a taper are one frozen :class:`TaperPolicy`; presets
+(``TaperPolicy.preset("cdc_2022_long_term")``, ``"hhs_2019_hybrid"``, ``"post_operative"``,
+...) read their pace from the cited tables. Every size a caller controls is bounded
+(``data/tapers/bounds.toml``).
 
 >>> import painrx as rx
 >>> s = rx.taper("oxycodone", "30 mg/day", percent=25, interval="1 day",
@@ -31,24 +37,28 @@ withdrawal or pain, and checked against the product label by a clinician.
 """
 
 from painrx._public import publish
-from painrx.tapers._taper import (
+from painrx.tapers._args import MAX_STEPS_BOUND
+from painrx.tapers._pace import GuidelinePace, guideline_paces
+from painrx.tapers._policy import TAPER_PRESETS, TaperPolicy
+from painrx.tapers._schedule import (
     Basis,
     DispenseLine,
     Dose,
     FinalStep,
-    GuidelinePace,
     TaperSchedule,
     TaperStep,
-    guideline_paces,
-    taper,
 )
+from painrx.tapers._taper import taper
 
 __all__ = [
+    "MAX_STEPS_BOUND",
+    "TAPER_PRESETS",
     "Basis",
     "DispenseLine",
     "Dose",
     "FinalStep",
     "GuidelinePace",
+    "TaperPolicy",
     "TaperSchedule",
     "TaperStep",
     "guideline_paces",

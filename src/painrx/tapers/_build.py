@@ -114,8 +114,9 @@ def build(
         maker: The makeable doses, or None for exact (liquid) doses.
         ties: How exact halfway ideals round.
         doses_per_day: Administrations per day.
-        lengthen_every: At the smallest dose, lengthen to one dose every this many days
-            before stopping; None stops from the smallest dose.
+        lengthen_every: At the smallest dose, take fewer doses a day down to one, then
+            (when above 1) one dose every this many days, before stopping; None stops from
+            the smallest dose.
         max_steps: Refuse schedules longer than this.
 
     Raises:
@@ -160,8 +161,9 @@ def build(
         for count in range(doses_per_day - 1, 0, -1):
             steps.append(RawStep(day, unit * count, unit * count, "lengthen", (unit,) * count))
             day += days
-        average = unit / lengthen_every
-        steps.append(RawStep(day, average, average, "lengthen", (unit,), lengthen_every))
-        day += days
+        if lengthen_every > 1:
+            average = unit / lengthen_every
+            steps.append(RawStep(day, average, average, "lengthen", (unit,), lengthen_every))
+            day += days
     steps.append(RawStep(day, Fraction(0), Fraction(0), "stop", (), phase=phase, end=end))
     return steps

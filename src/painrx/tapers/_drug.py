@@ -18,6 +18,7 @@ from painrx.tapers._data import PatchRule, Unsplittable, product_rules
 from painrx.units import Q, Quantity, QuantityLike, kind_of, magnitude, quantity_arg
 
 __all__ = [
+    "MAX_STRENGTHS",
     "Indication",
     "TaperDrug",
     "patch_rule",
@@ -31,6 +32,9 @@ _INDICATIONS: tuple[Indication, ...] = ("pain", "oud")
 _ROUTES = ("oral", "transdermal")
 _PATCH_FORM = "patch"
 _ORAL_FORMS = ("tablet", "capsule", "er_tablet", "solution")
+#: The most unit strengths one taper may use. An engineering bound on the rounding work:
+#: a product line is marketed in fewer (the OxyContin label lists 7 tablet strengths).
+MAX_STRENGTHS = 10
 
 
 @attrs.frozen
@@ -200,6 +204,12 @@ def strength_values(taper_drug: TaperDrug, strengths: object) -> tuple[Fraction,
         raise InputError(msg)
     if not strengths:
         msg = "strengths=[] is empty; give the available unit strengths, or None for exact doses."
+        raise InputError(msg)
+    if len(strengths) > MAX_STRENGTHS:
+        msg = (
+            f"strengths lists {len(strengths)} strengths; a taper uses at most {MAX_STRENGTHS} "
+            "(the strengths stocked for one product)."
+        )
         raise InputError(msg)
     values: list[Fraction] = []
     for raw in strengths:

@@ -8,7 +8,7 @@ from painrx._plotting import axes
 from painrx.units import magnitude
 
 if TYPE_CHECKING:
-    from painrx.tapers._taper import TaperSchedule
+    from painrx.tapers._schedule import TaperSchedule
 
 __all__ = ["plot_taper", "taper_points"]
 

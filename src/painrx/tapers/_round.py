@@ -23,9 +23,11 @@ __all__ = ["Maker", "Piece", "Ties", "make_maker"]
 
 Ties = Literal["up", "down", "even"]
 
-# Bounds the dynamic programme below; a finer grid means strengths far smaller than the
-# dose, where exact (liquid) dosing with strengths=None is the honest choice.
-_MAX_GRID = 200_000
+# Bounds the dynamic programme below (an engineering bound that keeps a call well under a
+# second). Real strengths need far fewer points: halves of 2 mg and 2.5 mg tablets give a
+# 0.25 mg step, so 10,000 points reach 2,500 mg/day. A finer grid means strengths far
+# smaller than the dose, where exact (liquid) dosing with strengths=None is the honest choice.
+_MAX_GRID = 10_000
 
 
 def _gcd(values: tuple[Fraction, ...]) -> Fraction:
