@@ -359,3 +359,58 @@ def test_a_combination_strength_is_named_not_called_a_bad_unit(text: str) -> Non
     """'10/325 mg' is a Percocet strength, not the unit '/325 mg'."""
     with pytest.raises(InputError, match="combination product's strength"):
         units.Q(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "spec", "shown"),
+    [
+        ("0.25 mg/kg/h", "", "0.25 mg/kg/h"),
+        ("0.25 mg/kg/h", ".1f", "0.2 mg/kg/h"),
+        ("0.25 mg/kg/h", "~", "0.25 mg / kg / h"),
+        ("0.25 mg/kg/h", "~P", "0.25 mg/kg/h"),
+        ("0.25 mg/kg/h", ".2f~P", "0.25 mg/kg/h"),
+        ("0.25 mg/kg/h", "~C", "0.25 mg/kg/h"),
+        ("0.25 mg/kg/h", "~D", "0.25 mg / kg / h"),
+        ("0.25 mg/kg/h", "~H", "0.25 mg/(kg h)"),
+        ("0.25 mg/kg/h", "P", "0.25 milligram/kilogram/hour"),
+        ("0.25 mg/kg/h", "D", "0.25 milligram / kilogram / hour"),
+        (
+            "0.25 mg/kg/h",
+            "~L",
+            r"0.25\ \frac{\mathrm{mg}}{\left(\mathrm{kg} \cdot \mathrm{h}\right)}",
+        ),
+        (
+            "2 mcg/kg/min",
+            ".3e~L",
+            r"2.000\times 10^{0}\ \frac{\mathrm{mcg}}{\left(\mathrm{kg} \cdot \mathrm{min}\right)}",
+        ),
+        ("3 month", "P", "3 month"),
+        ("70 kg", "~P", "70 kg"),
+        ("12.5 mL/h", ".1f~H", "12.5 mL/h"),
+    ],
+)
+def test_pint_format_codes_pass_through(text: str, spec: str, shown: str) -> None:
+    assert format(rx.Q(text), spec) == shown
+
+
+def test_default_str_stays_clinical() -> None:
+    q = rx.Q("0.25 mg/kg/h")
+    assert str(q) == f"{q}" == "0.25 mg/kg/h"
+    assert format(rx.Q("70 kg"), "") == "70 kg"
+    assert format(units.as_body_weight(rx.Q("70 kg")), "P") == "70 kilogram"
+
+
+def test_bad_format_spec_is_a_painrx_error() -> None:
+    with pytest.raises(InputError, match=r"Format 'xyz' does not apply to a quantity"):
+        format(rx.Q("10 mg"), "xyz")
+
+
+def test_jupyter_displays_any_quantity_without_error() -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    for text in ("0.25 mg/kg/h", "10 mg", "12.5 mL/h", "3 month", "25 mcg/h", "2 mg/mL"):
+        data, _ = DisplayFormatter().format(rx.Q(text))  # type: ignore[no-untyped-call]
+        assert data["text/plain"] == str(rx.Q(text))
+        assert data["text/html"] == str(rx.Q(text))
+        assert data["text/latex"].startswith("$")
+        assert "mathrm" in data["text/latex"]

@@ -8,7 +8,12 @@ Subcommands: ``mme``, ``convert``, ``rotate``, ``infusion``, ``taper``, ``check`
 * ``1``: painrx refused the input (one error line on stderr), or ``validate`` found
   rows with errors;
 * ``2``: usage error (unknown option, missing argument, unreadable file, a missing
-  optional dependency).
+  optional dependency);
+* ``3``: ``check`` found an interaction at or above ``--fail-on``;
+* ``4``: ``check`` could not check every drug (the report is incomplete).
+
+Errors speak the command line: they name the option (``--weight``), never a Python
+keyword argument or function.
 
 Every painrx module is imported only by the subcommand that needs it, so
 ``painrx mme ...`` starts about as fast as pint itself and never imports pandas.
@@ -23,6 +28,7 @@ UK_OPENPRESCRIBING_2025  mme_thresholds  2025  ...
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -33,7 +39,7 @@ if TYPE_CHECKING:
     from painrx.errors import Alert
     from painrx.provenance import Provenance
 
-__all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_FINDINGS", "EXIT_INCOMPLETE", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "main"]
 
 #: Exit status: the command completed.
 EXIT_OK = 0
@@ -41,6 +47,10 @@ EXIT_OK = 0
 EXIT_REFUSED = 1
 #: Exit status: a usage error (bad option, unreadable file, missing extra).
 EXIT_USAGE = 2
+#: Exit status: ``check`` found an interaction at or above ``--fail-on``.
+EXIT_FINDINGS = 3
+#: Exit status: ``check`` could not check every drug: never read it as "no interaction".
+EXIT_INCOMPLETE = 4
 
 
 class UsageError(Exception):
@@ -125,6 +135,50 @@ def _frequency(text: str) -> float | str:
         return text
 
 
+def _doses_per_day(text: str) -> int | str:
+    """A whole number of administrations per day (``3``) or a code (``TID``)."""
+    return int(text) if text.strip().isdigit() else text
+
+
+def _amount(example_unit: str) -> Callable[[str], str]:
+    """An argument that must carry a unit: a bare number is refused with a CLI example."""
+
+    def parse(text: str) -> str:
+        try:
+            float(text)
+        except ValueError:
+            return text
+        msg = f"{text!r} has no unit: painrx never guesses one; write e.g. '{text} {example_unit}'"
+        raise argparse.ArgumentTypeError(msg)
+
+    parse.__name__ = f"quantity in {example_unit}"
+    return parse
+
+
+# Python spellings in painrx's messages, and what a command-line user writes instead.
+_PYTHON_HINTS = (
+    (
+        re.compile(r"painrx\.catalog\.names\(\) lists every accepted name\."),
+        "Check the spelling, or give the generic (ingredient) name.",
+    ),
+    (re.compile(r"painrx\.catalog\.product\(\)"), "the product's own name"),
+)
+
+
+def _speak_cli(message: str, options: dict[str, str]) -> str:
+    """Rewrite a library message for the command line.
+
+    ``options`` maps a keyword argument to the option that fills it
+    (``{"frequency": "--frequency"}``): ``give frequency= (e.g. 'BID')`` reads
+    ``give --frequency (e.g. 'BID')`` and ``dose='10 mg'`` reads ``DOSE '10 mg'``.
+    """
+    for name, option in options.items():
+        message = re.sub(rf"(?<![\w.-]){name}=\s?", f"{option} ", message)
+    for pattern, text in _PYTHON_HINTS:
+        message = pattern.sub(text, message)
+    return message
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -134,6 +188,12 @@ def _cmd_mme(args: argparse.Namespace) -> int:
     if (args.quantity is None) != (args.days_supply is None):
         msg = "painrx mme: error: give both --quantity and --days-supply for a prescription"
         raise UsageError(msg)
+    if not any(c.isdigit() for c in args.drug):
+        try:
+            _amount("mg")(args.dose)
+        except argparse.ArgumentTypeError as exc:
+            msg = f"painrx mme: error: argument DOSE: {exc} (see 'painrx mme --help')"
+            raise UsageError(msg) from None
     if args.quantity is not None:
         if args.frequency is not None:
             msg = "painrx mme: error: --frequency does not apply to a prescription"
@@ -258,7 +318,7 @@ def _cmd_infusion(args: argparse.Namespace) -> int:
 def _cmd_taper(args: argparse.Namespace) -> int:
     from painrx import tapers
 
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"doses_per_day": args.doses_per_day}
     if args.strength:
         options["strengths"] = args.strength
     if args.no_split:
@@ -277,16 +337,32 @@ def _cmd_taper(args: argparse.Namespace) -> int:
         route=args.route,
         **options,
     )
+    return _emit(args, result, _taper_lines(args, result) + _footer(result))
+
+
+def _taper_lines(args: argparse.Namespace, result: Any) -> list[str]:
+    """The schedule as a pharmacist reads it: per-dose units, then what to dispense."""
+    rows = result.to_rows()
+    width = max(len(str(row["daily_dose"])) for row in rows)
+    per_dose = max(len(str(row["tablets_per_dose"])) for row in rows)
     lines = [f"{args.drug} {args.daily_dose}: taper by {_num(args.percent)}% every {args.interval}"]
-    lines.append(f"  {'day':>5}  {'daily dose':<14} note")
-    for step in result.steps:
+    lines.append(f"  {'day':>5}  {'daily dose':<{width}}  {'per dose':<{per_dose}}  note".rstrip())
+    for step, row in zip(result.steps, rows, strict=True):
         note = ("hold; " if step.hold else "") + (step.note or "")
-        lines.append(f"  {step.day:>5}  {_q(step.daily_dose):<14} {note}".rstrip())
-    return _emit(args, result, lines + _footer(result))
+        cells = (
+            f"{row['day']:>5}  {row['daily_dose']:<{width}}  {row['tablets_per_dose']:<{per_dose}}"
+        )
+        lines.append(f"  {cells}  {note}".rstrip())
+    dispense = result.dispensing()
+    if dispense:
+        lines.append("  dispense for the whole taper:")
+        lines += [f"    {line.strength}: {line.quantity} (uses {line.used:g})" for line in dispense]
+    return lines
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from painrx import interactions
+    from painrx.errors import Severity
 
     patient = None
     fields = {
@@ -302,20 +378,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
     worst = result.max_severity.name.lower() if result.max_severity is not None else "none"
     lines = [f"{len(result.findings)} finding(s), most severe: {worst}"]
     for finding in result.findings:
-        drugs = " + ".join(finding.drugs)
+        drugs = " + ".join((*finding.drugs, *finding.conditions))
         lines.append(f"  [{finding.severity.name.lower()}] {drugs}: {finding.message}")
         if finding.management:
             lines.append(f"      management: {finding.management}")
     if result.unchecked:
         lines.append(f"  NOT CHECKED (unknown): {', '.join(result.unchecked)}")
     lines += _footer(result)
-    return _emit(args, result, lines)
+    _emit(args, result, lines)
+    if not result.complete:
+        return EXIT_INCOMPLETE
+    fail_on = None if args.fail_on == "never" else Severity.parse(args.fail_on)
+    if fail_on is not None and result.max_severity is not None and result.max_severity >= fail_on:
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
     from painrx.tables import tables
 
-    found = tables(args.kind)
+    found = tables()
+    if args.kind is not None:
+        # A kind or its first word: "mme" lists mme_factors, mme_thresholds, ...
+        found = tuple(t for t in found if args.kind in {t.kind, t.kind.split("_")[0]})
+        if not found:
+            known = ", ".join(sorted({t.kind for t in tables()}))
+            msg = f"painrx tables: error: no table of kind {args.kind!r}; kinds: {known}"
+            raise UsageError(msg)
     if args.json:
         import json
 
@@ -371,35 +460,69 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- parser
 
+_DRUG = {"drug": "DRUG", "route": "--route", "form": "--form"}
+
 
 def _add(
-    subparsers: Any, name: str, handler: Callable[[argparse.Namespace], int], text: str
+    subparsers: Any,
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    text: str,
+    *,
+    examples: Sequence[str],
+    options: dict[str, str],
 ) -> argparse.ArgumentParser:
+    """Add a subcommand with ``--json``, its examples and its keyword → option map."""
+    shown = "\n".join(f"  {line}" for line in examples)
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        name, help=text, description=text, formatter_class=argparse.RawDescriptionHelpFormatter
+        name,
+        help=text,
+        description=text,
+        epilog=f"example{'s' if len(examples) > 1 else ''}:\n{shown}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a report")
-    parser.set_defaults(handler=handler)
+    parser.set_defaults(handler=handler, options=options)
     return parser
 
 
-def _opioid_args(parser: argparse.ArgumentParser, dose_help: str) -> None:
+def _opioid_args(
+    parser: argparse.ArgumentParser, dose_help: str, *, count_ok: bool = False
+) -> None:
     parser.add_argument("drug", help="drug, brand or combination (oxycodone, Norco)")
-    parser.add_argument("dose", help=dose_help)
+    # With count_ok, a bare number is left to _cmd_mme: it is a count of units when the
+    # drug names its strength ("Percocet 10/325 mg" 2), and refused otherwise.
+    parser.add_argument("dose", type=str if count_ok else _amount("mg"), help=dose_help)
     parser.add_argument("--route", help="route (oral, iv, transdermal…; default: the product's)")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="painrx",
-        description="Unit-safe, cited perioperative pain pharmacology.",
-        epilog="Exit status: 0 ok, 1 refused input or rows with errors, 2 usage error.",
+def _add_mme(sub: Any) -> None:
+    mme = _add(
+        sub,
+        "mme",
+        _cmd_mme,
+        "Morphine milligram equivalents of one opioid dose.",
+        examples=(
+            "painrx mme oxycodone '10 mg' --frequency BID",
+            "painrx mme fentanyl '25 mcg/h' --route transdermal --quantity 10 --days-supply 30",
+        ),
+        options={
+            **_DRUG,
+            "dose": "DOSE",
+            "strength": "DOSE",
+            "frequency": "--frequency",
+            "table": "--table",
+            "thresholds": "--thresholds",
+            "quantity": "--quantity",
+            "days_supply": "--days-supply",
+        },
     )
-    parser.add_argument("--version", action="version", version=f"painrx {__version__}")
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-
-    mme = _add(sub, "mme", _cmd_mme, "Morphine milligram equivalents of one opioid dose.")
-    _opioid_args(mme, "dose: '10 mg' with --frequency, '30 mg/day', '25 mcg/h' (patch)")
+    _opioid_args(
+        mme,
+        "dose: '10 mg' with --frequency, '30 mg/day', '25 mcg/h' (patch); a count of units "
+        "for a drug that names its strength ('Percocet 10/325 mg' 2)",
+        count_ok=True,
+    )
     mme.add_argument("--frequency", type=_frequency, help="BID, q6h, … or times per day")
     mme.add_argument("--form", help="dose form (patch, buccal_film, …)")
     mme.add_argument("--table", help="MME table (default CDC_2022, with or without --quantity)")
@@ -407,14 +530,39 @@ def _build_parser() -> argparse.ArgumentParser:
     mme.add_argument("--quantity", help="units dispensed (or '2.5 mL'): DOSE is the strength")
     mme.add_argument("--days-supply", help="days supply of the prescription (30 or '30 day')")
 
-    convert = _add(sub, "convert", _cmd_convert, "Equianalgesic dose under a named ratio table.")
+
+_CONVERSION = {"dose": "DOSE", "to": "--to", "to_route": "--to-route", "ratios": "--ratios"}
+
+
+def _add_convert(sub: Any) -> None:
+    convert = _add(
+        sub,
+        "convert",
+        _cmd_convert,
+        "Equianalgesic dose under a named ratio table.",
+        examples=("painrx convert oxycodone '5 mg' --to morphine --ratios SEED",),
+        options={**_DRUG, **_CONVERSION},
+    )
     _opioid_args(convert, "dose: '10 mg', '30 mg/day'")
     convert.add_argument("--to", required=True, help="target drug")
     convert.add_argument("--to-route", help="target route (default: same as --route)")
     convert.add_argument("--ratios", default="CDC_2022", help="ratio table (SEED, MSD_MANUAL, …)")
 
+
+def _add_rotate(sub: Any) -> None:
     rotate = _add(
-        sub, "rotate", _cmd_rotate, "Opioid rotation: equianalgesic, reduction, breakthrough."
+        sub,
+        "rotate",
+        _cmd_rotate,
+        "Opioid rotation: equianalgesic, reduction, breakthrough.",
+        examples=("painrx rotate oxycodone '60 mg/day' --to hydromorphone --ratios MSD_MANUAL",),
+        options={
+            **_DRUG,
+            **_CONVERSION,
+            "method": "--method",
+            "cross_tolerance_reduction": "--reduction",
+            "breakthrough_fraction": "--breakthrough",
+        },
     )
     _opioid_args(rotate, "current daily dose, e.g. '60 mg/day'")
     rotate.add_argument("--to", required=True, help="target drug")
@@ -437,46 +585,162 @@ def _build_parser() -> argparse.ArgumentParser:
         help="breakthrough fractions",
     )
 
-    infusion = _add(sub, "infusion", _cmd_infusion, "Pump rate for a weight-based infusion.")
-    infusion.add_argument("dose", help="dose rate, e.g. '0.25 mg/kg/h'")
-    infusion.add_argument("--weight", required=True, help="body weight, e.g. '70 kg'")
-    infusion.add_argument("--concentration", required=True, help="e.g. '1 mg/mL'")
+
+def _add_infusion(sub: Any) -> None:
+    infusion = _add(
+        sub,
+        "infusion",
+        _cmd_infusion,
+        "Pump rate for a weight-based infusion.",
+        examples=(
+            (
+                "painrx infusion '0.25 mg/kg/h' --weight '80 kg' --concentration '1 mg/mL' "
+                "--profile ketamine/perioperative_analgesia"
+            ),
+        ),
+        options={
+            "dose": "DOSE",
+            "weight": "--weight",
+            "concentration": "--concentration",
+            "drug": "--drug",
+            "profile": "--profile",
+            "pump_resolution": "--pump-resolution",
+        },
+    )
+    infusion.add_argument("dose", type=_amount("mg/kg/h"), help="dose rate, e.g. '0.25 mg/kg/h'")
+    infusion.add_argument(
+        "--weight", type=_amount("kg"), required=True, help="body weight, e.g. '70 kg'"
+    )
+    infusion.add_argument(
+        "--concentration", type=_amount("mg/mL"), required=True, help="e.g. '1 mg/mL'"
+    )
     infusion.add_argument("--drug", default="ketamine", help="drug (default ketamine)")
     infusion.add_argument("--profile", help="dosing profile, e.g. ketamine/perioperative_analgesia")
-    infusion.add_argument("--pump-resolution", default="0.1 mL/h", help="pump step (0.1 mL/h)")
+    infusion.add_argument(
+        "--pump-resolution", type=_amount("mL/h"), default="0.1 mL/h", help="pump step (0.1 mL/h)"
+    )
 
-    taper = _add(sub, "taper", _cmd_taper, "Opioid taper schedule.")
+
+def _add_taper(sub: Any) -> None:
+    taper = _add(
+        sub,
+        "taper",
+        _cmd_taper,
+        "Opioid taper schedule: tablets per dose and what to dispense.",
+        examples=(
+            (
+                "painrx taper oxycodone '30 mg/day' --percent 25 --interval '7 day' "
+                "--strength '5 mg' --doses-per-day 3"
+            ),
+        ),
+        options={
+            "drug": "DRUG",
+            "daily_dose": "DAILY_DOSE",
+            "percent": "--percent",
+            "interval": "--interval",
+            "basis": "--basis",
+            "strengths": "--strength",
+            "splittable": "--no-split",
+            "ties": "--ties",
+            "stop_at": "--stop-at",
+            "duration_of_use": "--duration-of-use",
+            "doses_per_day": "--doses-per-day",
+            "route": "--route",
+        },
+    )
     taper.add_argument("drug", help="drug or product (oxycodone, OxyContin)")
-    taper.add_argument("daily_dose", help="current daily dose, e.g. '60 mg/day'")
+    taper.add_argument(
+        "daily_dose", type=_amount("mg/day"), help="current daily dose, e.g. '60 mg/day'"
+    )
     taper.add_argument("--percent", type=_number, required=True, help="reduction per step, in %%")
-    taper.add_argument("--interval", required=True, help="time between steps, e.g. '7 day'")
+    taper.add_argument(
+        "--interval", type=_amount("day"), required=True, help="time between steps, e.g. '7 day'"
+    )
     taper.add_argument("--basis", default="original", help="original, current or hybrid")
-    taper.add_argument("--strength", action="append", help="available unit dose (repeatable)")
+    taper.add_argument(
+        "--strength", type=_amount("mg"), action="append", help="available unit dose (repeatable)"
+    )
     taper.add_argument("--no-split", action="store_true", help="tablets may not be halved")
+    taper.add_argument(
+        "--doses-per-day",
+        type=_doses_per_day,
+        default=1,
+        help="administrations per day: a number (3) or a code (TID); default 1",
+    )
     taper.add_argument("--ties", default="up", help="rounding ties: up, down or even")
-    taper.add_argument("--stop-at", help="daily dose at or below which the next step is 0")
-    taper.add_argument("--duration-of-use", help="how long the opioid was taken, e.g. '2 year'")
+    taper.add_argument(
+        "--stop-at", type=_amount("mg/day"), help="daily dose at or below which the next step is 0"
+    )
+    taper.add_argument(
+        "--duration-of-use", type=_amount("year"), help="how long the opioid was taken ('2 year')"
+    )
     taper.add_argument("--route", default="oral", help="route (default oral)")
 
-    check = _add(sub, "check", _cmd_check, "Drug interaction check.")
+
+def _add_check(sub: Any) -> None:
+    check = _add(
+        sub,
+        "check",
+        _cmd_check,
+        "Drug interaction check. Exit status 3: a finding at or above --fail-on; "
+        "4: a drug could not be checked.",
+        examples=(
+            "painrx check warfarin 'ibuprofen 400 mg' --fail-on major",
+            "painrx check apixaban naproxen --age 82 --condition ckd",
+        ),
+        options={
+            "age": "--age",
+            "weight": "--weight",
+            "height": "--height",
+            "sex": "--sex",
+            "conditions": "--condition",
+            "on_unknown": "--on-unknown",
+        },
+    )
     check.add_argument("meds", nargs="+", help="medications (names or free text)")
     check.add_argument("--age", type=_number, help="age in years")
-    check.add_argument("--weight", help="body weight, e.g. '70 kg'")
-    check.add_argument("--height", help="height, e.g. '170 cm'")
+    check.add_argument("--weight", type=_amount("kg"), help="body weight, e.g. '70 kg'")
+    check.add_argument("--height", type=_amount("cm"), help="height, e.g. '170 cm'")
     check.add_argument("--sex", help="male or female")
     check.add_argument("--condition", action="append", default=[], help="condition (repeatable)")
     check.add_argument(
-        "--on-unknown", choices=("raise", "report"), default="raise", help="unknown drugs"
+        "--on-unknown",
+        choices=("raise", "report"),
+        default="raise",
+        help="unknown drugs: refuse (default) or report them, with exit status 4",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("never", "info", "minor", "moderate", "major", "contraindicated"),
+        default="never",
+        metavar="SEVERITY",
+        help="exit with status 3 when a finding is at least this severe: info, minor, "
+        "moderate, major or contraindicated (default never)",
     )
 
-    tables = _add(sub, "tables", _cmd_tables, "List every cited table painrx ships.")
-    tables.add_argument("--kind", help="only tables of this kind (mme_factors, …)")
 
+def _add_tables(sub: Any) -> None:
+    tables = _add(
+        sub,
+        "tables",
+        _cmd_tables,
+        "List every cited table painrx ships.",
+        examples=("painrx tables --kind mme",),
+        options={"kind": "--kind"},
+    )
+    tables.add_argument(
+        "--kind", help="only tables of this kind, or its first word (mme, mme_factors, taper)"
+    )
+
+
+def _add_validate(sub: Any) -> None:
     validate = _add(
         sub,
         "validate",
         _cmd_validate,
         "Compute MME/day for every row of a prescription CSV file, streaming.",
+        examples=("painrx validate prescriptions.csv -o checked.csv",),
+        options={"table": "--table", "thresholds": "--thresholds"},
     )
     validate.add_argument(
         "file", help="CSV with drug, strength, strength_unit, quantity, days_supply"
@@ -503,6 +767,29 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="bytes read per block, 1 KiB to 1 GiB (default 4 MiB)",
     )
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="painrx",
+        description="Unit-safe, cited perioperative pain pharmacology.",
+        epilog="Exit status: 0 ok, 1 refused input or rows with errors, 2 usage error, "
+        "3 'check' findings at or above --fail-on, 4 'check' incomplete. "
+        "Example: painrx mme oxycodone '10 mg' --frequency BID",
+    )
+    parser.add_argument("--version", action="version", version=f"painrx {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for add in (
+        _add_mme,
+        _add_convert,
+        _add_rotate,
+        _add_infusion,
+        _add_taper,
+        _add_check,
+        _add_tables,
+        _add_validate,
+    ):
+        add(sub)
     return parser
 
 
@@ -517,6 +804,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors, 2 on a usage error.
     """
     parser = _build_parser()
+    args = None
     try:
         args = parser.parse_args(argv)
         return int(args.handler(args))
@@ -537,6 +825,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not isinstance(exc, PainRxError):
             raise
-        message = " ".join(str(exc).split())
+        message = _speak_cli(" ".join(str(exc).split()), getattr(args, "options", {}))
         print(f"painrx: error: {type(exc).__name__}: {message}", file=sys.stderr)
         return EXIT_REFUSED

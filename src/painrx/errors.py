@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 if TYPE_CHECKING:
     from painrx.provenance import Provenance
+    from painrx.types import AlertDict, SeverityName
 
 __all__ = [
     "Alert",
     "HardLimitError",
     "InputError",
+    "MissingDependencyError",
     "NoFactorError",
     "PainRxError",
     "Severity",
@@ -127,6 +130,10 @@ class HardLimitError(PainRxError):
     """A dose, rate or product is beyond a hard limit of its dosing profile."""
 
 
+class MissingDependencyError(PainRxError, ImportError):
+    """An optional extra is not installed (``painrx[plot]`` for pictures)."""
+
+
 @enum.unique
 class Severity(enum.IntEnum):
     """How much attention an alert or interaction finding needs, in order."""
@@ -136,6 +143,23 @@ class Severity(enum.IntEnum):
     MODERATE = 2
     MAJOR = 3
     CONTRAINDICATED = 4
+
+    def __str__(self) -> str:
+        """Return the name a reader knows (``MAJOR``), not the order number (``3``).
+
+        >>> print(Severity.MAJOR)
+        MAJOR
+        >>> f"{Severity.MINOR:>8}"
+        '   MINOR'
+        """
+        return self.name
+
+    def __format__(self, spec: str) -> str:
+        # Text specs (">8") format the name; number specs ("d", "02d") the order number.
+        try:
+            return format(self.name, spec)
+        except ValueError:
+            return format(int(self), spec)
 
     @classmethod
     def parse(cls, value: str | Severity) -> Severity:
@@ -173,11 +197,11 @@ class Alert:
     def __attrs_post_init__(self) -> None:
         _check_alert(self.code, self.severity, self.message, self.source)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AlertDict:
         """Return a JSON-ready mapping (the source is given by its id)."""
         return {
             "code": self.code,
-            "severity": self.severity.name.lower(),
+            "severity": cast("SeverityName", self.severity.name.lower()),
             "message": self.message,
             "source": self.source.id if self.source is not None else None,
         }
@@ -185,8 +209,6 @@ class Alert:
 
 def _check_alert(code: object, severity: object, message: object, source: object) -> None:
     """Refuse an Alert built with nonsense (typed ``object``: callers may pass anything)."""
-    from painrx.provenance import Provenance
-
     if not isinstance(code, str) or not code.strip():
         msg = f"Alert code={code!r} must be a non-empty code such as 'mme_threshold_90'."
         raise InputError(msg)
@@ -199,7 +221,10 @@ def _check_alert(code: object, severity: object, message: object, source: object
     if not isinstance(message, str):
         msg = f"Alert message={message!r} must be text."
         raise InputError(msg)
-    if source is not None and not isinstance(source, Provenance):
+    # A Provenance exists only once painrx.provenance is loaded: looking the class up there
+    # keeps this leaf from importing provenance, which imports errors (no import loop).
+    provenance = sys.modules.get("painrx.provenance")
+    if source is not None and (provenance is None or not isinstance(source, provenance.Provenance)):
         msg = f"Alert source={source!r} must be a painrx Provenance or None."
         raise InputError(msg)
 

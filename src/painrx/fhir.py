@@ -45,6 +45,7 @@ from painrx.catalog import NDC_SYSTEM, RXNORM_SYSTEM, Coding, parse_medication
 from painrx.errors import InputError, PainRxError
 from painrx.interactions import Finding, InteractionReport, Medication
 from painrx.opioids import CodedMMEResult, OpioidDose, Prescription, TotalMME, ndc_product
+from painrx.types import MMETable, ThresholdPolicyId
 from painrx.units import Q, Quantity, kind_of
 
 __all__ = [
@@ -591,7 +592,10 @@ def _ingredients(order: FHIROrder) -> frozenset[str]:
 
 
 def total_mme(
-    orders: Iterable[FHIROrder], *, table: str = "CDC_2022", thresholds: str | None = "CDC_2016"
+    orders: Iterable[FHIROrder],
+    *,
+    table: MMETable = "CDC_2022",
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
 ) -> TotalMME:
     """Return :func:`painrx.total_mme` of the opioid orders, each item naming its codes.
 

@@ -6,9 +6,12 @@ the one its numbers came from.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from painrx.types import ProvenanceDict
 
 __all__ = ["Provenance"]
 
@@ -50,9 +53,16 @@ class Provenance:
             msg = f"Provenance year={self.year!r} must be a whole year such as 2022."
             raise InputError(msg)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ProvenanceDict:
         """Return a JSON-ready mapping of the provenance fields."""
-        return attrs.asdict(self)
+        return {
+            "id": self.id,
+            "title": self.title,
+            "year": self.year,
+            "citation": self.citation,
+            "url": self.url,
+            "edition": self.edition,
+        }
 
     def _repr_html_(self) -> str:
         from html import escape

@@ -45,6 +45,7 @@ __all__ = [
     "Quantity",
     "QuantityLike",
     "as_body_weight",
+    "format_quantity",
     "format_units",
     "is_real",
     "kind_of",
@@ -189,12 +190,16 @@ def _build_registry() -> pint.UnitRegistry[float]:
             return f"<Quantity({self.magnitude!r}, {format_units(self)!r})>"
 
         def __format__(self, spec: str) -> str:
-            return f"{format(self.magnitude, spec or 'g')} {format_units(self)}".rstrip()
+            return format_quantity(self, spec)
 
         def _repr_html_(self) -> str:
             from html import escape
 
             return escape(str(self))
+
+        def _repr_latex_(self) -> str:
+            # Jupyter's LaTeX view, in the symbols a clinician writes (mg, not milligram).
+            return f"${format_quantity(self, '~L')}$"
 
         def to(self, other: Any = None, *contexts: Any, **kwargs: Any) -> Any:
             try:
@@ -726,6 +731,61 @@ def format_units(q: Quantity) -> str:
 @lru_cache(maxsize=512)
 def _format_ucum(units: UnitsContainer) -> str:
     return _format(units, lambda a: a.ucum, ucum=True)
+
+
+# pint's unit format codes, written after any number format: ".2f~P", "~L", "H".
+_PINT_SPEC = re.compile(r"(?P<number>.*?)(?P<unit>[~PLHDC]+)")
+# Spelled-out names for pint's codes without "~" (painrx's own units read as pint's).
+_LONG_NAMES = {"kilogram_body": "kilogram", "clinical_month": "month"}
+
+
+def _ordered_units(q: Quantity, *, short: bool) -> list[tuple[str, float]]:
+    items = sorted(
+        q._units.items(),
+        key=lambda kv: _DISPLAY_ORDER.index(_BY_PINT_NAME[kv[0]].category),
+    )
+    return [
+        (
+            _BY_PINT_NAME[name].display if short else _LONG_NAMES.get(name, name),
+            float(power),  # type: ignore[arg-type]
+        )
+        for name, power in items
+    ]
+
+
+def format_quantity(q: Quantity, spec: str = "") -> str:
+    """Return ``q`` as text, honouring Python's and pint's format codes.
+
+    Without a unit code the unit is written as painrx writes it (``"mg/kg/h"``) after
+    the number formatted by ``spec``. pint's unit codes (``~`` for symbols, ``P``
+    pretty, ``L`` LaTeX, ``H`` HTML, ``D`` default, ``C`` compact) may follow a number
+    format, as in pint: ``f"{q:.2f~P}"``. Jupyter asks for ``L`` to show a quantity.
+
+    >>> q = Q("0.25 mg/kg/h")
+    >>> f"{q}", f"{q:.1f}", f"{q:~P}", f"{q:.2f~D}"
+    ('0.25 mg/kg/h', '0.2 mg/kg/h', '0.25 mg/kg/h', '0.25 mg / kg / h')
+    >>> print(f"{q:~L}")
+    0.25\\ \\frac{\\mathrm{mg}}{\\left(\\mathrm{kg} \\cdot \\mathrm{h}\\right)}
+    >>> f"{q:P}", f"{Q('2 mg/mL'):~H}"
+    ('0.25 milligram/kilogram/hour', '2 mg/mL')
+    """
+    match = _PINT_SPEC.fullmatch(spec)
+    try:
+        if match is None:
+            return f"{format(q.magnitude, spec or 'g')} {format_units(q)}".rstrip()
+        codes = match.group("unit")
+        formatter = registry().formatter.get_formatter(codes)
+        number = formatter.format_magnitude(q.magnitude, match.group("number") or "g")
+    except ValueError as exc:
+        msg = (
+            f"Format {spec!r} does not apply to a quantity ({exc}); use a number format "
+            "such as '.2f', optionally followed by pint's unit codes ~, P, L, H, D or C."
+        )
+        raise InputError(msg) from None
+    units = _ordered_units(q, short="~" in codes)
+    text = formatter.format_unit(units, codes.replace("~", ""), sort_func=None)
+    joint = "\\ " if "L" in codes else " "
+    return f"{number}{joint}{text}" if text else number
 
 
 def to_ucum(q: Quantity) -> str:

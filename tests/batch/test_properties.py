@@ -7,7 +7,7 @@ path does on fractions), and so are error presence, alert codes and factors.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import painrx as rx
 from painrx.batch import mme_prescriptions
+from painrx.types import MMETable, ThresholdPolicyId
 
 # Every test runs with the compiled (numba) fast pass and with the numpy one.
 pytestmark = pytest.mark.usefixtures("fast_pass")
@@ -90,7 +91,9 @@ ROW = st.one_of(
 
 
 def scalar_result(
-    row: tuple[Any, ...], table: str = "CDC_NDC_2018", thresholds: str | None = "CDC_2016"
+    row: tuple[Any, ...],
+    table: MMETable = "CDC_NDC_2018",
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
 ) -> rx.MMEResult:
     """``rx.mme_prescription`` for one batch row (raises when it refuses the row)."""
     drug, strength, unit, quantity, days, route, form = row
@@ -113,7 +116,9 @@ def scalar_result(
 def _scalar(row: tuple[Any, ...], table: str, thresholds: str | None) -> rx.MMEResult | None:
     """``rx.mme_prescription`` for one row, or None when it refuses the row."""
     try:
-        return scalar_result(row, table, thresholds)
+        return scalar_result(
+            row, cast("MMETable", table), cast("ThresholdPolicyId | None", thresholds)
+        )
     except rx.PainRxError:
         return None
 

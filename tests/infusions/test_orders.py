@@ -587,9 +587,9 @@ def test_dosing_weight_needs_height_and_sex() -> None:
 def test_a_dosing_weight_is_not_an_actual_weight() -> None:
     dw = rx.dosing_weight("150 kg", "175 cm", "male", basis="ideal")
     with pytest.raises(InputError, match="already a DosingWeight"):
-        rx.dosing_weight(dw, "175 cm", "male", basis="adjusted")
+        rx.dosing_weight(dw, "175 cm", "male", basis="adjusted")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="already a DosingWeight"):
-        rx.adjusted_body_weight(dw, "175 cm", "male")
+        rx.adjusted_body_weight(dw, "175 cm", "male")  # type: ignore[arg-type]
     assert rx.dosing_weight(dw.actual, "175 cm", "male", basis="adjusted").basis == "adjusted"
 
 
@@ -666,7 +666,7 @@ def test_profiles_listing() -> None:
     ],
     ids=repr,
 )
-def test_bad_dose_units(dose: object) -> None:
+def test_bad_dose_units(dose: Any) -> None:
     with pytest.raises(PainRxError) as err:
         rx.infusion_rate(dose, "80 kg", "1 mg/mL", profile=ACUTE)
     assert isinstance(err.value, (UnitError, InputError))
@@ -704,7 +704,7 @@ def test_absolute_rate_message() -> None:
     ],
     ids=lambda v: repr(v)[:24],
 )
-def test_bad_inputs(dose: object, weight: object, conc: object, error: type[Exception]) -> None:
+def test_bad_inputs(dose: Any, weight: Any, conc: Any, error: type[Exception]) -> None:
     with pytest.raises(error):
         rx.infusion_rate(dose, weight, conc, profile=ACUTE)
 
@@ -752,7 +752,7 @@ def test_bad_dosing_weight_options(kwargs: dict[str, Any], error: type[Exception
     ],
     ids=repr,
 )
-def test_bad_ibw_inputs(height: object, sex: object, error: type[Exception]) -> None:
+def test_bad_ibw_inputs(height: Any, sex: Any, error: type[Exception]) -> None:
     with pytest.raises(error):
         rx.ideal_body_weight(height, sex)
 
@@ -787,7 +787,7 @@ def test_bad_pump_and_rate_inputs() -> None:
     ],
     ids=repr,
 )
-def test_age_is_validated_even_on_actual_weight(age: object, error: type[Exception]) -> None:
+def test_age_is_validated_even_on_actual_weight(age: Any, error: type[Exception]) -> None:
     # An impossible age is refused whatever the basis, not ignored when no height is given.
     with pytest.raises(error):
         rx.dosing_weight("70 kg", age=age)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import painrx as rx
 from painrx.errors import InputError, NoFactorError
 from painrx.opioids import _tables as t
+from painrx.types import MMETable, RatioTable, RotationMethod
 from painrx.units import magnitude
 
 # Oral opioids with one (unbanded) factor in every CDC table edition.
@@ -23,7 +24,7 @@ FREQUENCIES = st.sampled_from(["QD", "BID", "TID", "QID", "q4h", "q6h", "q8h", "
 
 
 @given(drug=ORAL, table=TABLES, dose=DOSES, k=SCALES)
-def test_mme_is_linear_in_dose(drug: str, table: str, dose: float, k: int) -> None:
+def test_mme_is_linear_in_dose(drug: str, table: MMETable, dose: float, k: int) -> None:
     one = rx.mme(drug, rx.Q(dose, "mg/day"), table=table, thresholds=None)
     many = rx.mme(drug, rx.Q(dose * k, "mg/day"), table=table, thresholds=None)
     assert many.value == pytest.approx(one.value * k, rel=1e-12)
@@ -50,7 +51,9 @@ def test_per_dose_times_frequency_equals_daily(
 
 
 @given(strength=st.floats(min_value=1, max_value=400), table=TABLES)
-def test_patch_strength_in_mg_per_hour_equals_mcg_per_hour(strength: float, table: str) -> None:
+def test_patch_strength_in_mg_per_hour_equals_mcg_per_hour(
+    strength: float, table: MMETable
+) -> None:
     per_mcg = rx.mme("fentanyl", rx.Q(strength, "mcg/h"), route="TD", table=table)
     per_mg = rx.mme("fentanyl", rx.Q(strength / 1000, "mg/h"), route="TD", table=table)
     assert per_mg.value == pytest.approx(per_mcg.value, rel=1e-12)
@@ -62,7 +65,7 @@ def test_patch_strength_in_mg_per_hour_equals_mcg_per_hour(strength: float, tabl
     table=TABLES,
 )
 def test_patch_strength_per_day_or_minute_is_always_refused(
-    strength: float, unit: str, table: str
+    strength: float, unit: str, table: MMETable
 ) -> None:
     # Issue 19: patch strengths are labelled per hour (DURAGESIC label, CDC 2018 NDC file).
     with pytest.raises(rx.UnitError, match="labelled per hour"):
@@ -76,7 +79,7 @@ def test_patch_strength_per_day_or_minute_is_always_refused(
     table=TABLES,
 )
 def test_patch_prescription_equals_patch_strength(
-    strength: float, patches: int, days: int, table: str
+    strength: float, patches: int, days: int, table: MMETable
 ) -> None:
     """Either days rule makes the prescription equal to strength × 2.4 a day.
 
@@ -107,7 +110,7 @@ def test_patch_prescription_equals_patch_strength(
     table=TABLES,
 )
 def test_prescription_equals_vectorisable_formula(
-    drug: str, strength: float, quantity: int, days: int, table: str
+    drug: str, strength: float, quantity: int, days: int, table: MMETable
 ) -> None:
     """The batch path computes strength × quantity / days × factor; it must agree."""
     try:
@@ -159,7 +162,7 @@ PAIRS = st.sampled_from(_pairs())
 
 @given(pair=PAIRS, dose=DOSES)
 def test_convert_there_and_back_returns_the_dose(
-    pair: tuple[str, str, str, str, str], dose: float
+    pair: tuple[RatioTable, str, str, str, str], dose: float
 ) -> None:
     table, a, ra, b, rb = pair
     try:
@@ -182,7 +185,11 @@ def test_convert_there_and_back_returns_the_dose(
     width=st.floats(min_value=0, max_value=0.4),
 )
 def test_recommended_never_exceeds_equianalgesic(
-    pair: tuple[str, str, str, str, str], dose: float, reduction: float, low: float, width: float
+    pair: tuple[RatioTable, str, str, str, str],
+    dose: float,
+    reduction: float,
+    low: float,
+    width: float,
 ) -> None:
     table, a, ra, b, rb = pair
     if b == "buprenorphine" and a != "buprenorphine":
@@ -218,7 +225,9 @@ def test_recommended_never_exceeds_equianalgesic(
     morphine=st.floats(min_value=1, max_value=5000),
     method=st.sampled_from(["MSD_METHADONE", "DURAGESIC_LABEL", "FENTANYL_2_TO_1"]),
 )
-def test_method_recommended_never_exceeds_equianalgesic(morphine: float, method: str) -> None:
+def test_method_recommended_never_exceeds_equianalgesic(
+    morphine: float, method: RotationMethod
+) -> None:
     target = "methadone" if method == "MSD_METHADONE" else "fentanyl"
     outside = morphine < 60 or (method == "DURAGESIC_LABEL" and morphine >= 1125)
     if target == "fentanyl" and outside:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import painrx as rx
 from painrx import opioids
 from painrx.errors import InputError, NoFactorError
+from painrx.types import MMETable
 
 
 def codes(result: Any) -> list[str]:
@@ -363,7 +364,7 @@ DRUGS = st.sampled_from(
 TABLES = st.sampled_from([p.id for p in opioids.mme_tables()])
 
 
-def _has_factor(table: str, drug: str, route: str | None) -> bool:
+def _has_factor(table: MMETable, drug: str, route: str | None) -> bool:
     try:
         rx.mme(
             drug,
@@ -379,7 +380,7 @@ def _has_factor(table: str, drug: str, route: str | None) -> bool:
 
 @given(rows=st.lists(st.tuples(DRUGS, st.integers(1, 60)), min_size=1, max_size=6), table=TABLES)
 def test_no_entry_point_drops_a_row_or_loses_its_table(
-    rows: list[tuple[tuple[str, str, str | None], int]], table: str
+    rows: list[tuple[tuple[str, str, str | None], int]], table: MMETable
 ) -> None:
     """Every prescription is counted or listed with its reason; every number names its table."""
     day = dt.date(2026, 3, 1)
@@ -406,7 +407,9 @@ def test_no_entry_point_drops_a_row_or_loses_its_table(
 
 
 @given(drug=DRUGS, table=TABLES)
-def test_every_mme_result_names_its_table(drug: tuple[str, str, str | None], table: str) -> None:
+def test_every_mme_result_names_its_table(
+    drug: tuple[str, str, str | None], table: MMETable
+) -> None:
     name, strength, route = drug
     frequency = None if strength.endswith("/h") else "BID"
     try:

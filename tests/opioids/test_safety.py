@@ -12,6 +12,7 @@ import painrx as rx
 from painrx.errors import InputError, UnsafeConversionError
 from painrx.opioids import _tables as t
 from painrx.tables import TableError, parse_table, read_table
+from painrx.types import RatioTable
 
 
 def codes(result: Any) -> list[str]:
@@ -221,7 +222,7 @@ def test_ratio_table_states_its_own_reduction() -> None:
 
 
 @pytest.mark.parametrize("ratios", ["CDC_2022", "MSD_MANUAL", "SEED"])
-def test_rotation_from_methadone_is_refused(ratios: str) -> None:
+def test_rotation_from_methadone_is_refused(ratios: RatioTable) -> None:
     """Issue 15: 60 mg/day methadone gave 211.5 mg/day morphine (CDC 2022) vs 67.5 (MSD)."""
     with pytest.raises(UnsafeConversionError, match="does not rotate from methadone") as info:
         rx.rotate("methadone", "60 mg/day", to="morphine", ratios=ratios)

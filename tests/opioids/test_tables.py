@@ -16,6 +16,7 @@ from painrx import opioids
 from painrx.errors import InputError, NoFactorError
 from painrx.opioids import _tables as t
 from painrx.tables import TableError, parse_table, table_info
+from painrx.types import MMETable, RatioTable
 
 # (table, ingredient, routes, forms, basis) -> factor, exactly as each source prints it.
 MME_FACTORS: dict[tuple[str, str, str, str, str], str] = {
@@ -145,7 +146,7 @@ def _single_factor_rows() -> list[tuple[str, str, str, str, str, str, str]]:
     _single_factor_rows(),
 )
 def test_each_factor_gives_its_mme(
-    table: str, ingredient: str, route: str, form: str, basis: str, printed: str, daily: str
+    table: MMETable, ingredient: str, route: str, form: str, basis: str, printed: str, daily: str
 ) -> None:
     result = rx.mme(
         ingredient, _TEST_DOSE[basis], route=route, form=form or None, table=table, thresholds=None
@@ -258,7 +259,13 @@ def _member_pairs() -> list[tuple[str, str, str, str, str, str, str]]:
     ("table", "ingredient", "route", "dose", "ref", "ref_route", "ref_dose"), _member_pairs()
 )
 def test_each_ratio_member_converts_to_its_equivalent(
-    table: str, ingredient: str, route: str, dose: str, ref: str, ref_route: str, ref_dose: str
+    table: RatioTable,
+    ingredient: str,
+    route: str,
+    dose: str,
+    ref: str,
+    ref_route: str,
+    ref_dose: str,
 ) -> None:
     """Each member's printed dose converts to the group's last member's printed dose."""
     result = rx.convert_opioid(

@@ -84,7 +84,7 @@ def plan() -> CarePlan:
 
 
 @pytest.fixture(scope="module")
-def bundle(plan: CarePlan) -> dict[str, Any]:
+def bundle(plan: CarePlan) -> Any:
     return plan.to_fhir(subject="Patient/123")
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from painrx.errors import InputError
+from painrx.types import MMETable, ThresholdPolicyId
 
 if TYPE_CHECKING:
     from painrx.batch._core import Computed, KeyResult
@@ -181,8 +182,9 @@ def _scalar(table_id: str, thresholds: str | None) -> Any:
             days_supply=float(days),
             route=key.route,
             form=key.form,
-            table=table_id,
-            thresholds=thresholds,
+            # Ids from the batch's own arguments: mme_prescription refuses an unknown one.
+            table=cast("MMETable", table_id),
+            thresholds=cast("ThresholdPolicyId | None", thresholds),
         )
         return result.value, result.alerts
 

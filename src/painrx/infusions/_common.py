@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from html import escape
 from typing import Any, ClassVar
 
 import attrs
 import pint
 
+from painrx._html import key_value_table
 from painrx._numbers import exact_decimal, round_half_up
 from painrx.errors import Alert, Severity
 from painrx.provenance import Provenance
@@ -73,6 +73,8 @@ class ResultMixin:
 
     #: Fields shown by ``repr``; ``to_dict`` and the HTML table show every field.
     _REPR_FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: Units of plain-number fields (a Decimal pump setting), so HTML shows every unit.
+    _UNITS: ClassVar[dict[str, str]] = {}
 
     def _fields(self) -> tuple[str, ...]:
         return tuple(f.name for f in attrs.fields(type(self)))  # type: ignore[arg-type]
@@ -86,13 +88,18 @@ class ResultMixin:
         return {name: to_json(getattr(self, name)) for name in self._fields()}
 
     def _repr_html_(self) -> str:
-        rows = []
-        for name in self._fields():
-            value = getattr(self, name)
-            if isinstance(value, tuple) and value and isinstance(value[0], Alert):
-                shown = "<br>".join(f"{escape(a.code)}: {escape(a.message)}" for a in value)
-            else:
-                shown = escape(_short(value) if value is not None else "")
-            rows.append(f"<tr><th>{escape(name)}</th><td>{shown}</td></tr>")
-        title = escape(type(self).__name__)
-        return f"<table><caption>{title}</caption>{''.join(rows)}</table>"
+        rows = [
+            (
+                name,
+                value if isinstance(value, str) else f"{_short(value)} {self._UNITS.get(name, '')}",
+            )
+            for name in self._fields()
+            for value in (getattr(self, name),)
+            if name not in {"alerts", "source"} and value is not None
+        ]
+        return key_value_table(
+            type(self).__name__,
+            rows,
+            getattr(self, "alerts", ()),
+            getattr(self, "source", None),
+        )

@@ -31,7 +31,7 @@ from painrx.tables import (
     table_shape,
     tables,
 )
-from painrx.units import Kind, Q, Quantity, kind_of, magnitude
+from painrx.units import Kind, Q, Quantity, QuantityLike, kind_of, magnitude
 
 __all__ = [
     "BODY_WEIGHT_PATH",
@@ -150,6 +150,28 @@ class InfusionProfile:
     weight_basis: WeightBasis | None
     weight_basis_source: Provenance | None
     source: Provenance
+
+    def rate_table(
+        self, concentration: QuantityLike | None = None, weights_kg: tuple[float, ...] = ()
+    ) -> dict[str, tuple[float, ...]]:
+        """Return the pump rate (mL/h) at each infusion limit, by weight (40 to 150 kg).
+
+        ``rate = limit × weight / concentration``, at the profile's first standard
+        concentration unless another is given.
+        """
+        from painrx.infusions._plot import WEIGHTS_KG, rate_table
+
+        return rate_table(self, concentration, weights_kg or WEIGHTS_KG)
+
+    def plot(self, concentration: QuantityLike | None = None, ax: Any = None) -> Any:
+        """Draw pump rate against weight at each soft and hard limit (``painrx[plot]``).
+
+        Returns:
+            The matplotlib Axes.
+        """
+        from painrx.infusions._plot import plot_profile
+
+        return plot_profile(self, concentration, ax)
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from typing import ClassVar
 import attrs
 
 from painrx import catalog
+from painrx._html import alerts_text
 from painrx.errors import Alert, HardLimitError, InputError, NoFactorError, UnitError
 from painrx.infusions._common import ResultMixin, alert, exact_decimal, round_half_up
 from painrx.infusions._data import (
@@ -42,6 +43,7 @@ from painrx.units import (
     Kind,
     Q,
     Quantity,
+    QuantityLike,
     format_units,
     is_real,
     kind_of,
@@ -119,6 +121,7 @@ class InfusionRate(ResultMixin):
         "alerts",
         "source",
     )
+    _UNITS: ClassVar[dict[str, str]] = {"display_rate": "mL/h"}
 
     rate: Quantity
     display_rate: Decimal
@@ -132,6 +135,15 @@ class InfusionRate(ResultMixin):
     concentration: Quantity
     drug: str
     pump_resolution: Quantity
+
+    def __str__(self) -> str:
+        """``ketamine 0.25 mg/kg/h × 80 kg at 1 mg/mL → set the pump to 20.0 mL/h …``."""
+        profile = f"profile {self.profile}" if self.profile else "no profile"
+        return (
+            f"{self.drug} {self.dose:.6g} × {self.weight:.6g} at {self.concentration:.6g} → "
+            f"set the pump to {self.display_rate} mL/h (delivers {self.delivered:.4g}; "
+            f"{profile}); {alerts_text(self.alerts)}"
+        )
 
 
 @attrs.frozen(repr=False)
@@ -161,6 +173,13 @@ class Bolus(ResultMixin):
     concentration: Quantity
     drug: str
     profile: str | None
+
+    def __str__(self) -> str:
+        """``ketamine bolus 0.35 mg/kg × 80 kg → 28 mg = 2.8 mL of 10 mg/mL …``."""
+        return (
+            f"{self.drug} bolus {self.dose:.6g} × {self.weight:.6g} → {self.amount:.6g} = "
+            f"{self.volume:.4g} of {self.concentration:.6g}; {alerts_text(self.alerts)}"
+        )
 
 
 @attrs.frozen(repr=False)
@@ -192,6 +211,14 @@ class ConcentrationCheck(ResultMixin):
     programmed: Quantity
     actual: Quantity
     weight: Quantity
+
+    def __str__(self) -> str:
+        """``pump shows 0.25 mg/kg/h, delivers 2.5 mg/kg/h (10-fold) …``."""
+        return (
+            f"pump shows {self.displayed:.6g}, delivers {self.delivered:.6g} "
+            f"({self.fold:g}-fold; programmed {self.programmed:.6g}, bag {self.actual:.6g}); "
+            f"{alerts_text(self.alerts)}"
+        )
 
 
 def infusion_profiles() -> tuple[str, ...]:
@@ -542,13 +569,13 @@ def _order(
 
 
 def infusion_rate(
-    dose: object,
-    weight: object,
-    concentration: object,
+    dose: QuantityLike,
+    weight: QuantityLike | DosingWeight,
+    concentration: QuantityLike,
     *,
     drug: str = "ketamine",
     profile: str | None = None,
-    pump_resolution: object = "0.1 mL/h",
+    pump_resolution: QuantityLike = "0.1 mL/h",
 ) -> InfusionRate:
     """Turn a weight-based infusion order into a pump rate, checked against a profile.
 
@@ -626,7 +653,11 @@ def _dose_unit(unit: str) -> str:
 
 
 def delivered_dose(
-    rate: object, concentration: object, weight: object, *, unit: str = "mg/kg/h"
+    rate: QuantityLike,
+    concentration: QuantityLike,
+    weight: QuantityLike | DosingWeight,
+    *,
+    unit: str = "mg/kg/h",
 ) -> Quantity:
     """Back-calculate the weight-based dose a running pump delivers.
 
@@ -655,11 +686,11 @@ def delivered_dose(
 
 
 def concentration_check(
-    rate: object,
-    weight: object,
+    rate: QuantityLike,
+    weight: QuantityLike | DosingWeight,
     *,
-    programmed: object,
-    actual: object,
+    programmed: QuantityLike,
+    actual: QuantityLike,
     unit: str = "mg/kg/h",
 ) -> ConcentrationCheck:
     """Compare a pump's programmed concentration with the bag actually hanging.
@@ -719,9 +750,9 @@ def concentration_check(
 
 
 def bolus(
-    dose: object,
-    weight: object,
-    concentration: object,
+    dose: QuantityLike,
+    weight: QuantityLike | DosingWeight,
+    concentration: QuantityLike,
     *,
     drug: str = "ketamine",
     profile: str | None = None,
@@ -768,7 +799,10 @@ def bolus(
 
 
 def prepare(
-    drug_amount: object, diluent_volume: object, *, additive_volume: object = None
+    drug_amount: QuantityLike,
+    diluent_volume: QuantityLike,
+    *,
+    additive_volume: QuantityLike | None = None,
 ) -> Quantity:
     """Return the final concentration of a prepared infusion.
 

@@ -12,6 +12,7 @@ from typing import ClassVar, Literal
 import attrs
 
 from painrx import vocabulary
+from painrx._html import alerts_text
 from painrx.errors import Alert, InputError, UnitError
 from painrx.infusions._common import ResultMixin, alert
 from painrx.infusions._data import WeightBasis, body_weight_rules
@@ -19,6 +20,7 @@ from painrx.provenance import Provenance
 from painrx.units import (
     Q,
     Quantity,
+    QuantityLike,
     format_units,
     is_real,
     kind_of,
@@ -75,6 +77,21 @@ class DosingWeight(ResultMixin):
     adjusted: Quantity | None
     alerts: tuple[Alert, ...]
     source: Provenance
+
+    def __str__(self) -> str:
+        """``dosing weight 70 kg (actual; actual 70 kg, ideal 66 kg, adjusted 67.6 kg) …``."""
+        others = ", ".join(
+            f"{name} {value:.4g}"
+            for name, value in (
+                ("actual", self.actual),
+                ("ideal", self.ideal),
+                ("adjusted", self.adjusted),
+            )
+            if value is not None
+        )
+        return (
+            f"dosing weight {self.weight:.4g} ({self.basis}; {others}); {alerts_text(self.alerts)}"
+        )
 
 
 @attrs.frozen
@@ -190,7 +207,9 @@ def _devine_kg(height: Quantity, sex: object) -> float:
     return base.canonical + rules.kg_per_inch * (inches - rules.reference_height_in.canonical)
 
 
-def ideal_body_weight(height: object, sex: object, *, age: object = None) -> Quantity:
+def ideal_body_weight(
+    height: QuantityLike, sex: str, *, age: float | QuantityLike | None = None
+) -> Quantity:
     """Return Devine ideal body weight, with exact inches (cm / 2.54).
 
     IBW = 50 kg (male) or 45.5 kg (female) + 2.3 kg per inch over 60 in. Below
@@ -242,7 +261,12 @@ def _adjusted_kg(actual_kg: float, ideal_kg: float, factor: float) -> float:
 
 
 def adjusted_body_weight(
-    weight: object, height: object, sex: object, factor: float | None = None, *, age: object = None
+    weight: QuantityLike,
+    height: QuantityLike,
+    sex: str,
+    factor: float | None = None,
+    *,
+    age: float | QuantityLike | None = None,
 ) -> Quantity:
     """Return adjusted body weight: IBW + factor x (TBW - IBW), or TBW when TBW <= IBW.
 
@@ -271,12 +295,12 @@ def adjusted_body_weight(
 
 
 def dosing_weight(
-    weight: object,
-    height: object = None,
-    sex: object = None,
-    basis: str = "actual",
+    weight: QuantityLike,
+    height: QuantityLike | None = None,
+    sex: str | None = None,
+    basis: Basis = "actual",
     *,
-    age: object = None,
+    age: float | QuantityLike | None = None,
     factor: float | None = None,
 ) -> DosingWeight:
     """Choose the weight to dose on, recording the basis and the alternatives.

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from html import escape
 from typing import Any, Final, cast
 
 import attrs
 
 from painrx import catalog, vocabulary
 from painrx._args import list_items
-from painrx._html import key_value_table
+from painrx._html import key_value_table, source_html, table_html
 from painrx.errors import Alert, InputError, Severity
 from painrx.interactions._conditions import conditions
 from painrx.interactions._rules import Evidence
@@ -299,6 +298,12 @@ class Finding:
             "conditions": list(self.conditions),
         }
 
+    def __str__(self) -> str:
+        """``MAJOR ibuprofen + warfarin: <risk>. Management: <what to do>``."""
+        involved = " + ".join((*self.drugs, *self.conditions))
+        management = f" Management: {self.management}" if self.management else ""
+        return f"{self.severity.name} {involved}: {self.message}{management}"
+
     def _repr_html_(self) -> str:
         return key_value_table(
             f"{self.severity.name}: {self.title or self.rule_id}",
@@ -310,6 +315,7 @@ class Finding:
                 ("evidence", " | ".join(str(e) for e in self.evidence) or "—"),
                 ("rule", f"{self.rule_id} ({self.rule_set})"),
             ],
+            source=self.source,
         )
 
 
@@ -454,19 +460,43 @@ class InteractionReport:
             "rule_sets": list(self.rule_sets),
         }
 
+    def __str__(self) -> str:
+        """One line per finding, most severe first, then whether the check is complete."""
+        worst = self.max_severity.name if self.max_severity is not None else "none"
+        lines = [f"{len(self.findings)} finding(s), most severe: {worst}"]
+        lines += [f"  {f}" for f in self.findings]
+        if not self.complete:
+            lines.append(f"  INCOMPLETE: not checked: {', '.join(self.unchecked)}")
+        return "\n".join(lines)
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{escape(f.severity.name)}</td><td>{escape(f.rule_id)}</td>"
-            f"<td>{escape(' + '.join(f.drugs))}</td><td>{escape(f.management)}</td></tr>"
-            for f in self.findings
-        )
         status = (
             "complete"
             if self.complete
             else f"INCOMPLETE — not checked: {', '.join(self.unchecked)}"
         )
+        rows = [
+            (
+                f.severity.name,
+                " + ".join((*f.drugs, *f.conditions)),
+                f.message,
+                f.management,
+                f.rule_id,
+            )
+            for f in self.findings
+        ]
+        sources = "".join(
+            f"<li>{source_html(source)}</li>"
+            for source in dict.fromkeys(f.source for f in self.findings if f.source is not None)
+        )
+        cited = f"<p>Rule sources:</p><ul>{sources}</ul>" if sources else ""
         return (
-            f"<table><caption>Interactions ({escape(status)})</caption>"
-            "<tr><th>severity</th><th>rule</th><th>drugs</th><th>management</th></tr>"
-            f"{rows}</table>"
+            table_html(
+                f"Interactions ({status})",
+                ("severity", "drugs", "risk", "management", "rule"),
+                rows,
+                self.alerts,
+                self.source,
+            )
+            + cited
         )

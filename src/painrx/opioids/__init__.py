@@ -45,6 +45,7 @@ from painrx.opioids._ndc import (
     ndc_products,
     normalize_ndc,
 )
+from painrx.opioids._plot import daily_mme, mme_timeline
 from painrx.opioids._results import (
     Conversion,
     ExcludedPrescription,
@@ -85,11 +86,13 @@ __all__ = [
     "ThresholdPolicy",
     "TotalMME",
     "convert_opioid",
+    "daily_mme",
     "mme",
     "mme_factors",
     "mme_over_period",
     "mme_prescription",
     "mme_tables",
+    "mme_timeline",
     "ndc_product",
     "ndc_products",
     "normalize_ndc",

@@ -50,6 +50,7 @@ from painrx.opioids._results import (
 )
 from painrx.opioids._tables import ThresholdPolicy
 from painrx.provenance import Provenance
+from painrx.types import MMETable, PeriodDefinition, ThresholdPolicyId
 from painrx.units import Q, Quantity, format_units, is_real, kind_of, quantity_arg
 
 __all__ = [
@@ -173,8 +174,8 @@ def mme(
     route: str | None = None,
     frequency: str | float | None = None,
     form: str | None = None,
-    table: str = DEFAULT_MME_TABLE,
-    thresholds: str | None = "CDC_2016",
+    table: MMETable = DEFAULT_MME_TABLE,
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
 ) -> MMEResult:
     """Return the morphine milligram equivalents per day of one dose (risk screening).
 
@@ -522,6 +523,8 @@ def mme_prescription(
     days_supply: float | str | Quantity,
     route: str | None = None,
     form: str | None = None,
+    # str, not MMETable: with ndc=, the CDC file's product table (CDC_NDC_2018_PRODUCTS)
+    # is accepted too, and NDC callers pass ids they read from files.
     table: str = DEFAULT_MME_TABLE,
     thresholds: str | None = "CDC_2016",
     ndc: str | int | None = None,
@@ -597,8 +600,8 @@ def mme_prescription(
 def total_mme(
     doses: Iterable[OpioidDose],
     *,
-    table: str = DEFAULT_MME_TABLE,
-    thresholds: str | None = "CDC_2016",
+    table: MMETable = DEFAULT_MME_TABLE,
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
 ) -> TotalMME:
     """Return the total MME/day of several concurrent doses.
 
@@ -746,9 +749,9 @@ def mme_over_period(
     *,
     start: dt.date,
     end: dt.date,
-    definition: str = "max_daily",
-    table: str = DEFAULT_MME_TABLE,
-    thresholds: str | None = "CDC_2016",
+    definition: PeriodDefinition = "max_daily",
+    table: MMETable = DEFAULT_MME_TABLE,
+    thresholds: ThresholdPolicyId | None = "CDC_2016",
     buprenorphine: bool = True,
 ) -> PeriodMME:
     """Return MME/day over a period under one NIH HEAL (``mmequiv``) definition.

@@ -41,6 +41,7 @@ from painrx.tables import (
     table_part,
     table_shape,
 )
+from painrx.types import CodedMMEResultDict
 
 __all__ = [
     "FILE_TABLES",
@@ -154,9 +155,10 @@ class CodedMMEResult(MMEResult):
     codes: tuple[Coding, ...] = ()
     product: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CodedMMEResultDict:
         """Return a JSON-ready mapping (with ``codes`` and ``product``)."""
-        return super().to_dict() | {
+        return {
+            **super().to_dict(),
             "codes": [c.to_dict() for c in self.codes],
             "product": self.product,
         }

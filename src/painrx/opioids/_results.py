@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any
 
 import attrs
 
-from painrx._html import key_value_table
+from painrx._html import alerts_text, key_value_table
 from painrx._numbers import round_places
 from painrx.errors import Alert
 from painrx.provenance import Provenance
+from painrx.types import (
+    ConversionDict,
+    ExcludedDict,
+    MMEResultDict,
+    PeriodMMEDict,
+    QuantityDict,
+    RotationDict,
+    TotalMMEDict,
+)
 from painrx.units import Q, Quantity, QuantityLike, format_units
 
 __all__ = [
@@ -33,7 +41,7 @@ def _q(value: float, unit: str) -> Quantity:
     return Q(value, unit)
 
 
-def _qdict(q: Quantity) -> dict[str, Any]:
+def _qdict(q: Quantity) -> QuantityDict:
     return {"value": float(q.magnitude), "unit": format_units(q)}
 
 
@@ -138,6 +146,13 @@ class MMEResult:
         """Return MME/day rounded half-up to ``dp`` decimals, for display."""
         return round_places(self.exact, dp)
 
+    def __str__(self) -> str:
+        """``oxycodone 20 mg/day oral → 30 MME/day (table CDC_2022); no alerts``."""
+        return (
+            f"{self.drug} {_fmt(self.daily_dose)} {self.route} → {self.rounded():g} MME/day "
+            f"(table {self.table}); {alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         codes = ", ".join(_codes(self.alerts))
         return (
@@ -146,7 +161,7 @@ class MMEResult:
             f"alerts=[{codes}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MMEResultDict:
         """Return a JSON-ready mapping."""
         return {
             "value": self.value,
@@ -171,7 +186,7 @@ class MMEResult:
             ("factor", f"{self.factor:g} per {self.factor_basis}"),
             ("table", f"{self.table}: {self.source.citation}"),
         ]
-        return key_value_table("MME", rows, self.alerts)
+        return key_value_table("MME", rows, self.alerts, self.source)
 
 
 @attrs.frozen(repr=False)
@@ -200,13 +215,21 @@ class TotalMME:
         """Return the total rounded half-up to ``dp`` decimals, for display."""
         return round_places(self.exact, dp)
 
+    def __str__(self) -> str:
+        """``total 75 MME/day (table CDC_2022): oxycodone 30 + morphine 45; alerts: …``."""
+        parts = " + ".join(f"{i.drug} {i.rounded():g}" for i in self.items)
+        return (
+            f"total {self.rounded():g} MME/day (table {self.table}): {parts}; "
+            f"{alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         return (
             f"TotalMME(value={self.value!r}, items={len(self.items)}, table={self.table!r}, "
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TotalMMEDict:
         """Return a JSON-ready mapping."""
         return {
             "value": self.value,
@@ -220,7 +243,7 @@ class TotalMME:
     def _repr_html_(self) -> str:
         rows = [(f"{i.drug} ({i.route})", f"{i.rounded()} MME/day") for i in self.items]
         rows += [("total", f"{self.rounded()} MME/day"), ("table", self.table)]
-        return key_value_table("Total MME", rows, self.alerts)
+        return key_value_table("Total MME", rows, self.alerts, self.source)
 
 
 @attrs.frozen
@@ -235,7 +258,7 @@ class ExcludedPrescription:
     prescription: Prescription
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ExcludedDict:
         """Return a JSON-ready mapping."""
         return {"drug": self.prescription.drug, "reason": self.reason}
 
@@ -275,6 +298,15 @@ class PeriodMME:
         """Return the value rounded half-up to ``dp`` decimals, for display."""
         return round_places(self.exact, dp)
 
+    def __str__(self) -> str:
+        """``45 MME/day (on_therapy_days over 10 days) from 1 prescription(s) …``."""
+        days = f" over {self.denominator_days:g} days" if self.denominator_days is not None else ""
+        excluded = f", {len(self.excluded)} excluded" if self.excluded else ""
+        return (
+            f"{self.rounded():g} MME/day ({self.definition}{days}) from {len(self.items)} "
+            f"prescription(s){excluded} (table {self.table}); {alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         return (
             f"PeriodMME(value={self.value!r}, definition={self.definition!r}, "
@@ -283,7 +315,7 @@ class PeriodMME:
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PeriodMMEDict:
         """Return a JSON-ready mapping."""
         return {
             "value": self.value,
@@ -301,13 +333,16 @@ class PeriodMME:
     def _repr_html_(self) -> str:
         rows: list[tuple[str, object]] = [
             ("MME/day", f"{self.rounded()} ({self.definition})"),
-            ("total MME", f"{self.total_mme:g}"),
-            ("days", self.denominator_days if self.denominator_days is not None else "—"),
+            ("total MME", f"{self.total_mme:g} MME"),
+            (
+                "days",
+                f"{self.denominator_days:g} days" if self.denominator_days is not None else "—",
+            ),
             ("prescriptions", f"{len(self.items)} counted, {len(self.excluded)} excluded"),
             ("table", self.table),
         ]
         rows += [(f"excluded: {e.prescription.drug}", e.reason) for e in self.excluded]
-        return key_value_table("MME over a period", rows, self.alerts)
+        return key_value_table("MME over a period", rows, self.alerts, self.source)
 
 
 @attrs.frozen(repr=False)
@@ -346,6 +381,14 @@ class Conversion:
     ratio_source: Provenance
     alerts: tuple[Alert, ...]
 
+    def __str__(self) -> str:
+        """``oxycodone 5 mg oral = morphine 10 mg oral (ratio 2, table SEED); no alerts``."""
+        return (
+            f"{self.drug} {_fmt(self.input)} {self.route} = {self.to} {_fmt(self.dose)} "
+            f"{self.to_route} (ratio {self.ratio:g}, table {self.table}); "
+            f"{alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         return (
             f"Conversion({_fmt(self.input)} {self.drug} {self.route} → {_fmt(self.dose)} "
@@ -353,7 +396,7 @@ class Conversion:
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ConversionDict:
         """Return a JSON-ready mapping."""
         return {
             "dose": _qdict(self.dose),
@@ -377,7 +420,7 @@ class Conversion:
             ("ratio", f"{self.ratio:g} ({self.ratio_basis})"),
             ("table", f"{self.table}: {self.source.citation}"),
         ]
-        return key_value_table("Equianalgesic conversion", rows, self.alerts)
+        return key_value_table("Equianalgesic conversion", rows, self.alerts, self.source)
 
 
 @attrs.frozen(repr=False)
@@ -424,6 +467,16 @@ class Rotation:
     source: Provenance
     alerts: tuple[Alert, ...]
 
+    def __str__(self) -> str:
+        """Source dose → target: equianalgesic, recommended and breakthrough doses."""
+        low, high = self.breakthrough
+        return (
+            f"{self.drug} {_fmt(self.dose)} {self.route} → {self.to} {self.to_route}: "
+            f"equianalgesic {_fmt(self.equianalgesic)}, recommended {_fmt(self.recommended)}, "
+            f"breakthrough {float(low.magnitude):.6g}–{_fmt(high)} {self.breakthrough_drug} "
+            f"per dose (table {self.table}); {alerts_text(self.alerts)}"
+        )
+
     def __repr__(self) -> str:
         low, high = self.breakthrough
         return (
@@ -435,7 +488,7 @@ class Rotation:
             f"alerts=[{', '.join(_codes(self.alerts))}])"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RotationDict:
         """Return a JSON-ready mapping."""
         return {
             "drug": self.drug,
@@ -470,7 +523,7 @@ class Rotation:
             ("table / method", f"{self.table} / {self.method or '—'}"),
             ("source", self.source.citation),
         ]
-        return key_value_table("Opioid rotation", rows, self.alerts)
+        return key_value_table("Opioid rotation", rows, self.alerts, self.source)
 
 
 @attrs.frozen

@@ -37,6 +37,7 @@ from painrx.opioids._mme import _entry
 from painrx.opioids._results import Conversion, Rotation
 from painrx.opioids._tables import OpioidMethod
 from painrx.provenance import Provenance
+from painrx.types import RatioTable, RotationMethod
 from painrx.units import Q, Quantity
 
 __all__ = [
@@ -170,7 +171,7 @@ def convert_opioid(
     route: str | None = None,
     to_route: str | None = None,
     form: str | None = None,
-    ratios: str = "CDC_2022",
+    ratios: RatioTable = "CDC_2022",
 ) -> Conversion:
     """Return the equianalgesic dose of another opioid (or route) under a ratio table.
 
@@ -372,8 +373,8 @@ def rotate(
     to_route: str | None = None,
     form: str | None = None,
     frequency: str | float | None = None,
-    ratios: str = "CDC_2022",
-    method: str | None = None,
+    ratios: RatioTable = "CDC_2022",
+    method: RotationMethod | None = None,
     cross_tolerance_reduction: float | None = None,
     breakthrough_fraction: tuple[float, float] = (0.10, 0.20),
     opioid_tolerant_days: int | None = None,

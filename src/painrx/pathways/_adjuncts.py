@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import attrs
 
 from painrx.errors import Alert, InputError, Severity
-from painrx.infusions import dosing_weight, infusion_profile, infusion_rate
+from painrx.infusions import Basis, dosing_weight, infusion_profile, infusion_rate
 from painrx.interactions import Finding, Medication, Patient
 from painrx.pathways import _checks
 from painrx.pathways._builder import Builder, item_alert
@@ -80,7 +82,7 @@ def ketamine(b: Builder) -> None:
         weight,
         None if patient is None else patient.height,
         None if patient is None else patient.sex,
-        basis,
+        cast("Basis", basis),  # the plan's text; dosing_weight refuses an unknown basis
         age=None if patient is None else patient.age,
     )
     lo, hi = (

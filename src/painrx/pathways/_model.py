@@ -6,9 +6,9 @@ dicts); they compute no dose themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
-from typing import Any, Final, Protocol, TypeAlias
+from typing import Any, Final, Protocol, TypeAlias, cast
 
 import attrs
 
@@ -16,6 +16,7 @@ from painrx.errors import Alert, Severity
 from painrx.pathways._disclaimer import DISCLAIMER
 from painrx.pathways.fhir import care_plan_bundle
 from painrx.provenance import Provenance
+from painrx.types import FhirBundle
 from painrx.units import Quantity, format_units
 
 __all__ = [
@@ -54,7 +55,7 @@ class ModuleResult(Protocol):
     def alerts(self) -> tuple[Alert, ...]:
         """Alerts raised while computing it."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> Mapping[str, Any]:
         """A JSON-ready mapping."""
 
 
@@ -192,6 +193,11 @@ class PlanItem:
             f"PlanItem(code={self.code!r}, kind={self.kind!r}, name={self.name!r}"
             f"{regimen}{orders}{alerts}, source={self.source.id!r})"
         )
+
+    def __str__(self) -> str:
+        """``Ketamine infusion (medication): <why>; regimen …``."""
+        regimen = f"; {self.regimen.describe()}" if self.regimen is not None else ""
+        return f"{self.name} ({self.kind}): {self.rationale}{regimen}"
 
     @property
     def orders(self) -> tuple[ModuleResult, ...]:
@@ -398,6 +404,13 @@ class CarePlan:
             f"items={len(self.items)}, medications=[{codes}], alerts={len(self.alerts)})"
         )
 
+    def __str__(self) -> str:
+        """The title, then one line per item and the alerts, most severe first."""
+        lines = [self.title, f"  {self.inputs.describe()}"]
+        lines += [f"  - {i.name} ({i.kind})" for i in self.items]
+        lines += [f"  ! {a.severity.name} {a.code}: {a.message}" for a in self.alerts]
+        return "\n".join(lines)
+
     def item(self, code: str) -> PlanItem:
         """Return the item with this code.
 
@@ -478,7 +491,7 @@ class CarePlan:
             lines.append(f"{n}. `{prov.id}`: {prov.title} ({prov.year}). {prov.citation}{url}")
         return "\n".join(lines) + "\n"
 
-    def to_fhir(self, subject: str | None = None) -> dict[str, Any]:
+    def to_fhir(self, subject: str | None = None) -> FhirBundle:
         """Return the plan as a FHIR R4 ``Bundle`` of a ``CarePlan`` and ``MedicationRequest``s.
 
         Plain dicts, ready for ``json.dumps``; quantities carry UCUM codes. Everything is
@@ -488,7 +501,8 @@ class CarePlan:
             subject: A FHIR reference to the patient (``"Patient/123"``); without it the
                 subject is a display-only reference.
         """
-        return care_plan_bundle(self, subject=subject)
+
+        return cast("FhirBundle", care_plan_bundle(self, subject=subject))
 
     def _repr_html_(self) -> str:
         alerts = "".join(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from painrx import catalog
 from painrx.errors import Alert, InputError, PainRxError, Severity
 from painrx.interactions import Medication
@@ -11,6 +13,7 @@ from painrx.pathways._builder import Builder, item_alert
 from painrx.pathways._model import Regimen
 from painrx.pathways._model import quantity_text as _q
 from painrx.tapers import TaperSchedule, taper
+from painrx.types import MMETable
 from painrx.units import Q, Quantity
 from painrx.vocabulary import doses_per_day
 
@@ -211,7 +214,10 @@ def _med_mme(med: str | Medication, table: str) -> float | None:
     if dose is None or frequency is None:
         return None
     try:
-        return mme(name, dose, frequency=frequency, table=table, thresholds=None).value
+        # The plan's table id comes from its caller; mme refuses an unknown one.
+        return mme(
+            name, dose, frequency=frequency, table=cast("MMETable", table), thresholds=None
+        ).value
     except PainRxError:
         return None
 

@@ -10,6 +10,7 @@ from painrx._numbers import decimal, exact_conversion
 from painrx.errors import Alert, InputError, NoFactorError, Severity, UnitError
 from painrx.tapers._bounds import bounds
 from painrx.tapers._drug import TaperDrug
+from painrx.types import MMETable
 from painrx.units import Quantity, format_units, is_real, magnitude, quantity_arg
 from painrx.vocabulary import doses_per_day as _doses_per_day
 
@@ -194,7 +195,7 @@ def administrations(value: object, patch: bool) -> int:
 
 # Tables tried, in order, for the MME plausibility screen of the starting dose: CDC 2022
 # first, then NIH HEAL 2025, which also covers buprenorphine patches.
-_SCREEN_TABLES = ("CDC_2022", "NIH_HEAL_2025")
+_SCREEN_TABLES: tuple[MMETable, ...] = ("CDC_2022", "NIH_HEAL_2025")
 
 
 def screen_dose(drug: TaperDrug, start: Quantity) -> list[Alert]:

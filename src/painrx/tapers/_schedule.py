@@ -13,10 +13,12 @@ from typing import Any, Literal
 
 import attrs
 
+from painrx._html import alerts_html, alerts_text, source_html
 from painrx.errors import Alert
 from painrx.provenance import Provenance
 from painrx.tapers._build import StepKind
 from painrx.tapers._round import Ties
+from painrx.types import TaperRow
 from painrx.units import Quantity, format_units, magnitude
 
 __all__ = [
@@ -121,6 +123,11 @@ class TaperStep:
             f"ideal_dose={self.ideal_dose:.6g}, hold={self.hold}, kind={self.kind!r}, "
             f"note={self.note!r})"
         )
+
+    def __str__(self) -> str:
+        """``day 7: 55 mg/day (rounded from the ideal 54 mg/day)``."""
+        note = f" ({'hold; ' if self.hold else ''}{self.note})" if self.note or self.hold else ""
+        return f"day {self.day}: {self.daily_dose:g}{note}"
 
     def describe_doses(self, *, patch: bool = False) -> str:
         """Return what is taken per administration, in words."""
@@ -248,7 +255,31 @@ class TaperSchedule:
             f"alerts={tuple(a.code for a in self.alerts)!r}, source={self.source.id!r})"
         )
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    def __str__(self) -> str:
+        """``oxycodone taper from 60 mg/day: 10% of the original dose every 7 day …``."""
+        dispense = ", ".join(f"{d.strength} × {d.quantity}" for d in self.dispensing())
+        return (
+            f"{self.drug} taper from {self.steps[0].daily_dose:g}: {self.percent:g}% of the "
+            f"{self.basis} dose every {self.interval}, {len(self.steps)} steps, 0 on day "
+            f"{self.last_day}"
+            + (f"; dispense {dispense}" if dispense else "")
+            + f" (source {self.source.id}); {alerts_text(self.alerts)}"
+        )
+
+    def plot(self, ax: Any = None) -> Any:
+        """Draw daily dose by day, holds marked, the end rule labelled (``painrx[plot]``).
+
+        Args:
+            ax: A matplotlib Axes to draw on (default: a new figure).
+
+        Returns:
+            The Axes.
+        """
+        from painrx.tapers._plot import plot_taper
+
+        return plot_taper(self, ax)
+
+    def to_rows(self) -> list[TaperRow]:
         """Return the schedule as rows for people: day, daily dose, per dose, note.
 
         >>> import painrx as rx
@@ -361,11 +392,6 @@ class TaperSchedule:
         if lines:
             items = "".join(f"<li>{escape(str(d.strength))}: {d.quantity}</li>" for d in lines)
             parts.append(f"<p>Dispense:</p><ul>{items}</ul>")
-        if self.alerts:
-            items = "".join(
-                f"<li><b>{escape(a.code)}</b> ({a.severity.name.lower()}): {escape(a.message)}</li>"
-                for a in self.alerts
-            )
-            parts.append(f"<ul>{items}</ul>")
-        parts.append(f"<p>{self.source._repr_html_()}</p>")
+        parts.append(alerts_html(self.alerts))
+        parts.append(f"<p>Source: {source_html(self.source)}</p>")
         return "".join(parts)
