@@ -71,12 +71,6 @@ KNOWN_LOOPS: dict[frozenset[str], str] = {
         "landed with the declared loader (issue 13): _structure imports _shape, and "
         "_read and _shape import _structure and _read inside functions"
     ),
-    frozenset(
-        {"painrx.catalog", "painrx.catalog._codes", "painrx.catalog._data", "painrx.catalog._text"}
-    ): (
-        "catalog/_codes imports the catalog package's functions lazily, and _data and "
-        "_text import _codes lazily for rxcui= lookups"
-    ),
 }
 
 

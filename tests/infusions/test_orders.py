@@ -849,3 +849,23 @@ def test_no_display_step_within_the_hard_limits_is_refused() -> None:
         rx.infusion_rate(
             "1500 mcg/kg/h", "2 kg", "50 mg/mL", profile="ketamine/paediatric_analgesia"
         )
+
+
+def test_display_rounding_beyond_the_hopa_tolerance_is_alerted() -> None:
+    # HOPA 2018 (Fahrenbruch, J Oncol Pract): rounding within 10% of the ordered dose is
+    # acceptable. 0.45 mg/kg/h x 1 kg / 2 mg/mL = 0.225 mL/h, shown as 0.2 mL/h: 11% less.
+    r = rx.infusion_rate("0.45 mg/kg/h", "1 kg", "2 mg/mL")
+    assert r.display_rate == Decimal("0.2")
+    moved = [a for a in r.alerts if a.code == "display_rounding_moves_dose"]
+    assert len(moved) == 1
+    assert moved[0].severity is Severity.MODERATE
+    assert "11% less than ordered, beyond the 10%" in moved[0].message
+    assert moved[0].source is not None
+    assert "Hematology/Oncology Pharmacy Association" in moved[0].source.title
+
+
+def test_display_rounding_within_the_hopa_tolerance_is_silent() -> None:
+    # 0.55 mL/h shown as 0.6 mL/h is 9.1% more: within HOPA 2018's 10%.
+    r = rx.infusion_rate("0.55 mg/kg/h", "1 kg", "1 mg/mL")
+    assert r.display_rate == Decimal("0.6")
+    assert "display_rounding_moves_dose" not in codes(r)

@@ -15,15 +15,12 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import Annotated, Any, Final
 
 import attrs
 
 from painrx.errors import InputError, UnknownDrugError
 from painrx.provenance import Provenance
-
-if TYPE_CHECKING:
-    from painrx.catalog import ParsedMedication, Product
 from painrx.tables import (
     NonEmpty,
     Range,
@@ -43,13 +40,12 @@ __all__ = [
     "CsvFile",
     "RxNormProduct",
     "UnknownCodeError",
+    "check_name_or_rxcui",
     "check_rxcui",
     "codings_for",
     "csv_rows",
     "ingredient_for_rxcui",
     "ingredient_rxcui",
-    "medication_for_rxcui",
-    "product_for_rxcui",
     "rxnorm_product",
     "rxnorm_products",
 ]
@@ -389,130 +385,13 @@ def codings_for(ingredient_ids: Sequence[str]) -> tuple[Coding, ...]:
     return () if coding is None else (coding,)
 
 
-def _one_of(name: object, rxcui: object, what: str) -> object:
+def check_name_or_rxcui(name: object, rxcui: object, what: str) -> object:
+    """Return ``rxcui`` when exactly one of a name and a code is given.
+
+    Raises:
+        InputError: Both or neither given.
+    """
     if (name is None) == (rxcui is None):
         msg = f"Give either a {what} or rxcui=, not {'both' if name is not None else 'neither'}."
         raise InputError(msg)
     return rxcui
-
-
-# RxNorm names: "[12 HR ][1 ML ]ingredient strength UNIT[ / ingredient strength UNIT] Dose Form
-# [Brand]". The dose form is known from the table, so it is cut off the end, not guessed.
-# "Abuse-Deterrent" is an RxNorm qualifier of the drug, not part of an ingredient name.
-_RX_PREFIX: Final = re.compile(r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent )+")
-_RX_BRAND: Final = re.compile(r" \[([^\]]+)\]$")
-_RX_COMPONENT: Final = re.compile(
-    r"^(?P<name>\D.*?) (?P<value>\d+(?:\.\d+)?) (?P<unit>[A-Z]+(?:/[A-Z]+)?)$"
-)
-# RxNorm strength units → painrx units ("per actuation" is per unit, a count).
-_RX_UNITS: Final = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": "mg"}
-
-
-@attrs.frozen
-class _RxName:
-    ingredients: tuple[str, ...]
-    strengths: tuple[tuple[str, float, str], ...]
-    brand: str | None
-
-
-def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
-    """Split an RxNorm drug name into (ingredient id, strength) components and a brand."""
-    from painrx.catalog import ingredient
-
-    def refuse(why: str) -> UnknownCodeError:
-        return UnknownCodeError(drug.rxcui, "RxCUI", f"its RxNorm name {drug.name!r} {why}")
-
-    text = drug.name
-    brand_match = _RX_BRAND.search(text)
-    brand = brand_match.group(1) if brand_match else None
-    text = _RX_PREFIX.sub("", text[: brand_match.start()] if brand_match else text)
-    if not text.endswith(" " + drug.dose_form) or text.startswith("{"):
-        msg = f"is not one drug in the dose form {drug.dose_form!r} (a pack?)."
-        raise refuse(msg)
-    components: list[tuple[str, float, str]] = []
-    for part in text.removesuffix(" " + drug.dose_form).split(" / "):
-        found = _RX_COMPONENT.match(part)
-        if found is None or found["unit"] not in _RX_UNITS:
-            msg = f"has a component painrx cannot read: {part!r}."
-            raise refuse(msg)
-        try:
-            ingredient_id = ingredient(found["name"]).id
-        except (UnknownDrugError, InputError) as exc:
-            msg = f"names an ingredient the catalog does not know: {exc}"
-            raise refuse(msg) from None
-        components.append((ingredient_id, float(found["value"]), _RX_UNITS[found["unit"]]))
-    ids = tuple(dict.fromkeys(c[0] for c in components))
-    if drug.ingredient not in ids:
-        msg = f"does not name its opioid {drug.ingredient}."
-        raise refuse(msg)
-    return _RxName(ids, tuple(components), brand)
-
-
-def _rxnorm_catalog_product(drug: RxNormProduct) -> tuple[Product, _RxName]:
-    from painrx.catalog import product
-
-    name = _read_rxnorm_name(drug)
-    try:
-        found = product("/".join(name.ingredients))
-    except UnknownDrugError as exc:
-        raise UnknownCodeError(
-            drug.rxcui, "RxCUI", f"the catalog has no product {'/'.join(name.ingredients)}: {exc}"
-        ) from None
-    return found, name
-
-
-def product_for_rxcui(name: object, rxcui: object) -> Product:
-    """Return the catalog product of an RxCUI (an ingredient, or an RxNorm opioid drug).
-
-    An RxNorm drug's partner ingredients (acetaminophen in a combination) are read
-    from its RxNorm name, so the product is the whole combination.
-
-    Raises:
-        InputError: Both or neither of ``name`` and ``rxcui`` given, or a malformed RxCUI.
-        UnknownCodeError: The code is unknown, or its RxNorm name names an ingredient or
-            combination the catalog does not know.
-    """
-    from painrx.catalog import product
-
-    code = _one_of(name, rxcui, "drug name")
-    ingredient = ingredient_for_rxcui(code)
-    if ingredient is not None:
-        return product(ingredient)
-    return _rxnorm_catalog_product(rxnorm_product(code))[0]
-
-
-def medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
-    """Return the medication an RxCUI denotes, with strengths, form and route from RxNorm.
-
-    Raises:
-        InputError: Both or neither of ``text`` and ``rxcui`` given, or a malformed RxCUI.
-        UnknownCodeError: The code is unknown or its RxNorm name cannot be read whole
-            (two salts of one ingredient, a pack, an ingredient the catalog lacks).
-    """
-    from painrx.catalog import ParsedMedication, parse_medication, source
-    from painrx.units import Q
-
-    code = _one_of(text, rxcui, "medication text")
-    ingredient = ingredient_for_rxcui(code)
-    if ingredient is not None:
-        return parse_medication(ingredient)
-    drug = rxnorm_product(code)
-    found, name = _rxnorm_catalog_product(drug)
-    if len(name.strengths) != len(name.ingredients):
-        raise UnknownCodeError(
-            drug.rxcui,
-            "RxCUI",
-            f"its RxNorm name {drug.name!r} gives two strengths of one ingredient (two salts).",
-        )
-    by_id = {c[0]: Q(c[1], c[2]) for c in name.strengths}
-    # Form and route come from the catalog's reading of the RxNorm dose form words.
-    shape = parse_medication(f"{drug.ingredient} {drug.dose_form}")
-    return ParsedMedication(
-        text=drug.name,
-        product=found,
-        brand=name.brand,
-        strengths=tuple(by_id[i] for i in found.ingredients),
-        form=shape.form,
-        route=shape.route,
-        source=source(),
-    )

@@ -16,6 +16,13 @@ import attrs
 
 from painrx import vocabulary
 from painrx._html import key_value_table
+from painrx.catalog._codes import (
+    RxNormProduct,
+    UnknownCodeError,
+    check_name_or_rxcui,
+    ingredient_for_rxcui,
+    rxnorm_product,
+)
 from painrx.errors import (
     InputError,
     TableError,
@@ -746,9 +753,7 @@ def product(name: str | None = None, *, rxcui: str | int | None = None) -> Produ
     'oxycodone'
     """
     if rxcui is not None or name is None:
-        from painrx.catalog import _codes
-
-        return _codes.product_for_rxcui(name, rxcui)
+        return _product_for_rxcui(name, rxcui)
     return _product_for(_resolve(_check_text(name, "drug name")))
 
 
@@ -879,3 +884,83 @@ def names() -> tuple[str, ...]:
     Salt forms (``"oxycodone HCl"``) are accepted too but not listed.
     """
     return tuple(sorted(set(_catalog().display.values()), key=lambda s: (s.casefold(), s)))
+
+
+# RxNorm names: "[12 HR ][1 ML ]ingredient strength UNIT[ / ingredient strength UNIT] Dose Form
+# [Brand]". The dose form is known from the table, so it is cut off the end, not guessed.
+# "Abuse-Deterrent" is an RxNorm qualifier of the drug, not part of an ingredient name.
+_RX_PREFIX: Final = re.compile(r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent )+")
+_RX_BRAND: Final = re.compile(r" \[([^\]]+)\]$")
+_RX_COMPONENT: Final = re.compile(
+    r"^(?P<name>\D.*?) (?P<value>\d+(?:\.\d+)?) (?P<unit>[A-Z]+(?:/[A-Z]+)?)$"
+)
+# RxNorm strength units → painrx units ("per actuation" is per unit, a count).
+_RX_UNITS: Final = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": "mg"}
+
+
+@attrs.frozen
+class _RxName:
+    ingredients: tuple[str, ...]
+    strengths: tuple[tuple[str, float, str], ...]
+    brand: str | None
+
+
+def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
+    """Split an RxNorm drug name into (ingredient id, strength) components and a brand."""
+
+    def refuse(why: str) -> UnknownCodeError:
+        return UnknownCodeError(drug.rxcui, "RxCUI", f"its RxNorm name {drug.name!r} {why}")
+
+    text = drug.name
+    brand_match = _RX_BRAND.search(text)
+    brand = brand_match.group(1) if brand_match else None
+    text = _RX_PREFIX.sub("", text[: brand_match.start()] if brand_match else text)
+    if not text.endswith(" " + drug.dose_form) or text.startswith("{"):
+        msg = f"is not one drug in the dose form {drug.dose_form!r} (a pack?)."
+        raise refuse(msg)
+    components: list[tuple[str, float, str]] = []
+    for part in text.removesuffix(" " + drug.dose_form).split(" / "):
+        found = _RX_COMPONENT.match(part)
+        if found is None or found["unit"] not in _RX_UNITS:
+            msg = f"has a component painrx cannot read: {part!r}."
+            raise refuse(msg)
+        try:
+            ingredient_id = ingredient(found["name"]).id
+        except (UnknownDrugError, InputError) as exc:
+            msg = f"names an ingredient the catalog does not know: {exc}"
+            raise refuse(msg) from None
+        components.append((ingredient_id, float(found["value"]), _RX_UNITS[found["unit"]]))
+    ids = tuple(dict.fromkeys(c[0] for c in components))
+    if drug.ingredient not in ids:
+        msg = f"does not name its opioid {drug.ingredient}."
+        raise refuse(msg)
+    return _RxName(ids, tuple(components), brand)
+
+
+def _rxnorm_catalog_product(drug: RxNormProduct) -> tuple[Product, _RxName]:
+    name = _read_rxnorm_name(drug)
+    try:
+        found = product("/".join(name.ingredients))
+    except UnknownDrugError as exc:
+        raise UnknownCodeError(
+            drug.rxcui, "RxCUI", f"the catalog has no product {'/'.join(name.ingredients)}: {exc}"
+        ) from None
+    return found, name
+
+
+def _product_for_rxcui(name: object, rxcui: object) -> Product:
+    """Return the catalog product of an RxCUI (an ingredient, or an RxNorm opioid drug).
+
+    An RxNorm drug's partner ingredients (acetaminophen in a combination) are read
+    from its RxNorm name, so the product is the whole combination.
+
+    Raises:
+        InputError: Both or neither of ``name`` and ``rxcui`` given, or a malformed RxCUI.
+        UnknownCodeError: The code is unknown, or its RxNorm name names an ingredient or
+            combination the catalog does not know.
+    """
+    code = check_name_or_rxcui(name, rxcui, "drug name")
+    ingredient = ingredient_for_rxcui(code)
+    if ingredient is not None:
+        return product(ingredient)
+    return _rxnorm_catalog_product(rxnorm_product(code))[0]

@@ -16,6 +16,12 @@ import attrs
 
 from painrx import vocabulary
 from painrx._html import key_value_table
+from painrx.catalog._codes import (
+    UnknownCodeError,
+    check_name_or_rxcui,
+    ingredient_for_rxcui,
+    rxnorm_product,
+)
 from painrx.catalog._data import (
     Product,
     _catalog,
@@ -23,6 +29,7 @@ from painrx.catalog._data import (
     _find,
     _product_for,
     _Resolved,
+    _rxnorm_catalog_product,
     _unknown,
 )
 from painrx.catalog._strengths import check_combination, check_partial, unit_dose_alerts
@@ -505,7 +512,39 @@ def parse_medication(
     ('oxycodone', '5 mg', 'tablet')
     """
     if rxcui is not None or text is None:
-        from painrx.catalog import _codes
-
-        return _codes.medication_for_rxcui(text, rxcui)
+        return _medication_for_rxcui(text, rxcui)
     return _parse_medication(_check_text(text, "medication text"))
+
+
+def _medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
+    """Return the medication an RxCUI denotes, with strengths, form and route from RxNorm.
+
+    Raises:
+        InputError: Both or neither of ``text`` and ``rxcui`` given, or a malformed RxCUI.
+        UnknownCodeError: The code is unknown or its RxNorm name cannot be read whole
+            (two salts of one ingredient, a pack, an ingredient the catalog lacks).
+    """
+    code = check_name_or_rxcui(text, rxcui, "medication text")
+    ingredient = ingredient_for_rxcui(code)
+    if ingredient is not None:
+        return parse_medication(ingredient)
+    drug = rxnorm_product(code)
+    found, name = _rxnorm_catalog_product(drug)
+    if len(name.strengths) != len(name.ingredients):
+        raise UnknownCodeError(
+            drug.rxcui,
+            "RxCUI",
+            f"its RxNorm name {drug.name!r} gives two strengths of one ingredient (two salts).",
+        )
+    by_id = {c[0]: Q(c[1], c[2]) for c in name.strengths}
+    # Form and route come from the catalog's reading of the RxNorm dose form words.
+    shape = parse_medication(f"{drug.ingredient} {drug.dose_form}")
+    return ParsedMedication(
+        text=drug.name,
+        product=found,
+        brand=name.brand,
+        strengths=tuple(by_id[i] for i in found.ingredients),
+        form=shape.form,
+        route=shape.route,
+        source=_catalog().source,
+    )

@@ -21,6 +21,7 @@ _SEVERITY: dict[str, Severity] = {
     "soft_limit_high": Severity.MODERATE,
     "soft_limit_low": Severity.MINOR,
     "rate_below_pump_resolution": Severity.MAJOR,
+    "display_rounding_moves_dose": Severity.MODERATE,
     # The delivered dose stays within the limits; the display differs by one step.
     "display_rate_adjusted_for_hard_limit": Severity.MINOR,
     "non_metric_weight": Severity.MINOR,

@@ -194,11 +194,18 @@ class DrugProducts:
 
 @attrs.frozen
 class Pump:
-    """The infusion pump's display resolution and highest accepted rate."""
+    """The infusion pump's display resolution, highest accepted rate and rounding tolerance.
+
+    Attributes:
+        rounding_tolerance: The largest relative difference between the displayed and the
+            exact rate accepted without an alert (0.10 = 10%).
+    """
 
     resolution: DoseLimit
     max_rate: DoseLimit
     source: Provenance
+    rounding_tolerance: float
+    rounding_source: Provenance
 
 
 @attrs.frozen
@@ -397,10 +404,17 @@ class _DrugRow:
 
 
 @table_part
+class _Share:
+    value: Annotated[float, Range(low=0, high=1, low_open=True, high_open=True)]
+    source: Provenance
+
+
+@table_part
 class _PumpRow:
     source: Provenance
     resolution: _PumpLimit
     max_rate: _PumpLimit
+    rounding_tolerance: _Share
 
 
 @table_shape("infusion_products")
@@ -504,7 +518,13 @@ def drug_products() -> Mapping[str, DrugProducts]:
 def pump() -> Pump:
     """Return the pump's display resolution and maximum rate (cached)."""
     row = _load(_ProductsFile).pump
-    return Pump(row.resolution.limit(RATE_UNIT), row.max_rate.limit(RATE_UNIT), row.source)
+    return Pump(
+        row.resolution.limit(RATE_UNIT),
+        row.max_rate.limit(RATE_UNIT),
+        row.source,
+        row.rounding_tolerance.value,
+        row.rounding_tolerance.source,
+    )
 
 
 @cache

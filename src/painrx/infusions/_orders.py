@@ -522,6 +522,27 @@ def _displayed_rate(rate: float, step: Decimal, order: _Order) -> tuple[Decimal,
     ]
 
 
+def _rounding_alert(rate: float, display: Decimal, resolution: float) -> list[Alert]:
+    """Alert when the displayed rate moves the dose beyond the cited rounding tolerance.
+
+    Rates below the resolution already have their own, stronger alert.
+    """
+    tolerance = pump().rounding_tolerance
+    moved = abs(float(display) - rate) / rate
+    if _below(rate, resolution) or moved <= tolerance:
+        return []
+    return [
+        alert(
+            "display_rounding_moves_dose",
+            f"The pump shows {display} mL/h for an exact rate of {rate:.3g} mL/h: it delivers "
+            f"{moved:.0%} {'more' if float(display) > rate else 'less'} than ordered, beyond the "
+            f"{tolerance:.0%} a published dose-rounding standard accepts; use a more dilute "
+            "concentration or a pump with a finer resolution.",
+            pump().rounding_source,
+        )
+    ]
+
+
 @attrs.frozen
 class _Order:
     """The checked parts shared by an infusion and a bolus order."""
@@ -622,6 +643,7 @@ def infusion_rate(
     owner = f"profile {chosen.id}" if chosen is not None else order.drug
     alerts += _standard_alert(mg_ml, conc_q, standard, owner)
     alerts += _resolution_alert(rate, float(step), mg_h, mg_ml, standard)
+    alerts += _rounding_alert(rate, display, float(step))
     return InfusionRate(
         rate=Q(rate, "mL/h"),
         display_rate=display,
