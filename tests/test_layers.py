@@ -67,9 +67,6 @@ KNOWN_LOOPS: dict[frozenset[str], str] = {
     frozenset({"painrx.opioids._mme", "painrx.opioids._ndc"}): (
         "mme_prescription(ndc=) imports _ndc lazily, and _ndc calls mme_prescription"
     ),
-    frozenset({"painrx.batch._frames", "painrx.batch._ndc"}): (
-        "the batch's ndc column imports _ndc lazily, and _ndc uses _frames"
-    ),
     frozenset({"painrx.tables._read", "painrx.tables._shape", "painrx.tables._structure"}): (
         "landed with the declared loader (issue 13): _structure imports _shape, and "
         "_read and _shape import _structure and _read inside functions"
