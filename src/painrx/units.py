@@ -184,7 +184,10 @@ def _build_registry() -> pint.UnitRegistry[float]:
             return (_unpickle_quantity, (self.magnitude, dict(self._units)))
 
         def __str__(self) -> str:
-            return f"{self.magnitude:g} {format_units(self)}".rstrip()
+            # pint allows ints, Fractions, Decimals... as magnitudes; only floats take 'g'.
+            magnitude = self.magnitude
+            shown = f"{magnitude:g}" if isinstance(magnitude, float) else str(magnitude)
+            return f"{shown} {format_units(self)}".rstrip()
 
         def __repr__(self) -> str:
             return f"<Quantity({self.magnitude!r}, {format_units(self)!r})>"
@@ -482,6 +485,21 @@ def _check_text(text: str) -> None:
         raise InputError(msg)
 
 
+def _float_magnitude(q: Quantity) -> Quantity:
+    """Return ``q`` with one finite float magnitude (pint allows ints, Fractions, arrays...)."""
+    magnitude = q.magnitude
+    if type(magnitude) is float and math.isfinite(magnitude):
+        return q
+    if not is_real(magnitude):
+        msg = (
+            f"A quantity's magnitude must be one real number, not {magnitude!r} "
+            f"({type(magnitude).__name__}); build it with painrx.Q, e.g. Q(10, 'mg')."
+        )
+        raise InputError(msg)
+    number = _check_value(real_float(magnitude), magnitude)
+    return registry().Quantity(number, q._units)
+
+
 def _check_value(value: float, text: object) -> float:
     if not math.isfinite(value):
         msg = f"{text!r} is not a finite number; NaN and infinities are refused."
@@ -548,10 +566,10 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     reg = _registry or registry()
     if (value_type is float or value_type is int) and type(unit) is str:
         # The warm path: a plain number and an already-parsed unit string.
-        if not -math.inf < value < math.inf:  # type: ignore[operator]
-            _check_value(real_float(value), value)
+        number = cast("float", value) if value_type is float else real_float(value)
+        if not -math.inf < number < math.inf:
+            _check_value(number, value)
         parsed = _WARM_UNITS.get(unit) or _remember_unit(unit)
-        number = cast("float", value) if value_type is float else float(cast("int", value))
         return reg.Quantity(number, parsed)
     if isinstance(value, str):
         if unit is not None:
@@ -560,6 +578,7 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
         number, unit_text = _split_text(value)
         return reg.Quantity(number, _unit_for(unit_text))
     if isinstance(value, reg.Quantity):
+        value = _float_magnitude(value)
         if unit is not None:
             return value.to(_unit_for(unit))
         return value
@@ -772,11 +791,13 @@ def format_quantity(q: Quantity, spec: str = "") -> str:
     match = _PINT_SPEC.fullmatch(spec)
     try:
         if match is None:
+            if not spec and not isinstance(cast("object", q.magnitude), float):
+                return str(q)
             return f"{format(q.magnitude, spec or 'g')} {format_units(q)}".rstrip()
         codes = match.group("unit")
         formatter = registry().formatter.get_formatter(codes)
         number = formatter.format_magnitude(q.magnitude, match.group("number") or "g")
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         msg = (
             f"Format {spec!r} does not apply to a quantity ({exc}); use a number format "
             "such as '.2f', optionally followed by pint's unit codes ~, P, L, H, D or C."

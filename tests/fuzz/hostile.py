@@ -79,7 +79,16 @@ pint_oddities = st.sampled_from(
         rx.Q(5.0, "mL"),
     ]
 )
-hostile_values = st.one_of(huge_numbers, odd_numbers, odd_objects, hostile_text, pint_oddities)
+# Quantities built on painrx's registry directly, with magnitudes Q never makes (built
+# lazily: hypothesis hashes sampled values, and pint cannot hash 10**400 mg).
+odd_magnitudes = st.sampled_from(
+    [10**400, fractions.Fraction(1, 3), decimal.Decimal("2.5"), complex(1, 2)]
+).map(lambda magnitude: rx.units.registry().Quantity(magnitude, "mg"))
+#: Numbers for a function that also takes a unit (``Q(value, "mg")``).
+numbers_with_unit = st.one_of(huge_numbers, odd_numbers)
+hostile_values = st.one_of(
+    huge_numbers, odd_numbers, odd_objects, hostile_text, pint_oddities, odd_magnitudes
+)
 
 #: A valid value for each required parameter name of a public function.
 PLAUSIBLE: dict[str, Any] = {

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import painrx as rx
-from tests.fuzz.hostile import MAX_MESSAGE, PLAUSIBLE, hostile_values
+from tests.fuzz.hostile import MAX_MESSAGE, PLAUSIBLE, hostile_values, numbers_with_unit
 
 # Classes painrx does not construct from user input the fuzz targets: pint's own Quantity
 # class, the Severity enum's functional API, the error classes and the result classes.
@@ -117,4 +117,15 @@ def test_value_classes_refuse_nonsense(data: st.DataObject) -> None:
         rx.Alert("x", "bogus", "m")  # type: ignore[arg-type]
     value = data.draw(hostile_values)
     with contextlib.suppress(rx.PainRxError):
-        rx.Alert(value, rx.Severity.MINOR, "m")  # type: ignore[arg-type]
+        rx.Alert(value, rx.Severity.MINOR, "m")
+
+
+@given(value=numbers_with_unit, unit=st.sampled_from(["mg", "mg/kg/h", "mL/h", "kg"]))
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+def test_q_with_a_unit_refuses_odd_numbers_with_painrx_errors(value: object, unit: str) -> None:
+    # Issue 19: rx.Q(10**400, "mg") raised OverflowError on the warm path.
+    assert _outcome(lambda value: rx.Q(value, unit), "value", value) in {
+        "accepted",
+        "InputError",
+        "UnitError",
+    }

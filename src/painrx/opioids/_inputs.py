@@ -23,7 +23,16 @@ from painrx._args import is_list_like
 from painrx.errors import Alert, InputError, UnitError, UnknownDrugError
 from painrx.opioids import _tables as _t
 from painrx.opioids._tables import ThresholdPolicy
-from painrx.units import Q, Quantity, format_units, is_real, kind_of, quantity_arg, registry
+from painrx.units import (
+    Q,
+    Quantity,
+    format_units,
+    is_real,
+    kind_of,
+    quantity_arg,
+    real_float,
+    registry,
+)
 
 # A route a dose form implies when neither the caller nor the product names one.
 _FORM_ROUTES: Final = {
@@ -249,10 +258,10 @@ def _amount(value: object, drug: _Drug, name: str) -> _Amount:
             else quantity_arg(value, name=name, kinds=("mass", "mass_rate", "concentration"))
         )
         magnitude = given.magnitude
-        if not (is_real(magnitude) and math.isfinite(magnitude)):
+        if not (is_real(magnitude) and math.isfinite(real_float(magnitude))):
             msg = f"{name}={value!r} must be one finite number with its unit, e.g. '10 mg'."
             raise InputError(msg)
-        amount = _amount_quantity(float(magnitude), given._units)
+        amount = _amount_quantity(real_float(magnitude), given._units)
     if not amount.value > 0:
         msg = f"{name}={value!r} must be greater than zero."
         raise InputError(msg)
