@@ -67,9 +67,6 @@ KNOWN_LOOPS: dict[frozenset[str], str] = {
     frozenset({"painrx.opioids._mme", "painrx.opioids._ndc"}): (
         "mme_prescription(ndc=) imports _ndc lazily, and _ndc calls mme_prescription"
     ),
-    frozenset({"painrx.batch._frames", "painrx.batch._ndc"}): (
-        "the batch's ndc column imports _ndc lazily, and _ndc uses _frames"
-    ),
 }
 
 
