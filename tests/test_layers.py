@@ -64,13 +64,6 @@ SIDEWAYS = {("tapers", "opioids")}
 KNOWN_LOOPS: dict[frozenset[str], str] = {
     # Landed with issue 18 (codes), after these loops were listed for removal: each pair
     # imports the other inside functions. Break them, then delete the entries.
-    frozenset({"painrx.batch._frames", "painrx.batch._ndc"}): (
-        "the batch's ndc column imports _ndc lazily, and _ndc uses _frames"
-    ),
-    frozenset({"painrx.tables._read", "painrx.tables._shape", "painrx.tables._structure"}): (
-        "landed with the declared loader (issue 13): _structure imports _shape, and "
-        "_read and _shape import _structure and _read inside functions"
-    ),
 }
 
 

@@ -22,8 +22,8 @@ import painrx as rx
 from benchmarks.generate import as_arrow, as_frame, prescriptions
 from painrx.batch import _core as _batch_core
 from painrx.batch import mme_prescriptions
-from painrx.batch._frames import _scalar
 from painrx.batch._loader import Loader
+from painrx.batch._opioids import scalar_mme
 
 # Every test runs with the compiled (numba) fast pass and with the numpy one.
 pytestmark = pytest.mark.usefixtures("fast_pass")
@@ -110,7 +110,7 @@ def test_a_fractional_bound_is_decided_on_integers() -> None:
         "days_supply": np.array([3.0, 3.0, 3.0, 3.0]),
     }
     thresholds = [(49.5, "at_49_5"), (50.0, "at_50")]
-    scalar = _scalar("CDC_NDC_2018", None)
+    scalar = scalar_mme("CDC_NDC_2018", None)
     out = _batch_core.compute(columns, n, "CDC_NDC_2018", thresholds, scalar)
     for i in range(n):
         exact = (

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
+from painrx.batch._kinds import Kind, attach_added, column_names
+from painrx.batch._opioids import check_mme_table, scalar_mme, threshold_levels
 from painrx.errors import InputError
-from painrx.types import MMETable, ThresholdPolicyId
-
-if TYPE_CHECKING:
-    from painrx.batch._core import Computed, KeyResult
-    from painrx.errors import Alert
 
 __all__ = [
     "ADDED_COLUMNS",
@@ -28,10 +24,9 @@ OPTIONAL_COLUMNS: Final = ("route", "form")
 ADDED_COLUMNS: Final = ("mme_per_day", "factor", "table", "alerts", "error")
 
 _Table = TypeVar("_Table")
-_Kind = Literal["dict", "pandas", "arrow", "dask"]
 
 
-def _kind(table: object) -> _Kind:
+def _kind(table: object) -> Kind:
     # Recognised by module name, so no optional library is imported to check.
     package = type(table).__module__.split(".", 1)[0]
     name = type(table).__name__
@@ -50,14 +45,6 @@ def _kind(table: object) -> _Kind:
     raise InputError(msg)
 
 
-def _names(table: Any, kind: _Kind) -> list[str]:
-    if kind == "dict":
-        return list(table)
-    if kind == "arrow":
-        return list(table.column_names)
-    return [str(c) for c in table.columns]
-
-
 def _check_columns(names: list[str]) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
@@ -68,10 +55,10 @@ def _check_columns(names: list[str]) -> None:
         raise InputError(msg)
 
 
-def _columns(table: Any, kind: _Kind) -> tuple[dict[str, Any], int]:
+def _columns(table: Any, kind: Kind) -> tuple[dict[str, Any], int]:
     import numpy as np
 
-    wanted = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in _names(table, kind)]
+    wanted = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in column_names(table, kind)]
     if kind == "dict":
         columns: dict[str, Any] = {c: table[c] for c in wanted}
         scalars = [c for c, v in columns.items() if np.ndim(v) != 1]
@@ -86,128 +73,6 @@ def _columns(table: Any, kind: _Kind) -> tuple[dict[str, Any], int]:
     if kind == "arrow":
         return {c: table.column(c) for c in wanted}, int(table.num_rows)
     return {c: table[c] for c in wanted}, len(table)
-
-
-@cache
-def _text_dtype() -> Any:
-    import pandas as pd
-
-    return pd.Index(["text"]).dtype
-
-
-def _attach(table: Any, kind: _Kind, result: Computed) -> Any:
-    import numpy as np
-
-    n = len(result.mme)
-    if kind == "dict":
-        out = dict(table)
-        out["mme_per_day"] = result.mme
-        out["factor"] = result.factor
-        table_column = np.empty(n, dtype=object)
-        # fill() shares one str object; np.full would build a million copies.
-        table_column.fill(result.table_id)
-        out["table"] = table_column
-        out["alerts"] = np.array([*result.alert_labels, None], dtype=object)[result.alert_codes]
-        out["error"] = np.array([*result.error_labels, None], dtype=object)[result.error_codes]
-        return out
-    if kind == "pandas":
-        import pandas as pd
-
-        def column(values: Any) -> pd.Series:
-            # Wrapped in a Series, the new arrays are referenced by the frame, not copied.
-            return pd.Series(values, index=table.index, copy=False)
-
-        # One category dtype for every call (pandas' default text dtype), so Dask can
-        # concatenate partitions whose label lists differ or are empty.
-        text = _text_dtype()
-
-        def labelled(codes: Any, labels: tuple[str, ...]) -> pd.Series:
-            dtype = pd.CategoricalDtype(pd.Index(list(labels), dtype=text))
-            # Codes are in range by construction: skip pandas' validation pass.
-            return column(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
-
-        added = {
-            "mme_per_day": column(result.mme),
-            "factor": column(result.factor),
-            "table": labelled(np.zeros(n, dtype=np.int8), (result.table_id,)),
-            "alerts": labelled(result.alert_codes, result.alert_labels),
-            "error": labelled(result.error_codes, result.error_labels),
-        }
-        return table.assign(**added)
-
-    import pyarrow as pa
-
-    def encoded(codes: Any, labels: tuple[str, ...], *, complete: bool = False) -> Any:
-        # int32 indices whatever the number of labels, so tables from several calls
-        # (chunks of one file) share a schema and concatenate. A validity bitmap,
-        # packed by numpy, only when some row has no label.
-        indices = codes.astype(np.int32, copy=False)
-        missing = None if complete else codes < 0
-        bitmap = (
-            pa.py_buffer(np.packbits(np.logical_not(missing), bitorder="little"))
-            if missing is not None and missing.any()
-            else None
-        )
-        array = pa.Array.from_buffers(pa.int32(), len(indices), [bitmap, pa.py_buffer(indices)])
-        dictionary = pa.array(labels, type=pa.string())
-        # Codes are in range by construction: skip Arrow's validation pass.
-        return pa.DictionaryArray.from_arrays(array, dictionary, safe=False)
-
-    columns = {
-        "mme_per_day": pa.array(result.mme, from_pandas=False),
-        "factor": pa.array(result.factor, from_pandas=False),
-        "table": encoded(np.zeros(n, dtype=np.int32), (result.table_id,), complete=True),
-        "alerts": encoded(result.alert_codes, result.alert_labels),
-        "error": encoded(result.error_codes, result.error_labels),
-    }
-    for name, array in columns.items():
-        index = table.schema.get_field_index(name)
-        table = (
-            table.set_column(index, name, array) if index >= 0 else table.append_column(name, array)
-        )
-    return table
-
-
-def _scalar(table_id: str, thresholds: str | None) -> Any:
-    from painrx import opioids
-    from painrx.units import Q
-
-    def one(
-        key: KeyResult, strength: float, quantity: float, days: float
-    ) -> tuple[float, tuple[Alert, ...]]:
-        result = opioids.mme_prescription(
-            cast("str", key.drug),
-            strength=Q(float(strength), cast("str", key.unit)),
-            quantity=Q(float(quantity), "mL") if key.volume else float(quantity),
-            days_supply=float(days),
-            route=key.route,
-            form=key.form,
-            # Ids from the batch's own arguments: mme_prescription refuses an unknown one.
-            table=cast("MMETable", table_id),
-            thresholds=cast("ThresholdPolicyId | None", thresholds),
-        )
-        return result.value, result.alerts
-
-    return one
-
-
-def _thresholds(policy: str | None) -> list[tuple[float, str]]:
-    if policy is None:
-        return []
-    from painrx import opioids
-
-    return [
-        (float(level.mme), level.alert.code) for level in opioids.threshold_policy(policy).levels
-    ]
-
-
-def _check_table(table_id: str) -> None:
-    from painrx import opioids
-
-    ids = [p.id for p in opioids.mme_tables()]
-    if table_id not in ids:
-        msg = f"Unknown MME table {table_id!r}; accepted: {', '.join(ids)}."
-        raise InputError(msg)
 
 
 def _dask(table: Any, table_id: str, thresholds: str | None) -> Any:
@@ -255,18 +120,19 @@ def mme_prescriptions(
             different lengths, or an unknown ``table_id`` or ``thresholds``.
     """
     kind = _kind(table)
-    names = _names(table, kind)
+    names = column_names(table, kind)
+    # Imported here: _ndc needs numpy at import, and the batch imports it only for a table.
     from painrx.batch import _ndc
 
     if _ndc.wants_ndc(names):
         return cast("_Table", _ndc.mme_prescriptions_ndc(table, kind, table_id, thresholds))
     _check_columns(names)
-    _check_table(table_id)
-    levels = _thresholds(thresholds)
+    check_mme_table(table_id)
+    levels = threshold_levels(thresholds)
     if kind == "dask":
         return cast("_Table", _dask(table, table_id, thresholds))
     from painrx.batch import _core as _batch_core
 
     columns, n = _columns(table, kind)
-    computed = _batch_core.compute(columns, n, table_id, levels, _scalar(table_id, thresholds))
-    return cast("_Table", _attach(table, kind, computed))
+    computed = _batch_core.compute(columns, n, table_id, levels, scalar_mme(table_id, thresholds))
+    return cast("_Table", attach_added(table, kind, computed))

@@ -24,6 +24,8 @@ import numpy.typing as npt
 from painrx.batch._careful import _NUMBER_CHECKS
 from painrx.batch._core import Computed, error_text
 from painrx.batch._encode import Numbers, encode_text, to_numbers
+from painrx.batch._kinds import attach_added, column_names
+from painrx.batch._opioids import check_mme_table, scalar_mme, threshold_levels
 from painrx.errors import InputError, PainRxError
 from painrx.vocabulary import MAX_DAILY_MME
 
@@ -84,10 +86,8 @@ def check_table(table_id: str) -> None:
     Raises:
         InputError: Naming the accepted ids.
     """
-    from painrx.batch import _frames
-
     if table_id not in FILE_TABLES:
-        _frames._check_table(table_id)
+        check_mme_table(table_id)
 
 
 def columns_of(
@@ -220,7 +220,6 @@ def _compute_by_table(
     policy: str | None,
 ) -> NDCComputed:
     from painrx.batch import _core as _batch_core
-    from painrx.batch import _frames
     from painrx.opioids import mme_prescription, ndc_product
 
     encoded = encode_text(columns["ndc"])
@@ -272,7 +271,7 @@ def _compute_by_table(
     named["quantity"] = columns["quantity"]
     named["days_supply"] = columns["days_supply"]
     result = _batch_core.compute(
-        named, n, table_id, thresholds, _frames._scalar(table_id, policy), allow_compiled=False
+        named, n, table_id, thresholds, scalar_mme(table_id, policy), allow_compiled=False
     )
     # Rows refused for their NDC carry the NDC's refusal, not the stand-in drug's.
     errors = _Labels()
@@ -623,11 +622,9 @@ def mme_prescriptions_ndc(table: Any, kind: str, table_id: str, thresholds: str 
         InputError: A required column missing, columns of different lengths, or an
             unknown ``table_id`` or ``thresholds``.
     """
-    from painrx.batch import _frames
-
     check_table(table_id)
-    levels = _frames._thresholds(thresholds)
-    names = _frames._names(table, kind)  # type: ignore[arg-type]
+    levels = threshold_levels(thresholds)
+    names = column_names(table, kind)  # type: ignore[arg-type]
     missing = [c for c in NDC_REQUIRED_COLUMNS if c not in names]
     if missing:
         msg = (
@@ -659,4 +656,4 @@ def mme_prescriptions_ndc(table: Any, kind: str, table_id: str, thresholds: str 
         columns = {c: table[c] for c in NDC_REQUIRED_COLUMNS}
         n = len(table)
     computed = compute(columns, n, table_id, levels, thresholds)
-    return attach(table, kind, computed, _frames._attach)
+    return attach(table, kind, computed, attach_added)

@@ -522,8 +522,8 @@ def validate_csv(
             encoding.
         InputError: An unknown ``table_id`` or ``thresholds``.
     """
-    from painrx.batch import _frames as batch_api
     from painrx.batch import _ndc
+    from painrx.batch._opioids import check_mme_table, scalar_mme, threshold_levels
 
     size = _block_size(block_size)
     source = open_source(Path(path), encoding)
@@ -534,15 +534,15 @@ def validate_csv(
         _ndc.check_table(table_id)
     else:
         columns = _columns_of(header, source.path)
-        batch_api._check_table(table_id)
+        check_mme_table(table_id)
     extra = tuple(_ndc.NDC_ADDED_COLUMNS) if by_ndc else ()
     job = _Job(
         source=source,
         columns=columns,
         table_id=table_id,
         thresholds=thresholds,
-        levels=batch_api._thresholds(thresholds),
-        scalar=batch_api._scalar(table_id, thresholds),
+        levels=threshold_levels(thresholds),
+        scalar=scalar_mme(table_id, thresholds),
         by_ndc=by_ndc,
         # Input columns named like an added column are replaced by it.
         names=[None if n in (*ADDED_COLUMNS, *extra) else n for n in header],

@@ -1,7 +1,7 @@
 """Structuring a parsed table into its declared shape with cattrs (imported lazily).
 
 The converter is built once, on first use: hooks for exact numbers, quantities,
-severities, source keys and the checks of :mod:`painrx.tables._shape`; unknown keys are
+severities, source keys and the checks of :mod:`painrx.tables._checks`; unknown keys are
 refused; every problem of a file is rendered as ``data/<file>: <path>: <what>``.
 """
 
@@ -21,12 +21,13 @@ import attrs
 from painrx._numbers import decimal
 from painrx.errors import PainRxError, Severity, TableError
 from painrx.provenance import Provenance
-from painrx.tables._shape import ExactNumber, NonEmpty, ShapeError, quote
+from painrx.tables._checks import ExactNumber, NonEmpty, ShapeError, quote
+from painrx.tables._header import table_header
 
 if TYPE_CHECKING:
     import cattrs
 
-    from painrx.tables._read import TableInfo
+    from painrx.tables._header import TableInfo
     from painrx.units import Quantity
 
 __all__ = ["header", "structure_document"]
@@ -383,8 +384,6 @@ def header(doc: Mapping[str, Any], file: str) -> tuple[TableInfo, Mapping[str, P
         (``"provenance"`` is the file's own; ``[sources.KEY]`` has the id
         ``"<table id>/KEY"``).
     """
-    from painrx.tables._read import table_header
-
     info = table_header(doc.get("provenance"), file)
     token = _CONTEXT.set(_Context(file, {}))
     try:
