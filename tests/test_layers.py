@@ -64,9 +64,6 @@ SIDEWAYS = {("tapers", "opioids")}
 KNOWN_LOOPS: dict[frozenset[str], str] = {
     # Landed with issue 18 (codes), after these loops were listed for removal: each pair
     # imports the other inside functions. Break them, then delete the entries.
-    frozenset({"painrx.opioids._mme", "painrx.opioids._ndc"}): (
-        "mme_prescription(ndc=) imports _ndc lazily, and _ndc calls mme_prescription"
-    ),
 }
 
 

@@ -38,6 +38,7 @@ from painrx.opioids._inputs import (
     _route_form,
     _unit_dose_alerts,
 )
+from painrx.opioids._ndc import NDC_PRODUCTS, CodedMMEResult, ndc_product
 from painrx.opioids._results import (
     ExcludedPrescription,
     FactorRow,
@@ -580,10 +581,8 @@ def mme_prescription(
     'CDC_NDC_2018_PRODUCTS'
     """
     if ndc is not None:
-        from painrx.opioids import _ndc
-
-        _ndc.check_ndc_call(drug, strength, route, form)
-        return _ndc.mme_ndc_under(
+        _check_ndc_call(drug, strength, route, form)
+        return _mme_ndc_under(
             ndc, quantity=quantity, days_supply=days_supply, table=table, thresholds=thresholds
         )
     if drug is None or strength is None:
@@ -591,6 +590,147 @@ def mme_prescription(
         raise InputError(msg)
     return _prescription(
         drug, strength, quantity, days_supply, route, form, table, _policy(thresholds)
+    )
+
+
+# --------------------------------------------------------------------------- by NDC
+
+
+def _mme_ndc(
+    ndc: str | int,
+    *,
+    quantity: object,
+    days_supply: object,
+    thresholds: str | None = "CDC_2016",
+) -> CodedMMEResult:
+    """Return the MME/day of a prescription given by NDC (see :func:`mme_prescription`).
+
+    The product's own strength, unit and factor from the CDC 2018 file are used. A
+    liquid's or spray's quantity is in mL (a number, or ``"2.5 mL"``), as the file
+    requires. The result's ``codes`` name the NDC and the ingredient's RxCUI.
+
+    Raises:
+        InputError: A malformed NDC or quantity, or above 10,000 MME/day.
+        UnknownCodeError: The NDC is not in the file.
+        NoFactorError: The file lists the product without a factor or strength
+            (buprenorphine).
+    """
+    product = ndc_product(ndc)
+    if product.factor is None or product.strength is None or product.route is None:
+        msg = (
+            f"NDC {product.ndc_dashed} ({product.name}, {product.ingredient}) has no MME "
+            f"conversion factor in the CDC 2018 NDC file: {product.factor_source.citation}"
+        )
+        raise NoFactorError(msg)
+    if product.quantity_kind == "volume" and not isinstance(quantity, (int, float)):
+        count = _rx_volume(quantity)
+    else:
+        count = _count(quantity, "quantity")
+    days = _days(days_supply)
+    policy = _policy(thresholds)
+    extra: tuple[Alert, ...] = ()
+    if product.days_per_unit is not None:
+        normalised = count * product.days_per_unit
+        if normalised != days:
+            extra = (_t.alert("days_supply_normalised"),)
+        days = normalised
+    strength = _t.exact(product.strength)
+    factor = _t.exact(product.factor)
+    value = strength * count / days * factor
+    _check_plausible(value, f"NDC {product.ndc_dashed} × {float(count):g} / {float(days):g} days")
+    alerts = _t.drug_alerts(product.ingredient, product.route) + extra
+    if policy is not None:
+        alerts += policy.alerts(value)
+    patch = product.days_per_unit is not None
+    # As in the CDC_NDC_2018 table: a patch reports its strength and the file's 7.2.
+    basis = "mcg/h" if patch else f"{str(product.strength_unit).split('/')[0]}/day"
+    daily: Fraction = strength if patch else strength * count / days
+    return CodedMMEResult(
+        value=float(value),
+        exact=value,
+        drug=product.ingredient,
+        route=product.route,
+        form=None,
+        factor=float(factor),
+        factor_basis=basis,
+        daily_dose_value=float(daily),
+        days_supply=float(days),
+        table=NDC_PRODUCTS,
+        source=product.source,
+        factor_source=product.factor_source,
+        alerts=alerts,
+        codes=product.codings,
+        product=product.name,
+    )
+
+
+def _check_ndc_call(drug: object, strength: object, route: object, form: object) -> None:
+    """Refuse arguments that would compete with what an NDC already states.
+
+    Raises:
+        InputError: ``drug``, ``strength``, ``route`` or ``form`` given with an NDC.
+    """
+    given = [
+        n
+        for n, v in (("drug", drug), ("strength", strength), ("route", route), ("form", form))
+        if v is not None
+    ]
+    if given:
+        msg = (
+            f"Give either an ndc= or {', '.join(given)}: the NDC already names the "
+            "product, its strength and route."
+        )
+        raise InputError(msg)
+
+
+# Table ids that price an NDC with the CDC 2018 file's own per-product factors.
+_FILE_TABLES: Final = frozenset({"CDC_NDC_2018", NDC_PRODUCTS})
+
+
+def _mme_ndc_under(
+    ndc: str | int,
+    *,
+    quantity: object,
+    days_supply: object,
+    table: str,
+    thresholds: str | None = "CDC_2016",
+) -> CodedMMEResult:
+    """Return the MME/day of a prescription given by NDC under an MME table.
+
+    Under ``CDC_NDC_2018`` (or ``CDC_NDC_2018_PRODUCTS``) the product's own factor from
+    the CDC file is used (:func:`_mme_ndc`). Under any other table the NDC names the
+    ingredient, strength, route and dose form, and the table's factor applies, exactly
+    as :func:`mme_prescription` given those by name.
+
+    Raises:
+        InputError: A malformed NDC or quantity, or above 10,000 MME/day.
+        UnknownCodeError: The NDC is not in the file.
+        NoFactorError: No factor for the product (in the file, or in ``table``).
+    """
+    if table in _FILE_TABLES:
+        return _mme_ndc(ndc, quantity=quantity, days_supply=days_supply, thresholds=thresholds)
+    product = ndc_product(ndc)
+    if product.strength is None or product.strength_unit is None or product.route is None:
+        msg = (
+            f"NDC {product.ndc_dashed} ({product.name}) has no strength in the CDC 2018 NDC "
+            f"file, so no table can price it: {product.factor_source.citation}"
+        )
+        raise NoFactorError(msg)
+    if product.quantity_kind == "volume" and isinstance(quantity, (int, float)):
+        # The file's convention: a liquid's quantity is in mL (its UOM's denominator).
+        quantity = Q(quantity, "mL")
+    result = mme_prescription(
+        product.ingredient,
+        strength=Q(product.strength, product.strength_unit),
+        quantity=quantity,  # type: ignore[arg-type] # checked by mme_prescription
+        days_supply=days_supply,  # type: ignore[arg-type] # checked by mme_prescription
+        route=product.route,
+        form=product.dose_form,
+        table=table,
+        thresholds=thresholds,
+    )
+    return CodedMMEResult(
+        **attrs.asdict(result, recurse=False), codes=product.codings, product=product.name
     )
 
 
