@@ -432,7 +432,9 @@ def _parse_arrow_text(column: Any) -> Numbers:
     try:
         pc.cast(column.take(pa.array(range(0, len(column), step))), pa.float64())
         floats = pc.cast(column, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:
+        # Arrow refused the cast (invalid text, or a type it cannot cast): the careful,
+        # value-by-value parser decides every row.
         return _parse_arrow_patterns(column)
     values = np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
     bad = np.zeros(len(values), dtype=bool)
