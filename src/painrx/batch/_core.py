@@ -72,6 +72,8 @@ _BLOCK: Final = 1 << 17
 #: Rows from which the compiled pass is used: loading numba and the cached machine
 #: code costs about 0.3 s in a fresh process, and it saves about 7 ns a row.
 COMPILED_MIN_ROWS: Final = 100_000
+# Thresholds the compiled pass compares without a loop (see :func:`_kernel_bounds`).
+_KERNEL_BOUNDS: Final = 4
 # Up to this many alert labels, the used ones are found by comparison, not counting.
 _COMPARE_LABELS: Final = 24
 
@@ -531,10 +533,12 @@ def _kernel_bounds(bounds: Sequence[tuple[int, int]]) -> npt.NDArray[np.float64]
     """Return the bounds as rows ``(numerator, denominator)`` for the compiled pass.
 
     An array rather than a tuple, so that the number of thresholds is no new
-    compiled variant. No bounds become one that no computed row reaches:
-    ``num × 0 >= den × 1`` is false for every row with ``den > 0``.
+    compiled variant. At least four rows: the kernel compares the first four
+    without a loop; the padding ``(1, 0)`` is a bound that no computed row
+    reaches (``num × 0 >= den × 1`` is false for every row with ``den > 0``).
     """
-    rows = [(float(b), float(d)) for b, d in bounds] or [(1.0, 0.0)]
+    rows = [(float(b), float(d)) for b, d in bounds]
+    rows += [(1.0, 0.0)] * (_KERNEL_BOUNDS - len(rows))
     return _frozen(np.array(rows, dtype=np.float64))
 
 

@@ -33,8 +33,9 @@ __all__ = ["MASK_BITS", "fast_rows", "renumber"]
 MASK_BITS = 63
 # Checks per number column, in the order of painrx.batch._careful._NUMBER_CHECKS.
 _MISSING, _INFINITE, _NOT_POSITIVE, _CHECKS = 0, 2, 3, 4
-# Rows per block: the rows left over in a block are settled while it is in the cache.
-_BLOCK = 4096
+# Rows per chunk: a chunk's columns (about 60 bytes a row) stay in the CPU's L2 cache
+# while its rows left over are settled.
+_CHUNK = 1 << 16
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -63,9 +64,87 @@ def _level(num: float, den: float, bounds: Any) -> int:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _bit(code: int) -> np.uint64:
-    # As unsigned, -1 is the largest code: it lands on bit 63 with codes above 62.
-    return np.uint64(1) << min(np.uint64(code), np.uint64(MASK_BITS))
+def _slot(code: int) -> int:
+    # As unsigned, -1 is the largest code: it lands on slot 63 with codes above 62.
+    return min(np.uint64(code), np.uint64(MASK_BITS))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _mask(seen: Any) -> np.uint64:
+    """Return the mask of the codes marked in ``seen`` (bit ``c`` for code ``c``)."""
+    mask = np.uint64(0)
+    for code in range(MASK_BITS + 1):
+        mask |= np.uint64(seen[code]) << np.uint64(code)
+    return mask
+
+
+@numba.njit(cache=True, nogil=True)
+def _slot_entries(key: Any, tables: Any, out: Any) -> None:
+    """Write each row's slot entries: numerator, denominator, factor, alert base, error.
+
+    Plain loads from small tables (SIMD gathers would cost more).
+    """
+    numerator, denominator, factor_table, alert_base, slot_error = tables
+    numerators, denominators, factor, alert, error = out
+    for i in range(len(key)):
+        k = key[i]
+        numerators[i] = numerator[k]
+        denominators[i] = denominator[k]
+        factor[i] = factor_table[k]
+        alert[i] = alert_base[k]
+        error[i] = slot_error[k]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out: Any) -> None:
+    """Compute every row's value, whether it is exact, and its alert code (-1: left over).
+
+    On entry ``mme`` holds each row's factor numerator, ``den_of`` its denominator
+    and ``alert`` its alert base (see :func:`_slot_entries`). The main loop has no
+    table look-up and no branch, so it runs on SIMD registers; it compares the
+    first four bounds (padding ``(1, 0)`` is never reached).
+    """
+    strength, quantity, days, present = numbers
+    den_limit, max_mme, scale = limits
+    mme, den_of, alert = out
+    b0n, b0d = bounds[0, 0], bounds[0, 1]
+    b1n, b1d = bounds[1, 0], bounds[1, 1]
+    b2n, b2d = bounds[2, 0], bounds[2, 1]
+    b3n, b3d = bounds[3, 0], bounds[3, 1]
+    for i in range(len(mme)):
+        s = strength[i] * scale
+        q = quantity[i] * scale
+        d = days[i]
+        num = s * q * mme[i]
+        den = den_of[i] * d
+        value = num / den
+        mme[i] = value
+        # Whole numbers: each term is the exact distance to the nearest integer
+        # (NaN for NaN and infinity), so the sum is 0 only when all three are whole.
+        fraction = np.abs(np.rint(s) - s) + np.abs(np.rint(q) - q) + np.abs(np.rint(d) - d)
+        ok = (
+            (present[i] != 0)
+            & (fraction == 0)
+            & (s > 0)
+            & (den > 0)
+            & (den < den_limit)
+            & (value > 0)
+            & (value < max_mme)
+        )
+        level = ((num * b0d >= den * b0n) + (num * b1d >= den * b1n)) + (
+            (num * b2d >= den * b2n) + (num * b3d >= den * b3n)
+        )
+        alert[i] = alert[i] + level if ok else -1
+    # More than four thresholds (no policy has them yet): the same comparisons on
+    # the same floats, a pass per further bound.
+    numerator, denominator = tables
+    for j in range(4, bounds.shape[0]):
+        bn, bd = bounds[j, 0], bounds[j, 1]
+        for i in range(len(mme)):
+            num = strength[i] * scale * (quantity[i] * scale) * numerator[key[i]]
+            den = denominator[key[i]] * days[i]
+            if alert[i] >= 0 and num * bd >= den * bn:
+                alert[i] += 1
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -102,61 +181,50 @@ def _fast_rows(  # numba compiles one flat positional signature
     left: Any,
 ) -> tuple[Any, Any, Any, Any]:
     n = len(key)
-    alerts_used = np.uint64(0)
-    errors_used = np.uint64(0)
+    # The denominators wait in ``left`` (as floats) until the rows left over are listed.
+    den_of = left.view(np.float64)
+    alerts_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
+    errors_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
     left_numbers = np.empty((n, 3))
-    # Row indices are unsigned: numba then indexes without a wraparound check.
-    one = np.uint64(1)
-    kept = np.uint64(0)
-    for start in range(0, n, _BLOCK):
-        # Rows left over start at ``kept``: the block's own loop below settles most
-        # of them while its rows are still in the cache.
-        n_left = kept
-        stop = np.uint64(min(_BLOCK, n - start))
-        base = np.uint64(start)
-        r = np.uint64(0)
-        while r < stop:
-            i = base + r
-            r += one
-            k = key[i]
-            s = strength[i] * scale
-            q = quantity[i] * scale
-            d = days[i]
-            num = s * q * numerator[k]
-            den = denominator[k] * d
-            value = num / den
-            mme[i] = value
-            factor[i] = factor_table[k]
-            # & rather than `and`: short-circuit branches mispredict on random rows.
-            ok = (
-                (present[i] != 0)
-                & (s > 0)
-                & (np.rint(s) == s)
-                & (np.rint(q) == q)
-                & (np.rint(d) == d)
-                & (den > 0)
-                & (den < den_limit)
-                & (value > 0)
-                & (value < max_mme)
-            )
-            label = alert_base[k] + _level(num, den, bounds)
-            code = label if ok else -1
-            alert[i] = code
-            row_error = slot_error[k]
-            error[i] = row_error
-            alerts_used |= _bit(code)
-            errors_used |= _bit(row_error)
-            left[n_left] = np.int64(i)
-            n_left += np.uint64((not ok) & (row_error < 0))
+    kept = 0
+    # Chunk by chunk, so that the rows left over are settled while the chunk's
+    # columns are in the cache.
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
 
-        # The few rows left, in a loop of their own (a rare branch in the loop
-        # above would slow every row): number errors, and whole numbers computed
-        # exactly as the careful pass does (patch rule, plausibility bound). The
-        # rest stay left.
-        j = kept
-        while j < n_left:
-            i = np.uint64(left[j])
-            j += one
+        rows = slice(start, stop)
+        _slot_entries(
+            key[rows],
+            (numerator, denominator, factor_table, alert_base, slot_error),
+            (mme[rows], den_of[rows], factor[rows], alert[rows], error[rows]),
+        )
+        _formula(
+            (strength[rows], quantity[rows], days[rows], present[rows]),
+            key[rows],
+            (numerator, denominator),
+            bounds,
+            (den_limit, max_mme, scale),
+            (mme[rows], den_of[rows], alert[rows]),
+        )
+
+        # 3. The rows left over, in order: not computed here and without a key
+        # error; and the label codes used (marked in a table: a mask built row by
+        # row would chain every row to the one before).
+        n_left = kept
+        for i in range(start, stop):
+            code = alert[i]
+            row_error = error[i]
+            alerts_seen[_slot(code)] = 1
+            errors_seen[_slot(row_error)] = 1
+            left[n_left] = i
+            n_left += (code < 0) & (row_error < 0)
+
+        # 4. Most of them in a loop of their own (a rare branch in the loops above
+        # would slow every row): number errors, and whole numbers computed exactly
+        # as the careful pass does (patch rule, plausibility bound). The rest stay
+        # left, from ``kept`` on.
+        for j in range(kept, n_left):
+            i = left[j]
             s = strength[i] if strength_present[i] else np.nan
             q = quantity[i] if quantity_present[i] else np.nan
             d = days[i] if days_present[i] else np.nan
@@ -166,7 +234,7 @@ def _fast_rows(  # numba compiles one flat positional signature
                 if number_errors >= 0:
                     settled = True
                     error[i] = number_errors + problem
-                    errors_used |= _bit(number_errors + problem)
+                    errors_seen[_slot(number_errors + problem)] = 1
             else:
                 k = key[i]
                 p = exact_num[k]
@@ -191,7 +259,7 @@ def _fast_rows(  # numba compiles one flat positional signature
                         value = num / den
                         if value > max_mme:
                             error[i] = implausible
-                            errors_used |= _bit(implausible)
+                            errors_seen[_slot(implausible)] = 1
                         else:
                             label = (
                                 alert_base[k]
@@ -201,18 +269,18 @@ def _fast_rows(  # numba compiles one flat positional signature
                             mme[i] = value
                             factor[i] = factor_table[k]
                             alert[i] = label
-                            alerts_used |= _bit(label)
+                            alerts_seen[_slot(label)] = 1
                             continue
             if settled:
                 mme[i] = np.nan
                 factor[i] = np.nan
                 continue
-            left[kept] = np.int64(i)
+            left[kept] = i
             left_numbers[kept, 0] = s
             left_numbers[kept, 1] = q
             left_numbers[kept, 2] = d
-            kept += one
-    return kept, left_numbers[:kept].T, alerts_used, errors_used
+            kept += 1
+    return kept, left_numbers[:kept].T, _mask(alerts_seen), _mask(errors_seen)
 
 
 @numba.njit(cache=True, nogil=True)

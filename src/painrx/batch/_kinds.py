@@ -6,7 +6,7 @@ neither imports the other's module for them.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -34,6 +34,18 @@ def _text_dtype() -> Any:
     return pd.Index(["text"]).dtype
 
 
+@lru_cache(maxsize=256)
+def _categories(labels: tuple[str, ...]) -> Any:
+    """The categorical dtype of a label list (cached: the same lists recur call after call).
+
+    Categories in pandas' default text dtype for every call, so Dask can concatenate
+    partitions whose label lists differ or are empty.
+    """
+    import pandas as pd
+
+    return pd.CategoricalDtype(pd.Index(list(labels), dtype=_text_dtype()))
+
+
 def attach_added(table: Any, kind: Kind, result: Computed) -> Any:
     """Return ``table`` with the added columns of ``result``, replacing same-named ones."""
     import numpy as np
@@ -57,14 +69,11 @@ def attach_added(table: Any, kind: Kind, result: Computed) -> Any:
             # Wrapped in a Series, the new arrays are referenced by the frame, not copied.
             return pd.Series(values, index=table.index, copy=False)
 
-        # One category dtype for every call (pandas' default text dtype), so Dask can
-        # concatenate partitions whose label lists differ or are empty.
-        text = _text_dtype()
-
         def labelled(codes: Any, labels: tuple[str, ...]) -> pd.Series:
-            dtype = pd.CategoricalDtype(pd.Index(list(labels), dtype=text))
             # Codes are in range by construction: skip pandas' validation pass.
-            return column(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
+            return column(
+                pd.Categorical.from_codes(codes, dtype=_categories(labels), validate=False)
+            )
 
         added = {
             "mme_per_day": column(result.mme),
