@@ -79,15 +79,17 @@ def _mask(seen: Any) -> np.uint64:
 
 
 @numba.njit(cache=True, nogil=True)
-def _slot_entries(key: Any, tables: Any, out: Any) -> None:
+def _slot_entries(key: Any, tables: Any, out: Any, slots_seen: Any) -> None:
     """Write each row's slot entries: numerator, denominator, factor, alert base, error.
 
-    Plain loads from small tables (SIMD gathers would cost more).
+    Plain loads from small tables (SIMD gathers would cost more). Marks the slots
+    used in ``slots_seen``.
     """
     numerator, denominator, factor_table, alert_base, slot_error = tables
     numerators, denominators, factor, alert, error = out
     for i in range(len(key)):
         k = key[i]
+        slots_seen[k] = 1
         numerators[i] = numerator[k]
         denominators[i] = denominator[k]
         factor[i] = factor_table[k]
@@ -96,8 +98,12 @@ def _slot_entries(key: Any, tables: Any, out: Any) -> None:
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out: Any) -> None:
+def _formula(
+    numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out: Any
+) -> np.uint64:
     """Compute every row's value, whether it is exact, and its alert code (-1: left over).
+
+    Returns the mask of the alert codes used (see :func:`_slot`).
 
     On entry ``mme`` holds each row's factor numerator, ``den_of`` its denominator
     and ``alert`` its alert base (see :func:`_slot_entries`). The main loop has no
@@ -111,6 +117,7 @@ def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out:
     b1n, b1d = bounds[1, 0], bounds[1, 1]
     b2n, b2d = bounds[2, 0], bounds[2, 1]
     b3n, b3d = bounds[3, 0], bounds[3, 1]
+    used = np.uint64(0)
     for i in range(len(mme)):
         s = strength[i] * scale
         q = quantity[i] * scale
@@ -134,7 +141,9 @@ def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out:
         level = ((num * b0d >= den * b0n) + (num * b1d >= den * b1n)) + (
             (num * b2d >= den * b2n) + (num * b3d >= den * b3n)
         )
-        alert[i] = alert[i] + level if ok else -1
+        code = alert[i] + level if ok else -1
+        alert[i] = code
+        used |= np.uint64(1) << np.uint64(_slot(code))
     # More than four thresholds (no policy has them yet): the same comparisons on
     # the same floats, a pass per further bound.
     numerator, denominator = tables
@@ -145,6 +154,8 @@ def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out:
             den = denominator[key[i]] * days[i]
             if alert[i] >= 0 and num * bd >= den * bn:
                 alert[i] += 1
+                used |= np.uint64(1) << np.uint64(_slot(alert[i]))
+    return used
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -183,7 +194,8 @@ def _fast_rows(  # numba compiles one flat positional signature
     n = len(key)
     # The denominators wait in ``left`` (as floats) until the rows left over are listed.
     den_of = left.view(np.float64)
-    alerts_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
+    alerts_used = np.uint64(0)
+    slots_seen = np.zeros(len(numerator), dtype=np.uint8)
     errors_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
     left_numbers = np.empty((n, 3))
     kept = 0
@@ -197,8 +209,9 @@ def _fast_rows(  # numba compiles one flat positional signature
             key[rows],
             (numerator, denominator, factor_table, alert_base, slot_error),
             (mme[rows], den_of[rows], factor[rows], alert[rows], error[rows]),
+            slots_seen,
         )
-        _formula(
+        alerts_used |= _formula(
             (strength[rows], quantity[rows], days[rows], present[rows]),
             key[rows],
             (numerator, denominator),
@@ -207,17 +220,11 @@ def _fast_rows(  # numba compiles one flat positional signature
             (mme[rows], den_of[rows], alert[rows]),
         )
 
-        # 3. The rows left over, in order: not computed here and without a key
-        # error; and the label codes used (marked in a table: a mask built row by
-        # row would chain every row to the one before).
+        # 3. The rows left over, in order: not computed here and without a key error.
         n_left = kept
         for i in range(start, stop):
-            code = alert[i]
-            row_error = error[i]
-            alerts_seen[_slot(code)] = 1
-            errors_seen[_slot(row_error)] = 1
             left[n_left] = i
-            n_left += (code < 0) & (row_error < 0)
+            n_left += (alert[i] < 0) & (error[i] < 0)
 
         # 4. Most of them in a loop of their own (a rare branch in the loops above
         # would slow every row): number errors, and whole numbers computed exactly
@@ -269,7 +276,7 @@ def _fast_rows(  # numba compiles one flat positional signature
                             mme[i] = value
                             factor[i] = factor_table[k]
                             alert[i] = label
-                            alerts_seen[_slot(label)] = 1
+                            alerts_used |= np.uint64(1) << np.uint64(_slot(label))
                             continue
             if settled:
                 mme[i] = np.nan
@@ -280,7 +287,11 @@ def _fast_rows(  # numba compiles one flat positional signature
             left_numbers[kept, 1] = q
             left_numbers[kept, 2] = d
             kept += 1
-    return kept, left_numbers[:kept].T, _mask(alerts_seen), _mask(errors_seen)
+    # The error codes of the slots used, and of the rows settled.
+    for k in range(len(slots_seen)):
+        if slots_seen[k]:
+            errors_seen[_slot(slot_error[k])] = 1
+    return kept, left_numbers[:kept].T, alerts_used, _mask(errors_seen)
 
 
 @numba.njit(cache=True, nogil=True)
