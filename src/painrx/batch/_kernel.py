@@ -79,22 +79,19 @@ def _mask(seen: Any) -> np.uint64:
 
 
 @numba.njit(cache=True, nogil=True)
-def _slot_entries(key: Any, tables: Any, out: Any, slots_seen: Any) -> None:
-    """Write each row's slot entries: numerator, denominator, factor, alert base, error.
+def _slot_entries(key: Any, tables: Any, out: Any) -> None:
+    """Write each row's slot entries: factor numerator and denominator, factor, alert base.
 
-    Plain loads from small tables (SIMD gathers would cost more). Marks the slots
-    used in ``slots_seen``.
+    Plain loads from small tables (SIMD gathers would cost more).
     """
-    numerator, denominator, factor_table, alert_base, slot_error = tables
-    numerators, denominators, factor, alert, error = out
+    numerator, denominator, factor_table, alert_base = tables
+    numerators, denominators, factor, alert = out
     for i in range(len(key)):
         k = key[i]
-        slots_seen[k] = 1
         numerators[i] = numerator[k]
         denominators[i] = denominator[k]
         factor[i] = factor_table[k]
         alert[i] = alert_base[k]
-        error[i] = slot_error[k]
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -195,7 +192,6 @@ def _fast_rows(  # numba compiles one flat positional signature
     # The denominators wait in ``left`` (as floats) until the rows left over are listed.
     den_of = left.view(np.float64)
     alerts_used = np.uint64(0)
-    slots_seen = np.zeros(len(numerator), dtype=np.uint8)
     errors_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
     left_numbers = np.empty((n, 3))
     kept = 0
@@ -207,9 +203,8 @@ def _fast_rows(  # numba compiles one flat positional signature
         rows = slice(start, stop)
         _slot_entries(
             key[rows],
-            (numerator, denominator, factor_table, alert_base, slot_error),
-            (mme[rows], den_of[rows], factor[rows], alert[rows], error[rows]),
-            slots_seen,
+            (numerator, denominator, factor_table, alert_base),
+            (mme[rows], den_of[rows], factor[rows], alert[rows]),
         )
         alerts_used |= _formula(
             (strength[rows], quantity[rows], days[rows], present[rows]),
@@ -220,11 +215,21 @@ def _fast_rows(  # numba compiles one flat positional signature
             (mme[rows], den_of[rows], alert[rows]),
         )
 
-        # 3. The rows left over, in order: not computed here and without a key error.
+        # 3. The rows not computed, in order (branch-free: they are few and
+        # anywhere), then their key's error if any; the others are left over.
+        error[rows] = -1
         n_left = kept
         for i in range(start, stop):
             left[n_left] = i
-            n_left += (alert[i] < 0) & (error[i] < 0)
+            n_left += alert[i] < 0
+        bad, n_left = n_left, kept
+        for j in range(kept, bad):
+            i = left[j]
+            row_error = slot_error[key[i]]
+            error[i] = row_error
+            errors_seen[_slot(row_error)] = 1
+            left[n_left] = i
+            n_left += row_error < 0
 
         # 4. Most of them in a loop of their own (a rare branch in the loops above
         # would slow every row): number errors, and whole numbers computed exactly
@@ -287,10 +292,6 @@ def _fast_rows(  # numba compiles one flat positional signature
             left_numbers[kept, 1] = q
             left_numbers[kept, 2] = d
             kept += 1
-    # The error codes of the slots used, and of the rows settled.
-    for k in range(len(slots_seen)):
-        if slots_seen[k]:
-            errors_seen[_slot(slot_error[k])] = 1
     return kept, left_numbers[:kept].T, alerts_used, _mask(errors_seen)
 
 
