@@ -338,7 +338,7 @@ def _warm(compiled: Any) -> None:
             )
     # Unsigned views of the label codes, renumbered by a table of signed codes.
     for codes in (np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int16)):
-        compiled.renumber(_unsigned(codes), np.zeros(1 << 8, dtype=codes.dtype))
+        compiled.renumber([(_unsigned(codes), np.zeros(1 << 8, dtype=codes.dtype))])
 
 
 #: Loads the compiled pass in the background (see :mod:`painrx.batch._loader`).
@@ -449,8 +449,10 @@ def _compute_compiled(
         [mme, factor, alert_codes, error, np.empty(n, dtype=np.intp)],
         threads=_threads(n),
     )
-    labels = _Labels(_used_of(compiled, alert_codes, slots.labels, alerts_used))
-    errors = _Labels(_used_of(compiled, error, error_labels, errors_used))
+    pending: list[Any] = []
+    labels = _Labels(_used_of(compiled, alert_codes, slots.labels, alerts_used, pending))
+    errors = _Labels(_used_of(compiled, error, error_labels, errors_used, pending))
+    compiled.renumber(pending, threads=_threads(n))
     kernel_errors = len(errors.index)
     careful = _careful(
         key[rows],
@@ -507,7 +509,7 @@ def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uin
     """
     columns = [numbers[name].present for name in _NUMBERS]
     known = [present for present in columns if present is not None]
-    everywhere = _frozen(np.ones(n, dtype=np.uint8))
+    everywhere = _ones(n)
     if not known:
         return [everywhere] * 4
     every = known[0].copy()
@@ -515,6 +517,22 @@ def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uin
         every &= present
     each = [everywhere if present is None else _frozen(present) for present in columns]
     return [_frozen(every), *each]
+
+
+#: A read-only array of ones shared by the calls, grown up to :data:`_SHARED_ONES` rows.
+_ONES: list[npt.NDArray[np.uint8]] = [np.ones(0, dtype=np.uint8)]
+_SHARED_ONES: Final = 1 << 23
+
+
+def _ones(n: int) -> npt.NDArray[np.uint8]:
+    """Return ``n`` ones, read-only: every row present (no fresh megabyte per call)."""
+    ones = _ONES[0]
+    if len(ones) < n:
+        ones = _frozen(np.ones(n, dtype=np.uint8))
+        if n <= _SHARED_ONES:
+            # A list item swapped whole: a concurrent call keeps the array it read.
+            _ONES[0] = ones
+    return ones[:n]
 
 
 def _frozen(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -549,20 +567,27 @@ def _distinct(labels: Sequence[str], kept: Sequence[int]) -> tuple[list[int], tu
     return codes, tuple(index)
 
 
-def _used_of(compiled: Any, codes: Codes, labels: tuple[str, ...], mask: int) -> tuple[str, ...]:
-    """Drop labels no row uses, by the compiled pass's mask of used codes (see :func:`_used`)."""
+def _used_of(
+    compiled: Any, codes: Codes, labels: tuple[str, ...], mask: int, pending: list[Any]
+) -> tuple[str, ...]:
+    """Drop labels no row uses, by the compiled pass's mask of used codes (see :func:`_used`).
+
+    When the codes need renumbering, appends them and their table to ``pending``
+    (renumbered together, see :func:`painrx.batch._kernel.renumber`).
+    """
     if len(labels) >= compiled.MASK_BITS:
         return _used(codes, labels)
     kept = [code for code in range(len(labels)) if mask >> code & 1]
     new, texts = _distinct(labels, kept)
-    if new == list(range(len(labels))):
+    if new == kept:
+        # The used codes keep their numbers (only unused labels at the end go).
         return texts
     if codes.dtype.itemsize > 2:
         return _used(codes, labels)
     # Indexed by the unsigned codes: -1 reads the last entry, which stays -1.
     table = np.full(1 << (8 * codes.dtype.itemsize), -1, dtype=codes.dtype)
     table[kept] = new
-    compiled.renumber(_unsigned(codes), table)
+    pending.append((_unsigned(codes), table))
     return texts
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numba
@@ -301,33 +301,20 @@ def _renumber(codes: Any, table: Any) -> None:
         codes[i] = table[codes[i]]
 
 
-def fast_rows(
-    rows: Sequence[Any], shared: Sequence[Any], outputs: Sequence[Any], *, threads: int = 1
-) -> tuple[Any, Any, int, int]:
-    """Run the compiled fast pass (see :func:`painrx.batch._core._compute_compiled`).
+def _in_parts(work: Callable[[int, int], Any], n: int, threads: int) -> list[tuple[int, Any]]:
+    """Run ``work(start, stop)`` over ``threads`` contiguous parts of ``n`` rows side by side.
 
-    ``rows`` are the per-row inputs, ``shared`` the tables and bounds, ``outputs``
-    the per-row outputs (``mme, factor, alert, error, left``). With ``threads`` > 1
-    the rows are cut into that many contiguous parts run side by side (the loop
-    holds no lock); every row's result is the same either way.
-
-    Returns the rows left to the careful pass (in order), their strength, quantity
-    and days supply (NaN where null) as the rows of a 3 × n array, and masks of the
-    alert and error codes used (bit 63 stands for -1 and for every code of 63 or
-    more, which the caller checks itself).
+    The compiled loops hold no lock. Returns each part's start and result, in
+    order; a failure in any thread is raised in the calling one.
     """
-    n = len(rows[0])
     bounds = [n * part // threads for part in range(threads + 1)]
     parts = list(itertools.pairwise(bounds))
     results: list[Any] = [None] * len(parts)
     failures: list[BaseException] = []
 
     def run(index: int) -> None:
-        start, stop = parts[index]
         try:
-            results[index] = _fast_rows(
-                *(x[start:stop] for x in rows), *shared, *(y[start:stop] for y in outputs)
-            )
+            results[index] = work(*parts[index])
         except BaseException as exc:  # noqa: BLE001 # re-raised in the calling thread below
             failures.append(exc)
 
@@ -339,25 +326,58 @@ def fast_rows(
         worker.join()
     if failures:
         raise failures[0]
+    return [(start, result) for (start, _), result in zip(parts, results, strict=True)]
+
+
+def fast_rows(
+    rows: Sequence[Any], shared: Sequence[Any], outputs: Sequence[Any], *, threads: int = 1
+) -> tuple[Any, Any, int, int]:
+    """Run the compiled fast pass (see :func:`painrx.batch._core._compute_compiled`).
+
+    ``rows`` are the per-row inputs, ``shared`` the tables and bounds, ``outputs``
+    the per-row outputs (``mme, factor, alert, error, left``). With ``threads`` > 1
+    the rows are cut into that many contiguous parts run side by side; every row's
+    result is the same either way.
+
+    Returns the rows left to the careful pass (in order), their strength, quantity
+    and days supply (NaN where null) as the rows of a 3 × n array, and masks of the
+    alert and error codes used (bit 63 stands for -1 and for every code of 63 or
+    more, which the caller checks itself).
+    """
+
+    def part(start: int, stop: int) -> Any:
+        return _fast_rows(
+            *(x[start:stop] for x in rows), *shared, *(y[start:stop] for y in outputs)
+        )
+
+    results = _in_parts(part, len(rows[0]), threads)
     left = outputs[-1]
-    kept = [(start, int(result[0])) for (start, _), result in zip(parts, results, strict=True)]
+    kept = [(start, int(result[0])) for start, result in results]
     rows_left = (
         left[: kept[0][1]]
         if len(kept) == 1
         else np.concatenate([left[start : start + count] + start for start, count in kept])
     )
-    numbers = np.concatenate([result[1] for result in results], axis=1)
+    numbers = np.concatenate([result[1] for _, result in results], axis=1)
     alerts_used = errors_used = 0
-    for result in results:
+    for _, result in results:
         alerts_used |= int(result[2])
         errors_used |= int(result[3])
     return rows_left, numbers, alerts_used, errors_used
 
 
-def renumber(codes: Any, table: Any) -> None:
-    """Replace every code ``c`` by ``table[c]`` in place.
+def renumber(columns: Sequence[tuple[Any, Any]], *, threads: int = 1) -> None:
+    """Replace every code ``c`` of each column by its table's ``table[c]``, in place.
 
-    ``codes`` are unsigned views of the label codes, so -1 reads the table's last
-    entry and indexing needs no wraparound check.
+    ``columns`` are pairs of unsigned views of label codes (so -1 reads the table's
+    last entry and indexing needs no wraparound check) and their tables, all
+    columns of one length, cut into ``threads`` parts run side by side.
     """
-    _renumber(codes, table)
+    if not columns:
+        return
+
+    def part(start: int, stop: int) -> None:
+        for codes, table in columns:
+            _renumber(codes[start:stop], table)
+
+    _in_parts(part, len(columns[0][0]), threads)
