@@ -345,6 +345,14 @@ def _warm(compiled: Any) -> None:
 LOADER: Final = Loader(_warm)
 
 
+def _values_at(column: Numbers, rows: Codes) -> Floats:
+    """Return the column's values at ``rows``, NaN where null."""
+    values = column.values[rows]
+    if column.present is not None:
+        values[column.present[rows] == 0] = np.nan
+    return values
+
+
 def _cut(
     numbers: Mapping[str, Numbers], rows: Codes, values: Sequence[Floats]
 ) -> dict[str, Numbers]:
@@ -420,7 +428,7 @@ def _compute_compiled(
     factor = np.empty(n)
     alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
     error = np.empty(n, dtype=_index_type(len(error_labels)))
-    rows, left_numbers, alerts_used, errors_used = compiled.fast_rows(
+    rows, alerts_used, errors_used = compiled.fast_rows(
         [
             _unsigned(key),
             # Contiguous and read-only, so numba compiles no variant per layout.
@@ -457,7 +465,7 @@ def _compute_compiled(
     careful = _careful(
         key[rows],
         slots.found,
-        _cut(numbers, rows, left_numbers),
+        _cut(numbers, rows, [_values_at(numbers[name], rows) for name in _NUMBERS]),
         thresholds,
         scalar,
         labels,

@@ -187,13 +187,13 @@ def _fast_rows(  # numba compiles one flat positional signature
     alert: Any,
     error: Any,
     left: Any,
-) -> tuple[Any, Any, Any, Any]:
+) -> tuple[int, np.uint64, np.uint64]:
     n = len(key)
-    # The denominators wait in ``left`` (as floats) until the rows left over are listed.
-    den_of = left.view(np.float64)
+    # Each chunk's denominators, between its first two loops (a fresh array of a
+    # float per row would cost more in page faults than the loops).
+    den_of = np.empty(min(n, _CHUNK))
     alerts_used = np.uint64(0)
     errors_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
-    left_numbers = np.empty((n, 3))
     kept = 0
     # Chunk by chunk, so that the rows left over are settled while the chunk's
     # columns are in the cache.
@@ -204,7 +204,7 @@ def _fast_rows(  # numba compiles one flat positional signature
         _slot_entries(
             key[rows],
             (numerator, denominator, factor_table, alert_base),
-            (mme[rows], den_of[rows], factor[rows], alert[rows]),
+            (mme[rows], den_of[: stop - start], factor[rows], alert[rows]),
         )
         alerts_used |= _formula(
             (strength[rows], quantity[rows], days[rows], present[rows]),
@@ -212,7 +212,7 @@ def _fast_rows(  # numba compiles one flat positional signature
             (numerator, denominator),
             bounds,
             (den_limit, max_mme, scale),
-            (mme[rows], den_of[rows], alert[rows]),
+            (mme[rows], den_of[: stop - start], alert[rows]),
         )
 
         # 3. The rows not computed, in order (branch-free: they are few and
@@ -288,11 +288,8 @@ def _fast_rows(  # numba compiles one flat positional signature
                 factor[i] = np.nan
                 continue
             left[kept] = i
-            left_numbers[kept, 0] = s
-            left_numbers[kept, 1] = q
-            left_numbers[kept, 2] = d
             kept += 1
-    return kept, left_numbers[:kept].T, alerts_used, _mask(errors_seen)
+    return kept, alerts_used, _mask(errors_seen)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -331,7 +328,7 @@ def _in_parts(work: Callable[[int, int], Any], n: int, threads: int) -> list[tup
 
 def fast_rows(
     rows: Sequence[Any], shared: Sequence[Any], outputs: Sequence[Any], *, threads: int = 1
-) -> tuple[Any, Any, int, int]:
+) -> tuple[Any, int, int]:
     """Run the compiled fast pass (see :func:`painrx.batch._core._compute_compiled`).
 
     ``rows`` are the per-row inputs, ``shared`` the tables and bounds, ``outputs``
@@ -339,9 +336,8 @@ def fast_rows(
     the rows are cut into that many contiguous parts run side by side; every row's
     result is the same either way.
 
-    Returns the rows left to the careful pass (in order), their strength, quantity
-    and days supply (NaN where null) as the rows of a 3 × n array, and masks of the
-    alert and error codes used (bit 63 stands for -1 and for every code of 63 or
+    Returns the rows left to the careful pass (in order) and masks of the alert and
+    error codes used (bit 63 stands for -1 and for every code of 63 or
     more, which the caller checks itself).
     """
 
@@ -358,12 +354,11 @@ def fast_rows(
         if len(kept) == 1
         else np.concatenate([left[start : start + count] + start for start, count in kept])
     )
-    numbers = np.concatenate([result[1] for _, result in results], axis=1)
     alerts_used = errors_used = 0
     for _, result in results:
-        alerts_used |= int(result[2])
-        errors_used |= int(result[3])
-    return rows_left, numbers, alerts_used, errors_used
+        alerts_used |= int(result[1])
+        errors_used |= int(result[2])
+    return rows_left, alerts_used, errors_used
 
 
 def renumber(columns: Sequence[tuple[Any, Any]], *, threads: int = 1) -> None:
