@@ -105,6 +105,18 @@ class _Fast:
     numbers: tuple[Floats, Floats, Floats]
 
 
+def _float_columns(n: int) -> tuple[Floats, Floats]:
+    """Return the ``mme_per_day`` and ``factor`` columns, uninitialised, in one allocation.
+
+    One block rather than two arrays: when a result is dropped, the C allocator
+    (glibc's raises its trimming threshold to the largest block freed) keeps the
+    memory for the next call instead of returning it to the system, so the next
+    call's writes take no page faults (a million rows: ~4,000 faults, 4 ms).
+    """
+    block = np.empty((2, n))
+    return block[0], block[1]
+
+
 def _fast_bounds(
     thresholds: Sequence[tuple[float, str]],
 ) -> tuple[list[tuple[int, int]], float]:
@@ -145,8 +157,7 @@ def _fast_pass(
     """
     n = len(key)
     bounds, den_limit = _fast_bounds(thresholds)
-    mme = np.empty(n)
-    factor = np.empty(n)
+    mme, factor = _float_columns(n)
     alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
     left: list[list[Any]] = [[], [], [], [], []]
     size = min(n, _BLOCK)
@@ -333,7 +344,6 @@ def _warm(compiled: Any) -> None:
                     np.empty(n),
                     np.empty(n, dtype=alert_type),
                     np.empty(n, dtype=error_type),
-                    np.empty(n, dtype=np.intp),
                 ],
             )
     # Unsigned views of the label codes, renumbered by a table of signed codes.
@@ -424,8 +434,7 @@ def _compute_compiled(
     text_in_numbers = any(column.not_a_number.any() for column in numbers.values())
     number_errors = () if text_in_numbers else _NUMBER_ERRORS
     error_labels = (*slots.error_labels, *number_errors, _IMPLAUSIBLE)
-    mme = np.empty(n)
-    factor = np.empty(n)
+    mme, factor = _float_columns(n)
     alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
     error = np.empty(n, dtype=_index_type(len(error_labels)))
     rows, alerts_used, errors_used = compiled.fast_rows(
@@ -454,7 +463,7 @@ def _compute_compiled(
             MAX_DAILY_MME,
             _SCALE,
         ],
-        [mme, factor, alert_codes, error, np.empty(n, dtype=np.intp)],
+        [mme, factor, alert_codes, error],
         threads=_threads(n),
     )
     pending: list[Any] = []

@@ -95,9 +95,7 @@ def _slot_entries(key: Any, tables: Any, out: Any) -> None:
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _formula(
-    numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out: Any
-) -> np.uint64:
+def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out: Any) -> np.uint64:
     """Compute every row's value, whether it is exact, and its alert code (-1: left over).
 
     Returns the mask of the alert codes used (see :func:`_slot`).
@@ -186,12 +184,15 @@ def _fast_rows(  # numba compiles one flat positional signature
     factor: Any,
     alert: Any,
     error: Any,
-    left: Any,
-) -> tuple[int, np.uint64, np.uint64]:
+) -> tuple[Any, np.uint64, np.uint64]:
     n = len(key)
-    # Each chunk's denominators, between its first two loops (a fresh array of a
-    # float per row would cost more in page faults than the loops).
+    # Scratch for one chunk: its denominators between its first two loops, its
+    # rows not computed (arrays of a number per row would cost more in page faults
+    # than the loops).
     den_of = np.empty(min(n, _CHUNK))
+    left = np.empty(min(n, _CHUNK), dtype=np.int64)
+    # The rows left to the careful pass, in order (few: grown when needed).
+    rows_left = np.empty(1024, dtype=np.int64)
     alerts_used = np.uint64(0)
     errors_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
     kept = 0
@@ -218,12 +219,12 @@ def _fast_rows(  # numba compiles one flat positional signature
         # 3. The rows not computed, in order (branch-free: they are few and
         # anywhere), then their key's error if any; the others are left over.
         error[rows] = -1
-        n_left = kept
+        n_left = 0
         for i in range(start, stop):
             left[n_left] = i
             n_left += alert[i] < 0
-        bad, n_left = n_left, kept
-        for j in range(kept, bad):
+        bad, n_left = n_left, 0
+        for j in range(bad):
             i = left[j]
             row_error = slot_error[key[i]]
             error[i] = row_error
@@ -234,8 +235,8 @@ def _fast_rows(  # numba compiles one flat positional signature
         # 4. Most of them in a loop of their own (a rare branch in the loops above
         # would slow every row): number errors, and whole numbers computed exactly
         # as the careful pass does (patch rule, plausibility bound). The rest stay
-        # left, from ``kept`` on.
-        for j in range(kept, n_left):
+        # left.
+        for j in range(n_left):
             i = left[j]
             s = strength[i] if strength_present[i] else np.nan
             q = quantity[i] if quantity_present[i] else np.nan
@@ -287,9 +288,13 @@ def _fast_rows(  # numba compiles one flat positional signature
                 mme[i] = np.nan
                 factor[i] = np.nan
                 continue
-            left[kept] = i
+            if kept == len(rows_left):
+                grown = np.empty(2 * kept, dtype=np.int64)
+                grown[:kept] = rows_left
+                rows_left = grown
+            rows_left[kept] = i
             kept += 1
-    return kept, alerts_used, _mask(errors_seen)
+    return rows_left[:kept], alerts_used, _mask(errors_seen)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -332,7 +337,7 @@ def fast_rows(
     """Run the compiled fast pass (see :func:`painrx.batch._core._compute_compiled`).
 
     ``rows`` are the per-row inputs, ``shared`` the tables and bounds, ``outputs``
-    the per-row outputs (``mme, factor, alert, error, left``). With ``threads`` > 1
+    the per-row outputs (``mme, factor, alert, error``). With ``threads`` > 1
     the rows are cut into that many contiguous parts run side by side; every row's
     result is the same either way.
 
@@ -347,12 +352,10 @@ def fast_rows(
         )
 
     results = _in_parts(part, len(rows[0]), threads)
-    left = outputs[-1]
-    kept = [(start, int(result[0])) for start, result in results]
     rows_left = (
-        left[: kept[0][1]]
-        if len(kept) == 1
-        else np.concatenate([left[start : start + count] + start for start, count in kept])
+        results[0][1][0]
+        if len(results) == 1
+        else np.concatenate([result[0] + start for start, result in results])
     )
     alerts_used = errors_used = 0
     for _, result in results:
