@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from benchmarks.generate import as_arrow, prescriptions
 from painrx.batch import _core as _batch_core
 from painrx.batch import mme_prescriptions
+from painrx.batch._opioids import scalar_mme
 from painrx.errors import InputError
 from tests.batch.test_properties import POLICIES, ROW, TABLES
 
@@ -107,6 +108,50 @@ def test_patch_rule_and_plausibility_rows_are_settled_by_the_compiled_pass() -> 
     np.testing.assert_array_equal(compiled["mme_per_day"], plain["mme_per_day"], strict=True)
     for name in ("alerts", "error"):
         assert compiled[name].tolist() == plain[name].tolist(), name
+
+
+def test_rows_in_eighths_are_settled_by_the_compiled_pass_as_by_the_careful_one() -> None:
+    """Decimal strengths and quantities in eighths left by the main loop: the same bits."""
+    rows = [
+        ("Norco", 7.5, "g", 120.0, 30.0, None, None),  # a mg/g slip: 45,000 MME/day, refused
+        ("Duragesic", 12.5, "mcg/h", 7.5, 20.0, None, None),  # 7.5 patches last 22.5 days
+        ("Duragesic", 37.5, "mcg/h", 2.5, 7.5, None, None),  # half days: the careful pass
+        ("oxycodone", 7.5, "mg", 0.125, 1.0, None, None),
+    ]
+    compiled, plain = _both(_columns(rows, 100), "CDC_NDC_2018", "CDC_2016")
+    assert compiled["error"][0].startswith("InputError: the prescription gives more than 10,000")
+    # CDC file: 12.5 mcg/h x 2.4 = 30 MME/day over the normalised supply.
+    assert compiled["mme_per_day"][1] == 30.0
+    assert compiled["alerts"][1] == "fentanyl_patch_caution;days_supply_normalised"
+    np.testing.assert_array_equal(compiled["mme_per_day"], plain["mme_per_day"], strict=True)
+    np.testing.assert_array_equal(compiled["factor"], plain["factor"], strict=True)
+    for name in ("alerts", "error"):
+        assert compiled[name].tolist() == plain[name].tolist(), name
+
+
+def test_more_than_four_thresholds_give_the_numpy_levels() -> None:
+    """The compiled loop compares four bounds at once; a fifth and sixth take their own pass."""
+    rows = [
+        ("oxycodone", strength, "mg", quantity, days, None, None)
+        for strength in (5.0, 7.5, 10.0, 30.0)
+        for quantity in (10.0, 60.0, 120.0, 333.0)
+        for days in (3.0, 7.0, 30.0)
+    ]
+    columns = _columns(rows, 50)
+    levels = [(20.0, "a"), (37.5, "b"), (50.0, "c"), (90.0, "d"), (120.0, "e"), (200.0, "f")]
+    found = {}
+    for numba in ("1", "0"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PAINRX_NUMBA", numba)
+            found[numba] = _batch_core.compute(
+                columns, len(columns["drug"]), "CDC_2022", levels, scalar_mme("CDC_2022", None)
+            )
+    compiled, plain = found["1"], found["0"]
+    np.testing.assert_array_equal(compiled.mme, plain.mme, strict=True)
+    alerts = [compiled.alert_labels[c] for c in compiled.alert_codes]
+    assert alerts == [plain.alert_labels[c] for c in plain.alert_codes]
+    # oxycodone 30 mg x 333 / 3 days x 1.5 = 4,995 MME/day: every level.
+    assert "a;b;c;d;e;f" in alerts
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,25 @@
-"""The batch fast pass compiled with numba: one loop over the rows instead of ~35 array passes.
+"""The batch fast pass compiled with numba: four loops per chunk instead of ~35 array passes.
 
 Used by :mod:`painrx.batch._core` when numba is installed (``pip install
 painrx[fast]``) for tables of 100,000 rows and more (``PAINRX_NUMBA`` forces the
-choice), split over the usable cores. Its main loop accepts exactly
-the rows the numpy fast pass accepts and computes them with the same float
-operations; its second loop settles most of the rows left over with the float
-operations of the careful pass's exact path (:func:`painrx.batch._exact._decide_exactly`)
-for whole numbers. So every row gets the same bits as on the numpy path.
+choice), split over the usable cores. Chunk by chunk (the chunk's columns stay in
+the CPU cache):
 
-The main loop is branch-free: rows arrive in random order, so a branch on a row's
-validity or threshold level would be mispredicted often and cost more than the
-work it skips. Compiled code is cached on disk (numba's ``cache=True``): the first
-load on a machine compiles for a few seconds, later processes load it; either way
-in the background (:mod:`painrx.batch._loader`).
+1. each row's slot entries are looked up in the small slot tables;
+2. the main loop computes every row with the float operations of the numpy fast
+   pass and accepts exactly the rows it accepts; it has no table look-up and no
+   branch (rows arrive in random order, so a branch on a row's validity or
+   threshold level would be mispredicted often), so it runs on SIMD registers;
+3. the rows not accepted are listed, branch-free, and their keys' errors set;
+4. most of those are settled in a loop of their own: number errors, and numbers
+   in eighths decided on exact integers like the careful pass's exact path
+   (:func:`painrx.batch._exact._decide_exactly`), so the value is the correctly
+   rounded value of the same rational and every decision the same.
+
+So every row gets the same bits as on the numpy path. Compiled code is cached on
+disk (numba's ``cache=True``): the first load on a machine compiles for a few
+seconds, later processes load it; either way in the background
+(:mod:`painrx.batch._loader`).
 """
 
 from __future__ import annotations
@@ -233,9 +240,9 @@ def _fast_rows(  # numba compiles one flat positional signature
             n_left += row_error < 0
 
         # 4. Most of them in a loop of their own (a rare branch in the loops above
-        # would slow every row): number errors, and whole numbers computed exactly
-        # as the careful pass does (patch rule, plausibility bound). The rest stay
-        # left.
+        # would slow every row): number errors, and numbers in eighths computed
+        # exactly as the careful pass does (patch rule, plausibility bound). The
+        # rest stay left.
         for j in range(n_left):
             i = left[j]
             s = strength[i] if strength_present[i] else np.nan
@@ -251,22 +258,27 @@ def _fast_rows(  # numba compiles one flat positional signature
             else:
                 k = key[i]
                 p = exact_num[k]
-                whole = (np.rint(s) == s) & (np.rint(q) == q) & (np.rint(d) == d)
+                # Strength and quantity as eighths, as in the main loop (7.5 mg is
+                # 60/8): every product below is then an exact integer.
+                s8 = s * scale
+                q8 = q * scale
+                whole = (np.rint(s8) == s8) & (np.rint(q8) == q8) & (np.rint(d) == d)
                 if whole and not np.isnan(p):
-                    num = s * q * p
-                    den = exact_den[k]
+                    num = s8 * q8 * p
+                    den = exact_den[k] * scale
                     ua = rule_num[k]
                     normalised = False
                     fits = True
                     if np.isnan(ua):
-                        den *= d
+                        den *= scale * d
                     else:
-                        # The patch rule: the supply is quantity × days per unit.
+                        # The patch rule: the supply is quantity × days per unit,
+                        # (q8 / 8) × ua / ub days.
                         ub = rule_den[k]
                         num *= ub
-                        den *= q * ua
-                        normalised = q * ua != d * ub
-                        fits = (q * ua < _EXACT_FLOAT) & (d * ub < _EXACT_FLOAT)
+                        den *= q8 * ua
+                        normalised = q8 * ua != scale * d * ub
+                        fits = (q8 * ua < _EXACT_FLOAT) & (scale * d * ub < _EXACT_FLOAT)
                     if fits and den > 0 and num < exact_limit and den < exact_limit:
                         settled = True
                         value = num / den
