@@ -25,8 +25,10 @@ seconds, later processes load it; either way in the background
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import numba
@@ -315,31 +317,51 @@ def _renumber(codes: Any, table: Any) -> None:
         codes[i] = table[codes[i]]
 
 
+# Worker threads kept between calls: starting a thread costs about four times as much
+# as handing work to a waiting one. (workers, pool), replaced by a larger pool when
+# a call asks for more.
+_POOL: list[tuple[int, ThreadPoolExecutor]] = []
+_POOL_LOCK = [threading.Lock()]
+
+
+def _forget_pool() -> None:
+    # A forked child has none of the parent's threads: it starts a pool of its own.
+    _POOL.clear()
+    _POOL_LOCK[0] = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """Return a pool of at least ``workers`` threads."""
+    with _POOL_LOCK[0]:
+        if not _POOL or _POOL[0][0] < workers:
+            if _POOL:
+                _POOL[0][1].shutdown(wait=False)
+            pool = ThreadPoolExecutor(workers, thread_name_prefix="painrx-batch")
+            _POOL[:] = [(workers, pool)]
+        return _POOL[0][1]
+
+
 def _in_parts(work: Callable[[int, int], Any], n: int, threads: int) -> list[tuple[int, Any]]:
     """Run ``work(start, stop)`` over ``threads`` contiguous parts of ``n`` rows side by side.
 
     The compiled loops hold no lock. Returns each part's start and result, in
-    order; a failure in any thread is raised in the calling one.
+    order; a failure in any part is raised in the calling thread once every part
+    has stopped.
     """
     bounds = [n * part // threads for part in range(threads + 1)]
     parts = list(itertools.pairwise(bounds))
-    results: list[Any] = [None] * len(parts)
-    failures: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            results[index] = work(*parts[index])
-        except BaseException as exc:  # noqa: BLE001 # re-raised in the calling thread below
-            failures.append(exc)
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(1, len(parts))]
-    for worker in workers:
-        worker.start()
-    run(0)
-    for worker in workers:
-        worker.join()
-    if failures:
-        raise failures[0]
+    others = (
+        [_pool(len(parts) - 1).submit(work, *part) for part in parts[1:]] if threads > 1 else []
+    )
+    try:
+        first = work(*parts[0])
+    finally:
+        wait(others)
+    results = [first, *(future.result() for future in others)]
     return [(start, result) for (start, _), result in zip(parts, results, strict=True)]
 
 
