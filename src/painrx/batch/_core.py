@@ -437,7 +437,7 @@ def _compute_compiled(
     mme, factor = _float_columns(n)
     alert_codes = np.empty(n, dtype=slots.alert_base.dtype)
     error = np.empty(n, dtype=_index_type(len(error_labels)))
-    rows, alerts_used, errors_used = compiled.fast_rows(
+    rows, error_rows, alerts_used, errors_used = compiled.fast_rows(
         [
             _unsigned(key),
             # Contiguous and read-only, so numba compiles no variant per layout.
@@ -468,7 +468,7 @@ def _compute_compiled(
     )
     pending: list[Any] = []
     labels = _Labels(_used_of(compiled, alert_codes, slots.labels, alerts_used, pending))
-    errors = _Labels(_used_of(compiled, error, error_labels, errors_used, pending))
+    errors = _Labels(_used_of(compiled, error, error_labels, errors_used, pending, only=error_rows))
     compiled.renumber(pending, threads=_threads(n))
     kernel_errors = len(errors.index)
     careful = _careful(
@@ -585,12 +585,19 @@ def _distinct(labels: Sequence[str], kept: Sequence[int]) -> tuple[list[int], tu
 
 
 def _used_of(
-    compiled: Any, codes: Codes, labels: tuple[str, ...], mask: int, pending: list[Any]
+    compiled: Any,
+    codes: Codes,
+    labels: tuple[str, ...],
+    mask: int,
+    pending: list[Any],
+    *,
+    only: Codes | None = None,
 ) -> tuple[str, ...]:
     """Drop labels no row uses, by the compiled pass's mask of used codes (see :func:`_used`).
 
     When the codes need renumbering, appends them and their table to ``pending``
-    (renumbered together, see :func:`painrx.batch._kernel.renumber`).
+    (renumbered together, see :func:`painrx.batch._kernel.renumber`); or, when
+    ``only`` lists the rows holding codes (every other row -1), renumbers those.
     """
     if len(labels) >= compiled.MASK_BITS:
         return _used(codes, labels)
@@ -604,7 +611,10 @@ def _used_of(
     # Indexed by the unsigned codes: -1 reads the last entry, which stays -1.
     table = np.full(1 << (8 * codes.dtype.itemsize), -1, dtype=codes.dtype)
     table[kept] = new
-    pending.append((_unsigned(codes), table))
+    if only is not None:
+        codes[only] = table[_unsigned(codes[only])]
+    else:
+        pending.append((_unsigned(codes), table))
     return texts
 
 

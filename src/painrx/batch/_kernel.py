@@ -79,6 +79,17 @@ def _slot(code: int) -> int:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def _appended(rows: Any, count: int, row: int) -> Any:
+    """Return ``rows`` with ``row`` at ``count`` (a new array of twice the size when full)."""
+    if count == len(rows):
+        grown = np.empty(2 * count, dtype=rows.dtype)
+        grown[:count] = rows
+        rows = grown
+    rows[count] = row
+    return rows
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def _mask(seen: Any) -> np.uint64:
     """Return the mask of the codes marked in ``seen`` (bit ``c`` for code ``c``)."""
     mask = np.uint64(0)
@@ -193,15 +204,18 @@ def _fast_rows(  # numba compiles one flat positional signature
     factor: Any,
     alert: Any,
     error: Any,
-) -> tuple[Any, np.uint64, np.uint64]:
+) -> tuple[Any, Any, np.uint64, np.uint64]:
     n = len(key)
     # Scratch for one chunk: its denominators between its first two loops, its
     # rows not computed (arrays of a number per row would cost more in page faults
     # than the loops).
     den_of = np.empty(min(n, _CHUNK))
     left = np.empty(min(n, _CHUNK), dtype=np.int64)
-    # The rows left to the careful pass, in order (few: grown when needed).
+    # The rows left to the careful pass, in order, and the rows given an error here
+    # (few: grown when needed).
     rows_left = np.empty(1024, dtype=np.int64)
+    error_rows = np.empty(1024, dtype=np.int64)
+    n_errors = 0
     alerts_used = np.uint64(0)
     errors_seen = np.zeros(MASK_BITS + 1, dtype=np.uint8)
     kept = 0
@@ -240,6 +254,9 @@ def _fast_rows(  # numba compiles one flat positional signature
             errors_seen[_slot(row_error)] = 1
             left[n_left] = i
             n_left += row_error < 0
+            if row_error >= 0:
+                error_rows = _appended(error_rows, n_errors, i)
+                n_errors += 1
 
         # 4. Most of them in a loop of their own (a rare branch in the loops above
         # would slow every row): number errors, and numbers in eighths computed
@@ -301,14 +318,12 @@ def _fast_rows(  # numba compiles one flat positional signature
             if settled:
                 mme[i] = np.nan
                 factor[i] = np.nan
+                error_rows = _appended(error_rows, n_errors, i)
+                n_errors += 1
                 continue
-            if kept == len(rows_left):
-                grown = np.empty(2 * kept, dtype=np.int64)
-                grown[:kept] = rows_left
-                rows_left = grown
-            rows_left[kept] = i
+            rows_left = _appended(rows_left, kept, i)
             kept += 1
-    return rows_left[:kept], alerts_used, _mask(errors_seen)
+    return rows_left[:kept], error_rows[:n_errors], alerts_used, _mask(errors_seen)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -367,7 +382,7 @@ def _in_parts(work: Callable[[int, int], Any], n: int, threads: int) -> list[tup
 
 def fast_rows(
     rows: Sequence[Any], shared: Sequence[Any], outputs: Sequence[Any], *, threads: int = 1
-) -> tuple[Any, int, int]:
+) -> tuple[Any, Any, int, int]:
     """Run the compiled fast pass (see :func:`painrx.batch._core._compute_compiled`).
 
     ``rows`` are the per-row inputs, ``shared`` the tables and bounds, ``outputs``
@@ -375,8 +390,8 @@ def fast_rows(
     the rows are cut into that many contiguous parts run side by side; every row's
     result is the same either way.
 
-    Returns the rows left to the careful pass (in order) and masks of the alert and
-    error codes used (bit 63 stands for -1 and for every code of 63 or
+    Returns the rows left to the careful pass (in order), the rows given an error
+    code (in no particular order), and masks of the alert and error codes used (bit 63 stands for -1 and for every code of 63 or
     more, which the caller checks itself).
     """
 
@@ -386,16 +401,19 @@ def fast_rows(
         )
 
     results = _in_parts(part, len(rows[0]), threads)
-    rows_left = (
-        results[0][1][0]
+    rows_left, error_rows = (
+        (results[0][1][0], results[0][1][1])
         if len(results) == 1
-        else np.concatenate([result[0] + start for start, result in results])
+        else (
+            np.concatenate([result[0] + start for start, result in results]),
+            np.concatenate([result[1] + start for start, result in results]),
+        )
     )
     alerts_used = errors_used = 0
     for _, result in results:
-        alerts_used |= int(result[1])
-        errors_used |= int(result[2])
-    return rows_left, alerts_used, errors_used
+        alerts_used |= int(result[2])
+        errors_used |= int(result[3])
+    return rows_left, error_rows, alerts_used, errors_used
 
 
 def renumber(columns: Sequence[tuple[Any, Any]], *, threads: int = 1) -> None:
