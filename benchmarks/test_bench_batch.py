@@ -121,16 +121,17 @@ def _one_pass_floor(drug: Any, unit: Any, arrays: dict[str, Any]) -> Any:
     formula.) No exactness checks, thresholds, errors or alerts: what any batch pass
     over these columns costs at least.
     """
-    numba = pytest.importorskip("numba")
+    njit: Any = pytest.importorskip("numba").njit
     strength, quantity, days = _numbers(arrays)
     factors = np.linspace(0.1, 7.2, 64)
     drug, unit = np.ascontiguousarray(drug), np.ascontiguousarray(unit)
     out = np.empty(len(strength))
 
-    @numba.njit(nogil=True, error_model="numpy")
-    def one_pass(drug: Any, unit: Any, s: Any, q: Any, d: Any, table: Any, out: Any) -> None:
+    def loop(drug: Any, unit: Any, s: Any, q: Any, d: Any, table: Any, out: Any) -> None:
         for i in range(len(out)):
             out[i] = s[i] * (q[i] / d[i]) * table[(drug[i] + unit[i]) & 63]
+
+    one_pass = njit(nogil=True, error_model="numpy")(loop)
 
     def floor() -> Any:
         one_pass(drug, unit, strength, quantity, days, factors, out)

@@ -73,7 +73,7 @@ def _level(num: float, den: float, bounds: Any) -> int:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _slot(code: int) -> int:
+def _slot(code: int) -> np.uint64:
     # As unsigned, -1 is the largest code: it lands on slot 63 with codes above 62.
     return min(np.uint64(code), np.uint64(MASK_BITS))
 
