@@ -129,29 +129,44 @@ def test_rows_in_eighths_are_settled_by_the_compiled_pass_as_by_the_careful_one(
         assert compiled[name].tolist() == plain[name].tolist(), name
 
 
-def test_more_than_four_thresholds_give_the_numpy_levels() -> None:
-    """The compiled loop compares four bounds at once; a fifth and sixth take their own pass."""
+def _compiled_and_plain(columns: dict[str, Any], levels: list[tuple[float, str]]) -> Any:
+    found = []
+    for numba in ("1", "0"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PAINRX_NUMBA", numba)
+            found.append(
+                _batch_core.compute(
+                    columns, len(columns["drug"]), "CDC_2022", levels, scalar_mme("CDC_2022", None)
+                )
+            )
+    return found
+
+
+# Six levels; and three that every row reaches (so the codes after the first two
+# levels are used by no row).
+LEVELS = [
+    [(20.0, "a"), (37.5, "b"), (50.0, "c"), (90.0, "d"), (120.0, "e"), (200.0, "f")],
+    [(0.5, "a"), (1.0, "b"), (1.5, "c")],
+]
+
+
+@pytest.mark.parametrize("levels", LEVELS)
+def test_more_than_two_thresholds_give_the_numpy_levels(levels: list[tuple[float, str]]) -> None:
+    """The compiled loop compares two bounds at once; each further one takes its own pass."""
     rows = [
         ("oxycodone", strength, "mg", quantity, days, None, None)
         for strength in (5.0, 7.5, 10.0, 30.0)
         for quantity in (10.0, 60.0, 120.0, 333.0)
         for days in (3.0, 7.0, 30.0)
     ]
-    columns = _columns(rows, 50)
-    levels = [(20.0, "a"), (37.5, "b"), (50.0, "c"), (90.0, "d"), (120.0, "e"), (200.0, "f")]
-    found = {}
-    for numba in ("1", "0"):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("PAINRX_NUMBA", numba)
-            found[numba] = _batch_core.compute(
-                columns, len(columns["drug"]), "CDC_2022", levels, scalar_mme("CDC_2022", None)
-            )
-    compiled, plain = found["1"], found["0"]
+    compiled, plain = _compiled_and_plain(_columns(rows, 50), levels)
     np.testing.assert_array_equal(compiled.mme, plain.mme, strict=True)
     alerts = [compiled.alert_labels[c] for c in compiled.alert_codes]
     assert alerts == [plain.alert_labels[c] for c in plain.alert_codes]
+    # Only the labels rows use, as on the numpy path.
+    assert sorted(compiled.alert_labels) == sorted(set(alerts)) == sorted(plain.alert_labels)
     # oxycodone 30 mg x 333 / 3 days x 1.5 = 4,995 MME/day: every level.
-    assert "a;b;c;d;e;f" in alerts
+    assert ";".join(code for _, code in levels) in alerts
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,7 @@ _BLOCK: Final = 1 << 17
 #: code costs about 0.3 s in a fresh process, and it saves about 7 ns a row.
 COMPILED_MIN_ROWS: Final = 100_000
 # Thresholds the compiled pass compares without a loop (see :func:`_kernel_bounds`).
-_KERNEL_BOUNDS: Final = 4
+_KERNEL_BOUNDS: Final = 2
 # Up to this many alert labels, the used ones are found by comparison, not counting.
 _COMPARE_LABELS: Final = 24
 
@@ -568,7 +568,7 @@ def _kernel_bounds(bounds: Sequence[tuple[int, int]]) -> npt.NDArray[np.float64]
     """Return the bounds as rows ``(numerator, denominator)`` for the compiled pass.
 
     An array rather than a tuple, so that the number of thresholds is no new
-    compiled variant. At least four rows: the kernel compares the first four
+    compiled variant. At least two rows: the kernel compares the first two
     without a loop; the padding ``(1, 0)`` is a bound that no computed row
     reaches (``num × 0 >= den × 1`` is false for every row with ``den > 0``).
     """

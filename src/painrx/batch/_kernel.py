@@ -123,15 +123,13 @@ def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out:
     On entry ``mme`` holds each row's factor numerator, ``den_of`` its denominator
     and ``alert`` its alert base (see :func:`_slot_entries`). The main loop has no
     table look-up and no branch, so it runs on SIMD registers; it compares the
-    first four bounds (padding ``(1, 0)`` is never reached).
+    first two bounds (padding ``(1, 0)`` is never reached).
     """
     strength, quantity, days, present = numbers
     den_limit, max_mme, scale = limits
     mme, den_of, alert = out
     b0n, b0d = bounds[0, 0], bounds[0, 1]
     b1n, b1d = bounds[1, 0], bounds[1, 1]
-    b2n, b2d = bounds[2, 0], bounds[2, 1]
-    b3n, b3d = bounds[3, 0], bounds[3, 1]
     used = np.uint64(0)
     for i in range(len(mme)):
         s = strength[i] * scale
@@ -153,23 +151,24 @@ def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out:
             & (value > 0)
             & (value < max_mme)
         )
-        level = ((num * b0d >= den * b0n) + (num * b1d >= den * b1n)) + (
-            (num * b2d >= den * b2n) + (num * b3d >= den * b3n)
-        )
+        level = (num * b0d >= den * b0n) + (num * b1d >= den * b1n)
         code = alert[i] + level if ok else -1
         alert[i] = code
         used |= np.uint64(1) << np.uint64(_slot(code))
-    # More than four thresholds (no policy has them yet): the same comparisons on
-    # the same floats, a pass per further bound.
+    if bounds.shape[0] <= 2:
+        return used
+    # More than two thresholds (no policy has them yet): the same comparisons on
+    # the same floats, a pass per further bound; then the codes used.
     numerator, denominator = tables
-    for j in range(4, bounds.shape[0]):
+    for j in range(2, bounds.shape[0]):
         bn, bd = bounds[j, 0], bounds[j, 1]
         for i in range(len(mme)):
             num = strength[i] * scale * (quantity[i] * scale) * numerator[key[i]]
             den = denominator[key[i]] * days[i]
-            if alert[i] >= 0 and num * bd >= den * bn:
-                alert[i] += 1
-                used |= np.uint64(1) << np.uint64(_slot(alert[i]))
+            alert[i] += (alert[i] >= 0) & (num * bd >= den * bn)
+    used = np.uint64(0)
+    for i in range(len(mme)):
+        used |= np.uint64(1) << np.uint64(_slot(alert[i]))
     return used
 
 
