@@ -318,7 +318,7 @@ def _warm(compiled: Any) -> None:
     """
     n = 4
     numbers = [_frozen(np.ones(n)) for _ in _NUMBERS]
-    present = [_frozen(np.ones(n, dtype=np.uint8))] * 4
+    present = [_frozen(np.ones(n, dtype=np.uint8))] * 3
     table = np.ones(n)
     for key_type in (np.uint8, np.uint16):
         for alert_type in (np.int8, np.int16):
@@ -518,22 +518,16 @@ def _unsigned(codes: Codes) -> npt.NDArray[np.unsignedinteger[Any]]:
 
 
 def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uint8]]:
-    """Return per row whether all of strength, quantity and days supply are present, then each.
+    """Return per row whether each of strength, quantity and days supply is present.
 
-    1 is present, 0 null; without nulls, one array of ones for all four (so every
-    row reads one byte). Always contiguous and read-only: numba compiles one variant
-    per argument type, and layout and writability are part of it.
+    1 is present, 0 null; a column without nulls gets the shared array of ones.
+    Always contiguous and read-only: numba compiles one variant per argument type,
+    and layout and writability are part of it.
     """
-    columns = [numbers[name].present for name in _NUMBERS]
-    known = [present for present in columns if present is not None]
-    everywhere = _ones(n)
-    if not known:
-        return [everywhere] * 4
-    every = known[0].copy()
-    for present in known[1:]:
-        every &= present
-    each = [everywhere if present is None else _frozen(present) for present in columns]
-    return [_frozen(every), *each]
+    return [
+        _ones(n) if numbers[name].present is None else _frozen(numbers[name].present)
+        for name in _NUMBERS
+    ]
 
 
 #: A read-only array of ones shared by the calls, grown up to :data:`_SHARED_ONES` rows.

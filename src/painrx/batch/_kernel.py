@@ -125,7 +125,7 @@ def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out:
     table look-up and no branch, so it runs on SIMD registers; it compares the
     first two bounds (padding ``(1, 0)`` is never reached).
     """
-    strength, quantity, days, present = numbers
+    strength, quantity, days, strength_present, quantity_present, days_present = numbers
     den_limit, max_mme, scale = limits
     mme, den_of, alert = out
     b0n, b0d = bounds[0, 0], bounds[0, 1]
@@ -143,7 +143,7 @@ def _formula(numbers: Any, key: Any, tables: Any, bounds: Any, limits: Any, out:
         # (NaN for NaN and infinity), so the sum is 0 only when all three are whole.
         fraction = np.abs(np.rint(s) - s) + np.abs(np.rint(q) - q) + np.abs(np.rint(d) - d)
         ok = (
-            (present[i] != 0)
+            ((strength_present[i] & quantity_present[i] & days_present[i]) != 0)
             & (fraction == 0)
             & (s > 0)
             & (den > 0)
@@ -178,7 +178,6 @@ def _fast_rows(  # numba compiles one flat positional signature
     strength: Any,
     quantity: Any,
     days: Any,
-    present: Any,
     strength_present: Any,
     quantity_present: Any,
     days_present: Any,
@@ -230,7 +229,14 @@ def _fast_rows(  # numba compiles one flat positional signature
             (mme[rows], den_of[: stop - start], factor[rows], alert[rows]),
         )
         alerts_used |= _formula(
-            (strength[rows], quantity[rows], days[rows], present[rows]),
+            (
+                strength[rows],
+                quantity[rows],
+                days[rows],
+                strength_present[rows],
+                quantity_present[rows],
+                days_present[rows],
+            ),
             key[rows],
             (numerator, denominator),
             bounds,
