@@ -22,6 +22,7 @@ from painrx.catalog._codes import (
     check_name_or_rxcui,
     ingredient_for_rxcui,
     rxnorm_product,
+    rxnorm_products,
 )
 from painrx.errors import (
     InputError,
@@ -888,9 +889,24 @@ def names() -> tuple[str, ...]:
 
 # RxNorm names: "[12 HR ][1 ML ]ingredient strength UNIT[ / ingredient strength UNIT] Dose Form
 # [Brand]". The dose form is known from the table, so it is cut off the end, not guessed.
-# "Abuse-Deterrent" is an RxNorm qualifier of the drug, not part of an ingredient name.
-_RX_PREFIX: Final = re.compile(r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent )+")
+# "Abuse-Deterrent" and "Matrix Delivery" are RxNorm qualifiers of the drug, not part of
+# an ingredient name.
+_RX_PREFIX: Final = re.compile(
+    r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent |Matrix Delivery )+"
+)
 _RX_BRAND: Final = re.compile(r" \[([^\]]+)\]$")
+# A pack of identical units: "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack".
+_RX_PACK: Final = re.compile(r"^\{(?P<count>\d+) \((?P<unit>[^()]+?)(?: \[[^\]]+\])?\) \} Pack$")
+# Words of an RxNorm name painrx refuses to read as the plain ingredient, and why.
+_RX_REFUSED: Final = {
+    "liposomal": (
+        "is liposomal morphine (DepoDur), an extended-release liposome injection for "
+        "epidural use only, as a single dose before surgery (DEPODUR prescribing "
+        "information; no longer marketed in the US). No painrx MME or conversion table "
+        "covers epidural morphine, and reading it as plain morphine injection would "
+        "misstate it."
+    ),
+}
 _RX_COMPONENT: Final = re.compile(
     r"^(?P<name>\D.*?) (?P<value>\d+(?:\.\d+)?) (?P<unit>[A-Z]+(?:/[A-Z]+)?)$"
 )
@@ -900,9 +916,24 @@ _RX_UNITS: Final = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": 
 
 @attrs.frozen
 class _RxName:
+    """An RxNorm drug name read: ingredients, strengths, brand, and the units of a pack.
+
+    ``pack`` is the number of identical units of a pack (None for one drug), whose
+    strengths and ``dose_form`` are those of one unit.
+    """
+
     ingredients: tuple[str, ...]
     strengths: tuple[tuple[str, float, str], ...]
     brand: str | None
+    dose_form: str
+    pack: int | None = None
+
+
+@cache
+def _rx_dose_forms() -> tuple[str, ...]:
+    """The RxNorm dose forms of the code table, longest first (a pack's unit names one)."""
+    forms = {p.dose_form for p in rxnorm_products()}
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
@@ -912,14 +943,24 @@ def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
         return UnknownCodeError(drug.rxcui, "RxCUI", f"its RxNorm name {drug.name!r} {why}")
 
     text = drug.name
+    for word, why in _RX_REFUSED.items():
+        if word in text.split():
+            raise refuse(why)
     brand_match = _RX_BRAND.search(text)
     brand = brand_match.group(1) if brand_match else None
-    text = _RX_PREFIX.sub("", text[: brand_match.start()] if brand_match else text)
-    if not text.endswith(" " + drug.dose_form) or text.startswith("{"):
-        msg = f"is not one drug in the dose form {drug.dose_form!r} (a pack?)."
+    text = text[: brand_match.start()] if brand_match else text
+    dose_form, pack = drug.dose_form, None
+    pack_match = _RX_PACK.match(text)
+    if pack_match is not None:
+        # A pack of N identical units is that unit's drug; its strength is one unit's.
+        text, pack = pack_match["unit"], int(pack_match["count"])
+        dose_form = next((f for f in _rx_dose_forms() if text.endswith(" " + f)), "")
+    text = _RX_PREFIX.sub("", text)
+    if not dose_form or not text.endswith(" " + dose_form) or text.startswith("{"):
+        msg = f"is not one drug in the dose form {drug.dose_form!r}, nor a pack of one drug."
         raise refuse(msg)
     components: list[tuple[str, float, str]] = []
-    for part in text.removesuffix(" " + drug.dose_form).split(" / "):
+    for part in text.removesuffix(" " + dose_form).split(" / "):
         found = _RX_COMPONENT.match(part)
         if found is None or found["unit"] not in _RX_UNITS:
             msg = f"has a component painrx cannot read: {part!r}."
@@ -934,7 +975,7 @@ def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
     if drug.ingredient not in ids:
         msg = f"does not name its opioid {drug.ingredient}."
         raise refuse(msg)
-    return _RxName(ids, tuple(components), brand)
+    return _RxName(ids, tuple(components), brand, dose_form, pack)
 
 
 def _rxnorm_catalog_product(drug: RxNormProduct) -> tuple[Product, _RxName]:

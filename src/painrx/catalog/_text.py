@@ -90,7 +90,7 @@ _STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight
 # and acetaminophen"), with room to spare; a bound on the name search, not on the text.
 _MAX_NAME_WORDS: Final = 12
 # Dose forms taken by mouth (or none named): the forms the cited oral unit strengths cover.
-_ORAL_FORMS: Final = frozenset({None, "tablet", "capsule", "er_tablet", "solution"})
+_ORAL_FORMS: Final = frozenset({None, "tablet", "capsule", "er_tablet", "er_capsule", "solution"})
 # Mass units painrx keeps for body weight: "1 kg" of a drug is a slip, never a strength.
 _BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
@@ -536,15 +536,30 @@ def _medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
             "RxCUI",
             f"its RxNorm name {drug.name!r} gives two strengths of one ingredient (two salts).",
         )
+    if name.pack is not None:
+        # The code names the pack (here two single-dose sprays, one dose), but its strength
+        # is one unit's: a count of packs and a count of units would differ N-fold.
+        raise UnknownCodeError(
+            drug.rxcui,
+            "RxCUI",
+            f"its RxNorm name {drug.name!r} is a pack of {name.pack} units whose strength is "
+            f"per unit; give the unit's strength and count instead "
+            f"(e.g. '{found.id} {name.strengths[0][1]:g} {name.strengths[0][2]}').",
+        )
     by_id = {c[0]: Q(c[1], c[2]) for c in name.strengths}
-    # Form and route come from the catalog's reading of the RxNorm dose form words.
+    # Form and route come from the catalog's reading of the RxNorm dose form words; a
+    # dose form the vocabulary names whole ("Extended Release Oral Capsule") decides the form.
     shape = parse_medication(f"{drug.ingredient} {drug.dose_form}")
+    try:
+        form: str | None = vocabulary.form(drug.dose_form)
+    except InputError:
+        form = shape.form
     return ParsedMedication(
         text=drug.name,
         product=found,
         brand=name.brand,
         strengths=tuple(by_id[i] for i in found.ingredients),
-        form=shape.form,
+        form=form,
         route=shape.route,
         source=_catalog().source,
     )
