@@ -440,9 +440,22 @@ def _oral(words_read: _Words) -> bool:
     return words_read.form in _ORAL_FORMS
 
 
+def _numbered_name(words: list[str], first_number: int) -> int:
+    """Return where the name ends when a number is part of it ("Tylenol 3", "Tylenol #3").
+
+    A brand numbered by strength ("Tylenol with Codeine #3") is often written without
+    its "#"; the number belongs to the name only when name and number together are a
+    catalog name, so "Tylenol 500 mg" keeps 500 as a strength.
+    """
+    if first_number < len(words) and _find(" ".join(words[: first_number + 1])) is not None:
+        return first_number + 1
+    return first_number
+
+
 @lru_cache(maxsize=4096)
 def _parse_medication(text: str) -> ParsedMedication:
     words, first_number = _words(text)
+    first_number = _numbered_name(words, first_number)
     name_words = words[:first_number]
     resolved, used = _resolve_name(name_words)
     prod = _product_for(resolved)
