@@ -17,9 +17,11 @@ import attrs
 from painrx import vocabulary
 from painrx._html import key_value_table
 from painrx.catalog._codes import (
+    Coding,
     UnknownCodeError,
     check_name_or_rxcui,
     ingredient_for_rxcui,
+    ingredient_rxcui,
     rxnorm_product,
 )
 from painrx.catalog._data import (
@@ -114,6 +116,8 @@ class ParsedMedication:
         source: The catalog edition used.
         frequency: A frequency code written in the text (``"q6h"`` → ``"q6h"``,
             ``"bid"`` → ``"BID"``), else None.
+        codes: The RxNorm codes it was read from (``parse_medication(rxcui=...)``): the
+            drug's RxCUI, then its opioid ingredient's; empty for text.
     """
 
     text: str
@@ -127,6 +131,7 @@ class ParsedMedication:
     )
     source: Provenance | None = attrs.field(default=None, repr=False)
     frequency: str | None = None
+    codes: tuple[Coding, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (strengths as value/unit pairs)."""
@@ -142,6 +147,7 @@ class ParsedMedication:
             "frequency": self.frequency,
             "alerts": [a.to_dict() for a in self.alerts],
             "source": self.source.id if self.source is not None else None,
+            "codes": [c.to_dict() for c in self.codes],
         }
 
     def _repr_html_(self) -> str:
@@ -154,6 +160,7 @@ class ParsedMedication:
                 ("form", self.form or "—"),
                 ("route", self.route or "—"),
                 ("alerts", "; ".join(a.message for a in self.alerts) or "—"),
+                ("codes", ", ".join(f"{c.code} ({c.display})" for c in self.codes) or "—"),
             ],
         )
 
@@ -540,7 +547,9 @@ def _medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
     code = check_name_or_rxcui(text, rxcui, "medication text")
     ingredient = ingredient_for_rxcui(code)
     if ingredient is not None:
-        return parse_medication(ingredient)
+        coding = ingredient_rxcui(ingredient)
+        codes = () if coding is None else (coding,)
+        return attrs.evolve(parse_medication(ingredient), codes=codes)
     drug = rxnorm_product(code)
     found, name = _rxnorm_catalog_product(drug)
     if len(name.strengths) != len(name.ingredients):
@@ -575,4 +584,5 @@ def _medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
         form=form,
         route=shape.route,
         source=_catalog().source,
+        codes=(drug.coding, *filter(None, (ingredient_rxcui(drug.ingredient),))),
     )

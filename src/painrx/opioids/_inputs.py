@@ -176,6 +176,10 @@ def _route_form_cached(drug: _Drug, route: str | None, form: str | None) -> tupl
     if drug.route is not None and r is not None and r != drug.route:
         msg = f"{drug.name!r} is given by the {drug.route} route; route={route!r} contradicts it."
         raise InputError(msg)
+    if f == "injection" and not (r or drug.route):
+        # An injection is never oral, and iv, im and sc doses differ: never assumed.
+        msg = f"{drug.name!r} is an injection: give route= ('iv', 'im' or 'sc')."
+        raise InputError(msg)
     resolved = r or drug.route or _FORM_ROUTES.get(f or "", _ORAL)
     if resolved == "transdermal" and f is None:
         f = "patch"
