@@ -55,15 +55,45 @@ def test_er_capsule_taper_never_splits() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["Tylenol 3", "Tylenol #3", "Tylenol 4", "Tylenol w/ codeine 3", "Tylenol with Codeine No. 4"],
+    ("text", "brand", "codeine_mg"),
+    [
+        ("Tylenol 3", "Tylenol with Codeine #3", 30),
+        ("Tylenol #3", "Tylenol with Codeine #3", 30),
+        ("Tylenol w/ codeine 3", "Tylenol with Codeine #3", 30),
+        ("Tylenol 4", "Tylenol with Codeine #4", 60),
+        ("Tylenol with Codeine No. 4", "Tylenol with Codeine #4", 60),
+        ("Tylenol 3 300/30 mg", "Tylenol with Codeine #3", 30),
+    ],
 )
-def test_numbered_tylenol_is_codeine_acetaminophen(text: str) -> None:
-    # TYLENOL with Codeine (Janssen) prescribing information: No. 3 = 300 mg acetaminophen
-    # with 30 mg codeine phosphate, No. 4 = 300 mg with 60 mg.
+def test_numbered_tylenol_is_codeine_acetaminophen(text: str, brand: str, codeine_mg: int) -> None:
+    # TYLENOL with Codeine prescribing information, section 3: No. 3 = 300 mg
+    # acetaminophen with 30 mg codeine phosphate, No. 4 = 300 mg with 60 mg.
     med = catalog.parse_medication(text)
-    assert (med.product.id, med.brand) == ("codeine/acetaminophen", "Tylenol with Codeine")
-    assert catalog.product(text).id == "codeine/acetaminophen"
+    assert (med.product.id, med.brand) == ("codeine/acetaminophen", brand)
+    assert [str(q) for q in med.strengths] == [f"{codeine_mg} mg", "300 mg"]
+    assert catalog.product(text.removesuffix(" 300/30 mg")).id == "codeine/acetaminophen"
+
+
+def test_numbered_tylenol_mme_and_acetaminophen() -> None:
+    # 2 tablets of No. 3 every 6 h: 240 mg codeine/day × 0.15 (CDC 2022) = 36 MME/day.
+    assert rx.mme("Tylenol #3", 2, frequency="q6h").value == pytest.approx(36.0)
+    assert rx.mme("Tylenol 4", frequency="q6h").value == pytest.approx(36.0)
+    report = rx.check_interactions(["Tylenol 3 q6h", "Tylenol 500 mg QID"])
+    assert report.acetaminophen is not None
+    assert report.acetaminophen.daily_dose.magnitude == pytest.approx(1200 + 2000)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Tylenol #3 300/60 mg", "is 300/30 mg .* by its name"),
+        ("Tylenol 3 30 mg", "write every strength, in that order"),
+        ("Tylenol with Codeine 300 mg", "write every strength, in that order"),
+    ],
+)
+def test_numbered_tylenol_refusals(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        catalog.parse_medication(text)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +106,16 @@ def test_tylenol_alone_is_acetaminophen(text: str, strengths: list[str]) -> None
     assert [str(q) for q in med.strengths] == strengths
 
 
-def test_tylenol_3_with_label_strength() -> None:
-    med = catalog.parse_medication("Tylenol 3 300/30 mg")
-    assert [str(q) for q in med.strengths] == ["30 mg", "300 mg"]
+def test_brand_stated_strengths_are_marketed() -> None:
+    # Every strength a brand's name states is one of the product's marketed sets
+    # (RxNorm names, data/catalog/strengths.toml), so names and strengths cannot drift.
+    stated = {
+        name: catalog.product(name) for name in catalog.names() if catalog.product(name).strengths
+    }
+    assert set(stated) >= {"Tylenol with Codeine #3", "Tylenol with Codeine #4"}
+    for product in stated.values():
+        mg = tuple(q.to("mg").magnitude for q in product.strengths)
+        text = "/".join(f"{v:g}" for v in mg) + " mg"
+        # Written in product order: the marketed-set check refuses anything else.
+        checked = catalog.parse_medication(f"{product.id} {text}")
+        assert tuple(q.to("mg").magnitude for q in checked.strengths) == mg

@@ -32,6 +32,7 @@ from painrx.errors import (
 from painrx.provenance import Provenance
 from painrx.tables import (
     NonEmpty,
+    Positive,
     ShapeError,
     data_file,
     parse_table,
@@ -40,6 +41,7 @@ from painrx.tables import (
     table_part,
     table_shape,
 )
+from painrx.units import Q, Quantity
 
 __all__ = [
     "CLASSES",
@@ -180,6 +182,8 @@ class Product:
             Butrans patch and a 96-hour Transtec patch).
         form: Dose form implied by the brand (``"er_tablet"`` for OxyContin), else None.
         route: Route implied by the brand (``"transdermal"`` for Duragesic), else None.
+        strengths: Strength per unit the brand's name states, in ingredient order
+            (``Tylenol #3``: codeine 30 mg, acetaminophen 300 mg), else ``()``.
     """
 
     id: str
@@ -187,6 +191,15 @@ class Product:
     brands: tuple[str, ...]
     form: str | None
     route: str | None
+    strengths: tuple[Quantity, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Product)}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        # A pickle made before a field existed (``strengths``) loads with its default.
+        for a in attrs.fields(Product):
+            object.__setattr__(self, a.name, state.get(a.name, a.default))
 
     @property
     def is_combination(self) -> bool:
@@ -201,6 +214,7 @@ class Product:
             "brands": list(self.brands),
             "form": self.form,
             "route": self.route,
+            "strengths": [str(q) for q in self.strengths],
         }
 
     def _repr_html_(self) -> str:
@@ -222,6 +236,8 @@ class _Brand:
     form: str | None
     route: str | None
     strength_order: tuple[str, ...] | None
+    # mg per unit in the product's ingredient order, when the name states the strength.
+    strengths_mg: tuple[float, ...] = ()
 
 
 @attrs.frozen
@@ -354,6 +370,8 @@ class _BrandRow:
     route: Annotated[str, _Vocabulary(vocabulary.route)] | None = None
     aliases: tuple[_Name, ...] = ()
     strength_order: tuple[_Name, ...] | None = None
+    # mg per unit in strength_order (else ingredient) order, for a brand whose name states it.
+    strengths_mg: tuple[Annotated[float, Positive()], ...] | None = None
 
 
 @table_shape("drug_catalog")
@@ -500,6 +518,18 @@ def _load_products(
     return products, combos
 
 
+def _brand_strengths(row: _BrandRow, parts: tuple[str, ...], where: str) -> tuple[float, ...]:
+    """A brand's stated strengths in the product's ingredient order (``()`` when none)."""
+    if row.strengths_mg is None:
+        return ()
+    if len(row.strengths_mg) != len(parts):
+        msg = f"must give one strength per ingredient {list(parts)}, got {list(row.strengths_mg)}"
+        path = f"{where}.strengths_mg"
+        raise _refused(path, msg)
+    by_id = dict(zip(row.strength_order or parts, row.strengths_mg, strict=True))
+    return tuple(by_id[i] for i in parts)
+
+
 def _load_brands(
     file: _CatalogFile, products: Mapping[str, tuple[str, ...]], names: _Names
 ) -> tuple[dict[str, _Brand], dict[str, tuple[str, ...]]]:
@@ -521,6 +551,7 @@ def _load_brands(
             form=None if row.form is None else vocabulary.form(row.form),
             route=None if row.route is None else vocabulary.route(row.route),
             strength_order=row.strength_order,
+            strengths_mg=_brand_strengths(row, parts, where),
         )
         by_product.setdefault(row.product, []).append(row.name)
         for alias in (row.name, *row.aliases):
@@ -718,7 +749,8 @@ def _product_for(resolved: _Resolved) -> Product:
             route=None,
         )
     brand = cat.brands[resolved.brand]
-    return Product(resolved.product, ids, (brand.name,), brand.form, brand.route)
+    strengths = tuple(Q(mg, "mg") for mg in brand.strengths_mg)
+    return Product(resolved.product, ids, (brand.name,), brand.form, brand.route, strengths)
 
 
 def source() -> Provenance:

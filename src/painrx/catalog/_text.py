@@ -360,6 +360,16 @@ def _parse_strength_text(
     # 325 mg" the same: only marketed strengths are accepted for a combination painrx
     # holds the strength sets of (InputError, never an alert).
     if partial:
+        first = _catalog().products[resolved.product][0]
+        if resolved.order[0] != first:
+            # One strength stands for the product's first ingredient (the opioid) to every
+            # reader of ParsedMedication; a brand written another way round would make
+            # "Tylenol with Codeine 300 mg" 300 mg of codeine.
+            msg = (
+                f"{text!r} gives one strength for {resolved.product}, whose label writes "
+                f"{'/'.join(resolved.order)}: write every strength, in that order."
+            )
+            raise InputError(msg)
         check_partial(resolved.product, resolved.order, values[0], text)
         alerts.append(
             _alert(
@@ -459,6 +469,29 @@ def _numbered_name(words: list[str], first_number: int) -> int:
     return first_number
 
 
+def _named_strengths(
+    prod: Product, resolved: _Resolved, written: tuple[Quantity, ...]
+) -> tuple[Quantity, ...]:
+    """The strengths of a brand whose name states them ("Tylenol #3"), checked against the text.
+
+    Raises:
+        InputError: The text writes a strength the brand's name contradicts.
+    """
+    if not written:
+        return prod.strengths
+    stated = dict(zip(prod.ingredients, prod.strengths, strict=True))
+    # One strength for a combination is its first ingredient's (the opioid's).
+    expected = prod.strengths[: len(written)]
+    if [q.to("mg").magnitude for q in written] != [q.to("mg").magnitude for q in expected]:
+        label = "/".join(f"{stated[i].to('mg').magnitude:g}" for i in resolved.order)
+        msg = (
+            f"{prod.brands[0]} is {label} mg ({'/'.join(resolved.order)}) by its name; "
+            f"the strength written, {'/'.join(format(q) for q in written)}, contradicts it."
+        )
+        raise InputError(msg)
+    return written
+
+
 @lru_cache(maxsize=4096)
 def _parse_medication(text: str) -> ParsedMedication:
     words, first_number = _words(text)
@@ -475,6 +508,8 @@ def _parse_medication(text: str) -> ParsedMedication:
             match.group().strip(), resolved, len(prod.ingredients), strength_alerts
         )
         rest = rest[match.end() :]
+    if prod.strengths:
+        strengths = _named_strengths(prod, resolved, strengths)
     words_read = _read_words(name_words[used:], rest.split(), prod.form, prod.route)
     ids = set(prod.ingredients)
     others = sorted({p for p in words_read.products if not set(_catalog().products[p]) <= ids})

@@ -153,8 +153,16 @@ def _drug_cached(name: str) -> _Drug:
         except UnknownDrugError:
             raise exc from None
     i = _opioid_index(name, product)
+    # A brand whose name states its strength ("Tylenol #3") is a drug that names it.
+    named = product.strengths[i] if product.strengths else None
     return _Drug(
-        name, product.ingredients[i], i, len(product.ingredients), product.form, product.route
+        name,
+        product.ingredients[i],
+        i,
+        len(product.ingredients),
+        product.form,
+        product.route,
+        None if named is None else _amount_of(named, format(named)),
     )
 
 
