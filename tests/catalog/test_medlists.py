@@ -386,6 +386,15 @@ SPELLINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("melatonin 3 mg qhs", "melatonin", ("3 mg",)),
     ("latanoprost 1 drop both eyes at bedtime", "latanoprost", ()),
     ("Lomotil 2.5 mg", "diphenoxylate/atropine", ("2.5 mg",)),  # the first component
+    # Beyond the Top 300, common on older patients' lists
+    ("Imdur 30 mg daily", "isosorbide_mononitrate", ("30 mg",)),
+    ("Centrum daily", "multivitamin", ()),
+    ("Slow Fe 142 mg", "ferrous_sulfate", ("142 mg",)),
+    ("Metamucil 1 packet daily", "psyllium", ()),
+    ("PhosLo 667 mg tid", "calcium_acetate", ("667 mg",)),
+    ("sevelamer carbonate 800 mg tid", "sevelamer", ("800 mg",)),
+    ("Kayexalate 15 g", "sodium_polystyrene_sulfonate", ("15 g",)),
+    ("Xopenex HFA 2 puffs q6h prn", "levalbuterol", ()),
 )
 
 
