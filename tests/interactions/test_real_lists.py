@@ -166,3 +166,21 @@ def test_a_device_word_in_the_name_is_not_cleared() -> None:
         rx.check_interactions(["albuterol HFA 2 puffs", "oxycodone 5 mg"])
     # Written as the brand, it is read.
     assert rx.check_interactions(["ProAir HFA 2 puffs", "oxycodone 5 mg"]).complete
+
+
+def test_the_care_plan_withholds_nothing_for_a_list_of_known_non_interacting_drugs() -> None:
+    # Before these drugs were known, each one failed the plan's checks closed.
+    usual = [
+        "potassium chloride ER 20 mEq daily",
+        "vitamin D3 2000 IU daily",
+        "multivitamin daily",
+        "metformin 500 mg bid",
+        "insulin glargine 20 units at bedtime",
+        "fish oil 1 g",
+        "calcium carbonate 500 mg bid",
+    ]
+    plan = rx.post_interstim_removal_plan(
+        rx.Patient(age=70, weight="75 kg"), pain_severity=5, current_meds=usual
+    )
+    assert plan.has("acetaminophen")
+    assert plan.has("nsaid")
