@@ -60,6 +60,7 @@ Form = Literal[
     "buccal_tablet",
     "lozenge",
     "buccal_film",
+    "sublingual_film",
     "nasal_spray",
     "oral_spray",
     "injection",
@@ -113,7 +114,11 @@ FORMS: Final[Mapping[str, tuple[str, ...]]] = {
     "patch": ("transdermal patch",),
     "buccal_tablet": ("buccal tablet",),
     "lozenge": ("troche",),
+    # A bare "film" is the buccal film of the MME tables (the CDC file's "Fentanyl, film"),
+    # unless the route is sublingual: SUBOXONE film is sublingual, BELBUCA film buccal
+    # (their prescribing information). See form().
     "buccal_film": ("buccal film", "film"),
+    "sublingual_film": ("sublingual film",),
     "nasal_spray": ("nasal spray",),
     "oral_spray": ("oral spray", "sublingual spray"),
     "injection": ("inj", "injectable", "injectable solution"),
@@ -200,8 +205,16 @@ def route(value: object) -> Route:
     return _lookup(value, _ROUTE_INDEX, "route", ", ".join(ROUTES))  # type: ignore[return-value]
 
 
-def form(value: object) -> Form:
-    """Return the canonical dose form for ``value`` (``"tab"`` → ``"tablet"``)."""
+def form(value: object, route: str | None = None) -> Form:
+    """Return the canonical dose form for ``value`` (``"tab"`` → ``"tablet"``).
+
+    ``route`` (canonical) settles a bare "film": sublingual, else buccal.
+
+    >>> form("tab"), form("film"), form("film", route="sublingual")
+    ('tablet', 'buccal_film', 'sublingual_film')
+    """
+    if route == "sublingual" and isinstance(value, str) and _clean(value) == "film":
+        return "sublingual_film"
     return _lookup(value, _FORM_INDEX, "form", ", ".join(FORMS))  # type: ignore[return-value]
 
 

@@ -43,6 +43,7 @@ _FORMS = {
     "Oral Lozenge": "lozenge",
     "Buccal Tablet": "buccal_tablet",
     "Buccal Film": "buccal_film",
+    "Sublingual Film": "sublingual_film",
     "Injection": "injection",
     "Injectable Solution": "injection",
     "Oral Solution": "solution",

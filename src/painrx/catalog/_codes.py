@@ -19,7 +19,7 @@ from typing import Annotated, Any, Final
 
 import attrs
 
-from painrx.errors import InputError, UnknownDrugError
+from painrx.errors import InputError, PainRxError, UnknownDrugError
 from painrx.provenance import Provenance
 from painrx.tables import (
     NonEmpty,
@@ -78,10 +78,8 @@ class UnknownCodeError(UnknownDrugError):
         self.system = system
         self.why = why
         super().__init__(code)
-        self.args = (f"Unknown {system} {code!r}: {why}",)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+        # The code's own message replaces the drug-name one the base class wrote.
+        PainRxError.__init__(self, f"Unknown {system} {code!r}: {why}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.name, self.system, self.why))

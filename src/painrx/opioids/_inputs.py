@@ -40,6 +40,7 @@ _FORM_ROUTES: Final = {
     "nasal_spray": "nasal",
     "buccal_tablet": "buccal",
     "buccal_film": "buccal",
+    "sublingual_film": "sublingual",
     "suppository": "rectal",
 }
 # A count of units written as text ("2", from a command line).
@@ -175,15 +176,15 @@ def _drug(name: object) -> _Drug:
 
 @lru_cache(maxsize=1024)
 def _route_form_cached(drug: _Drug, route: str | None, form: str | None) -> tuple[str, str | None]:
-    f: str | None = vocabulary.form(form) if form is not None else None
-    if drug.form is not None and f is not None and f != drug.form:
-        msg = f"{drug.name!r} is a {drug.form} product; form={form!r} contradicts it."
-        raise InputError(msg)
-    f = f or drug.form
     r: str | None = vocabulary.route(route) if route is not None else None
     if drug.route is not None and r is not None and r != drug.route:
         msg = f"{drug.name!r} is given by the {drug.route} route; route={route!r} contradicts it."
         raise InputError(msg)
+    f: str | None = vocabulary.form(form, route=r or drug.route) if form is not None else None
+    if drug.form is not None and f is not None and f != drug.form:
+        msg = f"{drug.name!r} is a {drug.form} product; form={form!r} contradicts it."
+        raise InputError(msg)
+    f = f or drug.form
     if f == "injection" and not (r or drug.route):
         # An injection is never oral, and iv, im and sc doses differ: never assumed.
         msg = f"{drug.name!r} is an injection: give route= ('iv', 'im' or 'sc')."
