@@ -571,10 +571,12 @@ def _catalog() -> _Catalog:
     products, combos = _load_products(file, ingredients, names)
     brands, product_brands = _load_brands(file, products, names)
     salt_words = frozenset().union(*salts.values())
-    name_words = {w for key in names.index for w in key.split()}
-    clash = salt_words & name_words
+    # A salt word may be a word of a longer name ("potassium chloride", "ferrous
+    # sulfate": a whole name is looked up before any salt word is stripped), never a
+    # name on its own: "potassium" alone must not resolve to a drug.
+    clash = salt_words & names.index.keys()
     if clash:
-        msg = f"salt word(s) {sorted(clash)} are also drug-name words"
+        msg = f"salt word(s) {sorted(clash)} are also drug names on their own"
         path = "ingredients"
         raise _refused(path, msg)
     by_class: dict[str, set[str]] = {cls: set() for cls in CLASSES}
