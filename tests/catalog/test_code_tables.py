@@ -85,7 +85,14 @@ def _refused(kind: str, table_id: str, path: tuple[Any, ...], value: object) -> 
             "RXNORM_INGREDIENTS_2026_1",
             ("ingredients", "warfarin", "evidence"),
             # CPIC alone: it gives a code without saying it is an ingredient (TTY IN) code.
-            [{"source": "cpic", "file": "V2__initial_data.sql", "code": "11289", "name": "warfarin"}],
+            [
+                {
+                    "source": "cpic",
+                    "file": "V2__initial_data.sql",
+                    "code": "11289",
+                    "name": "warfarin",
+                }
+            ],
             (
                 "data/rxnorm/ingredients.toml: ingredients.warfarin.evidence: an ingredient "
                 "code needs a source that states the term type, or two independent sources; "
