@@ -178,3 +178,22 @@ def test_fhir_care_plan_codes_non_opioid_items() -> None:
     assert medication_concept("gabapentin")["coding"][0]["code"] == "25480"
     # No verified code: carried by its text alone.
     assert medication_concept("ketamine") == {"text": "ketamine"}
+
+
+def test_docs_name_every_ingredient_without_a_code() -> None:
+    """docs/codes.md says which ingredients have no code and why: it must stay true."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "codes.md").read_text("utf-8")
+    section = page[page.index("**Ingredients without a code, and why.**") :]
+    section = section[: section.index("\n\n", section.index("* *In none of the files"))]
+    listed = set(re.findall(r"[a-z_]+", section))
+    known = {i.id for i in catalog.ingredients()}
+    uncoded = {i for i in known if catalog.ingredient_rxcui(i) is None}
+    assert uncoded <= listed, sorted(uncoded - listed)
+    # And no ingredient with a code is listed among those without.
+    bullets = re.findall(r"^\* \*[^*]+\* \(\d+[^)]*\): (.*)$", section, re.MULTILINE)
+    named = {n.strip(" .") for b in bullets for n in b.split(",")}
+    assert len(named & known) == 35 + 144  # the two plain lists: CPIC only, no file
+    assert not {n for n in named & known if catalog.ingredient_rxcui(n)}
