@@ -1,7 +1,9 @@
 """Drug codes: RxNorm ingredient and product RxCUIs, and the :class:`Coding` value they travel as.
 
 Codes are data: ``painrx/data/rxnorm/ingredients.toml`` (ingredient RxCUIs keyed by
-catalog ingredient id) and ``painrx/data/rxnorm/opioid_products.toml`` (the RxNorm opioid
+catalog ingredient id, each with the (code, name) pairs read from its cited sources, and
+accepted only on a source's word that it is an ingredient code or on two sources'
+agreement) and ``painrx/data/rxnorm/opioid_products.toml`` (the RxNorm opioid
 drug codes of the CDC Opioid MME Toolkit, a CSV pinned by its SHA-256). Both are read on
 first use. A code painrx cannot find is an :class:`UnknownCodeError`, never a guess.
 """
