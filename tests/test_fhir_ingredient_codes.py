@@ -1,8 +1,9 @@
 """FHIR orders coded with a non-opioid RxNorm ingredient code, in and out (issue 18).
 
 Codes from data/rxnorm/ingredients.toml: warfarin 11289 and diclofenac 3355 (OHDSI Phenotype
-Library concept sets, concept class Ingredient; the CPIC drug table agrees), acetaminophen
-161 and gabapentin 25480 (OHDSI Phenotype Library). Resources are validated with
+Library concept sets, concept class Ingredient; the CPIC drug table agrees), ibuprofen 5640
+(CPIC drug table and HL7 PDDI-CDS value sets agree), acetaminophen 161 (OHDSI Phenotype
+Library). Resources are validated with
 ``fhir.resources``' R4B models, as in tests/test_fhir.py.
 """
 
@@ -36,10 +37,11 @@ def _request(rid: str, code: str, text: str) -> dict[str, Any]:
 
 WARFARIN = _request("warf", "11289", "warfarin")
 DICLOFENAC = _request("diclo", "3355", "diclofenac")
+IBUPROFEN = _request("ibu", "5640", "ibuprofen")
 
 
 def test_fixtures_are_valid_fhir() -> None:
-    for resource in (WARFARIN, DICLOFENAC):
+    for resource in (WARFARIN, DICLOFENAC, IBUPROFEN):
         MedicationRequest.model_validate(resource)
 
 
@@ -62,6 +64,13 @@ def test_coded_nsaid_and_anticoagulant_give_the_bleeding_finding() -> None:
     # Same finding as by name.
     by_name = rx.check_interactions(["warfarin", "diclofenac"])
     assert [f.rule_id for f in by_name.findings] == ["nsaid_anticoagulant"]
+
+
+def test_ibuprofen_and_warfarin_by_code() -> None:
+    report = fhir.check_interactions(fhir.read_orders([IBUPROFEN, WARFARIN]))
+    findings = [f for f in report.findings if set(f.drugs) == {"ibuprofen", "warfarin"}]
+    assert [f.rule_id for f in findings] == ["nsaid_anticoagulant"]
+    assert {c.code for c in findings[0].codes} == {"5640", "11289"}
 
 
 def test_an_ingredient_without_a_verified_code_is_refused_not_guessed() -> None:

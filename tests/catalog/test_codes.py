@@ -13,7 +13,8 @@ from painrx.errors import InputError
 
 # Golden codes, each as its cited source prints it (source in the id): OMOP concept sets of
 # vocabulary RxNorm, concept class Ingredient (OHDSI), OMTKData's ingredientCode (CDC/CQF
-# Opioid MME Toolkit), and the CPIC drug table where it agrees.
+# Opioid MME Toolkit), and where neither states the term type, the CPIC drug table and the
+# HL7 PDDI-CDS value sets agreeing.
 GOLDEN = [
     pytest.param("oxycodone", "7804", id="omtkdata+cpic-oxycodone-7804"),
     pytest.param("morphine", "7052", id="omtkdata+cpic-morphine-7052"),
@@ -27,6 +28,8 @@ GOLDEN = [
     pytest.param("acetaminophen", "161", id="ohdsi-phenotype-library-acetaminophen-161"),
     pytest.param("diclofenac", "3355", id="ohdsi-phenotype-library+cpic-diclofenac-3355"),
     pytest.param("aspirin", "1191", id="ohdsi-phenotype-library+cpic-aspirin-1191"),
+    pytest.param("ibuprofen", "5640", id="cpic+hl7-pddi-cds-ibuprofen-5640"),
+    pytest.param("naproxen", "7258", id="cpic+hl7-pddi-cds-naproxen-7258"),
     pytest.param("celecoxib", "140587", id="ohdsi-study-protocols+cpic-celecoxib-140587"),
     pytest.param("clopidogrel", "32968", id="ohdsi-study-protocols+cpic-clopidogrel-32968"),
     # RxNorm names dosulepin by its US name, dothiepin (a catalog synonym).
@@ -121,7 +124,7 @@ def test_codes_are_unique_positive_integer_strings() -> None:
         assert code.isascii()
         assert code.isdigit()
         assert str(int(code)) == code  # no sign, no leading zero: an integer as text
-    assert len(rows) == 273  # docs/codes.md gives the count and the ingredients without one
+    assert len(rows) == 284  # docs/codes.md gives the count and the ingredients without one
 
 
 @pytest.mark.parametrize("ingredient", sorted(_rows()))
@@ -153,6 +156,9 @@ def test_rows_agree_with_the_source_extracts() -> None:
                 assert e.file.endswith(".json"), iid
             elif key == "omtkdata":
                 assert (e.term_type, e.file) == ("ingredientCode", "input/cql/OMTKData.cql")
+            elif key == "hl7_pddi_cds":
+                assert e.term_type is None  # its value sets mix term types without saying
+                assert e.file.endswith(".xml"), iid
             else:
                 assert key == "cpic", iid
                 assert e.term_type is None  # CPIC does not say what kind of code it gives
@@ -195,5 +201,5 @@ def test_docs_name_every_ingredient_without_a_code() -> None:
     # And no ingredient with a code is listed among those without.
     bullets = re.findall(r"^\* \*[^*]+\* \(\d+[^)]*\): (.*)$", section, re.MULTILINE)
     named = {n.strip(" .") for b in bullets for n in b.split(",")}
-    assert len(named & known) == 35 + 144  # the two plain lists: CPIC only, no file
+    assert len(named & known) == 26 + 10 + 132  # the plain lists: CPIC only, PDDI only, none
     assert not {n for n in named & known if catalog.ingredient_rxcui(n)}
