@@ -265,13 +265,14 @@ def _amount(value: object, drug: _Drug, name: str) -> _Amount:
     if not amount.value > 0:
         msg = f"{name}={value!r} must be greater than zero."
         raise InputError(msg)
-    _check_drug_mass(amount.unit, f"{name}={value!r}")
+    _check_drug_mass(amount.unit, name, value)
     return amount
 
 
-def _check_drug_mass(unit: str, what: str) -> None:
+def _check_drug_mass(unit: str, name: str, value: object) -> None:
+    # The argument is formatted only for the message: this runs on every warm call.
     if unit.split("/", maxsplit=1)[0] in _BODY_WEIGHT_UNITS:
-        msg = f"{what}: kg and lb are body weights; a drug amount is written in g, mg or mcg."
+        msg = f"{name}={value!r}: kg and lb are body weights; a drug amount is written in g, mg or mcg."
         raise UnitError(msg)
 
 

@@ -338,7 +338,7 @@ def _rx_rule(
     entry = _entry(table, ingredient, route, form)
     units = Q(1.0, strength_unit)
     unit = format_units(units)
-    _check_drug_mass(unit, f"strength_unit={strength_unit!r}")
+    _check_drug_mass(unit, "strength_unit", strength_unit)
     # "oxycodone ... mcg": no oral tablet is labelled so; said per key, so the batch
     # path (which reads this factor's alerts) and mme_prescription agree.
     unit_alerts = catalog.check_strength_unit(ingredient, strength_unit, route)
