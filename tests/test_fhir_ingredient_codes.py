@@ -70,6 +70,7 @@ def test_ibuprofen_and_warfarin_by_code() -> None:
     report = fhir.check_interactions(fhir.read_orders([IBUPROFEN, WARFARIN]))
     findings = [f for f in report.findings if set(f.drugs) == {"ibuprofen", "warfarin"}]
     assert [f.rule_id for f in findings] == ["nsaid_anticoagulant"]
+    assert isinstance(findings[0], fhir.CodedFinding)
     assert {c.code for c in findings[0].codes} == {"5640", "11289"}
 
 
