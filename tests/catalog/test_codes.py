@@ -203,3 +203,11 @@ def test_docs_name_every_ingredient_without_a_code() -> None:
     named = {n.strip(" .") for b in bullets for n in b.split(",")}
     assert len(named & known) == 27 + 10 + 133  # the plain lists: CPIC only, PDDI only, none
     assert not {n for n in named & known if catalog.ingredient_rxcui(n)}
+
+
+def test_no_ingredient_code_is_a_drug_code() -> None:
+    # An SCD/SBD code filed as an ingredient is the classic mix-up; OMTKData's 910 opioid
+    # drug codes are a check that none of them slipped in.
+    drugs = {p.rxcui for p in catalog.rxnorm_products()}
+    assert len(drugs) == 910
+    assert not drugs & {row.rxcui for row in _rows().values()}
