@@ -173,6 +173,13 @@ def test_a_name_with_two_codes_is_left_out() -> None:
     assert catalog.ingredient_rxcui("valproate") is None
     assert catalog.ingredient_for_rxcui("40254") is None
     assert catalog.ingredient_for_rxcui("11118") is None
+    # Mycophenolate: 265323 'mycophenolate' (OHDSI) and 7145 'mycophenolic acid' (OHDSI, CPIC).
+    assert catalog.ingredient_rxcui("mycophenolate") is None
+    # Dabigatran carries its own name's code, not the prodrug's (1037042, etexilate).
+    coding = catalog.ingredient_rxcui("dabigatran")
+    assert coding is not None
+    assert coding.code == "1546356"
+    assert catalog.ingredient_for_rxcui("1037042") is None
 
 
 def test_fhir_care_plan_codes_non_opioid_items() -> None:
@@ -201,7 +208,7 @@ def test_docs_name_every_ingredient_without_a_code() -> None:
     # And no ingredient with a code is listed among those without.
     bullets = re.findall(r"^\* \*[^*]+\* \(\d+[^)]*\): (.*)$", section, re.MULTILINE)
     named = {n.strip(" .") for b in bullets for n in b.split(",")}
-    assert len(named & known) == 27 + 10 + 133  # the plain lists: CPIC only, PDDI only, none
+    assert len(named & known) == 27 + 10 + 132  # the plain lists: CPIC only, PDDI only, none
     assert not {n for n in named & known if catalog.ingredient_rxcui(n)}
 
 
