@@ -105,6 +105,7 @@ PINNED_ALL: dict[str, tuple[str, ...]] = {
         "CONDITIONS",
         "CONDITION_TERMS",
         "CheckedMedication",
+        "CodedMedication",
         "DrugRule",
         "Evidence",
         "Finding",

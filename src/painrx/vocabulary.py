@@ -54,6 +54,7 @@ Form = Literal[
     "tablet",
     "capsule",
     "er_tablet",
+    "er_capsule",
     "solution",
     "patch",
     "buccal_tablet",
@@ -94,6 +95,19 @@ FORMS: Final[Mapping[str, tuple[str, ...]]] = {
         "extended release tablet",
         "modified-release tablet",
         "er_tab",
+        "extended release oral tablet",
+    ),
+    # Extended-release capsules are long-acting like ER tablets: KADIAN and AVINZA
+    # (morphine), XTAMPZA ER (oxycodone), ZOHYDRO ER (hydrocodone), CONZIP (tramadol) are
+    # "extended-release capsules" in their prescribing information (DailyMed), and RxNorm
+    # names the form "Extended Release Oral Capsule".
+    "er_capsule": (
+        "er capsule",
+        "er cap",
+        "extended-release capsule",
+        "extended release capsule",
+        "extended release oral capsule",
+        "modified-release capsule",
     ),
     "solution": ("oral solution", "liquid", "syrup", "elixir"),
     "patch": ("transdermal patch",),
@@ -102,7 +116,7 @@ FORMS: Final[Mapping[str, tuple[str, ...]]] = {
     "buccal_film": ("buccal film", "film"),
     "nasal_spray": ("nasal spray",),
     "oral_spray": ("oral spray", "sublingual spray"),
-    "injection": ("inj", "injectable"),
+    "injection": ("inj", "injectable", "injectable solution"),
     "suppository": ("supp", "suppositories"),
 }
 

@@ -738,3 +738,13 @@ def test_member_with_several_forms_needs_a_form() -> None:
     with pytest.raises(InputError, match="give a form"):
         t._member(group, "fentanyl", "buccal", None)
     assert t._member(group, "fentanyl", "buccal", "buccal_film") is members[1]
+
+
+def test_a_route_the_table_lacks_names_the_tables_that_have_it() -> None:
+    # CDC 2022 Table 1 lists oral factors only; ANZCA 2021 has parenteral hydromorphone.
+    with pytest.raises(NoFactorError, match=r"covers oral \(give route= to choose\)") as info:
+        rx.mme("hydromorphone", "1 mg", route="IV")
+    assert "by the iv route: ANZCA_2021." in str(info.value)
+    # The forms are named, so an oral lozenge table is not mistaken for a patch factor.
+    with pytest.raises(NoFactorError, match=r"CDC_NDC_2018 \(lozenge, oral_spray\)"):
+        rx.mme("fentanyl", "25 mcg/h")

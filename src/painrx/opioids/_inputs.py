@@ -153,8 +153,16 @@ def _drug_cached(name: str) -> _Drug:
         except UnknownDrugError:
             raise exc from None
     i = _opioid_index(name, product)
+    # A brand whose name states its strength ("Tylenol #3") is a drug that names it.
+    named = product.strengths[i] if product.strengths else None
     return _Drug(
-        name, product.ingredients[i], i, len(product.ingredients), product.form, product.route
+        name,
+        product.ingredients[i],
+        i,
+        len(product.ingredients),
+        product.form,
+        product.route,
+        None if named is None else _amount_of(named, format(named)),
     )
 
 
@@ -175,6 +183,10 @@ def _route_form_cached(drug: _Drug, route: str | None, form: str | None) -> tupl
     r: str | None = vocabulary.route(route) if route is not None else None
     if drug.route is not None and r is not None and r != drug.route:
         msg = f"{drug.name!r} is given by the {drug.route} route; route={route!r} contradicts it."
+        raise InputError(msg)
+    if f == "injection" and not (r or drug.route):
+        # An injection is never oral, and iv, im and sc doses differ: never assumed.
+        msg = f"{drug.name!r} is an injection: give route= ('iv', 'im' or 'sc')."
         raise InputError(msg)
     resolved = r or drug.route or _FORM_ROUTES.get(f or "", _ORAL)
     if resolved == "transdermal" and f is None:

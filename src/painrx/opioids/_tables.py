@@ -388,6 +388,10 @@ class MMETable:
         """Return the ingredients this table gives a factor for."""
         return frozenset(e.ingredient for e in self.entries)
 
+    def own(self, ingredient: str) -> list[FactorEntry]:
+        """Return this table's factor entries for one ingredient (every route and form)."""
+        return [e for e in self.entries if e.ingredient == ingredient]
+
     def lookup(self, ingredient: str, route: str, form: str | None) -> FactorEntry:
         """Return the one factor entry for an ingredient, route and form.
 
@@ -409,7 +413,7 @@ def _lookup(table: MMETable, ingredient: str, route: str, form: str | None) -> F
                 f"{exclusion.reason} (source: {exclusion.source.id}, {exclusion.source.title})"
             )
             raise NoFactorError(msg)
-    own = [e for e in table.entries if e.ingredient == ingredient]
+    own = table.own(ingredient)
     if not own:
         others = [t for t in mme_table_ids() if ingredient in mme_table(t).ingredients()]
         hint = f" Tables with a factor for it: {', '.join(others)}." if others else ""
@@ -419,7 +423,17 @@ def _lookup(table: MMETable, ingredient: str, route: str, form: str | None) -> F
     if not found:
         covered = "; ".join(_describe_coverage(e) for e in own)
         what = f"{route} route" + (f", form {form}" if form else "")
-        msg = f"{table.id} has no MME factor for {ingredient} by the {what}; it covers {covered}."
+        others = []
+        for other in mme_table_ids():
+            matching = [e for e in mme_table(other).own(ingredient) if e.matches(route, form)]
+            if other != table.id and matching:
+                forms = sorted({f for e in matching for f in e.forms or ()})
+                others.append(other + (f" ({', '.join(forms)})" if forms else ""))
+        hint = f" Tables with a factor for it by the {what}: {'; '.join(others)}." if others else ""
+        msg = (
+            f"{table.id} has no MME factor for {ingredient} by the {what}; it covers {covered}"
+            f" (give route= to choose).{hint}"
+        )
         raise NoFactorError(msg)
     if len(found) > 1:
         options = "; ".join(
