@@ -258,12 +258,15 @@ def test_age_65_exactly_is_not_over_65() -> None:
         (["oxycodone", "lorazepam"], "opioid_benzodiazepine", MAJOR),
         (["buprenorphine", "clonazepam"], "opioid_benzodiazepine", MAJOR),
         (["hydromorphone", "gabapentin"], "opioid_gabapentinoid", Severity.MODERATE),
-        (["tramadol", "sertraline"], "serotonergic_opioid_antidepressant", MAJOR),
-        (["tapentadol", "venlafaxine"], "serotonergic_opioid_antidepressant", MAJOR),
-        (["fentanyl", "amitriptyline"], "serotonergic_opioid_antidepressant", MAJOR),
+        # Opioid labels §7 'Serotonergic drugs': observe if warranted (MODERATE); the
+        # Ultram label also names SSRIs for seizures (MAJOR, docs: grading rule).
+        (["tramadol", "sertraline"], "tramadol_antidepressant", MAJOR),
+        (["tapentadol", "venlafaxine"], "serotonergic_opioid_antidepressant", Severity.MODERATE),
+        (["fentanyl", "amitriptyline"], "serotonergic_opioid_antidepressant", Severity.MODERATE),
+        # §4 of Demerol and Ultram: contraindicated; §7 of Dolophine: not recommended.
         (["meperidine", "phenelzine"], "serotonergic_opioid_maoi", Severity.CONTRAINDICATED),
         (["tramadol", "linezolid"], "serotonergic_opioid_maoi", Severity.CONTRAINDICATED),
-        (["methadone", "methylene blue"], "serotonergic_opioid_maoi", Severity.CONTRAINDICATED),
+        (["methadone", "methylene blue"], "fentanyl_methadone_maoi", MAJOR),
         (["morphine", "tranylcypromine"], "opioid_maoi", MAJOR),
         (["methadone", "ondansetron"], "methadone_qt", MAJOR),
         (["methadone", "haloperidol"], "methadone_qt", MAJOR),
@@ -322,6 +325,13 @@ def test_triple_whammy_versus_two_drugs() -> None:
     assert _rules(three) == {
         ("triple_whammy", ("ibuprofen", "losartan", "hydrochlorothiazide")): MAJOR
     }
+
+
+def test_antiplatelet_aspirin_is_not_the_nsaid_of_the_renal_rules() -> None:
+    # painrx judgement (docs/interactions.md), as in NSAID + CKD: aspirin 81 mg with an ACE
+    # inhibitor and a loop diuretic is one of the commonest elderly lists, not a triple whammy.
+    report = check_interactions(["aspirin 81 mg", "lisinopril 10 mg", "furosemide 20 mg"])
+    assert report.findings == ()
 
 
 def test_ckd_raises_the_renal_pair() -> None:
@@ -575,7 +585,8 @@ def test_extra_rule_set_from_mapping_and_file(tmp_path: Path) -> None:
     report = check_interactions(["tramadol", "ondansetron"], rules=site)
     assert report.severity_of("site_ondansetron_tramadol") == Severity.MODERATE
     assert report.rule_sets == ("PAINRX_DDI_2026_1", "SITE_KB_1")
-    finding = report.findings[0]
+    # painrx's own serotonergic_opioid_5ht3_antagonist fires beside the site's rule.
+    finding = next(f for f in report.findings if f.rule_id == "site_ondansetron_tramadol")
     assert finding.rule_set == "SITE_KB_1"
     assert finding.source is not None
     assert finding.source.id == "SITE_KB_1/kb"
