@@ -524,10 +524,8 @@ def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uin
     Always contiguous and read-only: numba compiles one variant per argument type,
     and layout and writability are part of it.
     """
-    return [
-        _ones(n) if numbers[name].present is None else _frozen(numbers[name].present)
-        for name in _NUMBERS
-    ]
+    each = [numbers[name].present for name in _NUMBERS]
+    return [_ones(n) if present is None else _frozen(present) for present in each]
 
 
 #: A read-only array of ones shared by the calls, grown up to :data:`_SHARED_ONES` rows.
