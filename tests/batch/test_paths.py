@@ -235,3 +235,20 @@ def test_a_failure_in_a_worker_thread_reaches_the_caller(
     monkeypatch.setattr(_batch_kernel, "_fast_rows", fail_in_second_part)
     with pytest.raises(MemoryError, match="worker failed"):
         _run(large, numba="1", threads="2", monkeypatch=monkeypatch)
+
+
+def test_a_frame_gets_the_same_columns_whatever_its_index() -> None:
+    """A RangeIndex frame is built anew, any other gets its columns assigned: same output."""
+    import pandas as pd
+
+    from benchmarks.generate import as_frame
+
+    frame = as_frame(prescriptions(60, seed=3), strings="category")
+    built = mme_prescriptions(frame)
+    for index in (pd.Index(np.arange(60) * 2), pd.Index([7] * 60)):  # even a duplicated one
+        assigned = mme_prescriptions(frame.set_axis(index))
+        assert assigned.index.equals(index)
+        assert list(assigned.columns) == list(built.columns)
+        assert assigned.reset_index(drop=True).equals(built.reset_index(drop=True))
+    frame.attrs["source"] = "claims.csv"
+    assert mme_prescriptions(frame).attrs == {"source": "claims.csv"}

@@ -82,6 +82,18 @@ def attach_added(table: Any, kind: Kind, result: Computed) -> Any:
             "alerts": labelled(result.alert_codes, result.alert_labels),
             "error": labelled(result.error_codes, result.error_labels),
         }
+        if (
+            type(table) is pd.DataFrame
+            and isinstance(table.index, pd.RangeIndex)
+            and table.columns.is_unique
+            and not table.attrs
+            and table.flags.allows_duplicate_labels
+        ):
+            # The plain case (a RangeIndex, unique names): one frame built from the
+            # columns costs a third of inserting five into a copy (assign).
+            columns = {name: table[name] for name in table.columns}
+            columns.update(added)
+            return pd.DataFrame(columns, index=table.index, copy=False)
         return table.assign(**added)
 
     import pyarrow as pa
