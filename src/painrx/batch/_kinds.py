@@ -7,7 +7,7 @@ neither imports the other's module for them.
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
     from painrx.batch._core import Computed
@@ -44,6 +44,25 @@ def _categories(labels: tuple[str, ...]) -> Any:
     import pandas as pd
 
     return pd.CategoricalDtype(pd.Index(list(labels), dtype=_text_dtype()))
+
+
+#: int32 zeros shared by the calls' ``table`` columns (Arrow arrays are immutable).
+_ZEROS: list[Any] = []
+_SHARED_ZEROS: Final = 1 << 23
+
+
+def _zeros(n: int) -> Any:
+    """Return ``n`` int32 zeros, read-only, shared up to :data:`_SHARED_ZEROS` rows."""
+    import numpy as np
+
+    zeros = _ZEROS[0] if _ZEROS else None
+    if zeros is None or len(zeros) < n:
+        zeros = np.zeros(n, dtype=np.int32)
+        zeros.flags.writeable = False
+        if n <= _SHARED_ZEROS:
+            # A list item swapped whole: a concurrent call keeps the array it read.
+            _ZEROS[:] = [zeros]
+    return zeros[:n]
 
 
 def attach_added(table: Any, kind: Kind, result: Computed) -> Any:
@@ -103,10 +122,10 @@ def attach_added(table: Any, kind: Kind, result: Computed) -> Any:
         # (chunks of one file) share a schema and concatenate. A validity bitmap,
         # packed by numpy, only when some row has no label.
         indices = codes.astype(np.int32, copy=False)
-        missing = None if complete else codes < 0
+        valid = None if complete else np.greater_equal(codes, 0)
         bitmap = (
-            pa.py_buffer(np.packbits(np.logical_not(missing), bitorder="little"))
-            if missing is not None and missing.any()
+            pa.py_buffer(np.packbits(valid, bitorder="little"))
+            if valid is not None and not valid.all()
             else None
         )
         array = pa.Array.from_buffers(pa.int32(), len(indices), [bitmap, pa.py_buffer(indices)])
@@ -117,7 +136,7 @@ def attach_added(table: Any, kind: Kind, result: Computed) -> Any:
     columns = {
         "mme_per_day": pa.array(result.mme, from_pandas=False),
         "factor": pa.array(result.factor, from_pandas=False),
-        "table": encoded(np.zeros(n, dtype=np.int32), (result.table_id,), complete=True),
+        "table": encoded(_zeros(n), (result.table_id,), complete=True),
         "alerts": encoded(result.alert_codes, result.alert_labels),
         "error": encoded(result.error_codes, result.error_labels),
     }
