@@ -24,7 +24,8 @@ def column_names(table: Any, kind: Kind) -> list[str]:
         return list(table)
     if kind == "arrow":
         return list(table.column_names)
-    return [str(c) for c in table.columns]
+    # tolist() reads an Arrow-backed index in one go (iterating it goes label by label).
+    return [str(c) for c in table.columns.tolist()]
 
 
 @cache
@@ -110,7 +111,7 @@ def attach_added(table: Any, kind: Kind, result: Computed) -> Any:
         ):
             # The plain case (a RangeIndex, unique names): one frame built from the
             # columns costs a third of inserting five into a copy (assign).
-            columns = {name: table[name] for name in table.columns}
+            columns = {name: table[name] for name in table.columns.tolist()}
             columns.update(added)
             return pd.DataFrame(columns, index=table.index, copy=False)
         return table.assign(**added)
