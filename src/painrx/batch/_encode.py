@@ -14,6 +14,12 @@ arithmetic, so each input kind gets the cheapest correct encoder:
   objects, a column dominated by one text (a unit, a route) is split by one
   vectorised comparison and only the other rows are hashed.
 
+With numba (``pip install painrx[fast]``), object identities and Arrow string
+buffers are factorised by the compiled kernels of :mod:`painrx.batch._textkernel`
+(4-6x faster than pandas and Arrow), loaded in the background like the compiled
+fast pass: a call never waits for them (``PAINRX_NUMBA`` as for the fast pass).
+Numbers as text are factorised the same way and only the distinct texts parsed.
+
 Every encoder returns the same thing: ``codes`` (``-1`` = missing) and the distinct
 non-missing values as ``str``.
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import math
 import numbers
+import os
 import re
 from collections.abc import Sequence
 from typing import Any, Final
@@ -31,6 +38,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from painrx.batch._loader import Loader
+
 __all__ = ["Encoded", "Numbers", "encode_text", "to_numbers"]
 
 # Codes keep the integer type they come in (a categorical's int8, Arrow's int32).
@@ -38,9 +47,17 @@ Codes = npt.NDArray[np.signedinteger[Any]]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
-# Identity factorisation pays off when a sample shows few distinct objects.
+# Identity factorisation pays off when a sample shows few distinct objects. At most
+# one sampled row in two with an object of its own: pandas.read_csv shares objects
+# only within a parsed chunk (36 drugs give 281 objects in 1M rows), and factorising
+# pointers costs a tenth of hashing the text even then.
 _IDENTITY_SAMPLE: Final = 1024
-_IDENTITY_MAX_SHARE: Final = 8
+_IDENTITY_MAX_SHARE: Final = 2
+# Distinct objects merged by value in Python up to this many; more are hashed by pandas.
+_MERGE_IN_PYTHON: Final = 4096
+# The compiled kernels give up past this many distinct values (the general
+# encoders take such a column): the wasted pass stays short.
+_KERNEL_MAX_DISTINCT: Final = 1 << 14
 # Without shared objects, a value filling this share of a sample is compared, not hashed.
 _PEEL_SAMPLE: Final = 256
 _PEEL_SHARE: Final = 0.8
@@ -88,6 +105,44 @@ class Numbers:
     present: npt.NDArray[np.uint8] | None = None
 
 
+# --------------------------------------------------------------------------- kernels
+
+
+def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Return ``array`` read-only: numba compiles one variant per flag, Arrow's are read-only."""
+    array.flags.writeable = False
+    return array
+
+
+def _warm(kernels: Any) -> None:
+    """Load (or compile) the kernels' variants real columns use, on a few values."""
+    kernels.factorize_words(_frozen(np.arange(4, dtype=np.int64)), 4)
+    data = _frozen(np.frombuffer(b"mgmcg", dtype=np.uint8))
+    bits = _frozen(np.ones(1, dtype=np.uint8))
+    for offsets in (np.array([0, 2, 5], dtype=np.int32), np.array([0, 2, 5], dtype=np.int64)):
+        kernels.factorize_text(_frozen(offsets), data, bits, 0, 4, kernels.MASKS)
+    codes = np.zeros(2, dtype=np.int32)
+    for table in (np.zeros(2, dtype=np.intp), np.zeros(2), np.zeros(2, dtype=bool)):
+        kernels.take(table, codes)
+
+
+_LOADER: Final = Loader(_warm, "painrx.batch._textkernel")
+_EMPTY_BYTES: Final = _frozen(np.zeros(0, dtype=np.uint8))
+
+
+def _kernels(compiled: bool) -> Any:
+    """Return the text kernels' module when they may be and are loaded, else None.
+
+    ``PAINRX_NUMBA=0`` never uses them and ``1`` always does (waiting for them, when
+    numba is installed); by default they are used once loaded (the first call starts
+    loading them in the background and never waits).
+    """
+    choice = os.environ.get("PAINRX_NUMBA", "").strip()
+    if not compiled or choice == "0":
+        return None
+    return _LOADER.get(wait=choice == "1")
+
+
 def _module(obj: object) -> str:
     return type(obj).__module__.split(".", 1)[0]
 
@@ -100,8 +155,38 @@ def _is_missing(value: object) -> bool:
     return type(value).__name__ in _MISSING_TYPES
 
 
-def _merge(local_codes: Codes, local_values: Sequence[object]) -> Encoded:
+def _take(table: npt.NDArray[Any], codes: Codes, kernels: Any) -> npt.NDArray[Any]:
+    """Return ``table[codes]`` (code -1: the last entry), compiled when ``kernels`` are loaded."""
+    if kernels is not None and codes.dtype == np.int32:
+        taken: npt.NDArray[Any] = kernels.take(table, codes)
+        return taken
+    return table.take(codes)
+
+
+def _merge(local_codes: Codes, local_values: Sequence[object], kernels: Any = None) -> Encoded:
     """Map codes into ``local_values`` (which may repeat or be missing) to distinct text."""
+    # Many distinct objects (few shared) of text: equal values found by pandas' hash
+    # table. (Only text: it would take 1 and True for one value, unlike ``str``.)
+    if len(local_values) > _MERGE_IN_PYTHON and all(
+        isinstance(v, str) or v is None for v in local_values
+    ):
+        try:
+            import pandas as pd
+        except ImportError:
+            pass
+        else:
+            objects = np.empty(len(local_values), dtype=object)
+            objects[:] = list(local_values)
+            codes, uniques = pd.factorize(objects)
+            by_value = _merge_in_python(codes.astype(np.intp, copy=False), list(uniques))
+            mapping = np.append(by_value.codes.astype(np.intp, copy=False), -1)
+            return Encoded(_take(mapping, local_codes, kernels), by_value.uniques)
+    return _merge_in_python(local_codes, local_values, kernels)
+
+
+def _merge_in_python(
+    local_codes: Codes, local_values: Sequence[object], kernels: Any = None
+) -> Encoded:
     index: dict[str, int] = {}
     mapping = np.full(len(local_values) + 1, -1, dtype=np.intp)
     for i, value in enumerate(local_values):
@@ -112,7 +197,7 @@ def _merge(local_codes: Codes, local_values: Sequence[object]) -> Encoded:
         # Already distinct text in order (a categorical's categories): codes stand as they are.
         return Encoded(local_codes, tuple(index))
     # Code -1 indexes the trailing -1 of ``mapping``: missing stays missing.
-    return Encoded(mapping[local_codes], tuple(index))
+    return Encoded(_take(mapping, local_codes, kernels), tuple(index))
 
 
 def _factorize_ints(values: npt.NDArray[np.intp]) -> tuple[Codes, npt.NDArray[np.intp]]:
@@ -125,35 +210,49 @@ def _factorize_ints(values: npt.NDArray[np.intp]) -> tuple[Codes, npt.NDArray[np
     return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=np.intp)
 
 
+def _pointers(values: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """View an object array's PyObject pointers as integers (equal pointers: the same object)."""
+    buffer = (ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data)
+    return np.frombuffer(memoryview(buffer), dtype=np.intp)
+
+
 def _shared_objects(
-    values: npt.NDArray[Any], max_share: int = _IDENTITY_MAX_SHARE
+    values: npt.NDArray[Any], max_share: int = _IDENTITY_MAX_SHARE, kernels: Any = None
 ) -> tuple[Codes, list[object]] | None:
-    """Factorise an object column by object identity, when a sample shows few objects.
+    """Factorise an object column by object identity, when it has few distinct objects.
 
     Returns codes into the distinct objects (not yet merged by value), or None when
-    more than one sampled row in ``max_share`` holds an object of its own.
+    the column has too many: the compiled kernel (``kernels``) gives up past
+    :data:`_KERNEL_MAX_DISTINCT` objects; without it, a sample decides (None when
+    more than one sampled row in ``max_share`` holds an object of its own).
     Text read by ``pandas.read_csv`` or built by ``take`` repeats the same few
     string objects, so hashing one pointer per row replaces hashing the text.
     """
     n = len(values)
-    if n < _IDENTITY_MIN_ROWS:
+    if n == 0:
         return None
-    # An object array stores one PyObject pointer per row; equal pointers are the
-    # same object, hence equal values. ``values`` keeps every object alive here.
-    buffer = (ctypes.c_ssize_t * n).from_address(values.ctypes.data)
-    pointers = np.frombuffer(memoryview(buffer), dtype=np.intp)
-    sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
-    if len(np.unique(sample)) * max_share > len(sample):
-        return None
-    codes, addresses = _factorize_ints(pointers)
+    # ``values`` keeps every object alive while its pointers are read back.
+    pointers = _pointers(values)
+    if kernels is not None:
+        words = _frozen(pointers.view(np.int64))
+        codes, addresses, ok = kernels.factorize_words(words, min(n, _KERNEL_MAX_DISTINCT))
+        if not ok:
+            return None
+    else:
+        if n < _IDENTITY_MIN_ROWS:
+            return None
+        sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
+        if len(np.unique(sample)) * max_share > len(sample):
+            return None
+        codes, addresses = _factorize_ints(pointers)
     return codes, [ctypes.cast(int(a), ctypes.py_object).value for a in addresses]
 
 
-def _encode_objects(values: npt.NDArray[Any]) -> Encoded:
+def _encode_objects(values: npt.NDArray[Any], kernels: Any = None) -> Encoded:
     values = np.ascontiguousarray(values, dtype=object)
-    shared = _shared_objects(values)
+    shared = _shared_objects(values, kernels=kernels)
     if shared is not None:
-        return _merge(*shared)
+        return _merge(*shared, kernels)
     if len(values) >= _IDENTITY_MIN_ROWS:
         peeled = _peel(values)
         if peeled is not None:
@@ -218,13 +317,51 @@ def _peel_arrow(chunk: Any) -> tuple[Codes, list[object]] | None:
     return out, [top, *values]
 
 
-def _encode_arrow_chunk(chunk: Any, *, peel: bool = True) -> tuple[Codes, list[object]]:
+def _arrow_text_codes(chunk: Any, kernels: Any) -> tuple[Codes, Any] | None:
+    """Factorise an Arrow string array's buffers with the compiled kernel.
+
+    Returns int32 codes (-1: null) and each code's first row, or None without the
+    kernel, for another type, or past :data:`_KERNEL_MAX_DISTINCT` distinct texts.
+    """
+    import pyarrow as pa
+
+    n = len(chunk)
+    if kernels is None or n == 0:
+        return None
+    if pa.types.is_string(chunk.type):
+        width: type[np.signedinteger[Any]] = np.int32
+    elif pa.types.is_large_string(chunk.type):
+        width = np.int64
+    else:
+        return None
+    validity, offsets, data = chunk.buffers()
+    start = chunk.offset
+    codes, firsts, ok = kernels.factorize_text(
+        _frozen(np.frombuffer(offsets, dtype=width, count=start + n + 1)[start:]),
+        _EMPTY_BYTES if data is None else _frozen(np.frombuffer(data, dtype=np.uint8)),
+        _EMPTY_BYTES
+        if validity is None or not chunk.null_count
+        else _frozen(np.frombuffer(validity, dtype=np.uint8)),
+        start,
+        min(n, _KERNEL_MAX_DISTINCT),
+        kernels.MASKS,
+    )
+    return (codes, firsts) if ok else None
+
+
+def _encode_arrow_chunk(
+    chunk: Any, kernels: Any = None, *, peel: bool = True
+) -> tuple[Codes, list[object]]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not pa.types.is_dictionary(chunk.type):
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             chunk = pc.cast(chunk, pa.string())
+        found = _arrow_text_codes(chunk, kernels)
+        if found is not None:
+            codes, firsts = found
+            return codes, chunk.take(pa.array(firsts)).to_pylist()
         peeled = _peel_arrow(chunk) if peel and len(chunk) >= _IDENTITY_MIN_ROWS else None
         if peeled is not None:
             return peeled
@@ -236,13 +373,13 @@ def _encode_arrow_chunk(chunk: Any, *, peel: bool = True) -> tuple[Codes, list[o
     return codes, chunk.dictionary.to_pylist()
 
 
-def _encode_arrow(column: Any) -> Encoded:
+def _encode_arrow(column: Any, kernels: Any = None) -> Encoded:
     import pyarrow as pa
 
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     if not chunks:
         return Encoded(np.empty(0, dtype=np.intp), ())
-    parts = [_encode_arrow_chunk(chunk) for chunk in chunks]
+    parts = [_encode_arrow_chunk(chunk, kernels) for chunk in chunks]
     if len(parts) == 1:
         return _merge(*parts[0])
     offsets = np.cumsum([0] + [len(values) for _, values in parts])
@@ -270,7 +407,7 @@ def _arrow_backed(array: Any) -> Any:
     return None
 
 
-def _encode_pandas(column: Any) -> Encoded:
+def _encode_pandas(column: Any, kernels: Any) -> Encoded:
     import pandas as pd
 
     array = _pandas_array(column)
@@ -278,32 +415,43 @@ def _encode_pandas(column: Any) -> Encoded:
         return _merge(np.asarray(array.codes), list(array.categories))
     arrow = _arrow_backed(array)
     if arrow is not None:
-        return _encode_arrow(arrow)
-    return _encode_objects(np.asarray(array, dtype=object))
+        return _encode_arrow(arrow, kernels)
+    return _encode_objects(np.asarray(array, dtype=object), kernels)
 
 
-def encode_text(column: Any) -> Encoded:
+def encode_text(column: Any, *, compiled: bool = False) -> Encoded:
     """Return ``column`` (numpy, pandas or pyarrow; any length) as codes and distinct text.
 
     Missing values are ``None``, NaN, pandas' NA and Arrow nulls; other non-text
-    values are written with ``str``.
+    values are written with ``str``. With ``compiled``, the compiled kernels are used
+    when loaded (see :func:`_kernels`); the result is the same.
     """
+    kernels = _kernels(compiled)
     origin = _module(column)
     if origin == "pyarrow":
-        return _encode_arrow(column)
+        return _encode_arrow(column, kernels)
     if origin == "pandas":
-        return _encode_pandas(column)
+        return _encode_pandas(column, kernels)
     values = np.asarray(column)
     if values.dtype.kind in "US":
         try:
             import pyarrow as pa
         except ImportError:
-            return _encode_objects(values.astype(object))
-        return _encode_arrow(pa.array(values.astype(str) if values.dtype.kind == "S" else values))
-    return _encode_objects(values)
+            return _encode_objects(values.astype(object), kernels)
+        array = pa.array(values.astype(str) if values.dtype.kind == "S" else values)
+        return _encode_arrow(array, kernels)
+    return _encode_objects(values, kernels)
 
 
-def _parse_objects(values: npt.NDArray[Any]) -> Numbers:
+def _decode(found: Numbers, codes: Codes, kernels: Any) -> Numbers:
+    """Per row, the parsed value of its distinct text (code -1, a null: NaN, not an error)."""
+    values = _take(np.append(found.values, np.nan), codes, kernels)
+    if not found.not_a_number.any():
+        return Numbers(values, np.zeros(len(codes), dtype=bool))
+    return Numbers(values, _take(np.append(found.not_a_number, False), codes, kernels))
+
+
+def _parse_objects(values: npt.NDArray[Any], kernels: Any = None) -> Numbers:
     """Parse an object column: Python numbers, text (numbers as text) or a mix.
 
     A column of shared objects (numbers as text from ``pandas.read_csv(...,
@@ -311,14 +459,15 @@ def _parse_objects(values: npt.NDArray[Any]) -> Numbers:
     when it can, else a Python loop.
     """
     values = np.ascontiguousarray(values, dtype=object)
-    shared = _shared_objects(values, _PARSE_MAX_SHARE)
+    shared = _shared_objects(values, _PARSE_MAX_SHARE, kernels)
     if shared is not None:
         codes, objects = shared
-        found = _parse_objects(np.array(objects, dtype=object))
-        return Numbers(np.take(found.values, codes), np.take(found.not_a_number, codes))
+        distinct = np.empty(len(objects), dtype=object)
+        distinct[:] = objects
+        return _decode(_parse_objects(distinct), codes, kernels)
     arrow = _objects_as_arrow(values)
     if arrow is not None:
-        return _parse_arrow(arrow)
+        return _parse_arrow(arrow, kernels=kernels)
     return _parse_items(values)
 
 
@@ -371,7 +520,7 @@ def _parse_items(values: npt.NDArray[Any]) -> Numbers:
     return Numbers(out, bad)
 
 
-def _parse_arrow(column: Any, *, keep_nulls: bool = False) -> Numbers:
+def _parse_arrow(column: Any, *, keep_nulls: bool = False, kernels: Any = None) -> Numbers:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -389,6 +538,11 @@ def _parse_arrow(column: Any, *, keep_nulls: bool = False) -> Numbers:
         return Numbers(np.asarray(values, dtype=np.float64), np.zeros(n, dtype=bool))
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return _parse_items(np.asarray(column.to_pylist(), dtype=object))
+    found = _arrow_text_codes(column, kernels)
+    if found is not None:
+        # Numbers as text repeat (a few strengths, counts, days): parse each distinct text once.
+        codes, firsts = found
+        return _decode(_parse_arrow_text(column.take(pa.array(firsts))), codes, kernels)
     return _parse_arrow_text(column)
 
 
@@ -473,22 +627,24 @@ def _parse_arrow_patterns(column: Any) -> Numbers:
     return Numbers(values, bad)
 
 
-def to_numbers(column: Any, *, keep_nulls: bool = False) -> Numbers:
+def to_numbers(column: Any, *, keep_nulls: bool = False, compiled: bool = False) -> Numbers:
     """Return ``column`` as float64, flagging values that are present but not numbers.
 
     Booleans are not numbers (``True`` is no dose); text is accepted when it is a
     plain decimal number. With ``keep_nulls``, an Arrow float column's nulls may be
     left as they are and marked in ``present`` instead of written as NaN (which
-    would copy the column).
+    would copy the column). With ``compiled``, the compiled kernels factorise
+    numbers as text when loaded (see :func:`_kernels`); the result is the same.
     """
+    kernels = _kernels(compiled)
     origin = _module(column)
     if origin == "pyarrow":
-        return _parse_arrow(column, keep_nulls=keep_nulls)
+        return _parse_arrow(column, keep_nulls=keep_nulls, kernels=kernels)
     if origin == "pandas":
         array = _pandas_array(column)
         arrow = _arrow_backed(array)
         if arrow is not None:
-            return _parse_arrow(arrow, keep_nulls=keep_nulls)
+            return _parse_arrow(arrow, keep_nulls=keep_nulls, kernels=kernels)
         dtype = getattr(column, "dtype", None)
         if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
             # A numpy-backed numeric column: no missing values but NaN, no copy for float64.
@@ -498,11 +654,11 @@ def to_numbers(column: Any, *, keep_nulls: bool = False) -> Numbers:
         if dtype is not None and dtype.kind in "iuf":
             values = np.asarray(array.to_numpy(dtype=np.float64, na_value=np.nan))
             return Numbers(values, np.zeros(len(values), dtype=bool))
-        return _parse_objects(np.asarray(array, dtype=object))
+        return _parse_objects(np.asarray(array, dtype=object), kernels)
     values = np.asarray(column)
     if values.dtype.kind in "iuf":
         floats = values.astype(np.float64, copy=False)
         return Numbers(floats, np.zeros(len(floats), dtype=bool))
     if values.dtype.kind == "b":
         return Numbers(np.full(len(values), np.nan), np.ones(len(values), dtype=bool))
-    return _parse_objects(values.astype(object))
+    return _parse_objects(values.astype(object), kernels)
