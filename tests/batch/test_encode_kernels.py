@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from benchmarks.generate import as_frame, prescriptions
 from painrx.batch import _encode, mme_prescriptions
 
-pytestmark = pytest.mark.skipif(
-    _encode._LOADER.get(wait=True) is None, reason="numba is not installed"
-)
+# The kernels' module (None without numba: every test here is skipped).
+_textkernel = _encode._LOADER.get(wait=True)
+pytestmark = pytest.mark.skipif(_textkernel is None, reason="numba is not installed")
 
 # Pieces of decimal text: signs, exponents, spaces, words, non-ASCII digits ("１０" is
 # not a number for painrx), overflows, and long digit strings (more than the 32
@@ -38,13 +38,19 @@ TEXT = st.lists(st.sampled_from(PIECES), max_size=4).map("".join)
 MAYBE_TEXT = st.one_of(st.none(), TEXT)
 
 
-def _compiled_and_plain(fn: Any, column: Any, **kwargs: Any) -> tuple[Any, Any]:
+def _compiled_and_plain(fn: Any, column: Any, **kwargs: Any) -> tuple[Any, Any, Any]:
+    """``column`` through the kernels in one thread, in three, and through the general path."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PAINRX_NUMBA", "1")
+        patch.setenv("PAINRX_THREADS", "1")
         compiled = fn(column, compiled=True, **kwargs)
+        # Parts of two rows and more: the parts' codes are merged.
+        patch.setenv("PAINRX_THREADS", "3")
+        patch.setattr(_encode, "_ROWS_PER_THREAD", 2)
+        threaded = fn(column, compiled=True, **kwargs)
         patch.setenv("PAINRX_NUMBA", "0")
         plain = fn(column, compiled=True, **kwargs)
-    return compiled, plain
+    return compiled, threaded, plain
 
 
 def _same_floats(a: Any, b: Any) -> bool:
@@ -58,17 +64,19 @@ def _same_floats(a: Any, b: Any) -> bool:
 
 
 def _check_text(column: Any) -> _encode.Encoded:
-    compiled, plain = _compiled_and_plain(_encode.encode_text, column)
-    assert compiled.uniques == plain.uniques
-    assert np.array_equal(compiled.codes, plain.codes)
-    return compiled
+    *compiled, plain = _compiled_and_plain(_encode.encode_text, column)
+    for found in compiled:
+        assert found.uniques == plain.uniques
+        assert np.array_equal(found.codes, plain.codes)
+    return plain
 
 
 def _check_numbers(column: Any) -> _encode.Numbers:
-    compiled, plain = _compiled_and_plain(_encode.to_numbers, column)
-    assert _same_floats(compiled.values, plain.values)
-    assert np.array_equal(compiled.not_a_number, plain.not_a_number)
-    return compiled
+    *compiled, plain = _compiled_and_plain(_encode.to_numbers, column)
+    for found in compiled:
+        assert _same_floats(found.values, plain.values)
+        assert np.array_equal(found.not_a_number, plain.not_a_number)
+    return plain
 
 
 def _objects(texts: list[str | None], *, shared: bool) -> Any:
@@ -169,6 +177,12 @@ def test_many_distinct_texts_and_the_kernels_refusal(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(_encode, "_KERNEL_MAX_DISTINCT", 100)
     for column in (pa.array(texts), _objects(texts, shared=True)):
         assert len(_check_text(column).uniques) == len(set(texts))
+    # Long texts' bytes past the words fill the kernel's store: the general encoder again.
+    long_texts: list[str | None] = [f"{'x' * 40} {i}" for i in rng.integers(0, 50, 1_000)]
+    monkeypatch.setattr(_textkernel, "_REST_BYTES", 64)
+    assert len(_check_text(pa.chunked_array([long_texts[:500], long_texts[500:]])).uniques) == len(
+        set(long_texts)
+    )
     numbers = [str(x) for x in rng.integers(0, 1_000, 20_000)]
     found = _check_numbers(pa.array(numbers))
     assert found.values.tolist() == [float(x) for x in numbers]  # noqa: PD011 # attrs field

@@ -31,6 +31,7 @@ import math
 import numbers
 import os
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -58,6 +59,8 @@ _MERGE_IN_PYTHON: Final = 4096
 # The compiled kernels give up past this many distinct values (the general
 # encoders take such a column): the wasted pass stays short.
 _KERNEL_MAX_DISTINCT: Final = 1 << 14
+# Rows per thread of a kernel, at least (starting a thread costs about 0.1 ms).
+_ROWS_PER_THREAD: Final = 250_000
 # Without shared objects, a value filling this share of a sample is compared, not hashed.
 _PEEL_SAMPLE: Final = 256
 _PEEL_SHARE: Final = 0.8
@@ -115,12 +118,16 @@ def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _warm(kernels: Any) -> None:
-    """Load (or compile) the kernels' variants real columns use, on a few values."""
-    kernels.factorize_words(_frozen(np.arange(4, dtype=np.int64)), 4)
-    data = _frozen(np.frombuffer(b"mgmcg", dtype=np.uint8))
-    bits = _frozen(np.ones(1, dtype=np.uint8))
-    for offsets in (np.array([0, 2, 5], dtype=np.int32), np.array([0, 2, 5], dtype=np.int64)):
-        kernels.factorize_text(_frozen(offsets), data, bits, 0, 4, kernels.MASKS)
+    """Load (or compile) the kernels' variants real columns use, on a few values.
+
+    Two threads, so the merge of the parts' codes is loaded too.
+    """
+    kernels.factorize_words(_frozen(np.array([1, 2, 2, 1], dtype=np.int64)), 4)
+    data = _frozen(np.frombuffer(b"mgmcgmgmcg", dtype=np.uint8))
+    bits = _frozen(np.full(1, 255, dtype=np.uint8))
+    for width in (np.int32, np.int64):
+        offsets = _frozen(np.array([0, 2, 5, 7, 10], dtype=width))
+        kernels.factorize_text([kernels.Piece(offsets, data, bits, 0, 0)], 4, threads=2)
     codes = np.zeros(2, dtype=np.int32)
     for table in (np.zeros(2, dtype=np.intp), np.zeros(2), np.zeros(2, dtype=bool)):
         kernels.take(table, codes)
@@ -128,6 +135,26 @@ def _warm(kernels: Any) -> None:
 
 _LOADER: Final = Loader(_warm, "painrx.batch._textkernel")
 _EMPTY_BYTES: Final = _frozen(np.zeros(0, dtype=np.uint8))
+
+
+def _threads(n: int) -> int:
+    """Threads for a kernel over ``n`` rows, as for the compiled fast pass.
+
+    ``PAINRX_THREADS`` sets it (the fast pass refuses a setting that is no whole
+    number: one here); by default the usable cores, at least
+    :data:`_ROWS_PER_THREAD` rows each, and one in a worker thread (Dask's threaded
+    scheduler already runs partitions side by side).
+    """
+    text = os.environ.get("PAINRX_THREADS", "").strip()
+    if text:
+        wanted = int(text) if text.isdecimal() else 1
+    elif threading.current_thread() is not threading.main_thread():
+        return 1
+    elif hasattr(os, "sched_getaffinity"):
+        wanted = len(os.sched_getaffinity(0))
+    else:
+        wanted = os.cpu_count() or 1
+    return max(1, min(wanted, n // _ROWS_PER_THREAD))
 
 
 def _kernels(compiled: bool) -> Any:
@@ -234,17 +261,19 @@ def _shared_objects(
     # ``values`` keeps every object alive while its pointers are read back.
     pointers = _pointers(values)
     if kernels is not None:
-        words = _frozen(pointers.view(np.int64))
-        codes, addresses, ok = kernels.factorize_words(words, min(n, _KERNEL_MAX_DISTINCT))
-        if not ok:
+        found = kernels.factorize_words(
+            _frozen(pointers.view(np.int64)), min(n, _KERNEL_MAX_DISTINCT)
+        )
+        if found is None:
             return None
-    else:
-        if n < _IDENTITY_MIN_ROWS:
-            return None
-        sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
-        if len(np.unique(sample)) * max_share > len(sample):
-            return None
-        codes, addresses = _factorize_ints(pointers)
+        codes, firsts = found
+        return codes, values.take(firsts).tolist()
+    if n < _IDENTITY_MIN_ROWS:
+        return None
+    sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
+    if len(np.unique(sample)) * max_share > len(sample):
+        return None
+    codes, addresses = _factorize_ints(pointers)
     return codes, [ctypes.cast(int(a), ctypes.py_object).value for a in addresses]
 
 
@@ -317,51 +346,56 @@ def _peel_arrow(chunk: Any) -> tuple[Codes, list[object]] | None:
     return out, [top, *values]
 
 
-def _arrow_text_codes(chunk: Any, kernels: Any) -> tuple[Codes, Any] | None:
-    """Factorise an Arrow string array's buffers with the compiled kernel.
+def _arrow_text_codes(column: Any, kernels: Any) -> tuple[Codes, Any] | None:
+    """Factorise an Arrow string column (array or chunked) from its buffers, compiled.
 
-    Returns int32 codes (-1: null) and each code's first row, or None without the
-    kernel, for another type, or past :data:`_KERNEL_MAX_DISTINCT` distinct texts.
+    All chunks share one table, so their codes need no merge. Returns int32 codes
+    (-1: null) and each code's first row, or None without the kernels, for another
+    type, or past :data:`_KERNEL_MAX_DISTINCT` distinct texts.
     """
     import pyarrow as pa
 
-    n = len(chunk)
+    n = len(column)
     if kernels is None or n == 0:
         return None
-    if pa.types.is_string(chunk.type):
+    if pa.types.is_string(column.type):
         width: type[np.signedinteger[Any]] = np.int32
-    elif pa.types.is_large_string(chunk.type):
+    elif pa.types.is_large_string(column.type):
         width = np.int64
     else:
         return None
-    validity, offsets, data = chunk.buffers()
-    start = chunk.offset
-    codes, firsts, ok = kernels.factorize_text(
-        _frozen(np.frombuffer(offsets, dtype=width, count=start + n + 1)[start:]),
-        _EMPTY_BYTES if data is None else _frozen(np.frombuffer(data, dtype=np.uint8)),
-        _EMPTY_BYTES
-        if validity is None or not chunk.null_count
-        else _frozen(np.frombuffer(validity, dtype=np.uint8)),
-        start,
-        min(n, _KERNEL_MAX_DISTINCT),
-        kernels.MASKS,
+    pieces = []
+    row = 0
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        size = len(chunk)
+        if size:
+            validity, offsets, data = chunk.buffers()
+            start = chunk.offset
+            pieces.append(
+                kernels.Piece(
+                    _frozen(np.frombuffer(offsets, dtype=width, count=start + size + 1)[start:]),
+                    _EMPTY_BYTES if data is None else _frozen(np.frombuffer(data, dtype=np.uint8)),
+                    _EMPTY_BYTES
+                    if validity is None or not chunk.null_count
+                    else _frozen(np.frombuffer(validity, dtype=np.uint8)),
+                    start,
+                    row,
+                )
+            )
+        row += size
+    found: tuple[Codes, Any] | None = kernels.factorize_text(
+        pieces, min(n, _KERNEL_MAX_DISTINCT), threads=_threads(n)
     )
-    return (codes, firsts) if ok else None
+    return found
 
 
-def _encode_arrow_chunk(
-    chunk: Any, kernels: Any = None, *, peel: bool = True
-) -> tuple[Codes, list[object]]:
+def _encode_arrow_chunk(chunk: Any, *, peel: bool = True) -> tuple[Codes, list[object]]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not pa.types.is_dictionary(chunk.type):
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             chunk = pc.cast(chunk, pa.string())
-        found = _arrow_text_codes(chunk, kernels)
-        if found is not None:
-            codes, firsts = found
-            return codes, chunk.take(pa.array(firsts)).to_pylist()
         peeled = _peel_arrow(chunk) if peel and len(chunk) >= _IDENTITY_MIN_ROWS else None
         if peeled is not None:
             return peeled
@@ -376,10 +410,14 @@ def _encode_arrow_chunk(
 def _encode_arrow(column: Any, kernels: Any = None) -> Encoded:
     import pyarrow as pa
 
+    found = _arrow_text_codes(column, kernels)
+    if found is not None:
+        codes, firsts = found
+        return _merge(codes, column.take(pa.array(firsts)).to_pylist(), kernels)
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     if not chunks:
         return Encoded(np.empty(0, dtype=np.intp), ())
-    parts = [_encode_arrow_chunk(chunk, kernels) for chunk in chunks]
+    parts = [_encode_arrow_chunk(chunk) for chunk in chunks]
     if len(parts) == 1:
         return _merge(*parts[0])
     offsets = np.cumsum([0] + [len(values) for _, values in parts])
@@ -524,6 +562,14 @@ def _parse_arrow(column: Any, *, keep_nulls: bool = False, kernels: Any = None) 
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    found = _arrow_text_codes(column, kernels)
+    if found is not None:
+        # Numbers as text repeat (a few strengths, counts, days): parse each distinct text once.
+        codes, firsts = found
+        distinct = column.take(pa.array(firsts))
+        if isinstance(distinct, pa.ChunkedArray):
+            distinct = distinct.combine_chunks()
+        return _decode(_parse_arrow_text(distinct), codes, kernels)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if pa.types.is_dictionary(column.type):
@@ -538,11 +584,6 @@ def _parse_arrow(column: Any, *, keep_nulls: bool = False, kernels: Any = None) 
         return Numbers(np.asarray(values, dtype=np.float64), np.zeros(n, dtype=bool))
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return _parse_items(np.asarray(column.to_pylist(), dtype=object))
-    found = _arrow_text_codes(column, kernels)
-    if found is not None:
-        # Numbers as text repeat (a few strengths, counts, days): parse each distinct text once.
-        codes, firsts = found
-        return _decode(_parse_arrow_text(column.take(pa.array(firsts))), codes, kernels)
     return _parse_arrow_text(column)
 
 
