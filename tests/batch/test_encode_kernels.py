@@ -68,6 +68,7 @@ def _check_text(column: Any) -> _encode.Encoded:
     for found in compiled:
         assert found.uniques == plain.uniques
         assert np.array_equal(found.codes, plain.codes)
+    assert isinstance(plain, _encode.Encoded)
     return plain
 
 
@@ -76,6 +77,7 @@ def _check_numbers(column: Any) -> _encode.Numbers:
     for found in compiled:
         assert _same_floats(found.values, plain.values)
         assert np.array_equal(found.not_a_number, plain.not_a_number)
+    assert isinstance(plain, _encode.Numbers)
     return plain
 
 
@@ -216,7 +218,7 @@ def test_row_errors_of_numbers_as_text(
     kind: str, numba: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PAINRX_NUMBA", numba)
-    texts: list[str | None] = list(ROW_TEXTS) * 3
+    texts: list[str | None] = [*ROW_TEXTS] * 3
     n = len(texts)
     table = pd.DataFrame(
         {
