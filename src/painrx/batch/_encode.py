@@ -389,6 +389,24 @@ def _arrow_text_codes(column: Any, kernels: Any) -> tuple[Codes, Any] | None:
     return found
 
 
+def _arrow_rows(column: Any, rows: npt.NDArray[np.int64]) -> list[Any]:
+    """The values of a few ``rows`` of an Arrow array or chunked array.
+
+    Row by row: Arrow's ``take`` on a chunked array concatenates its chunks first
+    (4 ms for 1M rows of text).
+    """
+    import pyarrow as pa
+
+    if not isinstance(column, pa.ChunkedArray):
+        return list(column.take(pa.array(rows)).to_pylist())
+    starts = np.cumsum([0, *(len(chunk) for chunk in column.chunks)])
+    chunks = np.searchsorted(starts, rows, side="right") - 1
+    return [
+        column.chunk(c)[r - int(starts[c])].as_py()
+        for c, r in zip(chunks.tolist(), rows.tolist(), strict=True)
+    ]
+
+
 def _encode_arrow_chunk(chunk: Any, *, peel: bool = True) -> tuple[Codes, list[object]]:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -413,7 +431,7 @@ def _encode_arrow(column: Any, kernels: Any = None) -> Encoded:
     found = _arrow_text_codes(column, kernels)
     if found is not None:
         codes, firsts = found
-        return _merge(codes, column.take(pa.array(firsts)).to_pylist(), kernels)
+        return _merge(codes, _arrow_rows(column, firsts), kernels)
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     if not chunks:
         return Encoded(np.empty(0, dtype=np.intp), ())
@@ -566,9 +584,7 @@ def _parse_arrow(column: Any, *, keep_nulls: bool = False, kernels: Any = None) 
     if found is not None:
         # Numbers as text repeat (a few strengths, counts, days): parse each distinct text once.
         codes, firsts = found
-        distinct = column.take(pa.array(firsts))
-        if isinstance(distinct, pa.ChunkedArray):
-            distinct = distinct.combine_chunks()
+        distinct = pa.array(_arrow_rows(column, firsts), type=pa.string())
         return _decode(_parse_arrow_text(distinct), codes, kernels)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
