@@ -256,6 +256,13 @@ def _factorize_text(  # numba compiles one flat positional signature
     top = np.uint64(64 - _table_bits(cap))
     nulls = valid.shape[0] > 0
     count = counts[0]
+    # Words the longest text needs (numbers, units, routes: one): the others are
+    # zero, and a branch the rows agree on skips their loads.
+    longest = 0
+    for i in range(n):
+        longest = max(longest, np.int64(offsets[i + 1]) - np.int64(offsets[i]))
+    needed = min(4, (longest + 7) // 8)
+    zero = np.uint64(0)
     for i in range(n):
         if nulls:
             bit = valid_offset + i
@@ -268,9 +275,9 @@ def _factorize_text(  # numba compiles one flat positional signature
         short = np.uint64(min(int(length), WIDTH))
         if start + WIDTH <= end:
             w0 = _load_word(data, start) & masks[short, 0]
-            w1 = _load_word(data, start + 8) & masks[short, 1]
-            w2 = _load_word(data, start + 16) & masks[short, 2]
-            w3 = _load_word(data, start + 24) & masks[short, 3]
+            w1 = _load_word(data, start + 8) & masks[short, 1] if needed > 1 else zero
+            w2 = _load_word(data, start + 16) & masks[short, 2] if needed > 2 else zero
+            w3 = _load_word(data, start + 24) & masks[short, 3] if needed > 3 else zero
         else:
             # The buffer's last bytes: no read past its end.
             w0 = _word(data, start, end) & masks[short, 0]
