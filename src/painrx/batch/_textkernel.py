@@ -260,7 +260,7 @@ def _factorize_text(  # numba compiles one flat positional signature
     # zero, and a branch the rows agree on skips their loads.
     longest = 0
     for i in range(n):
-        longest = max(longest, np.int64(offsets[i + 1]) - np.int64(offsets[i]))
+        longest = max(longest, int(offsets[i + 1] - offsets[i]))
     needed = min(4, (longest + 7) // 8)
     zero = np.uint64(0)
     for i in range(n):
