@@ -45,7 +45,7 @@ bench-check: $(STAMP)
 	PAINRX_BENCH=guards $(BIN)/pytest benchmarks -q
 
 bench: $(STAMP)
-	PAINRX_BENCH=targets $(BIN)/pytest benchmarks --benchmark-enable --benchmark-only
+	PAINRX_BENCH=targets $(BIN)/pytest benchmarks --benchmark-enable
 
 checksums: $(STAMP)
 	$(BIN)/python tests/update_checksums.py

@@ -1,6 +1,7 @@
 """Benchmarks of issue 18 (codes in): NDC batch pricing and FHIR reading, same-run ratios.
 
-Targets of issue 18, asserted here:
+Targets of issue 18, asserted by ``make bench`` (``make test`` asserts the looser
+guards of ``benchmarks/_ratio.py``):
 
 * ``mme_prescriptions(..., table_id="CDC_NDC_2018")`` over 1,000,000 claims rows with
   an ``ndc`` column (11-digit text, as claims files carry it; NDCs drawn from the CDC
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks._ratio import ratio
+from benchmarks._ratio import check, ratio
 from painrx import fhir
 from painrx.batch import mme_prescriptions
 from painrx.catalog import NDC_SYSTEM, RXNORM_SYSTEM
@@ -34,9 +35,10 @@ N = 1_000_000
 ORDERS = 1_000
 
 
-def _best_ratio(candidate: Callable[[], Any], baseline: Callable[[], Any]) -> float:
-    # Best of independent measurements: background load on a shared host only slows a run.
-    return min(ratio(candidate, baseline, repeat=5) for _ in range(3))
+def _measure(candidate: Callable[[], Any], baseline: Callable[[], Any]) -> Callable[[], float]:
+    # One independent measurement; `check` keeps the best of up to three, because
+    # background load on a shared host only slows a run.
+    return lambda: ratio(candidate, baseline, repeat=5)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +73,12 @@ def test_ndc_batch_within_2x_of_merge_and_formula(claims: pd.DataFrame) -> None:
         quantity = merged["quantity"].to_numpy()
         return strength * (quantity / merged["days_supply"].to_numpy()) * factor
 
-    measured = _best_ratio(lambda: mme_prescriptions(claims, table_id="CDC_NDC_2018"), baseline)
-    assert measured <= 2.0, f"NDC batch {measured:.2f}x merge + formula (target 2x)"
+    check(
+        "NDC batch / pandas.merge + formula",
+        _measure(lambda: mme_prescriptions(claims, table_id="CDC_NDC_2018"), baseline),
+        target=2.0,
+        guard=3.0,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +120,12 @@ def test_fhir_reading_within_2x_of_fhir_resources(bundle_text: str) -> None:
     from fhir.resources.R4B.bundle import Bundle
 
     assert len(fhir.read_orders(json.loads(bundle_text))) == ORDERS
-    measured = _best_ratio(
-        lambda: fhir.read_orders(json.loads(bundle_text)),
-        lambda: Bundle.model_validate(json.loads(bundle_text)),
+    check(
+        "FHIR 1,000-order Bundle / json + fhir.resources",
+        _measure(
+            lambda: fhir.read_orders(json.loads(bundle_text)),
+            lambda: Bundle.model_validate(json.loads(bundle_text)),
+        ),
+        target=2.0,
+        guard=3.0,
     )
-    assert measured <= 2.0, f"FHIR reading {measured:.2f}x json + fhir.resources (target 2x)"

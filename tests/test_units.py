@@ -414,3 +414,16 @@ def test_jupyter_displays_any_quantity_without_error() -> None:
         assert data["text/html"] == str(rx.Q(text))
         assert data["text/latex"].startswith("$")
         assert "mathrm" in data["text/latex"]
+
+
+@pytest.mark.parametrize("text", ["10 mg", "0.25 mg/kg/h", "2 mcg/kg/min", "80 kg", "1 mg/mL"])
+def test_quantities_built_past_pints_constructor_equal_pints_own(text: str) -> None:
+    # units.new_quantity skips pint's Quantity.__new__ checks: the instance must be what
+    # pint would have built (same class, same attributes), or a pint upgrade broke it.
+    reg = units.registry()
+    built = units.Q(text)
+    made_by_pint = reg.Quantity(built.magnitude, built._units)
+    assert type(built) is type(made_by_pint)
+    assert vars(built) == vars(made_by_pint)
+    assert built.to_base_units() == made_by_pint.to_base_units()
+    assert units.Q(float(built.magnitude), units.format_units(built)) == made_by_pint

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import painrx as rx
 from painrx import vocabulary
 from painrx.errors import InputError
 
@@ -145,3 +146,15 @@ def test_every_n_hours_is_24_over_n(hours: int, prn: bool) -> None:
 def test_n_times_a_day_is_n(count: int) -> None:
     assert vocabulary.doses_per_day(f"{count} times a day") == count
     assert vocabulary.doses_per_day(f"{count} times daily") == count
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        # SUBOXONE prescribing information: "sublingual film"; BELBUCA: "buccal film".
+        ("Suboxone 8 mg/2 mg sublingual film", "sublingual_film"),
+        ("Belbuca 150 mcg", "buccal_film"),
+    ],
+)
+def test_films_are_read_by_their_route(text: str, form: str) -> None:
+    assert rx.catalog.parse_medication(text).form == form

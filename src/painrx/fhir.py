@@ -568,21 +568,18 @@ def prescriptions(orders: Iterable[FHIROrder]) -> list[Prescription]:
 class CodedFinding(Finding):
     """An interaction :class:`~painrx.interactions.Finding` that names the codes it came from.
 
+    Its ``codes`` are the RxNorm and NDC codings of the FHIR orders involved (empty for
+    orders given by text).
+
     Attributes:
-        codes: The RxNorm and NDC codings of the FHIR orders involved (empty for orders
-            given by text).
         resources: The FHIR resources involved (``"MedicationRequest/<id>"``).
     """
 
-    codes: tuple[Coding, ...] = ()
     resources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (with ``codes`` and ``resources``)."""
-        return super().to_dict() | {
-            "codes": [c.to_dict() for c in self.codes],
-            "resources": list(self.resources),
-        }
+        return super().to_dict() | {"resources": list(self.resources)}
 
 
 def _ingredients(order: FHIROrder) -> frozenset[str]:
@@ -633,8 +630,7 @@ def check_interactions(orders: Iterable[FHIROrder], **options: Any) -> Interacti
         codes = tuple(dict.fromkeys(c for o in involved for c in o.codes))
         findings.append(
             CodedFinding(
-                **attrs.asdict(finding, recurse=False),
-                codes=codes,
+                **(attrs.asdict(finding, recurse=False) | {"codes": codes}),
                 resources=tuple(o.resource for o in involved),
             )
         )

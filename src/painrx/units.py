@@ -174,6 +174,9 @@ _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9µμ_/().*·%+\-\s]*")
 
 _lock = threading.Lock()
 _registry: pint.UnitRegistry[float] | None = None
+# The registry's Quantity class, set when the registry is built: quantities are made
+# without pint's constructor checks on the warm paths (see new_quantity).
+_QUANTITY: list[type[Quantity]] = []
 
 
 def _build_registry() -> pint.UnitRegistry[float]:
@@ -274,6 +277,7 @@ def registry() -> pint.UnitRegistry[float]:
             reg = _registry
             if reg is None:
                 reg = _build_registry()
+                _QUANTITY.append(cast("type[Quantity]", reg.Quantity))
                 _registry = reg
     return reg
 
@@ -451,22 +455,34 @@ def _unit_for(text: str) -> pint.Unit:
     return reg.Unit(reg.UnitsContainer(powers))
 
 
-_WARM_UNITS: dict[str, pint.Unit] = {}
+_WARM_UNITS: dict[str, UnitsContainer] = {}
 _MAX_WARM_UNITS = 512
-# The registry's Quantity class, set with the first remembered unit: the warm path of
-# Q reads it without a function call or an attribute look-up.
-_WARM_QUANTITY: list[Callable[[float, pint.Unit], Quantity]] = []
 _INFINITY = math.inf
 _NEGATIVE_INFINITY = -math.inf
 
 
-def _remember_unit(text: str) -> pint.Unit:
-    unit = _unit_for(text)
-    if not _WARM_QUANTITY:
-        _WARM_QUANTITY.append(registry().Quantity)
+def _remember_unit(text: str) -> UnitsContainer:
+    units = _container_for(text)
     if len(_WARM_UNITS) < _MAX_WARM_UNITS:
-        _WARM_UNITS[text] = unit
-    return unit
+        _WARM_UNITS[text] = units
+    return units
+
+
+def new_quantity(number: float, units: UnitsContainer) -> Quantity:
+    """Build a quantity of painrx's registry from a finite float and a units container.
+
+    pint's ``Quantity(number, units)`` spends ~10 µs per call on checks that a float and
+    a container of this registry never need (upcast types, strings, array coercion, and
+    a look-up of pint's application registry); the instance it builds holds just these
+    two attributes, which ``tests/test_units.py`` checks against pint's own constructor.
+    The caller guarantees a finite float and a container from :func:`registry`.
+    """
+    if not _QUANTITY:
+        registry()
+    quantity = object.__new__(_QUANTITY[0])
+    quantity._magnitude = number
+    quantity._units = units
+    return quantity
 
 
 def _check_text(text: str) -> None:
@@ -497,7 +513,7 @@ def _float_magnitude(q: Quantity) -> Quantity:
         )
         raise InputError(msg)
     number = _check_value(real_float(magnitude), magnitude)
-    return registry().Quantity(number, q._units)
+    return new_quantity(number, q._units)
 
 
 def _check_value(value: float, text: object) -> float:
@@ -562,21 +578,23 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
         # The warm path: a float and a unit string parsed before (no other work).
         parsed = _WARM_UNITS.get(unit)
         if parsed is not None and _NEGATIVE_INFINITY < value < _INFINITY:  # type: ignore[operator]
-            return _WARM_QUANTITY[0](value, parsed)  # type: ignore[arg-type]
+            quantity = object.__new__(_QUANTITY[0])
+            quantity._magnitude = cast("float", value)
+            quantity._units = parsed
+            return quantity
     reg = _registry or registry()
     if (value_type is float or value_type is int) and type(unit) is str:
         # The warm path: a plain number and an already-parsed unit string.
         number = cast("float", value) if value_type is float else real_float(value)
         if not -math.inf < number < math.inf:
             _check_value(number, value)
-        parsed = _WARM_UNITS.get(unit) or _remember_unit(unit)
-        return reg.Quantity(number, parsed)
+        return new_quantity(number, _WARM_UNITS.get(unit) or _remember_unit(unit))
     if isinstance(value, str):
         if unit is not None:
             msg = f"Give either text such as '10 mg' or a number and a unit, not {value!r}."
             raise InputError(msg)
         number, unit_text = _split_text(value)
-        return reg.Quantity(number, _unit_for(unit_text))
+        return new_quantity(number, _container_for(unit_text))
     if isinstance(value, reg.Quantity):
         value = _float_magnitude(value)
         if unit is not None:
@@ -601,7 +619,7 @@ def Q(value: object, unit: str | None = None) -> Quantity:  # noqa: N802 -- pint
     if not isinstance(cast("object", unit), str):  # callers may ignore the hints
         msg = f"The unit must be a string such as 'mg', not {unit!r}."
         raise UnitError(msg)
-    return reg.Quantity(_check_value(number, value), _unit_for(unit))
+    return new_quantity(_check_value(number, value), _container_for(unit))
 
 
 _DIMENSION_KINDS: dict[tuple[tuple[str, int], ...], Kind] = {

@@ -54,11 +54,13 @@ Form = Literal[
     "tablet",
     "capsule",
     "er_tablet",
+    "er_capsule",
     "solution",
     "patch",
     "buccal_tablet",
     "lozenge",
     "buccal_film",
+    "sublingual_film",
     "nasal_spray",
     "oral_spray",
     "injection",
@@ -94,15 +96,32 @@ FORMS: Final[Mapping[str, tuple[str, ...]]] = {
         "extended release tablet",
         "modified-release tablet",
         "er_tab",
+        "extended release oral tablet",
+    ),
+    # Extended-release capsules are long-acting like ER tablets: KADIAN and AVINZA
+    # (morphine), XTAMPZA ER (oxycodone), ZOHYDRO ER (hydrocodone), CONZIP (tramadol) are
+    # "extended-release capsules" in their prescribing information (DailyMed), and RxNorm
+    # names the form "Extended Release Oral Capsule".
+    "er_capsule": (
+        "er capsule",
+        "er cap",
+        "extended-release capsule",
+        "extended release capsule",
+        "extended release oral capsule",
+        "modified-release capsule",
     ),
     "solution": ("oral solution", "liquid", "syrup", "elixir"),
     "patch": ("transdermal patch",),
     "buccal_tablet": ("buccal tablet",),
     "lozenge": ("troche",),
+    # A bare "film" is the buccal film of the MME tables (the CDC file's "Fentanyl, film"),
+    # unless the route is sublingual: SUBOXONE film is sublingual, BELBUCA film buccal
+    # (their prescribing information). See form().
     "buccal_film": ("buccal film", "film"),
+    "sublingual_film": ("sublingual film",),
     "nasal_spray": ("nasal spray",),
     "oral_spray": ("oral spray", "sublingual spray"),
-    "injection": ("inj", "injectable"),
+    "injection": ("inj", "injectable", "injectable solution"),
     "suppository": ("supp", "suppositories"),
 }
 
@@ -186,8 +205,16 @@ def route(value: object) -> Route:
     return _lookup(value, _ROUTE_INDEX, "route", ", ".join(ROUTES))  # type: ignore[return-value]
 
 
-def form(value: object) -> Form:
-    """Return the canonical dose form for ``value`` (``"tab"`` → ``"tablet"``)."""
+def form(value: object, route: str | None = None) -> Form:
+    """Return the canonical dose form for ``value`` (``"tab"`` → ``"tablet"``).
+
+    ``route`` (canonical) settles a bare "film": sublingual, else buccal.
+
+    >>> form("tab"), form("film"), form("film", route="sublingual")
+    ('tablet', 'buccal_film', 'sublingual_film')
+    """
+    if route == "sublingual" and isinstance(value, str) and _clean(value) == "film":
+        return "sublingual_film"
     return _lookup(value, _FORM_INDEX, "form", ", ".join(FORMS))  # type: ignore[return-value]
 
 

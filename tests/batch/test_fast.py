@@ -303,3 +303,32 @@ def test_once_loaded_a_first_call_loads_no_compiled_variant() -> None:
         cwd=Path(__file__).parents[2],
     )
     assert found.stdout.strip() == "True"
+
+
+QUIET_STREAMS = """
+import contextlib, io, os, sys
+os.environ.pop("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", None)
+from painrx.batch import _core
+buffer = io.StringIO()
+with contextlib.redirect_stderr(buffer):
+    assert _core._import_compiled() is not None
+    redirected = sys.stderr is buffer
+import numba.core.errors
+print(redirected, type(numba.core.errors.termcolor()).__name__)
+"""
+
+
+def test_loading_numba_in_the_background_leaves_the_callers_streams_alone() -> None:
+    """numba's coloured messages reassign sys.stderr from the loading thread (colorama).
+
+    That undid a caller's redirection at random (a rare test_validate failure: the CLI
+    summary escaped pytest's capsys). The loader turns numba's colours off first.
+    """
+    found = subprocess.run(
+        [sys.executable, "-c", QUIET_STREAMS],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert found.stdout.split() == ["True", "NOPColorScheme"]

@@ -93,8 +93,13 @@ def render() -> str:
         "",
         "## Ingredients",
         "",
-        "| id | ATC | classes (membership source) | brands |",
-        "|---|---|---|---|",
+        (
+            "RxCUI is the RxNorm ingredient (TTY IN) code from `data/rxnorm/ingredients.toml`, "
+            "each cited there; — means no verified code (see codes.md)."
+        ),
+        "",
+        "| id | ATC | RxCUI | classes (membership source) | brands |",
+        "|---|---|---|---|---|",
     ]
     for ing in catalog.ingredients():
         for cls in ing.classes:
@@ -102,7 +107,9 @@ def render() -> str:
             sources[_key(own)] = own
         brands = ", ".join(catalog.product(ing.id).brands) or "—"
         atc = " ".join(ing.atc) or "—"
-        lines.append(f"| {ing.id} | {atc} | {_memberships(ing)} | {brands} |")
+        coding = catalog.ingredient_rxcui(ing.id)
+        rxcui = coding.code if coding is not None else "—"
+        lines.append(f"| {ing.id} | {atc} | {rxcui} | {_memberships(ing)} | {brands} |")
     lines += [
         "",
         "## Combination products",

@@ -714,7 +714,7 @@ _BRANDS = [
     ("Norco", "hydrocodone/acetaminophen", "tablet", "oral"),  # dailymed
     ("Vicodin", "hydrocodone/acetaminophen", "tablet", "oral"),  # dailymed
     ("Vicoprofen", "hydrocodone/ibuprofen", "tablet", "oral"),  # dailymed
-    ("Zohydro ER", "hydrocodone", "capsule", "oral"),  # dailymed
+    ("Zohydro ER", "hydrocodone", "er_capsule", "oral"),  # dailymed: extended-release capsules
     ("Hysingla ER", "hydrocodone", "er_tablet", "oral"),  # dailymed
     ("Dilaudid", "hydromorphone", None, None),  # dailymed
     ("Opana", "oxymorphone", None, None),  # dailymed

@@ -62,7 +62,7 @@ def _refused(kind: str, table_id: str, path: tuple[Any, ...], value: object) -> 
         ),
         (
             "rxnorm_ingredients",
-            "RXNORM_INGREDIENTS_2020",
+            "RXNORM_INGREDIENTS_2026_1",
             ("ingredients", "oxycodone", "rxcui"),
             "78O4",
             (
@@ -72,12 +72,41 @@ def _refused(kind: str, table_id: str, path: tuple[Any, ...], value: object) -> 
         ),
         (
             "rxnorm_ingredients",
-            "RXNORM_INGREDIENTS_2020",
+            "RXNORM_INGREDIENTS_2026_1",
             ("ingredients", "morphine", "rxcui"),
-            "7804",  # oxycodone's RxCUI
+            "7804",  # oxycodone's RxCUI: the row no longer matches what its sources read
             (
-                "data/rxnorm/ingredients.toml: ingredients: an RxCUI names one ingredient; "
-                "used more than once: ['7804']"
+                "data/rxnorm/ingredients.toml: ingredients.morphine.evidence: rxcui '7804' "
+                "differs from what its evidence reads: ['7052']"
+            ),
+        ),
+        (
+            "rxnorm_ingredients",
+            "RXNORM_INGREDIENTS_2026_1",
+            ("ingredients", "warfarin", "evidence"),
+            # CPIC alone: it gives a code without saying it is an ingredient (TTY IN) code.
+            [
+                {
+                    "source": "cpic",
+                    "file": "V2__initial_data.sql",
+                    "code": "11289",
+                    "name": "warfarin",
+                }
+            ],
+            (
+                "data/rxnorm/ingredients.toml: ingredients.warfarin.evidence: an ingredient "
+                "code needs a source that states the term type, or two independent sources; "
+                "evidence has only ['RXNORM_INGREDIENTS_2026_1/cpic']"
+            ),
+        ),
+        (
+            "rxnorm_ingredients",
+            "RXNORM_INGREDIENTS_2026_1",
+            ("ingredients", "warfarin", "source"),
+            "omtkdata",
+            (
+                "data/rxnorm/ingredients.toml: ingredients.warfarin.source: source "
+                "'RXNORM_INGREDIENTS_2026_1/omtkdata' is not one of the evidence's sources"
             ),
         ),
         (
@@ -152,3 +181,17 @@ def test_a_csv_that_differs_from_its_pin_is_refused() -> None:
     doc["file"]["rows"] = 911
     with pytest.raises(TableError, match=re.escape(f"data/{path}: file: ") + ".*pinned: 911 rows"):
         csv_rows(path, structure(doc, shape, file=path).file)
+
+
+def test_two_ingredients_never_share_a_code() -> None:
+    doc = parse_table("RXNORM_INGREDIENTS_2026_1")
+    doc["ingredients"]["morphine"] = doc["ingredients"]["oxycodone"]
+    shape = shape_for("rxnorm_ingredients")
+    assert shape is not None
+    path = table_info("RXNORM_INGREDIENTS_2026_1", kind="rxnorm_ingredients").path
+    with pytest.raises(TableError) as refused:
+        structure(doc, shape, file=path)
+    assert str(refused.value) == (
+        "data/rxnorm/ingredients.toml: ingredients: an RxCUI names one ingredient; "
+        "used more than once: ['7804']"
+    )

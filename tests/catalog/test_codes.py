@@ -1,6 +1,9 @@
-"""RxNorm codes in the catalog (codes from the CDC/CQF OMTKData file, data/rxnorm/)."""
+"""RxNorm codes in the catalog (data/rxnorm/: ingredient codes with their sources' evidence,
+and the CDC/CQF OMTKData opioid drug codes)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -8,20 +11,37 @@ from painrx import catalog
 from painrx.catalog import UnknownCodeError
 from painrx.errors import InputError
 
+# Golden codes, each as its cited source prints it (source in the id): OMOP concept sets of
+# vocabulary RxNorm, concept class Ingredient (OHDSI), OMTKData's ingredientCode (CDC/CQF
+# Opioid MME Toolkit), and where neither states the term type, the CPIC drug table and the
+# HL7 PDDI-CDS value sets agreeing.
+GOLDEN = [
+    pytest.param("oxycodone", "7804", id="omtkdata+cpic-oxycodone-7804"),
+    pytest.param("morphine", "7052", id="omtkdata+cpic-morphine-7052"),
+    pytest.param("fentanyl", "4337", id="omtkdata+cpic-fentanyl-4337"),
+    pytest.param("tapentadol", "787390", id="omtkdata-tapentadol-787390"),
+    pytest.param("levorphanol", "6378", id="omtkdata-levorphanol-6378"),
+    pytest.param("warfarin", "11289", id="ohdsi-phenotype-library+cpic-warfarin-11289"),
+    pytest.param("apixaban", "1364430", id="ohdsi-phenotype-library-apixaban-1364430"),
+    pytest.param("sertraline", "36437", id="ohdsi-phenotype-library+cpic-sertraline-36437"),
+    pytest.param("gabapentin", "25480", id="ohdsi-phenotype-library-gabapentin-25480"),
+    pytest.param("acetaminophen", "161", id="ohdsi-phenotype-library-acetaminophen-161"),
+    pytest.param("diclofenac", "3355", id="ohdsi-phenotype-library+cpic-diclofenac-3355"),
+    pytest.param("aspirin", "1191", id="ohdsi-phenotype-library+cpic-aspirin-1191"),
+    pytest.param("ibuprofen", "5640", id="cpic+hl7-pddi-cds-ibuprofen-5640"),
+    pytest.param("naproxen", "7258", id="cpic+hl7-pddi-cds-naproxen-7258"),
+    pytest.param("celecoxib", "140587", id="ohdsi-study-protocols+cpic-celecoxib-140587"),
+    pytest.param("clopidogrel", "32968", id="ohdsi-study-protocols+cpic-clopidogrel-32968"),
+    # RxNorm names dosulepin by its US name, dothiepin (a catalog synonym).
+    pytest.param("dosulepin", "3634", id="ohdsi-phenotype-library-dothiepin-3634"),
+]
 
-@pytest.mark.parametrize(
-    ("ingredient", "rxcui"),
-    [
-        pytest.param("oxycodone", "7804", id="omtkdata-oxycodone-7804"),
-        pytest.param("morphine", "7052", id="omtkdata-morphine-7052"),
-        pytest.param("fentanyl", "4337", id="omtkdata-fentanyl-4337"),
-        pytest.param("tapentadol", "787390", id="omtkdata-tapentadol-787390"),
-    ],
-)
-def test_ingredient_codes_round_trip(ingredient: str, rxcui: str) -> None:
+
+@pytest.mark.parametrize(("ingredient", "rxcui"), GOLDEN)
+def test_golden_ingredient_codes(ingredient: str, rxcui: str) -> None:
     coding = catalog.ingredient_rxcui(ingredient)
     assert coding is not None
-    assert coding.code == rxcui
+    assert (coding.system, coding.code) == (catalog.RXNORM_SYSTEM, rxcui)
     assert catalog.ingredient_for_rxcui(int(rxcui)) == ingredient
     assert catalog.product(rxcui=rxcui).id == ingredient
 
@@ -87,3 +107,115 @@ def test_every_coded_and_ndc_ingredient_is_a_catalog_ingredient() -> None:
     assert set(_ingredient_codes().by_id) <= known
     assert {p.ingredient for p in catalog.rxnorm_products()} <= known
     assert {p.ingredient for p in ndc_products().values()} <= known
+
+
+def _rows() -> dict[str, Any]:
+    from painrx.catalog._codes import _INGREDIENTS_ID, _IngredientCodesFile
+    from painrx.tables import load
+
+    return dict(load(_IngredientCodesFile, _INGREDIENTS_ID).ingredients)
+
+
+def test_codes_are_unique_positive_integer_strings() -> None:
+    rows = _rows()
+    codes = [row.rxcui for row in rows.values()]
+    assert len(codes) == len(set(codes))
+    for code in codes:
+        assert code.isascii()
+        assert code.isdigit()
+        assert str(int(code)) == code  # no sign, no leading zero: an integer as text
+    assert len(rows) == 284  # docs/codes.md gives the count and the ingredients without one
+
+
+@pytest.mark.parametrize("ingredient", sorted(_rows()))
+def test_every_row_round_trips(ingredient: str) -> None:
+    coding = catalog.ingredient_rxcui(ingredient)
+    assert coding is not None
+    assert catalog.ingredient_for_rxcui(coding.code) == ingredient
+    assert catalog.ingredient_for_rxcui(f" {coding.code} ") == ingredient
+    assert catalog.product(rxcui=coding.code).ingredients == (ingredient,)
+    assert catalog.parse_medication(rxcui=int(coding.code)).product.ingredients == (ingredient,)
+
+
+def test_rows_agree_with_the_source_extracts() -> None:
+    """Each row against the (code, name) pairs read from its sources, and the acceptance rule."""
+    known = {i.id: i for i in catalog.ingredients()}
+    for iid, row in _rows().items():
+        ingredient = known[iid]
+        names = {ingredient.name.lower(), *(s.lower() for s in ingredient.synonyms)}
+        cited = {e.source.id for e in row.evidence}
+        assert row.source.id in cited, iid
+        for e in row.evidence:
+            # The code a source gives is the row's, for a name the catalog knows this
+            # ingredient by (so a code cannot move to another ingredient unnoticed).
+            assert e.code == row.rxcui, iid
+            assert e.name.lower() in names, (iid, e.name)
+            key = e.source.id.rsplit("/", 1)[1]
+            if key.startswith("ohdsi_"):
+                assert e.term_type == "concept_class_id Ingredient", iid
+                assert e.file.endswith(".json"), iid
+            elif key == "omtkdata":
+                assert (e.term_type, e.file) == ("ingredientCode", "input/cql/OMTKData.cql")
+            elif key == "hl7_pddi_cds":
+                assert e.term_type is None  # its value sets mix term types without saying
+                assert e.file.endswith(".xml"), iid
+            else:
+                assert key == "cpic", iid
+                assert e.term_type is None  # CPIC does not say what kind of code it gives
+                assert e.file.startswith("src/main/resources/db/migration/V"), iid
+        assert any(e.term_type for e in row.evidence) or len(cited) >= 2, iid
+        assert row.name == row.evidence[0].name  # the display is the primary source's name
+
+
+def test_a_name_with_two_codes_is_left_out() -> None:
+    # OHDSI has RxCUI 40254 'valproate' and CPIC 11118 'valproic acid' for the catalog's
+    # valproate: two readings, no code (docs/codes.md).
+    assert catalog.ingredient_rxcui("valproate") is None
+    assert catalog.ingredient_for_rxcui("40254") is None
+    assert catalog.ingredient_for_rxcui("11118") is None
+    # Mycophenolate: 265323 'mycophenolate' (OHDSI) and 7145 'mycophenolic acid' (OHDSI, CPIC).
+    assert catalog.ingredient_rxcui("mycophenolate") is None
+    # Dabigatran carries its own name's code, not the prodrug's (1037042, etexilate).
+    coding = catalog.ingredient_rxcui("dabigatran")
+    assert coding is not None
+    assert coding.code == "1546356"
+    assert catalog.ingredient_for_rxcui("1037042") is None
+
+
+def test_fhir_care_plan_codes_non_opioid_items() -> None:
+    from painrx.pathways.fhir import medication_concept
+
+    assert medication_concept("acetaminophen")["coding"] == [
+        {"system": catalog.RXNORM_SYSTEM, "code": "161", "display": "acetaminophen"}
+    ]
+    assert medication_concept("gabapentin")["coding"][0]["code"] == "25480"
+    # No verified code: carried by its text alone.
+    assert medication_concept("ketamine") == {"text": "ketamine"}
+
+
+def test_docs_name_every_ingredient_without_a_code() -> None:
+    """docs/codes.md says which ingredients have no code and why: it must stay true."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "codes.md").read_text("utf-8")
+    section = page[page.index("**Ingredients without a code, and why.**") :]
+    section = section[: section.index("\n\n", section.index("* *In none of the files"))]
+    listed = set(re.findall(r"[a-z0-9_]+", section))
+    known = {i.id for i in catalog.ingredients()}
+    uncoded = {i for i in known if catalog.ingredient_rxcui(i) is None}
+    assert uncoded <= listed, sorted(uncoded - listed)
+    # And no ingredient with a code is listed among those without.
+    bullets = re.findall(r"^\* \*[^*]+\* \(\d+[^)]*\): (.*)$", section, re.MULTILINE)
+    named = {n.strip(" .") for b in bullets for n in b.split(",")}
+    # The plain lists: CPIC only, PDDI only, in none, added later and not yet looked up.
+    assert len(named & known) == 27 + 10 + 144 + 71
+    assert not {n for n in named & known if catalog.ingredient_rxcui(n)}
+
+
+def test_no_ingredient_code_is_a_drug_code() -> None:
+    # An SCD/SBD code filed as an ingredient is the classic mix-up; OMTKData's 910 opioid
+    # drug codes are a check that none of them slipped in.
+    drugs = {p.rxcui for p in catalog.rxnorm_products()}
+    assert len(drugs) == 910
+    assert not drugs & {row.rxcui for row in _rows().values()}

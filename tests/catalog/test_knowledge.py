@@ -267,13 +267,19 @@ _EXACT = {
         "tizanidine",
     },
     "sedating_antihistamine": {
+        "brompheniramine",  # 21 CFR 341.12 / 341.72(c) drowsiness warning
+        "chlorcyclizine",  # 21 CFR 341.12
         "chlorpheniramine",
         "cyproheptadine",
+        "dexbrompheniramine",  # 21 CFR 341.12
+        "dexchlorpheniramine",  # 21 CFR 341.12
         "diphenhydramine",
         "doxylamine",
         "hydroxyzine",
         "meclizine",
         "promethazine",
+        "pyrilamine",  # 21 CFR 341.12
+        "triprolidine",  # 21 CFR 341.12
     },
     "qt_prolonging": {
         "amiodarone",

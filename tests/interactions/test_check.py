@@ -258,12 +258,15 @@ def test_age_65_exactly_is_not_over_65() -> None:
         (["oxycodone", "lorazepam"], "opioid_benzodiazepine", MAJOR),
         (["buprenorphine", "clonazepam"], "opioid_benzodiazepine", MAJOR),
         (["hydromorphone", "gabapentin"], "opioid_gabapentinoid", Severity.MODERATE),
-        (["tramadol", "sertraline"], "serotonergic_opioid_antidepressant", MAJOR),
-        (["tapentadol", "venlafaxine"], "serotonergic_opioid_antidepressant", MAJOR),
-        (["fentanyl", "amitriptyline"], "serotonergic_opioid_antidepressant", MAJOR),
+        # Opioid labels §7 'Serotonergic drugs': observe if warranted (MODERATE); the
+        # Ultram label also names SSRIs for seizures (MAJOR, docs: grading rule).
+        (["tramadol", "sertraline"], "tramadol_antidepressant", MAJOR),
+        (["tapentadol", "venlafaxine"], "serotonergic_opioid_antidepressant", Severity.MODERATE),
+        (["fentanyl", "amitriptyline"], "serotonergic_opioid_antidepressant", Severity.MODERATE),
+        # §4 of Demerol and Ultram: contraindicated; §7 of Dolophine: not recommended.
         (["meperidine", "phenelzine"], "serotonergic_opioid_maoi", Severity.CONTRAINDICATED),
         (["tramadol", "linezolid"], "serotonergic_opioid_maoi", Severity.CONTRAINDICATED),
-        (["methadone", "methylene blue"], "serotonergic_opioid_maoi", Severity.CONTRAINDICATED),
+        (["methadone", "methylene blue"], "fentanyl_methadone_maoi", MAJOR),
         (["morphine", "tranylcypromine"], "opioid_maoi", MAJOR),
         (["methadone", "ondansetron"], "methadone_qt", MAJOR),
         (["methadone", "haloperidol"], "methadone_qt", MAJOR),
@@ -575,7 +578,8 @@ def test_extra_rule_set_from_mapping_and_file(tmp_path: Path) -> None:
     report = check_interactions(["tramadol", "ondansetron"], rules=site)
     assert report.severity_of("site_ondansetron_tramadol") == Severity.MODERATE
     assert report.rule_sets == ("PAINRX_DDI_2026_1", "SITE_KB_1")
-    finding = report.findings[0]
+    # painrx's own serotonergic_opioid_5ht3_antagonist fires beside the site's rule.
+    finding = next(f for f in report.findings if f.rule_id == "site_ondansetron_tramadol")
     assert finding.rule_set == "SITE_KB_1"
     assert finding.source is not None
     assert finding.source.id == "SITE_KB_1/kb"

@@ -152,27 +152,79 @@ _PAIRS = [
         ("hydrocodone", "paroxetine"),
         MINOR,
     ),
-    # FDA DSC 22 March 2016: serotonin syndrome with serotonergic opioids.
+    # FDA DSC 22 March 2016 and the opioid labels' §7 'Serotonergic drugs' row: "if
+    # concomitant use is warranted, carefully observe" -> MODERATE for every drug of the
+    # row; Ultram §5 also names SSRIs, SNRIs, TCAs and cyclobenzaprine for seizures -> MAJOR.
     (
-        "fda_dsc_2016-tramadol_sertraline",
+        "ultram_label-tramadol_sertraline",
         ["tramadol", "sertraline"],
-        "serotonergic_opioid_antidepressant",
+        "tramadol_antidepressant",
         ("tramadol", "sertraline"),
         MAJOR,
     ),
     (
-        "fda_dsc_2016-tapentadol_duloxetine",
-        ["tapentadol", "duloxetine"],
-        "serotonergic_opioid_antidepressant",
-        ("tapentadol", "duloxetine"),
+        "ultram_label-tramadol_amitriptyline",
+        ["tramadol", "amitriptyline"],
+        "tramadol_antidepressant",
+        ("tramadol", "amitriptyline"),
         MAJOR,
     ),
     (
-        "fda_dsc_2016-meperidine_amitriptyline",
+        "ultram_label-tramadol_cyclobenzaprine",
+        ["tramadol", "cyclobenzaprine"],
+        "tramadol_antidepressant",
+        ("tramadol", "cyclobenzaprine"),
+        MAJOR,
+    ),
+    (
+        "nucynta_label-tapentadol_duloxetine",
+        ["tapentadol", "duloxetine"],
+        "serotonergic_opioid_antidepressant",
+        ("tapentadol", "duloxetine"),
+        MODERATE,
+    ),
+    (
+        "demerol_label-meperidine_amitriptyline",
         ["meperidine", "amitriptyline"],
         "serotonergic_opioid_antidepressant",
         ("meperidine", "amitriptyline"),
-        MAJOR,
+        MODERATE,
+    ),
+    (
+        "duragesic_label-fentanyl_sertraline",
+        ["fentanyl", "sertraline"],
+        "serotonergic_opioid_antidepressant",
+        ("fentanyl", "sertraline"),
+        MODERATE,
+    ),
+    (
+        "opioid_serotonergic_label-fentanyl_cyclobenzaprine",
+        ["fentanyl", "cyclobenzaprine"],
+        "serotonergic_opioid_triptan_trazodone",
+        ("fentanyl", "cyclobenzaprine"),
+        MODERATE,
+    ),
+    (
+        "opioid_serotonergic_label-tapentadol_metaxalone",
+        ["tapentadol", "metaxalone"],
+        "serotonergic_opioid_triptan_trazodone",
+        ("tapentadol", "metaxalone"),
+        MODERATE,
+    ),
+    # FDA DSC 2016 and the labels list 5-HT3 antagonists in the same row (Zofran §5 too).
+    (
+        "zofran_label-fentanyl_ondansetron",
+        ["fentanyl", "ondansetron"],
+        "serotonergic_opioid_5ht3_antagonist",
+        ("fentanyl", "ondansetron"),
+        MODERATE,
+    ),
+    (
+        "zofran_label-tramadol_granisetron",
+        ["tramadol", "granisetron"],
+        "serotonergic_opioid_5ht3_antagonist",
+        ("tramadol", "granisetron"),
+        MODERATE,
     ),
     (
         "fda_dsc_2016-methadone_sumatriptan",
@@ -210,11 +262,11 @@ _PAIRS = [
         CI,
     ),
     (
-        "fda_dsc_2016-fentanyl_linezolid",
+        "duragesic_label-fentanyl_linezolid",
         ["fentanyl", "linezolid"],
-        "serotonergic_opioid_maoi",
+        "fentanyl_methadone_maoi",
         ("fentanyl", "linezolid"),
-        CI,
+        MAJOR,
     ),
     (
         "fda_dsc_2016-tramadol_phenelzine",
@@ -300,6 +352,79 @@ _PAIRS = [
         "opioid_cyp3a4_inducer",
         ("oxycodone", "primidone"),
         MODERATE,
+    ),
+    # Ultram and codeine labels: boxed warning 'Interactions with drugs affecting
+    # cytochrome P450 isoenzymes', §7 CYP3A4 inhibitors and inducers.
+    (
+        "codeine_label-clarithromycin",
+        ["codeine", "clarithromycin"],
+        "codeine_tramadol_cyp3a4_strong_inhibitor",
+        ("codeine", "clarithromycin"),
+        MAJOR,
+    ),
+    (
+        "ultram_label-ketoconazole",
+        ["tramadol", "ketoconazole"],
+        "codeine_tramadol_cyp3a4_strong_inhibitor",
+        ("tramadol", "ketoconazole"),
+        MAJOR,
+    ),
+    (
+        "tylenol_codeine_label-erythromycin",
+        ["Tylenol with codeine", "erythromycin"],
+        "codeine_tramadol_cyp3a4_moderate_inhibitor",
+        ("codeine", "erythromycin"),
+        MODERATE,
+    ),
+    (
+        "ultram_label-diltiazem",
+        ["tramadol", "diltiazem"],
+        "codeine_tramadol_cyp3a4_moderate_inhibitor",
+        ("tramadol", "diltiazem"),
+        MODERATE,
+    ),
+    (
+        "codeine_label-rifampin",
+        ["codeine", "rifampin"],
+        "codeine_tramadol_cyp3a4_inducer",
+        ("codeine", "rifampin"),
+        MODERATE,
+    ),
+    (
+        "ultram_label-phenytoin",
+        ["tramadol", "phenytoin"],
+        "codeine_tramadol_cyp3a4_inducer",
+        ("tramadol", "phenytoin"),
+        MODERATE,
+    ),
+    (
+        "ultram_label-carbamazepine_not_recommended",
+        ["tramadol", "carbamazepine"],
+        "tramadol_carbamazepine",
+        ("tramadol", "carbamazepine"),
+        MAJOR,
+    ),
+    (
+        "codeine_label-carbamazepine",
+        ["codeine", "carbamazepine"],
+        "codeine_tramadol_cyp3a4_inducer",
+        ("codeine", "carbamazepine"),
+        MODERATE,
+    ),
+    # US ketorolac label, Contraindications (UK SmPC §4.3 agrees).
+    (
+        "ketorolac_label-probenecid",
+        ["ketorolac", "probenecid"],
+        "ketorolac_probenecid",
+        ("ketorolac", "probenecid"),
+        CI,
+    ),
+    (
+        "ketorolac_label-oxpentifylline",
+        ["Toradol", "oxpentifylline"],
+        "ketorolac_pentoxifylline",
+        ("ketorolac", "pentoxifylline"),
+        CI,
     ),
     (
         "fda_ddi_table-codeine_bupropion",
@@ -390,6 +515,190 @@ def test_ketorolac_lithium_supersedes_nsaid_lithium_toradol_smpc() -> None:
     assert _found(["ketorolac", "lithium"]) == {"ketorolac_lithium": CI}
     # Another NSAID keeps the US class rule (monitor lithium).
     assert _found(["naproxen", "lithium"]) == {"nsaid_lithium": MODERATE}
+
+
+# --- serotonin syndrome and MAO inhibitors, opioid by opioid -------------------------
+
+# Each serotonergic opioid with an MAO inhibitor: the rule and level its own label gives.
+_MAOI_BY_OPIOID = [
+    # Demerol §4: MAOIs now or within 14 days contraindicated.
+    pytest.param("meperidine", "serotonergic_opioid_maoi", CI, id="demerol_label-meperidine"),
+    # Ultram §4: the same.
+    pytest.param("tramadol", "serotonergic_opioid_maoi", CI, id="ultram_label-tramadol"),
+    # Nucynta §4: the same.
+    pytest.param("tapentadol", "serotonergic_opioid_maoi", CI, id="nucynta_label-tapentadol"),
+    # Duragesic §7: "not recommended".
+    pytest.param("fentanyl", "fentanyl_methadone_maoi", MAJOR, id="duragesic_label-fentanyl"),
+    # Dolophine §7: "not recommended".
+    pytest.param("methadone", "fentanyl_methadone_maoi", MAJOR, id="dolophine_label-methadone"),
+]
+
+
+@pytest.mark.parametrize(("opioid", "rule", "severity"), _MAOI_BY_OPIOID)
+@pytest.mark.parametrize("maoi", sorted(catalog.members("maoi")))
+def test_each_serotonergic_opioid_gets_its_labels_maoi_level(
+    opioid: str, rule: str, severity: Severity, maoi: str
+) -> None:
+    report = check_interactions([opioid, maoi])
+    assert [(f.rule_id, f.severity) for f in report.findings] == [(rule, severity)]
+    message = report.findings[0].message
+    assert "14 days" in message
+    expected = "contraindicated" if severity == CI else "not recommended"
+    assert expected in message
+
+
+def test_every_serotonergic_opioid_has_one_maoi_level() -> None:
+    # A serotonergic opioid added to the catalog must be given its label's level here.
+    rules = {r.id: r for r in default_rules().rules}
+    contraindicated = rules["serotonergic_opioid_maoi"].members[0].matches
+    not_recommended = rules["fentanyl_methadone_maoi"].members[0].matches
+    assert not contraindicated & not_recommended
+    assert contraindicated | not_recommended == catalog.members("serotonergic_opioid")
+    assert {p.values[0] for p in _MAOI_BY_OPIOID} == catalog.members("serotonergic_opioid")
+
+
+def test_other_opioids_with_an_maoi_stay_major_fda_dsc_2016() -> None:
+    assert _found(["oxycodone", "phenelzine"]) == {"opioid_maoi": MAJOR}
+
+
+# The opioid labels' 'Serotonergic drugs' row gives one instruction for all of these.
+_SEROTONERGIC_ROW = sorted(
+    catalog.members("ssri")
+    | catalog.members("snri")
+    | catalog.members("tca")
+    | catalog.members("triptan")
+    | {"trazodone", "mirtazapine", "cyclobenzaprine", "metaxalone"}
+    | {"ondansetron", "granisetron", "palonosetron"}
+)
+# Ultram §5 'Risk of seizure' names these as well: one tier up (docs: grading rule).
+_TRAMADOL_SEIZURE = (
+    catalog.members("ssri") | catalog.members("snri") | catalog.members("tca") | {"cyclobenzaprine"}
+)
+
+
+def _serotonin_tier(meds: Sequence[str | Medication]) -> Severity | None:
+    tiers = [
+        f.severity for f in check_interactions(meds).findings if "serotonin_syndrome" in f.tags
+    ]
+    return max(tiers, default=None)
+
+
+@settings(max_examples=60)
+@given(
+    opioid=st.sampled_from(sorted(catalog.members("serotonergic_opioid"))),
+    drug=st.sampled_from(_SEROTONERGIC_ROW),
+)
+def test_one_label_wording_one_tier_opioid_serotonergic_label(opioid: str, drug: str) -> None:
+    expected = MAJOR if opioid == "tramadol" and drug in _TRAMADOL_SEIZURE else MODERATE
+    assert _serotonin_tier([opioid, drug]) == expected
+
+
+@pytest.mark.parametrize("drug", ["sertraline", "sumatriptan", "trazodone", "ondansetron"])
+def test_a_non_serotonergic_opioid_has_no_serotonin_finding(drug: str) -> None:
+    assert _serotonin_tier(["oxycodone", drug]) is None
+
+
+def test_one_antiemetic_dose_is_lowered_painrx_judgement() -> None:
+    single = M("ondansetron", dose="4 mg", route="iv")
+    report = check_interactions(["tramadol", single])
+    finding = next(f for f in report.findings if f.rule_id == "serotonergic_opioid_5ht3_antagonist")
+    assert finding.severity == MINOR
+    assert [m.id for m in finding.modifiers] == ["single_dose_antiemetic"]
+    scheduled = M("ondansetron", dose="4 mg", frequency="q8h", route="iv")
+    assert _found(["tramadol", scheduled])["serotonergic_opioid_5ht3_antagonist"] == MODERATE
+
+
+def test_tramadol_message_names_both_label_risks_ultram_label() -> None:
+    finding = check_interactions(["tramadol", "sertraline"]).findings[0]
+    assert finding.rule_id == "tramadol_antidepressant"
+    assert "serotonin syndrome" in finding.message
+    assert "seizures" in finding.message
+
+
+# --- codeine and tramadol with CYP3A4 inhibitors and inducers ------------------------
+
+
+@pytest.mark.parametrize(
+    ("opioid", "metabolite"),
+    [("codeine", "morphine"), ("tramadol", "O-desmethyltramadol")],
+)
+def test_cyp3a4_inhibitor_message_says_what_the_label_says(opioid: str, metabolite: str) -> None:
+    # Codeine and Ultram labels §7: more parent drug, more CYP2D6 metabolism, more metabolite.
+    finding = check_interactions([opioid, "clarithromycin"]).findings[0]
+    assert finding.rule_id == "codeine_tramadol_cyp3a4_strong_inhibitor"
+    assert finding.drugs == (opioid, "clarithromycin")
+    for part in ("raises codeine or tramadol concentrations", "CYP2D6", metabolite):
+        assert part in finding.message
+    assert "respiratory depression" in finding.message
+
+
+def test_cyp3a4_and_cyp2d6_inhibitors_together_give_both_findings_ultram_label() -> None:
+    found = _found(["tramadol", "clarithromycin", "paroxetine"])
+    assert found["codeine_tramadol_cyp3a4_strong_inhibitor"] == MAJOR
+    assert found["opioid_cyp2d6_inhibitor"] == MODERATE
+    assert found["tramadol_antidepressant"] == MAJOR
+
+
+def test_carbamazepine_replaces_the_inducer_finding_for_tramadol_only() -> None:
+    assert _found(["tramadol", "carbamazepine"]) == {"tramadol_carbamazepine": MAJOR}
+    assert _found(["codeine", "carbamazepine"]) == {"codeine_tramadol_cyp3a4_inducer": MODERATE}
+
+
+def test_the_other_cyp3a4_opioids_keep_their_rules_opioid_cyp3a4_labels() -> None:
+    assert _found(["oxycodone", "clarithromycin"]) == {"opioid_cyp3a4_strong_inhibitor": MAJOR}
+    assert "codeine_tramadol_cyp3a4_strong_inhibitor" not in _found(["morphine", "clarithromycin"])
+
+
+# --- ketorolac contraindications ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("other", "rule", "part"),
+    [
+        ("probenecid", "ketorolac_probenecid", "clearance"),
+        ("pentoxifylline", "ketorolac_pentoxifylline", "bleed"),
+    ],
+)
+def test_ketorolac_label_contraindicated_pairs(other: str, rule: str, part: str) -> None:
+    finding = check_interactions(["ketorolac", other]).findings[0]
+    assert (finding.rule_id, finding.severity) == (rule, CI)
+    assert part in finding.message
+    assert "contraindicates" in finding.message
+    # Another NSAID has no such rule, and ophthalmic ketorolac is not the systemic use.
+    assert _found(["ibuprofen", other]) == {}
+    assert _found([M("ketorolac", route="topical"), other]) == {rule: MINOR}
+
+
+@pytest.mark.parametrize(
+    ("conditions", "expected"),
+    [
+        # CKD of unstated stage: the NSAID class rule, not the boxed contraindication.
+        (["ckd"], {"nsaid_ckd": MAJOR}),
+        (["advanced_ckd"], {"ketorolac_renal": CI}),
+        (["volume_depletion"], {"ketorolac_renal": CI}),
+        (["ckd", "volume_depletion"], {"ketorolac_renal": CI}),
+    ],
+)
+def test_ketorolac_renal_contraindication_ketorolac_full_label(
+    conditions: list[str], expected: dict[str, Severity]
+) -> None:
+    assert _found(["ketorolac"], Patient(conditions=conditions)) == expected
+
+
+def test_advanced_ckd_is_ckd_for_the_other_rules() -> None:
+    patient = Patient(conditions=["advanced_ckd"])
+    assert patient.conditions == ("advanced_ckd", "ckd")
+    assert _found(["naproxen"], patient) == {"nsaid_ckd": MAJOR}
+    assert _found(["morphine"], patient) == {"renally_cleared_opioid_ckd": MODERATE}
+
+
+def test_labour_is_pregnancy_and_leaves_other_nsaids_to_their_rules() -> None:
+    labour = Patient(conditions=["labour_and_delivery"])
+    assert labour.conditions == ("labour_and_delivery", "pregnancy")
+    assert _found(["ketorolac"], labour) == {"ketorolac_labour_delivery": CI}
+    assert _found(["ibuprofen"], labour) == {}
+    finding = check_interactions(["ketorolac"], patient=labour).findings[0]
+    assert "uterine contractions" in finding.message
 
 
 def test_ophthalmic_ketorolac_is_capped() -> None:
@@ -595,6 +904,29 @@ _CONDITIONS = [
         "ketorolac_gi_history",
         CI,
     ),
+    # Ketorolac boxed warning: advanced renal impairment, a risk of renal failure from
+    # volume depletion, labor and delivery.
+    (
+        "ketorolac_full_label-advanced_ckd",
+        ["ketorolac"],
+        ["advanced_ckd"],
+        "ketorolac_renal",
+        CI,
+    ),
+    (
+        "ketorolac_full_label-volume_depletion",
+        [M("ketorolac", dose="30 mg", route="iv")],
+        ["hypovolaemia"],
+        "ketorolac_renal",
+        CI,
+    ),
+    (
+        "ketorolac_full_label-labour_and_delivery",
+        ["Toradol"],
+        ["labor and delivery"],
+        "ketorolac_labour_delivery",
+        CI,
+    ),
     ("opioid_label-copd", ["oxycodone"], ["copd"], "opioid_copd", MODERATE),
     ("opioid_label-sleep_apnoea", ["Percocet"], ["sleep_apnoea"], "opioid_sleep_apnoea", MODERATE),
     ("dean_2004-morphine_ckd", ["morphine"], ["ckd"], "renally_cleared_opioid_ckd", MODERATE),
@@ -740,7 +1072,7 @@ def test_acetaminophen_weight_based_maximum_ofirmev_label() -> None:
 
 # --- controls: nothing at MODERATE or above -----------------------------------------
 
-_CONTROLS = [
+_CONTROLS: list[list[str | Medication]] = [
     ["metformin", "acetaminophen"],
     ["lisinopril", "oxycodone"],
     ["atorvastatin", "oxycodone", "acetaminophen"],
@@ -749,7 +1081,8 @@ _CONTROLS = [
     ["metoprolol", "morphine", "metformin"],
     ["naloxone", "oxycodone"],
     ["omeprazole", "acetaminophen"],
-    ["fentanyl", "ondansetron"],
+    # One antiemetic dose is lowered one tier (painrx judgement, docs).
+    ["fentanyl", M("ondansetron", dose="4 mg", route="iv")],
     ["oxycodone", "azithromycin"],
     ["morphine", "sertraline"],
     ["losartan", "acetaminophen", "pantoprazole"],
@@ -760,8 +1093,12 @@ _CONTROLS = [
 ]
 
 
-@pytest.mark.parametrize("meds", _CONTROLS, ids=["+".join(m) for m in _CONTROLS])
-def test_controls_stay_quiet(meds: list[str]) -> None:
+@pytest.mark.parametrize(
+    "meds",
+    _CONTROLS,
+    ids=["+".join(m if isinstance(m, str) else m.name for m in meds) for meds in _CONTROLS],
+)
+def test_controls_stay_quiet(meds: list[str | Medication]) -> None:
     report = check_interactions(meds)
     assert report.complete
     assert all(f.severity < MODERATE for f in report.findings), report.findings
@@ -784,7 +1121,12 @@ def test_unknown_condition_lists_the_known_ones() -> None:
 
 @pytest.mark.parametrize(
     ("given", "canonical"),
-    [("Sleep apnea", "sleep_apnoea"), ("OSA", "sleep_apnoea"), ("Heart failure", "heart_failure")],
+    [
+        ("Sleep apnea", "sleep_apnoea"),
+        ("OSA", "sleep_apnoea"),
+        ("Heart failure", "heart_failure"),
+        ("Hypovolemia", "volume_depletion"),
+    ],
 )
 def test_condition_spellings(given: str, canonical: str) -> None:
     assert Patient(conditions=[given]).conditions == (canonical,)

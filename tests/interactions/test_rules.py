@@ -52,8 +52,13 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
         ("gomes_2017", "adjusted OR", 1.49, (1.18, 1.88)),
         ("bykov_2020", "rate", 1.4, None),
     ],
-    "serotonergic_opioid_antidepressant": [],
-    "serotonergic_opioid_maoi": [("onc_2012", "consensus", None, None)],
+    "serotonergic_opioid_antidepressant": [("fda_dsc_2016_opioids", "label", None, None)],
+    "tramadol_antidepressant": [("fda_dsc_2016_opioids", "label", None, None)],
+    "serotonergic_opioid_maoi": [
+        ("onc_2012", "consensus", None, None),
+        ("fda_dsc_2016_opioids", "label", None, None),
+    ],
+    "fentanyl_methadone_maoi": [("onc_2012", "consensus", None, None)],
     "opioid_maoi": [("onc_2012", "consensus", None, None)],
     "methadone_qt": [("crediblemeds", "classification", None, None)],
     "acetaminophen_warfarin": [],
@@ -62,6 +67,14 @@ _EVIDENCE: dict[str, list[tuple[str, str, float | None, tuple[float, float] | No
     "opioid_antagonist_agonist": [("lybalvi_label", "label", None, None)],
     "ketorolac_anticoagulant": [("ketorolac_full_label", "label", None, None)],
     "ketorolac_lithium": [("nsaid_class_label", "label", None, None)],
+    "serotonergic_opioid_triptan_trazodone": [("fda_dsc_2016_opioids", "label", None, None)],
+    "serotonergic_opioid_5ht3_antagonist": [
+        ("zofran_label", "label", None, None),
+        ("fda_dsc_2016_opioids", "label", None, None),
+    ],
+    # UK Toradol SmPC §4.3 agrees with the US label's contraindications.
+    "ketorolac_probenecid": [("toradol_smpc", "label", None, None)],
+    "ketorolac_pentoxifylline": [("toradol_smpc", "label", None, None)],
 }
 
 _SEVERITY = {
@@ -78,8 +91,15 @@ _SEVERITY = {
     "triple_whammy": Severity.MAJOR,
     "opioid_benzodiazepine": Severity.MAJOR,
     "opioid_gabapentinoid": Severity.MODERATE,
-    "serotonergic_opioid_antidepressant": Severity.MAJOR,
+    # Opioid labels §7 'Serotonergic drugs': "if concomitant use is warranted, carefully
+    # observe" -> MODERATE for every drug of the row (docs: grading rule).
+    "serotonergic_opioid_antidepressant": Severity.MODERATE,
+    # Ultram §5 names SSRIs/SNRIs/TCAs for seizures too: one tier up (docs: grading rule).
+    "tramadol_antidepressant": Severity.MAJOR,
+    # Demerol, Ultram, Nucynta §4: MAOIs within 14 days contraindicated.
     "serotonergic_opioid_maoi": Severity.CONTRAINDICATED,
+    # Duragesic, Dolophine §7: "not recommended".
+    "fentanyl_methadone_maoi": Severity.MAJOR,
     "opioid_maoi": Severity.MAJOR,
     "methadone_qt": Severity.MAJOR,
     "acetaminophen_warfarin": Severity.MINOR,
@@ -90,15 +110,23 @@ _SEVERITY = {
     "opioid_cyp3a4_moderate_inhibitor": Severity.MODERATE,  # tier: painrx judgement (docs)
     "buprenorphine_cyp3a4_inhibitor": Severity.MODERATE,  # Butrans/Suboxone §7: monitor
     "opioid_cyp3a4_inducer": Severity.MODERATE,  # §7: monitor for withdrawal
+    # Ultram and codeine labels: boxed warning on CYP450 interactions; §7 CYP3A4 rows.
+    "codeine_tramadol_cyp3a4_strong_inhibitor": Severity.MAJOR,
+    "codeine_tramadol_cyp3a4_moderate_inhibitor": Severity.MODERATE,
+    "codeine_tramadol_cyp3a4_inducer": Severity.MODERATE,
+    "tramadol_carbamazepine": Severity.MAJOR,  # Ultram §7: "not recommended"
     "opioid_cyp2d6_inhibitor": Severity.MODERATE,  # Ultram/codeine §7: reduced efficacy
     "hydrocodone_cyp2d6_inhibitor": Severity.MINOR,  # CPIC 2021: evidence too limited
     "serotonergic_opioid_triptan_trazodone": Severity.MODERATE,  # FDA 2016: observe carefully
+    "serotonergic_opioid_5ht3_antagonist": Severity.MODERATE,  # same label row as triptans
     "partial_agonist_full_agonist": Severity.MAJOR,  # opioid labels §7: avoid
     "buprenorphine_full_agonist": Severity.MODERATE,  # Kohan 2021: continue, add, monitor
     "opioid_antagonist_agonist": Severity.CONTRAINDICATED,  # Vivitrol/naltrexone, Lybalvi §4
     "ketorolac_anticoagulant": Severity.CONTRAINDICATED,  # UK SmPC §4.3
     "nsaid_lithium": Severity.MODERATE,  # NSAID labels §7: monitor
     "ketorolac_lithium": Severity.CONTRAINDICATED,  # UK Toradol SmPC §4.3
+    "ketorolac_probenecid": Severity.CONTRAINDICATED,  # US ketorolac label, contraindications
+    "ketorolac_pentoxifylline": Severity.CONTRAINDICATED,  # US ketorolac label, contraindications
     "nsaid_methotrexate": Severity.MODERATE,  # NSAID labels §7: monitor
     "ssri_snri_anticoagulant": Severity.MODERATE,  # SSRI/SNRI labels §5
 }
@@ -136,6 +164,18 @@ _DRUG_RULES = {
     "ketorolac_gi_history": (
         Severity.CONTRAINDICATED,
         "gi_bleed_history or peptic_ulcer_history",
+        "ketorolac_full_label",
+    ),
+    # Ketorolac boxed warning: advanced renal impairment, risk of renal failure from
+    # volume depletion, labor and delivery.
+    "ketorolac_renal": (
+        Severity.CONTRAINDICATED,
+        "advanced_ckd or volume_depletion",
+        "ketorolac_full_label",
+    ),
+    "ketorolac_labour_delivery": (
+        Severity.CONTRAINDICATED,
+        "labour_and_delivery",
         "ketorolac_full_label",
     ),
 }

@@ -581,8 +581,11 @@ def test_brand_route_conflicts() -> None:
 
 def test_drug_name_must_be_text() -> None:
     no_name: Any = None
-    with pytest.raises(InputError, match="must be a string"):
+    with pytest.raises(InputError, match=r"needs a drug or an rxcui=\."):
         rx.mme(no_name, "10 mg/day")
+    number: Any = 5
+    with pytest.raises(InputError, match="must be a string"):
+        rx.mme(number, "10 mg/day")
 
 
 def test_combination_strength_unreadable() -> None:

@@ -122,10 +122,10 @@ def test_step_without_a_closed_band_is_refused() -> None:
     doc: dict[str, Any] = parse_table(path)
     doc["step"] = [{"every": 90, "add": 25, "below": 300, "source": "extended_table"}]
     with pytest.raises(TableError, match="ends above it"):
-        t._parse_method(doc, "X", path)
+        t.METHODS.parse(doc, "X", path)
     doc["step"] = [{"every": 90, "add": 25, "source": "nowhere"}]
     with pytest.raises(TableError):
-        t._parse_method(doc, "X", path)
+        t.METHODS.parse(doc, "X", path)
 
 
 @pytest.mark.parametrize("alerts", ["no_cross_tolerance_reduction", ["no_such_alert"]])
@@ -134,7 +134,7 @@ def test_method_alerts_are_validated(alerts: object) -> None:
     doc: dict[str, Any] = parse_table(path)
     doc["method"]["alerts"] = alerts
     with pytest.raises(TableError):
-        t._parse_method(doc, "X", path)
+        t.METHODS.parse(doc, "X", path)
 
 
 def test_method_ranges() -> None:

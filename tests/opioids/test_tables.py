@@ -457,7 +457,7 @@ def _row(**kw: Any) -> dict[str, Any]:
 def _mme_with(row: dict[str, Any]) -> None:
     doc = _parsed("CDC_2022", "mme_factors")
     doc["factor"] = [row]
-    t._parse_mme(doc, "CDC_2022", MME)
+    t.MME_TABLES.parse(doc, "CDC_2022", MME)
 
 
 @pytest.mark.parametrize(
@@ -528,7 +528,7 @@ def test_band_describe_and_contains() -> None:
             bands=[{"from": 0, "below": 10, "factor": 1}, {"from": 10, "up_to": 20, "factor": 2}],
         )
     ]
-    bands = t._parse_mme(doc, "CDC_2022", MME).entries[0].bands
+    bands = t.MME_TABLES.parse(doc, "CDC_2022", MME).entries[0].bands
     assert [b.describe() for b in bands] == ["[0, 10)", "[10, 20]"]
     assert t._find_band(bands, Fraction(20)) is bands[1]
     assert t._find_band(bands, Fraction(21)) is None
@@ -539,13 +539,13 @@ def test_exclusion_validation() -> None:
     doc = _parsed("CDC_2022", "mme_factors")
     doc["excluded"] = [{"reason": "x", "source": "provenance"}]
     with pytest.raises(TableError, match=r"excluded\[0\]: an exclusion names an ingredient"):
-        t._parse_mme(doc, "CDC_2022", MME)
+        t.MME_TABLES.parse(doc, "CDC_2022", MME)
 
 
 def _seed_with(members: list[Any]) -> None:
     doc = _parsed("SEED", "opioid_ratios")
     doc["group"] = [{"name": "g", "members": members, "source": "provenance"}]
-    t._parse_ratios(doc, "SEED", "ratios/seed.toml")
+    t.RATIO_TABLES.parse(doc, "SEED", "ratios/seed.toml")
 
 
 def test_explicit_group_validation() -> None:
@@ -563,7 +563,7 @@ def test_derived_group_validation() -> None:
     doc = _parsed("CDC_2022", "opioid_ratios")
     doc["derived"]["from"] = "mme/nope.toml"
     with pytest.raises(TableError, match=r"derived\.from: 'from' must name an MME factor file"):
-        t._parse_ratios(doc, "CDC_2022", "ratios/cdc_2022.toml")
+        t.RATIO_TABLES.parse(doc, "CDC_2022", "ratios/cdc_2022.toml")
 
 
 def test_exact_recovers_simple_fractions() -> None:
@@ -580,15 +580,15 @@ def test_parse_mme_refuses_duplicates_and_unknown_sections() -> None:
     doc = _parsed("CDC_2022", "mme_factors")
     doc["factor"].append(doc["factor"][0])
     with pytest.raises(TableError, match="two factors for"):
-        t._parse_mme(doc, "CDC_2022", MME)
+        t.MME_TABLES.parse(doc, "CDC_2022", MME)
     doc = _parsed("CDC_2022", "mme_factors")
     doc["factors"] = []
     with pytest.raises(TableError, match=r"unknown key\(s\) \['factors'\]"):
-        t._parse_mme(doc, "CDC_2022", MME)
+        t.MME_TABLES.parse(doc, "CDC_2022", MME)
     doc = _parsed("CDC_2022", "mme_factors")
     doc["factor"] = {"ingredient": "morphine"}
     with pytest.raises(TableError, match="factor: expected a list"):
-        t._parse_mme(doc, "CDC_2022", MME)
+        t.MME_TABLES.parse(doc, "CDC_2022", MME)
 
 
 @pytest.mark.parametrize(
@@ -612,7 +612,7 @@ def test_parse_ratios_checks_the_stated_reduction(block: object, match: str) -> 
     doc = parse_table(path)
     doc["reduction"] = block
     with pytest.raises(TableError, match=match):
-        t._parse_ratios(doc, "MSD_MANUAL", path)
+        t.RATIO_TABLES.parse(doc, "MSD_MANUAL", path)
 
 
 def test_days_as_written_only_on_a_patch_factor() -> None:
@@ -621,12 +621,12 @@ def test_days_as_written_only_on_a_patch_factor() -> None:
     oral = next(row for row in doc["factor"] if row["basis"] == "mg/day")
     oral["days_as_written"] = "mmequiv"
     with pytest.raises(TableError, match="applies to a patch factor"):
-        t._parse_mme(doc, "NIH_HEAL_2025", path)
+        t.MME_TABLES.parse(doc, "NIH_HEAL_2025", path)
     doc = parse_table(path)
     patch = next(row for row in doc["factor"] if row["basis"] == "mcg/h")
     patch["days_as_written"] = "nowhere"
     with pytest.raises(TableError, match=r"\]\.days_as_written: a source must be one of"):
-        t._parse_mme(doc, "NIH_HEAL_2025", path)
+        t.MME_TABLES.parse(doc, "NIH_HEAL_2025", path)
 
 
 @pytest.mark.parametrize(
@@ -651,15 +651,15 @@ def test_parse_ratios_refuses_both_or_neither() -> None:
     doc = _parsed("SEED", "opioid_ratios")
     doc["derived"] = _parsed("CDC_2022", "opioid_ratios")["derived"]
     with pytest.raises(TableError, match="either"):
-        t._parse_ratios(doc, "SEED", path)
+        t.RATIO_TABLES.parse(doc, "SEED", path)
     doc = _parsed("SEED", "opioid_ratios")
     del doc["group"]
     with pytest.raises(TableError, match="either"):
-        t._parse_ratios(doc, "SEED", path)
+        t.RATIO_TABLES.parse(doc, "SEED", path)
     derived = _parsed("CDC_2022", "opioid_ratios")
     derived["derived"]["alerts"] = ["no_such_alert"]
     with pytest.raises(TableError, match="No opioid alert"):
-        t._parse_ratios(derived, "CDC_2022", "ratios/cdc_2022.toml")
+        t.RATIO_TABLES.parse(derived, "CDC_2022", "ratios/cdc_2022.toml")
 
 
 @pytest.mark.parametrize(
@@ -688,7 +688,7 @@ def test_parse_method_refusals(method_id: str, change: dict[str, Any], match: st
     if "morphine_mg_per_day" in change and change["morphine_mg_per_day"] is not None:
         doc["method"]["per_mcg_per_h"] = 1
     with pytest.raises(TableError, match=match):
-        t._parse_method(doc, "X", table_info(method_id, kind="opioid_method").path)
+        t.METHODS.parse(doc, "X", table_info(method_id, kind="opioid_method").path)
 
 
 def test_parse_method_structure() -> None:
@@ -696,11 +696,11 @@ def test_parse_method_structure() -> None:
     doc = _parsed("MSD_METHADONE", "opioid_method")
     del doc["method"]
     with pytest.raises(TableError, match="missing key 'method'"):
-        t._parse_method(doc, "X", path)
+        t.METHODS.parse(doc, "X", path)
     doc = _parsed("MSD_METHADONE", "opioid_method")
     doc["band"][0] = {"from": 0, "below": 30, "strength": 2, "source": "provenance"}
     with pytest.raises(TableError, match="either 'ratio' or 'strength'"):
-        t._parse_method(doc, "X", path)
+        t.METHODS.parse(doc, "X", path)
 
 
 def test_parse_policy_and_alerts_and_patches() -> None:
@@ -708,7 +708,7 @@ def test_parse_policy_and_alerts_and_patches() -> None:
     doc = _parsed("CDC_2016", "mme_thresholds")
     doc["level"][0]["severity"] = "urgent"
     with pytest.raises(TableError, match=r"level\[0\]\.severity: unknown severity 'urgent'"):
-        t._parse_policy(doc, "CDC_2016", path)
+        t.THRESHOLD_POLICIES.parse(doc, "CDC_2016", path)
     alerts = _parsed("OPIOID_ALERTS", "opioid_alerts")
     alerts["alert"].append(alerts["alert"][0])
     with pytest.raises(TableError, match="defined twice"):
@@ -738,3 +738,13 @@ def test_member_with_several_forms_needs_a_form() -> None:
     with pytest.raises(InputError, match="give a form"):
         t._member(group, "fentanyl", "buccal", None)
     assert t._member(group, "fentanyl", "buccal", "buccal_film") is members[1]
+
+
+def test_a_route_the_table_lacks_names_the_tables_that_have_it() -> None:
+    # CDC 2022 Table 1 lists oral factors only; ANZCA 2021 has parenteral hydromorphone.
+    with pytest.raises(NoFactorError, match=r"covers oral \(give route= to choose\)") as info:
+        rx.mme("hydromorphone", "1 mg", route="IV")
+    assert "by the iv route: ANZCA_2021." in str(info.value)
+    # The forms are named, so an oral lozenge table is not mistaken for a patch factor.
+    with pytest.raises(NoFactorError, match=r"CDC_NDC_2018 \(lozenge, oral_spray\)"):
+        rx.mme("fentanyl", "25 mcg/h")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import painrx as rx
+from painrx.catalog import RXNORM_SYSTEM
 from painrx.pathways import CarePlan, post_interstim_removal_plan
 from painrx.pathways.fhir import GTS, UCUM, quantity, timing
 from painrx.units import Q, to_ucum
@@ -134,7 +135,11 @@ def test_withheld_nsaid_is_do_not_perform(bundle: dict[str, Any]) -> None:
     requests = _requests(bundle)
     nsaid = requests["No NSAID"]
     assert nsaid["doNotPerform"] is True
-    assert nsaid["medicationCodeableConcept"] == {"text": "ibuprofen"}
+    # Coded since issue 18: ibuprofen's RxNorm ingredient code (CPIC and HL7 PDDI-CDS agree).
+    assert nsaid["medicationCodeableConcept"] == {
+        "text": "ibuprofen",
+        "coding": [{"system": RXNORM_SYSTEM, "code": "5640", "display": "ibuprofen"}],
+    }
     assert "dosageInstruction" not in nsaid
     assert all(r["doNotPerform"] is False for k, r in requests.items() if k != "No NSAID")
 

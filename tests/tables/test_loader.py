@@ -359,7 +359,7 @@ def _clear() -> None:
         _read._document,
         _read._sources,
         _shape._load,
-        opioid_tables._load_mme,
+        opioid_tables.MME_TABLES,
         opioid_tables._lookup,
     ):
         cached.cache_clear()

@@ -118,7 +118,12 @@ def test_patch_change_intervals() -> None:
 
 def test_unsplittable_forms_and_refusals() -> None:
     rules = data.product_rules()
-    assert set(rules.unsplittable) == {"er_tablet", "patch", "capsule"}
+    assert set(rules.unsplittable) == {
+        "er_tablet",
+        "er_capsule",
+        "patch",
+        "capsule",
+    }  # er_capsule: KADIAN PI
     refusals = [(r.products, r.ingredient, r.routes, r.indications) for r in rules.refusals]
     assert refusals == [
         (None, "methadone", None, None),
@@ -173,6 +178,7 @@ def test_source_years() -> None:
         "transtec_smpc": 2024,
         "reletrans_smpc": 2021,
         "oxycontin_pi": 2023,
+        "kadian_pi": 2023,
         "fda_scoring_2013": 2013,
         "cdc_2022": 2022,
         "painrx_api": 2026,

@@ -16,6 +16,7 @@ directory (``NUMBA_CACHE_DIR`` chooses another).
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 import warnings
 from collections.abc import Callable
@@ -43,6 +44,12 @@ class Loader:
         with self._lock:
             if self._thread is not None:
                 return
+            # numba colours its compiler messages with colorama, whose init/deinit pair
+            # reassigns sys.stdout and sys.stderr around every message; from this thread
+            # that undoes any redirection the caller's thread makes meanwhile (a
+            # contextlib.redirect_stdout, pytest's capsys). Without colours numba never
+            # touches the streams. Set before numba is imported, unless the caller chose.
+            os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
             self._thread = threading.Thread(
                 target=self._load, name="painrx-numba-loader", daemon=True
             )

@@ -1,7 +1,9 @@
 """Drug codes: RxNorm ingredient and product RxCUIs, and the :class:`Coding` value they travel as.
 
 Codes are data: ``painrx/data/rxnorm/ingredients.toml`` (ingredient RxCUIs keyed by
-catalog ingredient id) and ``painrx/data/rxnorm/opioid_products.toml`` (the RxNorm opioid
+catalog ingredient id, each with the (code, name) pairs read from its cited sources, and
+accepted only on a source's word that it is an ingredient code or on two sources'
+agreement) and ``painrx/data/rxnorm/opioid_products.toml`` (the RxNorm opioid
 drug codes of the CDC Opioid MME Toolkit, a CSV pinned by its SHA-256). Both are read on
 first use. A code painrx cannot find is an :class:`UnknownCodeError`, never a guess.
 """
@@ -19,7 +21,7 @@ from typing import Annotated, Any, Final
 
 import attrs
 
-from painrx.errors import InputError, UnknownDrugError
+from painrx.errors import InputError, PainRxError, UnknownDrugError
 from painrx.provenance import Provenance
 from painrx.tables import (
     NonEmpty,
@@ -56,7 +58,7 @@ RXNORM_SYSTEM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
 NDC_SYSTEM: Final = "http://hl7.org/fhir/sid/ndc"
 
 # The code tables, found by kind and id like every table (paths only name them in messages).
-_INGREDIENTS_ID: Final = "RXNORM_INGREDIENTS_2020"
+_INGREDIENTS_ID: Final = "RXNORM_INGREDIENTS_2026_1"
 _PRODUCTS_ID: Final = "RXNORM_OPIOID_PRODUCTS_2020"
 _INGREDIENTS: Final = "rxnorm/ingredients.toml"
 _PRODUCTS: Final = "rxnorm/opioid_products.toml"
@@ -78,10 +80,8 @@ class UnknownCodeError(UnknownDrugError):
         self.system = system
         self.why = why
         super().__init__(code)
-        self.args = (f"Unknown {system} {code!r}: {why}",)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+        # The code's own message replaces the drug-name one the base class wrote.
+        PainRxError.__init__(self, f"Unknown {system} {code!r}: {why}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.name, self.system, self.why))
@@ -220,10 +220,49 @@ def csv_rows(table: str, block: CsvFile) -> list[dict[str, str]]:
 
 
 @table_part
+class _Evidence:
+    """One source's record of an ingredient code, as read: the extract a row is checked against.
+
+    ``term_type`` is the source's own words for the kind of code, when it states one
+    (``"concept_class_id Ingredient"`` for an OMOP concept, ``"ingredientCode"`` for
+    OMTKData); a source that gives a code without saying what it is leaves it out.
+    """
+
+    source: Provenance
+    file: Annotated[str, NonEmpty()]
+    code: Annotated[str, _Digits()]
+    name: Annotated[str, NonEmpty()]
+    term_type: str | None = None
+
+
+@table_part
 class _IngredientCode:
+    """An ingredient's RxCUI, its RxNorm name, the source it is cited to and the evidence.
+
+    The rule painrx keeps (a code is an ingredient code only on a source's word or on two
+    sources' agreement) is checked here, so a hand-edited row cannot break it silently.
+    """
+
     rxcui: Annotated[str, _Digits()]
     name: Annotated[str, NonEmpty()]
     source: Provenance
+    evidence: Annotated[tuple[_Evidence, ...], NonEmpty()]
+
+    def __attrs_post_init__(self) -> None:
+        other = sorted({e.code for e in self.evidence} - {self.rxcui})
+        if other:
+            msg = f"rxcui {self.rxcui!r} differs from what its evidence reads: {other}"
+            raise ShapeError(msg, at="evidence")
+        cited = {e.source.id for e in self.evidence}
+        if not any(e.term_type for e in self.evidence) and len(cited) < 2:
+            msg = (
+                "an ingredient code needs a source that states the term type, or two "
+                f"independent sources; evidence has only {sorted(cited)}"
+            )
+            raise ShapeError(msg, at="evidence")
+        if self.source.id not in cited:
+            msg = f"source {self.source.id!r} is not one of the evidence's sources {sorted(cited)}"
+            raise ShapeError(msg, at="source")
 
 
 @table_shape("rxnorm_ingredients")

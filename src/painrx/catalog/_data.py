@@ -22,6 +22,7 @@ from painrx.catalog._codes import (
     check_name_or_rxcui,
     ingredient_for_rxcui,
     rxnorm_product,
+    rxnorm_products,
 )
 from painrx.errors import (
     InputError,
@@ -31,6 +32,7 @@ from painrx.errors import (
 from painrx.provenance import Provenance
 from painrx.tables import (
     NonEmpty,
+    Positive,
     ShapeError,
     data_file,
     parse_table,
@@ -39,6 +41,7 @@ from painrx.tables import (
     table_part,
     table_shape,
 )
+from painrx.units import Q, Quantity
 
 __all__ = [
     "CLASSES",
@@ -179,6 +182,8 @@ class Product:
             Butrans patch and a 96-hour Transtec patch).
         form: Dose form implied by the brand (``"er_tablet"`` for OxyContin), else None.
         route: Route implied by the brand (``"transdermal"`` for Duragesic), else None.
+        strengths: Strength per unit the brand's name states, in ingredient order
+            (``Tylenol #3``: codeine 30 mg, acetaminophen 300 mg), else ``()``.
     """
 
     id: str
@@ -186,6 +191,15 @@ class Product:
     brands: tuple[str, ...]
     form: str | None
     route: str | None
+    strengths: tuple[Quantity, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Product)}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        # A pickle made before a field existed (``strengths``) loads with its default.
+        for a in attrs.fields(Product):
+            object.__setattr__(self, a.name, state.get(a.name, a.default))
 
     @property
     def is_combination(self) -> bool:
@@ -200,6 +214,7 @@ class Product:
             "brands": list(self.brands),
             "form": self.form,
             "route": self.route,
+            "strengths": [str(q) for q in self.strengths],
         }
 
     def _repr_html_(self) -> str:
@@ -221,6 +236,8 @@ class _Brand:
     form: str | None
     route: str | None
     strength_order: tuple[str, ...] | None
+    # mg per unit in the product's ingredient order, when the name states the strength.
+    strengths_mg: tuple[float, ...] = ()
 
 
 @attrs.frozen
@@ -353,6 +370,8 @@ class _BrandRow:
     route: Annotated[str, _Vocabulary(vocabulary.route)] | None = None
     aliases: tuple[_Name, ...] = ()
     strength_order: tuple[_Name, ...] | None = None
+    # mg per unit in strength_order (else ingredient) order, for a brand whose name states it.
+    strengths_mg: tuple[Annotated[float, Positive()], ...] | None = None
 
 
 @table_shape("drug_catalog")
@@ -499,6 +518,18 @@ def _load_products(
     return products, combos
 
 
+def _brand_strengths(row: _BrandRow, parts: tuple[str, ...], where: str) -> tuple[float, ...]:
+    """A brand's stated strengths in the product's ingredient order (``()`` when none)."""
+    if row.strengths_mg is None:
+        return ()
+    if len(row.strengths_mg) != len(parts):
+        msg = f"must give one strength per ingredient {list(parts)}, got {list(row.strengths_mg)}"
+        path = f"{where}.strengths_mg"
+        raise _refused(path, msg)
+    by_id = dict(zip(row.strength_order or parts, row.strengths_mg, strict=True))
+    return tuple(by_id[i] for i in parts)
+
+
 def _load_brands(
     file: _CatalogFile, products: Mapping[str, tuple[str, ...]], names: _Names
 ) -> tuple[dict[str, _Brand], dict[str, tuple[str, ...]]]:
@@ -520,6 +551,7 @@ def _load_brands(
             form=None if row.form is None else vocabulary.form(row.form),
             route=None if row.route is None else vocabulary.route(row.route),
             strength_order=row.strength_order,
+            strengths_mg=_brand_strengths(row, parts, where),
         )
         by_product.setdefault(row.product, []).append(row.name)
         for alias in (row.name, *row.aliases):
@@ -539,10 +571,12 @@ def _catalog() -> _Catalog:
     products, combos = _load_products(file, ingredients, names)
     brands, product_brands = _load_brands(file, products, names)
     salt_words = frozenset().union(*salts.values())
-    name_words = {w for key in names.index for w in key.split()}
-    clash = salt_words & name_words
+    # A salt word may be a word of a longer name ("potassium chloride", "ferrous
+    # sulfate": a whole name is looked up before any salt word is stripped), never a
+    # name on its own: "potassium" alone must not resolve to a drug.
+    clash = salt_words & names.index.keys()
     if clash:
-        msg = f"salt word(s) {sorted(clash)} are also drug-name words"
+        msg = f"salt word(s) {sorted(clash)} are also drug names on their own"
         path = "ingredients"
         raise _refused(path, msg)
     by_class: dict[str, set[str]] = {cls: set() for cls in CLASSES}
@@ -717,7 +751,8 @@ def _product_for(resolved: _Resolved) -> Product:
             route=None,
         )
     brand = cat.brands[resolved.brand]
-    return Product(resolved.product, ids, (brand.name,), brand.form, brand.route)
+    strengths = tuple(Q(mg, "mg") for mg in brand.strengths_mg)
+    return Product(resolved.product, ids, (brand.name,), brand.form, brand.route, strengths)
 
 
 def source() -> Provenance:
@@ -888,9 +923,24 @@ def names() -> tuple[str, ...]:
 
 # RxNorm names: "[12 HR ][1 ML ]ingredient strength UNIT[ / ingredient strength UNIT] Dose Form
 # [Brand]". The dose form is known from the table, so it is cut off the end, not guessed.
-# "Abuse-Deterrent" is an RxNorm qualifier of the drug, not part of an ingredient name.
-_RX_PREFIX: Final = re.compile(r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent )+")
+# "Abuse-Deterrent" and "Matrix Delivery" are RxNorm qualifiers of the drug, not part of
+# an ingredient name.
+_RX_PREFIX: Final = re.compile(
+    r"^(?:\d+(?:\.\d+)? (?:HR|ML|ACTUAT|DAY) |Abuse-Deterrent |Matrix Delivery )+"
+)
 _RX_BRAND: Final = re.compile(r" \[([^\]]+)\]$")
+# A pack of identical units: "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack".
+_RX_PACK: Final = re.compile(r"^\{(?P<count>\d+) \((?P<unit>[^()]+?)(?: \[[^\]]+\])?\) \} Pack$")
+# Words of an RxNorm name painrx refuses to read as the plain ingredient, and why.
+_RX_REFUSED: Final = {
+    "liposomal": (
+        "is liposomal morphine (DepoDur), an extended-release liposome injection for "
+        "epidural use only, as a single dose before surgery (DEPODUR prescribing "
+        "information; no longer marketed in the US). No painrx MME or conversion table "
+        "covers epidural morphine, and reading it as plain morphine injection would "
+        "misstate it."
+    ),
+}
 _RX_COMPONENT: Final = re.compile(
     r"^(?P<name>\D.*?) (?P<value>\d+(?:\.\d+)?) (?P<unit>[A-Z]+(?:/[A-Z]+)?)$"
 )
@@ -900,9 +950,24 @@ _RX_UNITS: Final = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": 
 
 @attrs.frozen
 class _RxName:
+    """An RxNorm drug name read: ingredients, strengths, brand, and the units of a pack.
+
+    ``pack`` is the number of identical units of a pack (None for one drug), whose
+    strengths and ``dose_form`` are those of one unit.
+    """
+
     ingredients: tuple[str, ...]
     strengths: tuple[tuple[str, float, str], ...]
     brand: str | None
+    dose_form: str
+    pack: int | None = None
+
+
+@cache
+def _rx_dose_forms() -> tuple[str, ...]:
+    """The RxNorm dose forms of the code table, longest first (a pack's unit names one)."""
+    forms = {p.dose_form for p in rxnorm_products()}
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
@@ -912,14 +977,24 @@ def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
         return UnknownCodeError(drug.rxcui, "RxCUI", f"its RxNorm name {drug.name!r} {why}")
 
     text = drug.name
+    for word, why in _RX_REFUSED.items():
+        if word in text.split():
+            raise refuse(why)
     brand_match = _RX_BRAND.search(text)
     brand = brand_match.group(1) if brand_match else None
-    text = _RX_PREFIX.sub("", text[: brand_match.start()] if brand_match else text)
-    if not text.endswith(" " + drug.dose_form) or text.startswith("{"):
-        msg = f"is not one drug in the dose form {drug.dose_form!r} (a pack?)."
+    text = text[: brand_match.start()] if brand_match else text
+    dose_form, pack = drug.dose_form, None
+    pack_match = _RX_PACK.match(text)
+    if pack_match is not None:
+        # A pack of N identical units is that unit's drug; its strength is one unit's.
+        text, pack = pack_match["unit"], int(pack_match["count"])
+        dose_form = next((f for f in _rx_dose_forms() if text.endswith(" " + f)), "")
+    text = _RX_PREFIX.sub("", text)
+    if not dose_form or not text.endswith(" " + dose_form) or text.startswith("{"):
+        msg = f"is not one drug in the dose form {drug.dose_form!r}, nor a pack of one drug."
         raise refuse(msg)
     components: list[tuple[str, float, str]] = []
-    for part in text.removesuffix(" " + drug.dose_form).split(" / "):
+    for part in text.removesuffix(" " + dose_form).split(" / "):
         found = _RX_COMPONENT.match(part)
         if found is None or found["unit"] not in _RX_UNITS:
             msg = f"has a component painrx cannot read: {part!r}."
@@ -934,7 +1009,7 @@ def _read_rxnorm_name(drug: RxNormProduct) -> _RxName:
     if drug.ingredient not in ids:
         msg = f"does not name its opioid {drug.ingredient}."
         raise refuse(msg)
-    return _RxName(ids, tuple(components), brand)
+    return _RxName(ids, tuple(components), brand, dose_form, pack)
 
 
 def _rxnorm_catalog_product(drug: RxNormProduct) -> tuple[Product, _RxName]:

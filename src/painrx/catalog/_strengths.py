@@ -209,15 +209,21 @@ def check_partial(
     data = _strengths()
     marketed = data.combinations.get(product_id)
     mg = _mg_of(first)
-    if marketed is None or mg is None or any(s[0] == mg for s in marketed):
+    # The sets are in the product's ingredient order (its id); the text's first-written
+    # component may be another (Tylenol with Codeine is written acetaminophen first).
+    order = product_id.split("/")
+    if marketed is None or mg is None:
         return
-    listed = ", ".join(_shown(s) for s in sorted(marketed))
+    written = [tuple(s[order.index(i)] for i in ingredients) for s in sorted(marketed)]
+    if any(s[0] == mg for s in written):
+        return
+    listed = ", ".join(_shown(s) for s in written)
     msg = (
         f"{text!r}: one strength for {product_id} is read as its {ingredients[0]}, and "
         f"{float(mg):g} mg is no marketed {ingredients[0]} strength of it; marketed "
         f"({'/'.join(ingredients)}): {listed} (source: "
         f"{data.combination_sources[product_id].title}). Write both, e.g. "
-        f"'{_shown(min(marketed))}'."
+        f"'{_shown(written[0])}'."
     )
     raise InputError(msg)
 

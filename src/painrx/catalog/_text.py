@@ -17,9 +17,11 @@ import attrs
 from painrx import vocabulary
 from painrx._html import key_value_table
 from painrx.catalog._codes import (
+    Coding,
     UnknownCodeError,
     check_name_or_rxcui,
     ingredient_for_rxcui,
+    ingredient_rxcui,
     rxnorm_product,
 )
 from painrx.catalog._data import (
@@ -90,7 +92,7 @@ _STRENGTH_KINDS: Final = ("mass", "mass_rate", "concentration", "dose_per_weight
 # and acetaminophen"), with room to spare; a bound on the name search, not on the text.
 _MAX_NAME_WORDS: Final = 12
 # Dose forms taken by mouth (or none named): the forms the cited oral unit strengths cover.
-_ORAL_FORMS: Final = frozenset({None, "tablet", "capsule", "er_tablet", "solution"})
+_ORAL_FORMS: Final = frozenset({None, "tablet", "capsule", "er_tablet", "er_capsule", "solution"})
 # Mass units painrx keeps for body weight: "1 kg" of a drug is a slip, never a strength.
 _BODY_WEIGHT_UNITS: Final = frozenset({"kg", "lb"})
 
@@ -114,6 +116,8 @@ class ParsedMedication:
         source: The catalog edition used.
         frequency: A frequency code written in the text (``"q6h"`` → ``"q6h"``,
             ``"bid"`` → ``"BID"``), else None.
+        codes: The RxNorm codes it was read from (``parse_medication(rxcui=...)``): the
+            drug's RxCUI, then its opioid ingredient's; empty for text.
     """
 
     text: str
@@ -127,6 +131,7 @@ class ParsedMedication:
     )
     source: Provenance | None = attrs.field(default=None, repr=False)
     frequency: str | None = None
+    codes: tuple[Coding, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (strengths as value/unit pairs)."""
@@ -142,6 +147,7 @@ class ParsedMedication:
             "frequency": self.frequency,
             "alerts": [a.to_dict() for a in self.alerts],
             "source": self.source.id if self.source is not None else None,
+            "codes": [c.to_dict() for c in self.codes],
         }
 
     def _repr_html_(self) -> str:
@@ -154,6 +160,7 @@ class ParsedMedication:
                 ("form", self.form or "—"),
                 ("route", self.route or "—"),
                 ("alerts", "; ".join(a.message for a in self.alerts) or "—"),
+                ("codes", ", ".join(f"{c.code} ({c.display})" for c in self.codes) or "—"),
             ],
         )
 
@@ -353,6 +360,16 @@ def _parse_strength_text(
     # 325 mg" the same: only marketed strengths are accepted for a combination painrx
     # holds the strength sets of (InputError, never an alert).
     if partial:
+        first = _catalog().products[resolved.product][0]
+        if resolved.order[0] != first:
+            # One strength stands for the product's first ingredient (the opioid) to every
+            # reader of ParsedMedication; a brand written another way round would make
+            # "Tylenol with Codeine 300 mg" 300 mg of codeine.
+            msg = (
+                f"{text!r} gives one strength for {resolved.product}, whose label writes "
+                f"{'/'.join(resolved.order)}: write every strength, in that order."
+            )
+            raise InputError(msg)
         check_partial(resolved.product, resolved.order, values[0], text)
         alerts.append(
             _alert(
@@ -440,9 +457,45 @@ def _oral(words_read: _Words) -> bool:
     return words_read.form in _ORAL_FORMS
 
 
+def _numbered_name(words: list[str], first_number: int) -> int:
+    """Return where the name ends when a number is part of it ("Tylenol 3", "Tylenol #3").
+
+    A brand numbered by strength ("Tylenol with Codeine #3") is often written without
+    its "#"; the number belongs to the name only when name and number together are a
+    catalog name, so "Tylenol 500 mg" keeps 500 as a strength.
+    """
+    if first_number < len(words) and _find(" ".join(words[: first_number + 1])) is not None:
+        return first_number + 1
+    return first_number
+
+
+def _named_strengths(
+    prod: Product, resolved: _Resolved, written: tuple[Quantity, ...]
+) -> tuple[Quantity, ...]:
+    """The strengths of a brand whose name states them ("Tylenol #3"), checked against the text.
+
+    Raises:
+        InputError: The text writes a strength the brand's name contradicts.
+    """
+    if not written:
+        return prod.strengths
+    stated = dict(zip(prod.ingredients, prod.strengths, strict=True))
+    # One strength for a combination is its first ingredient's (the opioid's).
+    expected = prod.strengths[: len(written)]
+    if [q.to("mg").magnitude for q in written] != [q.to("mg").magnitude for q in expected]:
+        label = "/".join(f"{stated[i].to('mg').magnitude:g}" for i in resolved.order)
+        msg = (
+            f"{prod.brands[0]} is {label} mg ({'/'.join(resolved.order)}) by its name; "
+            f"the strength written, {'/'.join(format(q) for q in written)}, contradicts it."
+        )
+        raise InputError(msg)
+    return written
+
+
 @lru_cache(maxsize=4096)
 def _parse_medication(text: str) -> ParsedMedication:
     words, first_number = _words(text)
+    first_number = _numbered_name(words, first_number)
     name_words = words[:first_number]
     resolved, used = _resolve_name(name_words)
     prod = _product_for(resolved)
@@ -455,6 +508,8 @@ def _parse_medication(text: str) -> ParsedMedication:
             match.group().strip(), resolved, len(prod.ingredients), strength_alerts
         )
         rest = rest[match.end() :]
+    if prod.strengths:
+        strengths = _named_strengths(prod, resolved, strengths)
     words_read = _read_words(name_words[used:], rest.split(), prod.form, prod.route)
     ids = set(prod.ingredients)
     others = sorted({p for p in words_read.products if not set(_catalog().products[p]) <= ids})
@@ -527,7 +582,9 @@ def _medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
     code = check_name_or_rxcui(text, rxcui, "medication text")
     ingredient = ingredient_for_rxcui(code)
     if ingredient is not None:
-        return parse_medication(ingredient)
+        coding = ingredient_rxcui(ingredient)
+        codes = () if coding is None else (coding,)
+        return attrs.evolve(parse_medication(ingredient), codes=codes)
     drug = rxnorm_product(code)
     found, name = _rxnorm_catalog_product(drug)
     if len(name.strengths) != len(name.ingredients):
@@ -536,15 +593,31 @@ def _medication_for_rxcui(text: object, rxcui: object) -> ParsedMedication:
             "RxCUI",
             f"its RxNorm name {drug.name!r} gives two strengths of one ingredient (two salts).",
         )
+    if name.pack is not None:
+        # The code names the pack (here two single-dose sprays, one dose), but its strength
+        # is one unit's: a count of packs and a count of units would differ N-fold.
+        raise UnknownCodeError(
+            drug.rxcui,
+            "RxCUI",
+            f"its RxNorm name {drug.name!r} is a pack of {name.pack} units whose strength is "
+            f"per unit; give the unit's strength and count instead "
+            f"(e.g. '{found.id} {name.strengths[0][1]:g} {name.strengths[0][2]}').",
+        )
     by_id = {c[0]: Q(c[1], c[2]) for c in name.strengths}
-    # Form and route come from the catalog's reading of the RxNorm dose form words.
+    # Form and route come from the catalog's reading of the RxNorm dose form words; a
+    # dose form the vocabulary names whole ("Extended Release Oral Capsule") decides the form.
     shape = parse_medication(f"{drug.ingredient} {drug.dose_form}")
+    try:
+        form: str | None = vocabulary.form(drug.dose_form)
+    except InputError:
+        form = shape.form
     return ParsedMedication(
         text=drug.name,
         product=found,
         brand=name.brand,
         strengths=tuple(by_id[i] for i in found.ingredients),
-        form=shape.form,
+        form=form,
         route=shape.route,
         source=_catalog().source,
+        codes=(drug.coding, *filter(None, (ingredient_rxcui(drug.ingredient),))),
     )

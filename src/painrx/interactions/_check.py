@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Literal, cast
 
+import attrs
+
 from painrx import catalog
 from painrx._args import list_items
 from painrx.errors import Alert, InputError, Severity, dedupe_alerts
@@ -170,6 +172,15 @@ def check_interactions(
     findings.extend(match_pairs(sets, ctx))
     findings.extend(match_drug_rules(sets, ctx))
     findings = drop_superseded(findings, sets)
+    # A finding names the codes of the entries given as codes (Medication(rxcui=...)).
+    coded = {m.label: m.checked.codes for m in listed.meds if m.checked.codes}
+    if coded:
+        findings = [
+            attrs.evolve(
+                f, codes=tuple(dict.fromkeys(c for m in f.medications for c in coded.get(m, ())))
+            )
+            for f in findings
+        ]
     findings.sort(key=lambda f: (-f.severity, f.rule_id, f.drugs, f.medications))
     return InteractionReport(
         findings=tuple(findings),

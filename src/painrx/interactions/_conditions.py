@@ -18,6 +18,8 @@ __all__ = ["CONDITIONS", "CONDITION_TERMS", "condition", "conditions"]
 #: Condition id → what it means (the term a caller maps a problem list onto).
 CONDITION_TERMS: Final[Mapping[str, str]] = {
     "active_infection": "an active systemic bacterial, viral or fungal infection",
+    "advanced_ckd": "advanced renal impairment: chronic kidney disease with GFR below "
+    "30 mL/min/1.73 m2 (stages 4-5) or on dialysis (implies ckd)",
     "alcohol_use": "regular heavy alcohol use (3 or more alcoholic drinks every day)",
     "ckd": "chronic kidney disease (any stage) or other chronic renal impairment",
     "copd": "chronic obstructive pulmonary disease or another chronic lung disease "
@@ -26,6 +28,8 @@ CONDITION_TERMS: Final[Mapping[str, str]] = {
     "diabetes": "diabetes mellitus (type 1 or type 2)",
     "gi_bleed_history": "a history of upper gastrointestinal bleeding",
     "heart_failure": "heart failure",
+    "labour_and_delivery": "in labour or delivery (intrapartum), until the delivery is "
+    "complete (implies pregnancy)",
     "liver_disease": "chronic liver disease or hepatic impairment",
     "neuraxial_catheter": "an indwelling epidural or intrathecal catheter",
     "peptic_ulcer_history": "a history of peptic ulcer",
@@ -35,6 +39,8 @@ CONDITION_TERMS: Final[Mapping[str, str]] = {
     "recent_cabg": "coronary artery bypass graft surgery in the current perioperative period",
     "sleep_apnoea": "obstructive or central sleep apnoea",
     "uncontrolled_hypertension": "uncontrolled or severe hypertension",
+    "volume_depletion": "volume depletion (hypovolaemia or dehydration: bleeding, vomiting, "
+    "poor intake, over-diuresis), a risk of renal failure",
 }
 
 #: Patient conditions the rules understand (``Patient.conditions``).
@@ -45,12 +51,17 @@ _ALIASES: Final[Mapping[str, str]] = {
     "sleep_apnea": "sleep_apnoea",
     "osa": "sleep_apnoea",
     "cyp2d6_ultrarapid_metabolizer": "cyp2d6_ultrarapid_metaboliser",
+    "labor_and_delivery": "labour_and_delivery",
+    "hypovolemia": "volume_depletion",
+    "hypovolaemia": "volume_depletion",
 }
 
 # A term that implies another: a third-trimester pregnancy is a pregnancy, so every
-# pregnancy rule applies to it too.
+# pregnancy rule applies to it too; advanced CKD is CKD; a woman in labour is pregnant.
 _IMPLIES: Final[Mapping[str, tuple[str, ...]]] = {
     "pregnancy_third_trimester": ("pregnancy",),
+    "advanced_ckd": ("ckd",),
+    "labour_and_delivery": ("pregnancy",),
 }
 
 

@@ -11,6 +11,7 @@ import attrs
 from painrx import catalog, vocabulary
 from painrx._args import list_items
 from painrx._html import key_value_table, source_html, table_html
+from painrx.catalog._codes import check_rxcui
 from painrx.errors import Alert, InputError, Severity
 from painrx.interactions._conditions import conditions
 from painrx.interactions._rules import Evidence
@@ -21,6 +22,7 @@ __all__ = [
     "AcetaminophenTotal",
     "AppliedModifier",
     "CheckedMedication",
+    "CodedMedication",
     "Finding",
     "InteractionReport",
     "Medication",
@@ -82,6 +84,10 @@ def _intensity(value: object) -> str | None:
     raise InputError(msg)
 
 
+def _rxcui(value: object) -> str:
+    return check_rxcui(value)
+
+
 # The check hashes each entry several times (de-duplication, ordering, the prepared
 # cache): the hash of an immutable entry is computed once.
 @attrs.frozen(cache_hash=True)
@@ -111,6 +117,24 @@ class Medication:
     duration: Quantity | None = attrs.field(default=None, converter=_duration)
     intensity: str | None = attrs.field(default=None, converter=_intensity)
 
+    @classmethod
+    def from_rxcui(cls, rxcui: str | int, **options: Any) -> CodedMedication:
+        """Return the medication an RxNorm code denotes, labelled with its RxNorm name.
+
+        Args:
+            rxcui: An RxNorm opioid drug or ingredient code (``1049621``).
+            **options: ``dose``, ``frequency``, ``route``, ``duration``, ``intensity``.
+
+        Raises:
+            InputError: A malformed code.
+            UnknownCodeError: A code painrx does not know or cannot read whole.
+
+        >>> Medication.from_rxcui(1049621, frequency="q6h").name
+        'oxycodone hydrochloride 5 MG Oral Tablet'
+        """
+        name = catalog.parse_medication(rxcui=rxcui).text
+        return CodedMedication(name, rxcui=rxcui, **options)
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
         return {
@@ -123,8 +147,33 @@ class Medication:
         }
 
 
+@attrs.frozen(cache_hash=True)
+class CodedMedication(Medication):
+    """A :class:`Medication` given as an RxNorm code.
+
+    The code decides the product and its strength; ``name`` is the entry's label, and
+    the findings that involve it name the code (:attr:`Finding.codes`).
+
+    Attributes:
+        rxcui: An RxNorm opioid drug or ingredient code (``"1049621"``).
+    """
+
+    rxcui: str = attrs.field(kw_only=True, converter=_rxcui)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (with ``rxcui``)."""
+        return super().to_dict() | {"rxcui": self.rxcui}
+
+
 def _text(value: str | Quantity | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _codes_text(codes: tuple[catalog.Coding, ...]) -> str:
+    """``RxNorm 1049621, NDC 00228298311``: the codes as a reader scans them."""
+    return ", ".join(
+        f"{'NDC' if c.system == catalog.NDC_SYSTEM else 'RxNorm'} {c.code}" for c in codes
+    )
 
 
 def _age(value: object) -> float | None:
@@ -256,6 +305,9 @@ class Finding:
         rule_set: Id of the rule set the rule comes from.
         conditions: For a drug–condition finding, the patient conditions that
             triggered it (empty for other findings, and for an age or duration rule).
+        codes: The drug codes of the entries involved that were given as codes
+            (``Medication(rxcui=...)``): each drug's RxCUI, then its ingredient's;
+            empty when every entry was given by name.
     """
 
     drugs: tuple[str, ...]
@@ -271,6 +323,7 @@ class Finding:
     source: Provenance | None = attrs.field(default=None, repr=False)
     rule_set: str = attrs.field(default="", repr=False)
     conditions: tuple[str, ...] = attrs.field(default=(), repr=False)
+    codes: tuple[catalog.Coding, ...] = attrs.field(default=(), repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         return {a.name: getattr(self, a.name) for a in attrs.fields(Finding)}
@@ -296,13 +349,15 @@ class Finding:
             "source": self.source.id if self.source is not None else None,
             "rule_set": self.rule_set,
             "conditions": list(self.conditions),
+            "codes": [c.to_dict() for c in self.codes],
         }
 
     def __str__(self) -> str:
-        """``MAJOR ibuprofen + warfarin: <risk>. Management: <what to do>``."""
+        """``MAJOR ibuprofen + warfarin: <risk>. Management: <what to do>`` (then the codes)."""
         involved = " + ".join((*self.drugs, *self.conditions))
         management = f" Management: {self.management}" if self.management else ""
-        return f"{self.severity.name} {involved}: {self.message}{management}"
+        codes = f" (codes: {_codes_text(self.codes)})" if self.codes else ""
+        return f"{self.severity.name} {involved}: {self.message}{management}{codes}"
 
     def _repr_html_(self) -> str:
         return key_value_table(
@@ -314,6 +369,7 @@ class Finding:
                 ("modifiers", "; ".join(f"{m.id} ({m.note})" for m in self.modifiers) or "—"),
                 ("evidence", " | ".join(str(e) for e in self.evidence) or "—"),
                 ("rule", f"{self.rule_id} ({self.rule_set})"),
+                *([("codes", _codes_text(self.codes))] if self.codes else []),
             ],
             source=self.source,
         )
@@ -367,6 +423,7 @@ class CheckedMedication:
         intensity: Anticoagulant intensity used (``"prophylactic"``, ``"therapeutic"``,
             ``"ambiguous"``, ``"unknown"``), None for other drugs.
         acetaminophen_per_day: Acetaminophen from this entry in mg/day, when known.
+        codes: The RxNorm codes the entry was read from (empty for a name).
     """
 
     text: str
@@ -375,10 +432,22 @@ class CheckedMedication:
     route: str | None
     intensity: str | None
     acetaminophen_per_day: float | None
+    codes: tuple[catalog.Coding, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(CheckedMedication)}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        # A pickle made before a field existed (``codes``) loads with its default.
+        for a in attrs.fields(CheckedMedication):
+            object.__setattr__(self, a.name, state.get(a.name, a.default))
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
-        return attrs.asdict(self, recurse=False) | {"ingredients": list(self.ingredients)}
+        return attrs.asdict(self, recurse=False) | {
+            "ingredients": list(self.ingredients),
+            "codes": [c.to_dict() for c in self.codes],
+        }
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ import attrs
 from painrx import catalog, vocabulary
 from painrx._args import list_items
 from painrx.errors import Alert, InputError, UnknownDrugError
-from painrx.interactions._model import CheckedMedication, Medication
+from painrx.interactions._model import CheckedMedication, CodedMedication, Medication
 from painrx.interactions._rules import IntensityRegimen
 from painrx.units import Quantity, kind_of, magnitude
 
@@ -172,7 +172,11 @@ def _intensity(
 def _prepare(
     med: Medication, weight_kg: float | None, regimens: tuple[IntensityRegimen, ...]
 ) -> tuple[Med, tuple[Alert, ...]]:
-    parsed = catalog.parse_medication(med.name)
+    parsed = (
+        catalog.parse_medication(rxcui=med.rxcui)
+        if isinstance(med, CodedMedication)
+        else catalog.parse_medication(med.name)
+    )
     ids = parsed.product.ingredients
     n = len(ids)
     explicit = med.dose is not None
@@ -209,7 +213,9 @@ def _prepare(
         intensity=intensity,
         intensity_note=note,
         daily_mg=daily,
-        checked=CheckedMedication(med.name, parsed.product.id, ids, route, intensity, apap),
+        checked=CheckedMedication(
+            med.name, parsed.product.id, ids, route, intensity, apap, parsed.codes
+        ),
         partial=any(a.code == "unrecognised_name_words" for a in parsed.alerts),
     )
     return prepared, parsed.alerts
@@ -258,6 +264,7 @@ def _sort_key(med: Medication) -> tuple[str, ...]:
         str(med.route),
         str(med.duration),
         str(med.intensity),
+        med.rxcui if isinstance(med, CodedMedication) else "",
     )
 
 

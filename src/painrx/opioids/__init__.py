@@ -39,7 +39,6 @@ from painrx.opioids._mme import (
 )
 from painrx.opioids._ndc import (
     NDC_PRODUCTS,
-    CodedMMEResult,
     NDCProduct,
     ndc_product,
     ndc_products,
@@ -47,6 +46,7 @@ from painrx.opioids._ndc import (
 )
 from painrx.opioids._plot import daily_mme, mme_timeline
 from painrx.opioids._results import (
+    CodedMMEResult,
     Conversion,
     ExcludedPrescription,
     FactorRow,

@@ -40,6 +40,7 @@ _FORM_ROUTES: Final = {
     "nasal_spray": "nasal",
     "buccal_tablet": "buccal",
     "buccal_film": "buccal",
+    "sublingual_film": "sublingual",
     "suppository": "rectal",
 }
 # A count of units written as text ("2", from a command line).
@@ -153,8 +154,16 @@ def _drug_cached(name: str) -> _Drug:
         except UnknownDrugError:
             raise exc from None
     i = _opioid_index(name, product)
+    # A brand whose name states its strength ("Tylenol #3") is a drug that names it.
+    named = product.strengths[i] if product.strengths else None
     return _Drug(
-        name, product.ingredients[i], i, len(product.ingredients), product.form, product.route
+        name,
+        product.ingredients[i],
+        i,
+        len(product.ingredients),
+        product.form,
+        product.route,
+        None if named is None else _amount_of(named, format(named)),
     )
 
 
@@ -167,14 +176,18 @@ def _drug(name: object) -> _Drug:
 
 @lru_cache(maxsize=1024)
 def _route_form_cached(drug: _Drug, route: str | None, form: str | None) -> tuple[str, str | None]:
-    f: str | None = vocabulary.form(form) if form is not None else None
+    r: str | None = vocabulary.route(route) if route is not None else None
+    if drug.route is not None and r is not None and r != drug.route:
+        msg = f"{drug.name!r} is given by the {drug.route} route; route={route!r} contradicts it."
+        raise InputError(msg)
+    f: str | None = vocabulary.form(form, route=r or drug.route) if form is not None else None
     if drug.form is not None and f is not None and f != drug.form:
         msg = f"{drug.name!r} is a {drug.form} product; form={form!r} contradicts it."
         raise InputError(msg)
     f = f or drug.form
-    r: str | None = vocabulary.route(route) if route is not None else None
-    if drug.route is not None and r is not None and r != drug.route:
-        msg = f"{drug.name!r} is given by the {drug.route} route; route={route!r} contradicts it."
+    if f == "injection" and not (r or drug.route):
+        # An injection is never oral, and iv, im and sc doses differ: never assumed.
+        msg = f"{drug.name!r} is an injection: give route= ('iv', 'im' or 'sc')."
         raise InputError(msg)
     resolved = r or drug.route or _FORM_ROUTES.get(f or "", _ORAL)
     if resolved == "transdermal" and f is None:
@@ -265,13 +278,14 @@ def _amount(value: object, drug: _Drug, name: str) -> _Amount:
     if not amount.value > 0:
         msg = f"{name}={value!r} must be greater than zero."
         raise InputError(msg)
-    _check_drug_mass(amount.unit, f"{name}={value!r}")
+    _check_drug_mass(amount.unit, name, value)
     return amount
 
 
-def _check_drug_mass(unit: str, what: str) -> None:
+def _check_drug_mass(unit: str, name: str, value: object) -> None:
+    # The argument is formatted only for the message: this runs on every warm call.
     if unit.split("/", maxsplit=1)[0] in _BODY_WEIGHT_UNITS:
-        msg = f"{what}: kg and lb are body weights; a drug amount is written in g, mg or mcg."
+        msg = f"{name}={value!r}: kg and lb are body weights; a drug amount is written in g, mg or mcg."
         raise UnitError(msg)
 
 

@@ -38,8 +38,9 @@ from painrx.opioids._inputs import (
     _route_form,
     _unit_dose_alerts,
 )
-from painrx.opioids._ndc import NDC_PRODUCTS, CodedMMEResult, ndc_product
+from painrx.opioids._ndc import NDC_PRODUCTS, ndc_product
 from painrx.opioids._results import (
+    CodedMMEResult,
     ExcludedPrescription,
     FactorRow,
     MMEResult,
@@ -169,7 +170,7 @@ def _result(
 
 
 def mme(
-    drug: str,
+    drug: str | None = None,
     dose: str | Quantity | float | None = None,
     *,
     route: str | None = None,
@@ -177,6 +178,7 @@ def mme(
     form: str | None = None,
     table: MMETable = DEFAULT_MME_TABLE,
     thresholds: ThresholdPolicyId | None = "CDC_2016",
+    rxcui: str | int | None = None,
 ) -> MMEResult:
     """Return the morphine milligram equivalents per day of one dose (risk screening).
 
@@ -207,6 +209,11 @@ def mme(
         form: Dose form, where the table distinguishes forms (transmucosal fentanyl).
         table: MME table id (:func:`mme_tables`); default :data:`DEFAULT_MME_TABLE`.
         thresholds: Threshold policy id for alerts on this dose alone, or None.
+        rxcui: Instead of ``drug``, an RxNorm code: an opioid ingredient (``7804``; then
+            ``dose`` is an amount) or an opioid drug (``1049621``, oxycodone 5 mg tablet;
+            then ``dose`` is the number of units per administration, None: 1, or the
+            volume of a liquid, ``"5 mL"``). The result is a :class:`CodedMMEResult`
+            naming the codes.
 
     Returns:
         The MME/day with its factor, table, source and alerts.
@@ -229,7 +236,27 @@ def mme(
     >>> r = mme("Percocet 10/325 mg", 2, frequency="q6h PRN")
     >>> r.value, [a.code for a in r.alerts]
     (120.0, ['prn_counted_at_maximum', 'mme_threshold_50', 'mme_threshold_90'])
+    >>> r = mme(rxcui=1049621, frequency="q6h")
+    >>> r.value, [c.code for c in r.codes]
+    (30.0, ['1049621', '7804'])
     """
+    if rxcui is not None or drug is None:
+        med, opioid = _coded(drug, rxcui, "mme")
+        if form is not None and med.strengths:
+            msg = f"Give either form= or rxcui={rxcui!r}: the code names the dose form."
+            raise InputError(msg)
+        result = mme(
+            opioid,
+            _coded_dose(med, opioid, dose),
+            route=route or med.route,
+            frequency=frequency,
+            form=form or med.form,
+            table=table,
+            thresholds=thresholds,
+        )
+        return CodedMMEResult(
+            **attrs.asdict(result, recurse=False), codes=med.codes, product=med.text
+        )
     d = _drug(drug)
     r, f = _route_form(d, route, form)
     entry = _entry(table, d.ingredient, r, f)
@@ -251,6 +278,55 @@ def mme(
         policy=_policy(thresholds),
         extra=d.alerts + read,
     )
+
+
+# --------------------------------------------------------------------------- by RxCUI
+
+
+def _coded(drug: object, rxcui: object, what: str) -> tuple[catalog.ParsedMedication, str]:
+    """Return the medication an RxCUI denotes and its opioid ingredient.
+
+    Raises:
+        InputError: Both or neither of a drug and an RxCUI, or a code of no opioid.
+        UnknownCodeError: A code painrx does not know or cannot read whole.
+    """
+    if (drug is None) == (rxcui is None):
+        msg = f"{what} needs a drug or an rxcui={' (not both)' if drug is not None else ''}."
+        raise InputError(msg)
+    med = catalog.parse_medication(rxcui=cast("str | int", rxcui))
+    opioid = next((i for i in med.product.ingredients if catalog.in_class(i, "opioid")), None)
+    if opioid is None:
+        msg = f"rxcui={rxcui!r} ({med.text}) contains no opioid; MME is for opioids only."
+        raise InputError(msg)
+    return med, opioid
+
+
+def _coded_dose(
+    med: catalog.ParsedMedication, opioid: str, dose: str | Quantity | float | None
+) -> str | Quantity | float | None:
+    """Return one administration's opioid amount: units (or a liquid's volume) × strength.
+
+    An ingredient code names no strength: ``dose`` is then the amount, as by name.
+
+    Raises:
+        InputError: An amount given for a drug code whose strength is per unit.
+        UnitError: A liquid's dose that is not a volume.
+    """
+    if not med.strengths:
+        return dose
+    strength = med.strengths[med.product.ingredients.index(opioid)]
+    if kind_of(strength) == "concentration":
+        volume = quantity_arg(dose, name="dose", kinds="volume")
+        return cast("Quantity", (strength * volume).to("mg"))
+    if dose is None:
+        return strength
+    if not is_real(dose) or not float(cast("float", dose)) > 0:
+        msg = (
+            f"dose={dose!r}: the code names the strength ({format(strength)} per unit); "
+            "give dose as the number of units per administration (e.g. 1 or 2)."
+        )
+        raise InputError(msg)
+    return cast("Quantity", strength * float(cast("float", dose)))
 
 
 # --------------------------------------------------------------------------- prescriptions
@@ -338,7 +414,7 @@ def _rx_rule(
     entry = _entry(table, ingredient, route, form)
     units = Q(1.0, strength_unit)
     unit = format_units(units)
-    _check_drug_mass(unit, f"strength_unit={strength_unit!r}")
+    _check_drug_mass(unit, "strength_unit", strength_unit)
     # "oxycodone ... mcg": no oral tablet is labelled so; said per key, so the batch
     # path (which reads this factor's alerts) and mme_prescription agree.
     unit_alerts = catalog.check_strength_unit(ingredient, strength_unit, route)
@@ -529,6 +605,7 @@ def mme_prescription(
     table: str = DEFAULT_MME_TABLE,
     thresholds: str | None = "CDC_2016",
     ndc: str | int | None = None,
+    rxcui: str | int | None = None,
 ) -> MMEResult:
     """Return MME/day of a prescription by the CDC file formula.
 
@@ -556,6 +633,9 @@ def mme_prescription(
             NDC file gives its ingredient, strength, route and form (a liquid's quantity
             is in mL); with ``table="CDC_NDC_2018"`` also the file's own per-product
             factor (result table ``CDC_NDC_2018_PRODUCTS``).
+        rxcui: Instead of ``drug``, an RxNorm code: an opioid drug (its strength, form
+            and route come from the code; a liquid's quantity is a volume) or an opioid
+            ingredient (then ``strength`` is needed). The result names the codes.
 
     Returns:
         The MME/day (``days_supply`` holds the days used after the patch rule); by NDC,
@@ -584,6 +664,26 @@ def mme_prescription(
         _check_ndc_call(drug, strength, route, form)
         return _mme_ndc_under(
             ndc, quantity=quantity, days_supply=days_supply, table=table, thresholds=thresholds
+        )
+    if rxcui is not None:
+        med, opioid = _coded(drug, rxcui, "mme_prescription")
+        if med.strengths and (strength is not None or form is not None):
+            msg = f"Give either rxcui={rxcui!r} or strength=/form=: the code names them."
+            raise InputError(msg)
+        result = mme_prescription(
+            opioid,
+            strength=med.strengths[med.product.ingredients.index(opioid)]
+            if med.strengths
+            else strength,
+            quantity=quantity,
+            days_supply=days_supply,
+            route=route or med.route,
+            form=form or med.form,
+            table=table,
+            thresholds=thresholds,
+        )
+        return CodedMMEResult(
+            **attrs.asdict(result, recurse=False), codes=med.codes, product=med.text
         )
     if drug is None or strength is None:
         msg = "mme_prescription needs a drug and its strength, or an ndc=."

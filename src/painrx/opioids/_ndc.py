@@ -28,7 +28,6 @@ import attrs
 from painrx.catalog import NDC_SYSTEM, Coding, UnknownCodeError, ingredient_rxcui
 from painrx.catalog._codes import CsvFile, csv_rows
 from painrx.errors import InputError
-from painrx.opioids._results import MMEResult
 from painrx.provenance import Provenance
 from painrx.tables import (
     Form,
@@ -41,11 +40,9 @@ from painrx.tables import (
     table_part,
     table_shape,
 )
-from painrx.types import CodedMMEResultDict
 
 __all__ = [
     "NDC_PRODUCTS",
-    "CodedMMEResult",
     "NDCProduct",
     "ndc_product",
     "ndc_products",
@@ -133,30 +130,6 @@ class NDCProduct:
             "route": self.route,
             "dose_form": self.dose_form,
             "source": self.source.id,
-        }
-
-
-@attrs.frozen(repr=False)
-class CodedMMEResult(MMEResult):
-    """An :class:`~painrx.opioids.MMEResult` computed from a drug code (an NDC).
-
-    A subclass, so results pickled before codes existed still load as plain results.
-
-    Attributes:
-        codes: The codes the result was computed from: the NDC, then the opioid
-            ingredient's RxCUI when painrx records one.
-        product: The product the NDC denotes, as the CDC file names it.
-    """
-
-    codes: tuple[Coding, ...] = ()
-    product: str | None = None
-
-    def to_dict(self) -> CodedMMEResultDict:
-        """Return a JSON-ready mapping (with ``codes`` and ``product``)."""
-        return {
-            **super().to_dict(),
-            "codes": [c.to_dict() for c in self.codes],
-            "product": self.product,
         }
 
 

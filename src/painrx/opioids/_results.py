@@ -10,9 +10,11 @@ import attrs
 
 from painrx._html import alerts_text, key_value_table
 from painrx._numbers import round_places
+from painrx.catalog import NDC_SYSTEM, Coding
 from painrx.errors import Alert
 from painrx.provenance import Provenance
 from painrx.types import (
+    CodedMMEResultDict,
     ConversionDict,
     ExcludedDict,
     MMEResultDict,
@@ -24,6 +26,7 @@ from painrx.types import (
 from painrx.units import Q, Quantity, QuantityLike, format_units
 
 __all__ = [
+    "CodedMMEResult",
     "Conversion",
     "ExcludedPrescription",
     "FactorRow",
@@ -178,14 +181,57 @@ class MMEResult:
             "alerts": _codes(self.alerts),
         }
 
-    def _repr_html_(self) -> str:
-        rows = [
+    def _rows(self) -> list[tuple[str, object]]:
+        return [
             ("MME/day", f"{self.rounded()} (exact {self.value:g})"),
             ("drug", f"{self.drug} ({self.route}{', ' + self.form if self.form else ''})"),
             ("daily dose", _fmt(self.daily_dose)),
             ("factor", f"{self.factor:g} per {self.factor_basis}"),
             ("table", f"{self.table}: {self.source.citation}"),
         ]
+
+    def _repr_html_(self) -> str:
+        return key_value_table("MME", self._rows(), self.alerts, self.source)
+
+
+def _code_text(coding: Coding) -> str:
+    return f"{'NDC' if coding.system == NDC_SYSTEM else 'RxNorm'} {coding.code}"
+
+
+@attrs.frozen(repr=False)
+class CodedMMEResult(MMEResult):
+    """An :class:`MMEResult` computed from a drug code (an NDC or an RxCUI).
+
+    A subclass, so results pickled before codes existed still load as plain results.
+
+    Attributes:
+        codes: The codes the result was computed from: the NDC or the drug's RxCUI,
+            then the opioid ingredient's RxCUI when painrx records one.
+        product: The product the code denotes, as its code system names it.
+    """
+
+    codes: tuple[Coding, ...] = ()
+    product: str | None = None
+
+    def __str__(self) -> str:
+        """The plain result's line, then ``codes: NDC 00228298311, RxNorm 7804``."""
+        codes = ", ".join(_code_text(c) for c in self.codes) or "none"
+        return f"{super().__str__()}; codes: {codes}"
+
+    def __repr__(self) -> str:
+        return f"Coded{super().__repr__()[:-1]}, codes=[{', '.join(c.code for c in self.codes)}])"
+
+    def to_dict(self) -> CodedMMEResultDict:
+        """Return a JSON-ready mapping (with ``codes`` and ``product``)."""
+        return {
+            **super().to_dict(),
+            "codes": [c.to_dict() for c in self.codes],
+            "product": self.product,
+        }
+
+    def _repr_html_(self) -> str:
+        codes = ", ".join(f"{_code_text(c)} ({c.display or '—'})" for c in self.codes)
+        rows = [*self._rows(), ("product", self.product or "—"), ("codes", codes or "—")]
         return key_value_table("MME", rows, self.alerts, self.source)
 
 

@@ -12,10 +12,10 @@ naming the file, the path inside it and what was expected, the first time it is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from functools import cache, lru_cache
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
 import attrs
 
@@ -91,12 +91,58 @@ def exact_factor(units: Any, target: str) -> Fraction:
     return _unit_factor(units, target)
 
 
-def _resolve_id(shape: type[Any], what: str, value: object) -> str:
-    ids = table_ids(shape)
-    if not isinstance(value, str) or value not in ids:
-        msg = f"Unknown {what} {value!r}; accepted: {', '.join(ids)}."
-        raise InputError(msg)
-    return value
+_Doc = TypeVar("_Doc")
+_Built = TypeVar("_Built")
+
+
+@attrs.frozen(eq=False)
+class _TableKind(Generic[_Doc, _Built]):
+    """One kind of opioid table: its declared file shape, what a file becomes, and its name.
+
+    MME factor tables, ratio tables, rotation methods and threshold policies are all
+    looked up by id, built once from their verified file and cached, and parsed from an
+    edited document by the tests; this object does that for each of them.
+
+    Attributes:
+        shape: The declared file shape (a :func:`painrx.tables.table_shape` class).
+        what: The name of one table in messages (``"MME table"``).
+        build: Turns a structured file and its id into the value painrx uses.
+    """
+
+    shape: type[_Doc]
+    what: str
+    build: Callable[[_Doc, str], _Built]
+    _built: dict[str, _Built] = attrs.field(factory=dict, init=False, repr=False)
+
+    def ids(self) -> tuple[str, ...]:
+        """Return the ids of every shipped table of this kind, sorted."""
+        return table_ids(self.shape)
+
+    def get(self, table_id: object) -> _Built:
+        """Return a table by id, built once.
+
+        Raises:
+            InputError: No table of this kind has that id.
+        """
+        ids = self.ids()
+        if not isinstance(table_id, str) or table_id not in ids:
+            msg = f"Unknown {self.what} {table_id!r}; accepted: {', '.join(ids)}."
+            raise InputError(msg)
+        built = self._built.get(table_id)
+        if built is None:
+            # Building is pure: two threads racing here build equal values, one is kept.
+            built = self._built.setdefault(
+                table_id, self.build(load(self.shape, table_id), table_id)
+            )
+        return built
+
+    def parse(self, doc: Mapping[str, Any], table_id: str, path: str) -> _Built:
+        """Build a table from a parsed document (tests and tools: an edited copy)."""
+        return self.build(structure(doc, self.shape, file=path), table_id)
+
+    def cache_clear(self) -> None:
+        """Forget the built tables (tests that swap the data directory)."""
+        self._built.clear()
 
 
 # --------------------------------------------------------------------------- bands
@@ -342,6 +388,10 @@ class MMETable:
         """Return the ingredients this table gives a factor for."""
         return frozenset(e.ingredient for e in self.entries)
 
+    def own(self, ingredient: str) -> list[FactorEntry]:
+        """Return this table's factor entries for one ingredient (every route and form)."""
+        return [e for e in self.entries if e.ingredient == ingredient]
+
     def lookup(self, ingredient: str, route: str, form: str | None) -> FactorEntry:
         """Return the one factor entry for an ingredient, route and form.
 
@@ -363,7 +413,7 @@ def _lookup(table: MMETable, ingredient: str, route: str, form: str | None) -> F
                 f"{exclusion.reason} (source: {exclusion.source.id}, {exclusion.source.title})"
             )
             raise NoFactorError(msg)
-    own = [e for e in table.entries if e.ingredient == ingredient]
+    own = table.own(ingredient)
     if not own:
         others = [t for t in mme_table_ids() if ingredient in mme_table(t).ingredients()]
         hint = f" Tables with a factor for it: {', '.join(others)}." if others else ""
@@ -373,7 +423,17 @@ def _lookup(table: MMETable, ingredient: str, route: str, form: str | None) -> F
     if not found:
         covered = "; ".join(_describe_coverage(e) for e in own)
         what = f"{route} route" + (f", form {form}" if form else "")
-        msg = f"{table.id} has no MME factor for {ingredient} by the {what}; it covers {covered}."
+        others = []
+        for other in mme_table_ids():
+            matching = [e for e in mme_table(other).own(ingredient) if e.matches(route, form)]
+            if other != table.id and matching:
+                forms = sorted({f for e in matching for f in e.forms or ()})
+                others.append(other + (f" ({', '.join(forms)})" if forms else ""))
+        hint = f" Tables with a factor for it by the {what}: {'; '.join(others)}." if others else ""
+        msg = (
+            f"{table.id} has no MME factor for {ingredient} by the {what}; it covers {covered}"
+            f" (give route= to choose).{hint}"
+        )
         raise NoFactorError(msg)
     if len(found) > 1:
         options = "; ".join(
@@ -479,28 +539,21 @@ class _MMEFile:
                     seen.add(covered)
 
 
-def _mme_from(doc: _MMEFile, table_id: str, path: str) -> MMETable:
+def _mme_from(doc: _MMEFile, table_id: str) -> MMETable:
     entries = tuple(row.entry(table_id) for row in doc.factor)
     exclusions = tuple(
         Exclusion(row.ingredient, row.routes, row.reason, row.source) for row in doc.excluded
     )
-    source = table_info(table_id, kind="mme_factors").source
-    return MMETable(table_id, path, source, entries, exclusions)
+    info = table_info(table_id, kind="mme_factors")
+    return MMETable(table_id, info.path, info.source, entries, exclusions)
 
 
-@cache
-def _load_mme(table_id: str) -> MMETable:
-    path = table_info(table_id, kind="mme_factors").path
-    return _mme_from(load(_MMEFile, table_id), table_id, path)
-
-
-def _parse_mme(doc: Mapping[str, Any], table_id: str, path: str) -> MMETable:
-    return _mme_from(structure(doc, _MMEFile, file=path), table_id, path)
+MME_TABLES: Final = _TableKind(_MMEFile, "MME table", _mme_from)
 
 
 def mme_table_ids() -> tuple[str, ...]:
     """Return the ids of every MME factor table, sorted."""
-    return table_ids(_MMEFile)
+    return MME_TABLES.ids()
 
 
 def mme_table(table_id: object) -> MMETable:
@@ -509,7 +562,7 @@ def mme_table(table_id: object) -> MMETable:
     Raises:
         InputError: No table has that id.
     """
-    return _load_mme(_resolve_id(_MMEFile, "MME table", table_id))
+    return MME_TABLES.get(table_id)
 
 
 # --------------------------------------------------------------------------- ratios
@@ -725,8 +778,9 @@ def _derived_group(block: _DerivedRow) -> RatioGroup:
     return RatioGroup(f"derived from {mme.id}", members, block.source)
 
 
-def _ratios_from(doc: _RatioFile, table_id: str, path: str) -> RatioTable:
-    source = table_info(table_id, kind="opioid_ratios").source
+def _ratios_from(doc: _RatioFile, table_id: str) -> RatioTable:
+    info = table_info(table_id, kind="opioid_ratios")
+    path, source = info.path, info.source
     reduction = doc.reduction
     stated = (reduction.cross_tolerance, reduction.source) if reduction else (None, None)
     if doc.derived is not None:
@@ -740,19 +794,12 @@ def _ratios_from(doc: _RatioFile, table_id: str, path: str) -> RatioTable:
     return RatioTable(table_id, path, source, groups, (), None, *stated)
 
 
-@cache
-def _load_ratios(table_id: str) -> RatioTable:
-    path = table_info(table_id, kind="opioid_ratios").path
-    return _ratios_from(load(_RatioFile, table_id), table_id, path)
-
-
-def _parse_ratios(doc: Mapping[str, Any], table_id: str, path: str) -> RatioTable:
-    return _ratios_from(structure(doc, _RatioFile, file=path), table_id, path)
+RATIO_TABLES: Final = _TableKind(_RatioFile, "ratio table", _ratios_from)
 
 
 def ratio_table_ids() -> tuple[str, ...]:
     """Return the ids of every ratio table, sorted."""
-    return table_ids(_RatioFile)
+    return RATIO_TABLES.ids()
 
 
 def ratio_table(table_id: object) -> RatioTable:
@@ -761,7 +808,7 @@ def ratio_table(table_id: object) -> RatioTable:
     Raises:
         InputError: No ratio table has that id.
     """
-    return _load_ratios(_resolve_id(_RatioFile, "ratio table", table_id))
+    return RATIO_TABLES.get(table_id)
 
 
 # --------------------------------------------------------------------------- methods
@@ -954,18 +1001,12 @@ def _method_from(doc: _MethodFile, method_id: str) -> OpioidMethod:
     )
 
 
-@cache
-def _load_method(method_id: str) -> OpioidMethod:
-    return _method_from(load(_MethodFile, method_id), method_id)
-
-
-def _parse_method(doc: Mapping[str, Any], method_id: str, path: str) -> OpioidMethod:
-    return _method_from(structure(doc, _MethodFile, file=path), method_id)
+METHODS: Final = _TableKind(_MethodFile, "method", _method_from)
 
 
 def method_ids() -> tuple[str, ...]:
     """Return the ids of every rotation method, sorted."""
-    return table_ids(_MethodFile)
+    return METHODS.ids()
 
 
 def method(method_id: object) -> OpioidMethod:
@@ -974,7 +1015,7 @@ def method(method_id: object) -> OpioidMethod:
     Raises:
         InputError: No method has that id.
     """
-    return _load_method(_resolve_id(_MethodFile, "method", method_id))
+    return METHODS.get(method_id)
 
 
 @attrs.frozen
@@ -1143,18 +1184,12 @@ def _policy_from(doc: _PolicyFile, policy_id: str) -> ThresholdPolicy:
     return ThresholdPolicy(policy_id, tuple(levels), source)
 
 
-@cache
-def _load_policy(policy_id: str) -> ThresholdPolicy:
-    return _policy_from(load(_PolicyFile, policy_id), policy_id)
-
-
-def _parse_policy(doc: Mapping[str, Any], policy_id: str, path: str) -> ThresholdPolicy:
-    return _policy_from(structure(doc, _PolicyFile, file=path), policy_id)
+THRESHOLD_POLICIES: Final = _TableKind(_PolicyFile, "threshold policy", _policy_from)
 
 
 def threshold_ids() -> tuple[str, ...]:
     """Return the ids of every threshold policy, sorted."""
-    return table_ids(_PolicyFile)
+    return THRESHOLD_POLICIES.ids()
 
 
 def threshold_policy(policy_id: object) -> ThresholdPolicy:
@@ -1163,7 +1198,7 @@ def threshold_policy(policy_id: object) -> ThresholdPolicy:
     Raises:
         InputError: No policy has that id.
     """
-    return _load_policy(_resolve_id(_PolicyFile, "threshold policy", policy_id))
+    return THRESHOLD_POLICIES.get(policy_id)
 
 
 # --------------------------------------------------------------------------- alerts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, cast
 
@@ -17,41 +17,12 @@ __all__ = [
     "Provenance",
     "TableError",
     "TableInfo",
-    "check_keys",
-    "entry_source",
     "parse_table",
     "read_table",
     "sources_of",
     "table_info",
     "tables",
 ]
-
-
-def check_keys(
-    mapping: Mapping[str, Any],
-    *,
-    required: Iterable[str],
-    optional: Iterable[str] = (),
-    where: str,
-) -> None:
-    """Refuse a data mapping with a missing or unknown key.
-
-    For data modules not yet declared as shapes (see :mod:`painrx.tables._shape`, which
-    refuses unknown keys by itself).
-
-    Raises:
-        TableError: Naming the file location, the key and the accepted keys.
-    """
-    required = frozenset(required)
-    allowed = required | frozenset(optional)
-    missing = sorted(required - mapping.keys())
-    unknown = sorted(mapping.keys() - allowed)
-    if missing:
-        msg = f"{where}: missing key(s) {missing}."
-        raise TableError(msg)
-    if unknown:
-        msg = f"{where}: unknown key(s) {unknown}; accepted: {sorted(allowed)}."
-        raise TableError(msg)
 
 
 _HEADER = re.compile(r"^\s*\[", re.MULTILINE)
@@ -215,22 +186,3 @@ def _sources(path: str) -> Mapping[str, Provenance]:
     from painrx.tables._structure import header
 
     return header(_document(path), path)[1]
-
-
-def entry_source(entry: Mapping[str, Any], table: str, where: str) -> Provenance:
-    """Return the source an entry cites through its ``source`` key.
-
-    For data modules not yet declared as shapes (a shape's ``Provenance`` field does
-    this by itself).
-
-    Raises:
-        TableError: The entry cites nothing, or a source the file does not declare.
-    """
-    key = entry.get("source")
-    known = sources_of(table)
-    if not isinstance(key, str) or key not in known:
-        msg = (
-            f"data/{_path_of(table)} {where}: 'source' must be one of {sorted(known)}, got {key!r}."
-        )
-        raise TableError(msg)
-    return known[key]

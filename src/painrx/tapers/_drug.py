@@ -31,7 +31,7 @@ Indication = Literal["pain", "oud"]
 _INDICATIONS: tuple[Indication, ...] = ("pain", "oud")
 _ROUTES = ("oral", "transdermal")
 _PATCH_FORM = "patch"
-_ORAL_FORMS = ("tablet", "capsule", "er_tablet", "solution")
+_ORAL_FORMS = ("tablet", "capsule", "er_tablet", "er_capsule", "solution")
 #: The most unit strengths one taper may use. An engineering bound on the rounding work:
 #: a product line is marketed in fewer (the OxyContin label lists 7 tablet strengths).
 MAX_STRENGTHS = 10
