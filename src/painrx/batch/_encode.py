@@ -57,8 +57,12 @@ _IDENTITY_MAX_SHARE: Final = 2
 # Distinct objects merged by value in Python up to this many; more are hashed by pandas.
 _MERGE_IN_PYTHON: Final = 4096
 # The compiled kernels give up past this many distinct values (the general
-# encoders take such a column): the wasted pass stays short.
+# encoders take such a column): the wasted pass stays short. At most their MAX_CODES.
 _KERNEL_MAX_DISTINCT: Final = 1 << 14
+# Codes into up to 32,767 distinct values are two bytes: cheaper to write and combine.
+_SMALL: Final = np.int16
+# Tables the compiled take is loaded for (codes, numbers, flags).
+_TAKE_TYPES: Final = frozenset({np.dtype(_SMALL), np.dtype(np.float64), np.dtype(np.bool_)})
 # Rows per thread of a kernel, at least (starting a thread costs about 0.1 ms).
 _ROWS_PER_THREAD: Final = 250_000
 # Without shared objects, a value filling this share of a sample is compared, not hashed.
@@ -128,8 +132,8 @@ def _warm(kernels: Any) -> None:
     for width in (np.int32, np.int64):
         offsets = _frozen(np.array([0, 2, 5, 7, 10], dtype=width))
         kernels.factorize_text([kernels.Piece(offsets, data, bits, 0, 0)], 4, threads=2)
-    codes = np.zeros(2, dtype=np.int32)
-    for table in (np.zeros(2, dtype=np.intp), np.zeros(2), np.zeros(2, dtype=bool)):
+    codes = np.zeros(2, dtype=kernels.CODE)
+    for table in (np.zeros(2, dtype=_SMALL), np.zeros(2), np.zeros(2, dtype=bool)):
         kernels.take(table, codes)
 
 
@@ -182,9 +186,14 @@ def _is_missing(value: object) -> bool:
     return type(value).__name__ in _MISSING_TYPES
 
 
+def _code_type(size: int) -> type[np.signedinteger[Any]]:
+    """The integer type of codes into ``size`` values (-1 included)."""
+    return _SMALL if size <= np.iinfo(_SMALL).max else np.intp
+
+
 def _take(table: npt.NDArray[Any], codes: Codes, kernels: Any) -> npt.NDArray[Any]:
     """Return ``table[codes]`` (code -1: the last entry), compiled when ``kernels`` are loaded."""
-    if kernels is not None and codes.dtype == np.int32:
+    if kernels is not None and codes.dtype == kernels.CODE and table.dtype in _TAKE_TYPES:
         taken: npt.NDArray[Any] = kernels.take(table, codes)
         return taken
     return table.take(codes)
@@ -206,7 +215,8 @@ def _merge(local_codes: Codes, local_values: Sequence[object], kernels: Any = No
             objects[:] = list(local_values)
             codes, uniques = pd.factorize(objects)
             by_value = _merge_in_python(codes.astype(np.intp, copy=False), list(uniques))
-            mapping = np.append(by_value.codes.astype(np.intp, copy=False), -1)
+            mapping = np.full(len(codes) + 1, -1, dtype=_code_type(len(codes) + 1))
+            mapping[:-1] = by_value.codes
             return Encoded(_take(mapping, local_codes, kernels), by_value.uniques)
     return _merge_in_python(local_codes, local_values, kernels)
 
@@ -215,7 +225,7 @@ def _merge_in_python(
     local_codes: Codes, local_values: Sequence[object], kernels: Any = None
 ) -> Encoded:
     index: dict[str, int] = {}
-    mapping = np.full(len(local_values) + 1, -1, dtype=np.intp)
+    mapping = np.full(len(local_values) + 1, -1, dtype=_code_type(len(local_values) + 1))
     for i, value in enumerate(local_values):
         if not _is_missing(value):
             text = value if isinstance(value, str) else str(value)

@@ -36,7 +36,23 @@ import numpy as np
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["MASKS", "WIDTH", "Piece", "Table", "factorize_text", "factorize_words", "take"]
+__all__ = [
+    "CODE",
+    "MASKS",
+    "MAX_CODES",
+    "WIDTH",
+    "Piece",
+    "Table",
+    "factorize_text",
+    "factorize_words",
+    "take",
+]
+
+#: The kernels' code type: two bytes a row to write, and to combine (see
+#: :func:`painrx.batch._keys._combine`), where four or eight cost 3-9 times more.
+CODE = np.int16
+#: Most distinct values a kernel numbers (the largest ``cap``): its codes fit :data:`CODE`.
+MAX_CODES = int(np.iinfo(CODE).max)
 
 _T = TypeVar("_T")
 
@@ -100,11 +116,11 @@ def _factorize_words(words: Any, cap: int) -> tuple[Any, Any, bool]:
         cap: Most distinct values accepted.
 
     Returns:
-        ``(codes, firsts, ok)``: int32 codes and, per code, the row of its first
+        ``(codes, firsts, ok)``: int16 codes and, per code, the row of its first
         appearance; ``ok`` is False (arrays empty) past ``cap`` distinct values.
     """
     n = words.shape[0]
-    codes = np.empty(n, np.int32)
+    codes = np.empty(n, CODE)
     bits = _table_bits(cap)
     mask = (1 << bits) - 1
     top = np.uint64(64 - bits)
@@ -247,7 +263,7 @@ def _factorize_text(  # numba compiles one flat positional signature
         valid_offset: Bit of the piece's first row in ``valid``.
         row: The column row of the piece's first row.
         masks: :data:`MASKS`.
-        codes: Filled with each row's int32 code (-1: null).
+        codes: Filled with each row's int16 code (-1: null).
         slots: See :class:`Table` (this and the rest).
         words: See :class:`Table`.
         lengths: See :class:`Table`.
@@ -349,7 +365,7 @@ def _renumber(codes: Any, table: Any) -> None:
 def take(table: Any, codes: Any) -> Any:
     """Return ``table[codes]`` (code -1: ``table``'s last entry).
 
-    A fourth of numpy's time: numpy converts int32 codes to intp first.
+    A fourth of numpy's time: numpy converts int16 codes to intp first.
     """
     out = np.empty(codes.shape[0], table.dtype)
     for i in range(codes.shape[0]):
@@ -389,7 +405,7 @@ def factorize_words(words: Any, cap: int) -> tuple[Any, Any] | None:
     parts would.
 
     Returns:
-        int32 codes and each code's first row, or None past ``cap`` distinct values.
+        int16 codes and each code's first row, or None past ``cap`` distinct values.
     """
     codes, firsts, ok = _factorize_words(words, cap)
     return (codes, firsts) if ok else None
@@ -462,10 +478,10 @@ def factorize_text(
     codes are the same as in one pass.
 
     Returns:
-        int32 codes (-1: null) and each code's first row, or None past ``cap``
+        int16 codes (-1: null) and each code's first row, or None past ``cap``
         distinct texts.
     """
-    codes = np.empty(sum(len(piece) for piece in pieces), np.int32)
+    codes = np.empty(sum(len(piece) for piece in pieces), CODE)
     shares = _share(pieces, threads)
 
     def run(share: Sequence[Piece]) -> Table | None:
@@ -486,7 +502,7 @@ def factorize_text(
     for share, table in zip(shares, found, strict=True):
         rows = table.firsts[: table.counts[0]].tolist()
         starts = [piece.row for piece in share]
-        mapping = np.empty(len(rows) + 1, np.int32)
+        mapping = np.empty(len(rows) + 1, CODE)
         mapping[-1] = -1
         for k, row in enumerate(rows):
             text = share[bisect.bisect_right(starts, row) - 1].text(row)
