@@ -124,7 +124,7 @@ def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 def _warm(kernels: Any) -> None:
     """Load (or compile) the kernels' variants real columns use, on a few values.
 
-    Two threads, so the merge of the parts' codes is loaded too.
+    Text in two threads, so the merge of the threads' codes is loaded too.
     """
     kernels.factorize_words(_frozen(np.array([1, 2, 2, 1], dtype=np.int64)), 4)
     data = _frozen(np.frombuffer(b"mgmcgmgmcg", dtype=np.uint8))
@@ -359,7 +359,7 @@ def _peel_arrow(chunk: Any) -> tuple[Codes, list[object]] | None:
 def _arrow_text_codes(column: Any, kernels: Any) -> tuple[Codes, Any] | None:
     """Factorise an Arrow string column (array or chunked) from its buffers, compiled.
 
-    All chunks share one table, so their codes need no merge. Returns int32 codes
+    All chunks share one table, so their codes need no merge. Returns two-byte codes
     (-1: null) and each code's first row, or None without the kernels, for another
     type, or past :data:`_KERNEL_MAX_DISTINCT` distinct texts.
     """
