@@ -27,12 +27,12 @@ from painrx.batch import _encode, mme_prescriptions
 _textkernel = _encode._LOADER.get(wait=True)
 pytestmark = pytest.mark.skipif(_textkernel is None, reason="numba is not installed")
 
-# Pieces of decimal text: signs, exponents, spaces, words, non-ASCII digits ("１０" is
+# Pieces of decimal text: signs, exponents, spaces, words, NUL, non-ASCII digits ("１０" is
 # not a number for painrx), overflows, and long digit strings (more than the 32
 # bytes the kernel keeps as words, and more than 2**53 as a mantissa).
 PIECES = [
     "0", "1", "7", "10", "120", ".", "5", "e", "E", "+", "-", " ", "\t", "309",
-    "ten", "inf", "nan", "１０", "µg", "mg", "1" * 40, "9" * 17, "0.1", "2.35", "1e309",
+    "ten", "inf", "nan", "１０", "µg", "mg", "\x00", "1" * 40, "9" * 17, "0.1", "2.35", "1e309",
 ]  # fmt: skip
 TEXT = st.lists(st.sampled_from(PIECES), max_size=4).map("".join)
 MAYBE_TEXT = st.one_of(st.none(), TEXT)
