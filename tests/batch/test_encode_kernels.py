@@ -11,6 +11,7 @@ float64 numbers).
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 
 import numpy as np
@@ -168,6 +169,41 @@ def test_texts_one_byte_apart_share_no_code() -> None:
         encoded = _check_text(column)
         assert len(encoded.uniques) == len(texts)
         assert [encoded.uniques[c] for c in encoded.codes] == column.to_pylist()
+
+
+def _crowded(texts: list[str]) -> list[str | None]:
+    """``texts`` numbered in a table of ``2**k`` slots (one free for ``2**k - 1`` texts)."""
+    assert _textkernel is not None
+    array = pa.array(texts + texts[::-1])
+    _, offsets, data = array.buffers()
+    piece = _textkernel.Piece(
+        _encode._frozen(np.frombuffer(offsets, dtype=np.int32, count=len(array) + 1)),
+        _encode._frozen(np.frombuffer(data, dtype=np.uint8)),
+        _encode._EMPTY_BYTES,
+        0,
+        0,
+    )
+    table = _textkernel.Table.empty(len(texts))
+    size = 1 << len(texts).bit_length()
+    table.slots = np.full(size, -1, dtype=np.int32)
+    codes = np.empty(len(array), dtype=_textkernel.CODE)
+    assert table.fill(piece, codes)
+    firsts = table.firsts[: table.counts[0]]
+    return [texts[row] if row < len(texts) else None for row in firsts[codes]]
+
+
+def test_a_crowded_table_tells_every_text_apart() -> None:
+    """Texts alike but for a byte or a length ("a", "a\\0", "a\\0\\0"), short and long.
+
+    In a table with one free slot, each text meets most others on its probe, so
+    every word, length and byte past the words is compared.
+    """
+    short = ["".join(p) for size in range(6) for p in itertools.product("\x00ab", repeat=size)]
+    long = [
+        "x" * 31 + "".join(p) for size in range(4) for p in itertools.product("\x00ab", repeat=size)
+    ]
+    for texts in (short[:255], long[:31], (long + short)[:255]):
+        assert _crowded(texts) == texts + texts[::-1]
 
 
 def test_many_distinct_texts_and_the_kernels_refusal(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -99,6 +99,15 @@ _load_word: Any = intrinsic(_load_word_typed)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def _slot_bits(slots: Any) -> int:
+    """Bits of a table's slot index (its size is a power of two)."""
+    bits = 0
+    while (1 << bits) < slots.shape[0]:
+        bits += 1
+    return bits
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def _table_bits(cap: int) -> int:
     """Bits of a hash table's index: at least twice ``cap`` slots, so probes stay short."""
     bits = 6
@@ -185,7 +194,8 @@ class Table:
     """The hash table of distinct texts, carried from one piece of a column to the next.
 
     Attributes:
-        slots: Per slot, the code of its text (-1: empty); twice ``cap`` slots or more.
+        slots: Per slot, the code of its text (-1: empty): a power of two, more than
+            ``cap`` (:meth:`empty` makes twice ``cap`` or more, so probes stay short).
         words: Per code, the text's first :data:`WIDTH` bytes as four masked words.
         lengths: Per code, the text's length in bytes.
         firsts: Per code, the (column) row of its first appearance.
@@ -276,19 +286,48 @@ def _factorize_text(  # numba compiles one flat positional signature
         False when the table is full (more distinct texts, or long-text bytes, than
         it holds); the codes are then incomplete.
     """
+    # Words the longest text needs: texts of up to 8 bytes (numbers, units, routes,
+    # forms) take a loop a third faster; others load only the words they need.
+    longest = 0
+    for i in range(offsets.shape[0] - 1):
+        longest = max(longest, int(offsets[i + 1] - offsets[i]))
+    if longest <= 8:
+        return _number_short(
+            offsets, data, valid, valid_offset, row, masks, codes,
+            slots, words, lengths, firsts, rest_at, counts,
+        )  # fmt: skip
+    return _number_texts(
+        offsets, data, valid, valid_offset, row, masks, codes,
+        slots, words, lengths, firsts, rest_at, rest, counts, min(4, (longest + 7) // 8),
+    )  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True)
+def _number_texts(  # numba compiles one flat positional signature
+    offsets: Any,
+    data: Any,
+    valid: Any,
+    valid_offset: int,
+    row: int,
+    masks: Any,
+    codes: Any,
+    slots: Any,
+    words: Any,
+    lengths: Any,
+    firsts: Any,
+    rest_at: Any,
+    rest: Any,
+    counts: Any,
+    needed: int,
+) -> bool:
+    """:func:`_factorize_text` for any texts, loading the first ``needed`` words."""
     n = offsets.shape[0] - 1
     end = data.shape[0]
     cap = firsts.shape[0]
     mask = np.uint64(slots.shape[0] - 1)
-    top = np.uint64(64 - _table_bits(cap))
+    top = np.uint64(64 - _slot_bits(slots))
     nulls = valid.shape[0] > 0
     count = counts[0]
-    # Words the longest text needs (numbers, units, routes: one): the others are
-    # zero, and a branch the rows agree on skips their loads.
-    longest = 0
-    for i in range(n):
-        longest = max(longest, int(offsets[i + 1] - offsets[i]))
-    needed = min(4, (longest + 7) // 8)
     zero = np.uint64(0)
     for i in range(n):
         if nulls:
@@ -347,6 +386,73 @@ def _factorize_text(  # numba compiles one flat positional signature
                 and lengths[slot] == length
                 and (length <= WIDTH or _same_rest(data, start, length, rest, rest_at[slot]))
             ):
+                break
+            j = (j + np.uint64(1)) & mask
+        codes[i] = code
+    counts[0] = count
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _number_short(  # numba compiles one flat positional signature
+    offsets: Any,
+    data: Any,
+    valid: Any,
+    valid_offset: int,
+    row: int,
+    masks: Any,
+    codes: Any,
+    slots: Any,
+    words: Any,
+    lengths: Any,
+    firsts: Any,
+    rest_at: Any,
+    counts: Any,
+) -> bool:
+    """:func:`_factorize_text` for texts of at most 8 bytes: one word each.
+
+    The same words, hash and table as :func:`_number_texts` (the other words are
+    zero), so pieces of either kind share a table.
+    """
+    n = offsets.shape[0] - 1
+    end = data.shape[0]
+    cap = firsts.shape[0]
+    mask = np.uint64(slots.shape[0] - 1)
+    top = np.uint64(64 - _slot_bits(slots))
+    nulls = valid.shape[0] > 0
+    count = counts[0]
+    for i in range(n):
+        if nulls:
+            bit = valid_offset + i
+            if not (valid[bit >> 3] >> (bit & 7)) & 1:
+                codes[i] = -1
+                continue
+        start = np.int64(offsets[i])
+        length = np.int64(offsets[i + 1]) - start
+        if start + 8 <= end:
+            w0 = _load_word(data, start) & masks[np.uint64(length), 0]
+        else:
+            w0 = _word(data, start, end) & masks[np.uint64(length), 0]
+        h = (w0 * _MIX) ^ np.uint64(length)
+        h = (h ^ (h >> np.uint64(29))) * _MIX
+        j = h >> top
+        while True:
+            code = slots[j]
+            if code < 0:
+                if count == cap:
+                    counts[0] = count
+                    return False
+                code = np.int32(count)
+                slots[j] = code
+                words[code, 0] = w0
+                words[code, 1:] = 0
+                lengths[code] = length
+                firsts[code] = row + i
+                rest_at[code] = counts[1]
+                count += 1
+                break
+            slot = np.uint64(code)
+            if words[slot, 0] == w0 and lengths[slot] == length:
                 break
             j = (j + np.uint64(1)) & mask
         codes[i] = code
