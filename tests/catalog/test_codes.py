@@ -34,6 +34,12 @@ GOLDEN = [
     pytest.param("clopidogrel", "32968", id="ohdsi-study-protocols+cpic-clopidogrel-32968"),
     # RxNorm names dosulepin by its US name, dothiepin (a catalog synonym).
     pytest.param("dosulepin", "3634", id="ohdsi-phenotype-library-dothiepin-3634"),
+    # Pain-critical codes of the second pass (issue 18), OMOP concept class Ingredient.
+    pytest.param("ketorolac", "35827", id="ohdsi-study-protocol-sandbox+hl7-pddi-cds-ketorolac-35827"),
+    pytest.param("midazolam", "6960", id="ohdsi-bipolar-misclassification+cpic-midazolam-6960"),
+    pytest.param("ondansetron", "26225", id="ohdsi-bipolar-misclassification+cpic-ondansetron-26225"),
+    pytest.param("propofol", "8782", id="ohdsi-troy-propofol-8782"),
+    pytest.param("valproate", "40254", id="ohdsi-phenotype-library+hera-valproate-40254"),
 ]
 
 
@@ -124,7 +130,7 @@ def test_codes_are_unique_positive_integer_strings() -> None:
         assert code.isascii()
         assert code.isdigit()
         assert str(int(code)) == code  # no sign, no leading zero: an integer as text
-    assert len(rows) == 284  # docs/codes.md gives the count and the ingredients without one
+    assert len(rows) == 354  # docs/codes.md gives the count and the ingredients without one
 
 
 @pytest.mark.parametrize("ingredient", sorted(_rows()))
@@ -168,11 +174,13 @@ def test_rows_agree_with_the_source_extracts() -> None:
 
 
 def test_a_name_with_two_codes_is_left_out() -> None:
-    # OHDSI has RxCUI 40254 'valproate' and CPIC 11118 'valproic acid' for the catalog's
-    # valproate: two readings, no code (docs/codes.md).
-    assert catalog.ingredient_rxcui("valproate") is None
-    assert catalog.ingredient_for_rxcui("40254") is None
-    assert catalog.ingredient_for_rxcui("11118") is None
+    # Valproate carries its own name's code, 40254 (OMOP concept class Ingredient); CPIC's
+    # 11118 'valproic acid' states no term type and is not read as valproate (docs/codes.md).
+    coding = catalog.ingredient_rxcui("valproate")
+    assert coding is not None
+    assert coding.code == "40254"
+    with pytest.raises(UnknownCodeError, match="11118"):
+        catalog.product(rxcui="11118")
     # Mycophenolate: 265323 'mycophenolate' (OHDSI) and 7145 'mycophenolic acid' (OHDSI, CPIC).
     assert catalog.ingredient_rxcui("mycophenolate") is None
     # Dabigatran carries its own name's code, not the prodrug's (1037042, etexilate).
@@ -209,7 +217,7 @@ def test_docs_name_every_ingredient_without_a_code() -> None:
     bullets = re.findall(r"^\* \*[^*]+\* \(\d+[^)]*\): (.*)$", section, re.MULTILINE)
     named = {n.strip(" .") for b in bullets for n in b.split(",")}
     # The plain lists: CPIC only, PDDI only, in none, added later and not yet looked up.
-    assert len(named & known) == 27 + 10 + 144 + 71
+    assert len(named & known) == 21 + 4 + 158
     assert not {n for n in named & known if catalog.ingredient_rxcui(n)}
 
 
