@@ -436,9 +436,9 @@ def test_a_strength_without_a_unit_is_never_guessed() -> None:
 @pytest.mark.parametrize(
     ("text", "name", "suggestion"),
     [
-        ("calcium 600 mg", "calcium", "calcium_citrate"),
-        ("magnesium 400 mg", "magnesium", "magnesium_oxide"),
-        ("potassium 20 mEq", "potassium", "potassium_chloride"),
+        ("calcium 600 mg", "calcium", "calcium citrate"),
+        ("magnesium 400 mg", "magnesium", "magnesium oxide"),
+        ("potassium 20 mEq", "potassium", "potassium chloride"),
         ("vitamin D 50000 units weekly", "vitamin d", "vitamin D3"),
         ("insulin 10 units", "insulin", "NPH insulin"),
     ],

@@ -327,6 +327,13 @@ def test_triple_whammy_versus_two_drugs() -> None:
     }
 
 
+def test_antiplatelet_aspirin_is_not_the_nsaid_of_the_renal_rules() -> None:
+    # painrx judgement (docs/interactions.md), as in NSAID + CKD: aspirin 81 mg with an ACE
+    # inhibitor and a loop diuretic is one of the commonest elderly lists, not a triple whammy.
+    report = check_interactions(["aspirin 81 mg", "lisinopril 10 mg", "furosemide 20 mg"])
+    assert report.findings == ()
+
+
 def test_ckd_raises_the_renal_pair() -> None:
     report = check_interactions(["ibuprofen", "ramipril"], patient=Patient(conditions=["ckd"]))
     assert _only(report, "nsaid_raas") == MAJOR

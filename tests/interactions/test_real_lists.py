@@ -44,14 +44,13 @@ DISCHARGE_LIST: tuple[str, ...] = (
 )
 
 # (rule, severity, drugs) each cited by its rule (docs/interactions.md lists the sources):
-# aspirin is an NSAID and an antiplatelet in the catalog, and these rules do not exclude it.
+# aspirin is an NSAID and an antiplatelet in the catalog; the bleeding rules below count it,
+# the renal rules (triple whammy with lisinopril and furosemide) do not (painrx judgement).
 EXPECTED: frozenset[tuple[str, str, tuple[str, ...]]] = frozenset(
     {
         # SSRI labels: aspirin adds to the bleeding risk (anglin_2014); raised: an
         # anticoagulant is on board.
         ("nsaid_ssri_snri", "MAJOR", ("aspirin", "sertraline")),
-        # lapi_2013, as written: any NSAID member, low-dose aspirin included.
-        ("triple_whammy", "MAJOR", ("aspirin", "lisinopril", "furosemide")),
         # Lowered from major: enoxaparin 40 mg daily is the label prophylactic regimen.
         ("antiplatelet_anticoagulant", "MODERATE", ("aspirin", "enoxaparin")),
         # FDA Drug Safety Communication, 19 December 2019.

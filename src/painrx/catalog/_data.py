@@ -653,7 +653,8 @@ def _suggest(text: str) -> tuple[str, ...]:
     if not found:
         first = key.split(" ")[0] if key else ""
         found = _close(first, 0.7)
-    return tuple(dict.fromkeys(cat.display[k] for k in found))
+    # An ingredient id ("calcium_citrate") is shown as the words a person types.
+    return tuple(dict.fromkeys(cat.display[k].replace("_", " ") for k in found))
 
 
 def _strip_salts(key: str) -> _Entry | None:
