@@ -75,11 +75,13 @@ def test_ibuprofen_and_warfarin_by_code() -> None:
 
 
 def test_an_ingredient_without_a_verified_code_is_refused_not_guessed() -> None:
-    # 40254 is OMOP's 'valproate' and 11118 CPIC's 'valproic acid': painrx keeps neither.
+    # 11118 is CPIC's 'valproic acid', of no stated term type: refused. Valproate carries
+    # its own name's code, OMOP's 40254 'valproate' (docs/codes.md).
     with pytest.raises(rx.PainRxError, match="11118"):
         fhir.read_orders(_request("vpa", "11118", "valproic acid"))
     with pytest.raises(UnknownCodeError):
-        rx.catalog.product(rxcui="40254")
+        rx.catalog.product(rxcui="11118")
+    assert rx.catalog.product(rxcui="40254").ingredients == ("valproate",)
 
 
 def test_care_plan_codes_its_non_opioid_items() -> None:

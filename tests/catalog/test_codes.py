@@ -34,6 +34,31 @@ GOLDEN = [
     pytest.param("clopidogrel", "32968", id="ohdsi-study-protocols+cpic-clopidogrel-32968"),
     # RxNorm names dosulepin by its US name, dothiepin (a catalog synonym).
     pytest.param("dosulepin", "3634", id="ohdsi-phenotype-library-dothiepin-3634"),
+    # Pain-critical codes of the second pass (issue 18), OMOP concept class Ingredient.
+    pytest.param(
+        "ketorolac", "35827", id="ohdsi-study-protocol-sandbox+hl7-pddi-cds-ketorolac-35827"
+    ),
+    pytest.param("midazolam", "6960", id="ohdsi-bipolar-misclassification+cpic-midazolam-6960"),
+    pytest.param(
+        "ondansetron", "26225", id="ohdsi-bipolar-misclassification+cpic-ondansetron-26225"
+    ),
+    pytest.param("propofol", "8782", id="ohdsi-troy-propofol-8782"),
+    pytest.param("valproate", "40254", id="ohdsi-phenotype-library+hera-valproate-40254"),
+    # OHDSI vocabulary repository (DPD relationship_to_concept target of concept class
+    # Ingredient, whose concept GGR's mapping gives as vocabulary RxNorm).
+    pytest.param("ketamine", "6130", id="ohdsi-vocabulary-ketamine-6130"),
+    pytest.param("bupivacaine", "1815", id="ohdsi-vocabulary-bupivacaine-1815"),
+    pytest.param("ropivacaine", "35780", id="ohdsi-vocabulary-ropivacaine-35780"),
+    pytest.param("tizanidine", "57258", id="ohdsi-vocabulary-tizanidine-57258"),
+    pytest.param("baclofen", "1292", id="ohdsi-vocabulary-baclofen-1292"),
+    pytest.param("zolpidem", "39993", id="ohdsi-vocabulary-zolpidem-39993"),
+    pytest.param("promethazine", "8745", id="ohdsi-vocabulary-promethazine-8745"),
+    pytest.param("sufentanil", "56795", id="ohdsi-vocabulary+cpic-sufentanil-56795"),
+    # Two readings that agree, neither stating the vocabulary: CPIC and the DPD table.
+    pytest.param("remifentanil", "73032", id="cpic+ohdsi-vocabulary-remifentanil-73032"),
+    pytest.param("alfentanil", "480", id="cpic+ohdsi-vocabulary-alfentanil-480"),
+    pytest.param("sevoflurane", "36453", id="cpic+ohdsi-vocabulary-sevoflurane-36453"),
+    pytest.param("carisoprodol", "2101", id="cpic+ohdsi-vocabulary-carisoprodol-2101"),
 ]
 
 
@@ -124,7 +149,7 @@ def test_codes_are_unique_positive_integer_strings() -> None:
         assert code.isascii()
         assert code.isdigit()
         assert str(int(code)) == code  # no sign, no leading zero: an integer as text
-    assert len(rows) == 284  # docs/codes.md gives the count and the ingredients without one
+    assert len(rows) == 454  # docs/codes.md gives the count and the ingredients without one
 
 
 @pytest.mark.parametrize("ingredient", sorted(_rows()))
@@ -139,6 +164,8 @@ def test_every_row_round_trips(ingredient: str) -> None:
 
 def test_rows_agree_with_the_source_extracts() -> None:
     """Each row against the (code, name) pairs read from its sources, and the acceptance rule."""
+    import re
+
     known = {i.id: i for i in catalog.ingredients()}
     for iid, row in _rows().items():
         ingredient = known[iid]
@@ -151,7 +178,16 @@ def test_rows_agree_with_the_source_extracts() -> None:
             assert e.code == row.rxcui, iid
             assert e.name.lower() in names, (iid, e.name)
             key = e.source.id.rsplit("/", 1)[1]
-            if key.startswith("ohdsi_"):
+            if key == "ohdsi_vocabulary":
+                assert e.file == "DPD/manual_work/prev_RTC.txt", iid
+                # States the concept class always, the vocabulary (RxNorm) only through
+                # GGR's mapping of the same concept: without it, a second reading only.
+                assert e.term_type is None or re.fullmatch(
+                    r"CONCEPT_CLASS_ID_2 Ingredient; CONCEPT_ID_2 \d+ is RxNorm in "
+                    r"GGR/manual_work/ingred_mapped\.csv",
+                    e.term_type,
+                ), iid
+            elif key.startswith("ohdsi_"):
                 assert e.term_type == "concept_class_id Ingredient", iid
                 assert e.file.endswith(".json"), iid
             elif key == "omtkdata":
@@ -167,14 +203,34 @@ def test_rows_agree_with_the_source_extracts() -> None:
         assert row.name == row.evidence[0].name  # the display is the primary source's name
 
 
+@pytest.mark.parametrize(
+    ("ingredient", "own", "other"),
+    [
+        # Each carries its own name's code, of stated term type; the code another name
+        # of it has in a source is another RxNorm concept, refused (docs/codes.md).
+        pytest.param("valproate", "40254", "11118", id="ohdsi-valproate-40254-not-cpic-11118"),
+        pytest.param("mycophenolate", "265323", "7145", id="ohdsi-mycophenolate-265323-not-7145"),
+        pytest.param(
+            "cholecalciferol", "2418", "1244014", id="ohdsi-cholecalciferol-2418-not-1244014"
+        ),
+        pytest.param("vitamin_e", "11256", "1236136", id="ohdsi-vocabulary-vitamin-e-11256"),
+    ],
+)
+def test_an_ingredient_carries_its_own_names_code(ingredient: str, own: str, other: str) -> None:
+    coding = catalog.ingredient_rxcui(ingredient)
+    assert coding is not None
+    assert coding.code == own
+    with pytest.raises(UnknownCodeError, match=other):
+        catalog.product(rxcui=other)
+
+
 def test_a_name_with_two_codes_is_left_out() -> None:
-    # OHDSI has RxCUI 40254 'valproate' and CPIC 11118 'valproic acid' for the catalog's
-    # valproate: two readings, no code (docs/codes.md).
-    assert catalog.ingredient_rxcui("valproate") is None
-    assert catalog.ingredient_for_rxcui("40254") is None
-    assert catalog.ingredient_for_rxcui("11118") is None
-    # Mycophenolate: 265323 'mycophenolate' (OHDSI) and 7145 'mycophenolic acid' (OHDSI, CPIC).
-    assert catalog.ingredient_rxcui("mycophenolate") is None
+    # Pyridoxine: DPD gives 684879 'pyridoxine' and 42954 'Vitamin B6', neither of stated
+    # vocabulary; pancrelipase: 235379 'Pancrelipase' and 7880 'Pancreatin' (docs/codes.md).
+    assert catalog.ingredient_rxcui("pyridoxine") is None
+    assert catalog.ingredient_rxcui("pancrelipase") is None
+    with pytest.raises(UnknownCodeError, match="684879"):
+        catalog.product(rxcui="684879")
     # Dabigatran carries its own name's code, not the prodrug's (1037042, etexilate).
     coding = catalog.ingredient_rxcui("dabigatran")
     assert coding is not None
@@ -190,7 +246,7 @@ def test_fhir_care_plan_codes_non_opioid_items() -> None:
     ]
     assert medication_concept("gabapentin")["coding"][0]["code"] == "25480"
     # No verified code: carried by its text alone.
-    assert medication_concept("ketamine") == {"text": "ketamine"}
+    assert medication_concept("dexmedetomidine") == {"text": "dexmedetomidine"}
 
 
 def test_docs_name_every_ingredient_without_a_code() -> None:
@@ -209,7 +265,7 @@ def test_docs_name_every_ingredient_without_a_code() -> None:
     bullets = re.findall(r"^\* \*[^*]+\* \(\d+[^)]*\): (.*)$", section, re.MULTILINE)
     named = {n.strip(" .") for b in bullets for n in b.split(",")}
     # The plain lists: CPIC only, PDDI only, in none, added later and not yet looked up.
-    assert len(named & known) == 27 + 10 + 144 + 71
+    assert len(named & known) == 1 + 1 + 48 + 32
     assert not {n for n in named & known if catalog.ingredient_rxcui(n)}
 
 

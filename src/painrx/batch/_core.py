@@ -258,13 +258,18 @@ def compute(
     if allow_compiled and os.environ.get("PAINRX_NUMBA", "").strip() != "0":
         # Loads while this call encodes and resolves; used once loaded.
         LOADER.start()
-    keys = _combine([encode_text(columns[c]) if c in columns else None for c in _TEXT], n)
+    keys = _combine(
+        [encode_text(columns[c], compiled=allow_compiled) if c in columns else None for c in _TEXT],
+        n,
+    )
     slots = _tabulate(keys, table_id, thresholds)
     compiled = _compiled(n) if allow_compiled else None
     if compiled is not None:
-        numbers = {name: to_numbers(columns[name], keep_nulls=True) for name in _NUMBERS}
+        numbers = {
+            name: to_numbers(columns[name], keep_nulls=True, compiled=True) for name in _NUMBERS
+        }
         return _compute_compiled(compiled, keys.key, slots, numbers, table_id, thresholds, scalar)
-    numbers = {name: to_numbers(columns[name]) for name in _NUMBERS}
+    numbers = {name: to_numbers(columns[name], compiled=allow_compiled) for name in _NUMBERS}
     fast = _fast_pass(
         keys.key,
         numbers["strength"].values,

@@ -14,6 +14,12 @@ arithmetic, so each input kind gets the cheapest correct encoder:
   objects, a column dominated by one text (a unit, a route) is split by one
   vectorised comparison and only the other rows are hashed.
 
+With numba (``pip install painrx[fast]``), object identities and Arrow string
+buffers are factorised by the compiled kernels of :mod:`painrx.batch._textkernel`
+(4-6x faster than pandas and Arrow), loaded in the background like the compiled
+fast pass: a call never waits for them (``PAINRX_NUMBA`` as for the fast pass).
+Numbers as text are factorised the same way and only the distinct texts parsed.
+
 Every encoder returns the same thing: ``codes`` (``-1`` = missing) and the distinct
 non-missing values as ``str``.
 """
@@ -23,13 +29,17 @@ from __future__ import annotations
 import ctypes
 import math
 import numbers
+import os
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
 import numpy as np
 import numpy.typing as npt
+
+from painrx.batch._loader import Loader
 
 __all__ = ["Encoded", "Numbers", "encode_text", "to_numbers"]
 
@@ -38,9 +48,25 @@ Codes = npt.NDArray[np.signedinteger[Any]]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
-# Identity factorisation pays off when a sample shows few distinct objects.
+# Identity factorisation pays off when a sample shows few distinct objects. At most
+# one sampled row in two with an object of its own: pandas.read_csv shares objects
+# only within a parsed chunk (36 drugs give 281 objects in 1M rows), and factorising
+# pointers costs a tenth of hashing the text even then.
 _IDENTITY_SAMPLE: Final = 1024
-_IDENTITY_MAX_SHARE: Final = 8
+_IDENTITY_MAX_SHARE: Final = 2
+# Distinct objects merged by value in Python up to this many; more are hashed by pandas.
+_MERGE_IN_PYTHON: Final = 4096
+# The compiled kernels give up past this many distinct values (the general
+# encoders take such a column): the wasted pass stays short. At most their MAX_CODES.
+_KERNEL_MAX_DISTINCT: Final = 1 << 14
+# Codes into up to 32,767 distinct values are two bytes: cheaper to write and combine.
+_SMALL: Final = np.int16
+# Tables the compiled take is loaded for (codes, numbers, flags).
+_TAKE_TYPES: Final = frozenset({np.dtype(_SMALL), np.dtype(np.float64), np.dtype(np.bool_)})
+# Rows per thread of a text kernel, at least: at 1M rows, starting a thread and
+# merging its table cost about what the thread saves on a busy 2-core host
+# (measured 0.8-1.2x the one-thread time), so only larger columns are shared out.
+_ROWS_PER_THREAD: Final = 1_000_000
 # Without shared objects, a value filling this share of a sample is compared, not hashed.
 _PEEL_SAMPLE: Final = 256
 _PEEL_SHARE: Final = 0.8
@@ -88,6 +114,68 @@ class Numbers:
     present: npt.NDArray[np.uint8] | None = None
 
 
+# --------------------------------------------------------------------------- kernels
+
+
+def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Return ``array`` read-only: numba compiles one variant per flag, Arrow's are read-only."""
+    array.flags.writeable = False
+    return array
+
+
+def _warm(kernels: Any) -> None:
+    """Load (or compile) the kernels' variants real columns use, on a few values.
+
+    Text in two threads, so the merge of the threads' codes is loaded too.
+    """
+    kernels.factorize_words(_frozen(np.array([1, 2, 2, 1], dtype=np.int64)), 4)
+    data = _frozen(np.frombuffer(b"mgmcgmgmcg", dtype=np.uint8))
+    bits = _frozen(np.full(1, 255, dtype=np.uint8))
+    for width in (np.int32, np.int64):
+        offsets = _frozen(np.array([0, 2, 5, 7, 10], dtype=width))
+        kernels.factorize_text([kernels.Piece(offsets, data, bits, 0, 0)], 4, threads=2)
+    codes = np.zeros(2, dtype=kernels.CODE)
+    for table in (np.zeros(2, dtype=_SMALL), np.zeros(2), np.zeros(2, dtype=bool)):
+        kernels.take(table, codes)
+
+
+_LOADER: Final = Loader(_warm, "painrx.batch._textkernel")
+_EMPTY_BYTES: Final = _frozen(np.zeros(0, dtype=np.uint8))
+
+
+def _threads(n: int) -> int:
+    """Threads for a kernel over ``n`` rows, as for the compiled fast pass.
+
+    ``PAINRX_THREADS`` sets it (the fast pass refuses a setting that is no whole
+    number: one here); by default the usable cores, at least
+    :data:`_ROWS_PER_THREAD` rows each, and one in a worker thread (Dask's threaded
+    scheduler already runs partitions side by side).
+    """
+    text = os.environ.get("PAINRX_THREADS", "").strip()
+    if text:
+        wanted = int(text) if text.isdecimal() else 1
+    elif threading.current_thread() is not threading.main_thread():
+        return 1
+    elif hasattr(os, "sched_getaffinity"):
+        wanted = len(os.sched_getaffinity(0))
+    else:
+        wanted = os.cpu_count() or 1
+    return max(1, min(wanted, n // _ROWS_PER_THREAD))
+
+
+def _kernels(compiled: bool) -> Any:
+    """Return the text kernels' module when they may be and are loaded, else None.
+
+    ``PAINRX_NUMBA=0`` never uses them and ``1`` always does (waiting for them, when
+    numba is installed); by default they are used once loaded (the first call starts
+    loading them in the background and never waits).
+    """
+    choice = os.environ.get("PAINRX_NUMBA", "").strip()
+    if not compiled or choice == "0":
+        return None
+    return _LOADER.get(wait=choice == "1")
+
+
 def _module(obj: object) -> str:
     return type(obj).__module__.split(".", 1)[0]
 
@@ -100,10 +188,46 @@ def _is_missing(value: object) -> bool:
     return type(value).__name__ in _MISSING_TYPES
 
 
-def _merge(local_codes: Codes, local_values: Sequence[object]) -> Encoded:
+def _code_type(size: int) -> type[np.signedinteger[Any]]:
+    """The integer type of codes into ``size`` values (-1 included)."""
+    return _SMALL if size <= np.iinfo(_SMALL).max else np.intp
+
+
+def _take(table: npt.NDArray[Any], codes: Codes, kernels: Any) -> npt.NDArray[Any]:
+    """Return ``table[codes]`` (code -1: the last entry), compiled when ``kernels`` are loaded."""
+    if kernels is not None and codes.dtype == kernels.CODE and table.dtype in _TAKE_TYPES:
+        taken: npt.NDArray[Any] = kernels.take(table, codes)
+        return taken
+    return table.take(codes)
+
+
+def _merge(local_codes: Codes, local_values: Sequence[object], kernels: Any = None) -> Encoded:
     """Map codes into ``local_values`` (which may repeat or be missing) to distinct text."""
+    # Many distinct objects (few shared) of text: equal values found by pandas' hash
+    # table. (Only text: it would take 1 and True for one value, unlike ``str``.)
+    if len(local_values) > _MERGE_IN_PYTHON and all(
+        isinstance(v, str) or v is None for v in local_values
+    ):
+        try:
+            import pandas as pd
+        except ImportError:
+            pass
+        else:
+            objects = np.empty(len(local_values), dtype=object)
+            objects[:] = list(local_values)
+            codes, uniques = pd.factorize(objects)
+            by_value = _merge_in_python(codes.astype(np.intp, copy=False), list(uniques))
+            mapping = np.full(len(codes) + 1, -1, dtype=_code_type(len(codes) + 1))
+            mapping[:-1] = by_value.codes
+            return Encoded(_take(mapping, local_codes, kernels), by_value.uniques)
+    return _merge_in_python(local_codes, local_values, kernels)
+
+
+def _merge_in_python(
+    local_codes: Codes, local_values: Sequence[object], kernels: Any = None
+) -> Encoded:
     index: dict[str, int] = {}
-    mapping = np.full(len(local_values) + 1, -1, dtype=np.intp)
+    mapping = np.full(len(local_values) + 1, -1, dtype=_code_type(len(local_values) + 1))
     for i, value in enumerate(local_values):
         if not _is_missing(value):
             text = value if isinstance(value, str) else str(value)
@@ -112,7 +236,7 @@ def _merge(local_codes: Codes, local_values: Sequence[object]) -> Encoded:
         # Already distinct text in order (a categorical's categories): codes stand as they are.
         return Encoded(local_codes, tuple(index))
     # Code -1 indexes the trailing -1 of ``mapping``: missing stays missing.
-    return Encoded(mapping[local_codes], tuple(index))
+    return Encoded(_take(mapping, local_codes, kernels), tuple(index))
 
 
 def _factorize_ints(values: npt.NDArray[np.intp]) -> tuple[Codes, npt.NDArray[np.intp]]:
@@ -125,23 +249,39 @@ def _factorize_ints(values: npt.NDArray[np.intp]) -> tuple[Codes, npt.NDArray[np
     return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=np.intp)
 
 
+def _pointers(values: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """View an object array's PyObject pointers as integers (equal pointers: the same object)."""
+    buffer = (ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data)
+    return np.frombuffer(memoryview(buffer), dtype=np.intp)
+
+
 def _shared_objects(
-    values: npt.NDArray[Any], max_share: int = _IDENTITY_MAX_SHARE
+    values: npt.NDArray[Any], max_share: int = _IDENTITY_MAX_SHARE, kernels: Any = None
 ) -> tuple[Codes, list[object]] | None:
-    """Factorise an object column by object identity, when a sample shows few objects.
+    """Factorise an object column by object identity, when it has few distinct objects.
 
     Returns codes into the distinct objects (not yet merged by value), or None when
-    more than one sampled row in ``max_share`` holds an object of its own.
+    the column has too many: the compiled kernel (``kernels``) gives up past
+    :data:`_KERNEL_MAX_DISTINCT` objects; without it, a sample decides (None when
+    more than one sampled row in ``max_share`` holds an object of its own).
     Text read by ``pandas.read_csv`` or built by ``take`` repeats the same few
     string objects, so hashing one pointer per row replaces hashing the text.
     """
     n = len(values)
+    if n == 0:
+        return None
+    # ``values`` keeps every object alive while its pointers are read back.
+    pointers = _pointers(values)
+    if kernels is not None:
+        found = kernels.factorize_words(
+            _frozen(pointers.view(np.int64)), min(n, _KERNEL_MAX_DISTINCT)
+        )
+        if found is None:
+            return None
+        codes, firsts = found
+        return codes, values.take(firsts).tolist()
     if n < _IDENTITY_MIN_ROWS:
         return None
-    # An object array stores one PyObject pointer per row; equal pointers are the
-    # same object, hence equal values. ``values`` keeps every object alive here.
-    buffer = (ctypes.c_ssize_t * n).from_address(values.ctypes.data)
-    pointers = np.frombuffer(memoryview(buffer), dtype=np.intp)
     sample = pointers[:: max(1, n // _IDENTITY_SAMPLE)]
     if len(np.unique(sample)) * max_share > len(sample):
         return None
@@ -149,11 +289,11 @@ def _shared_objects(
     return codes, [ctypes.cast(int(a), ctypes.py_object).value for a in addresses]
 
 
-def _encode_objects(values: npt.NDArray[Any]) -> Encoded:
+def _encode_objects(values: npt.NDArray[Any], kernels: Any = None) -> Encoded:
     values = np.ascontiguousarray(values, dtype=object)
-    shared = _shared_objects(values)
+    shared = _shared_objects(values, kernels=kernels)
     if shared is not None:
-        return _merge(*shared)
+        return _merge(*shared, kernels)
     if len(values) >= _IDENTITY_MIN_ROWS:
         peeled = _peel(values)
         if peeled is not None:
@@ -218,6 +358,67 @@ def _peel_arrow(chunk: Any) -> tuple[Codes, list[object]] | None:
     return out, [top, *values]
 
 
+def _arrow_text_codes(column: Any, kernels: Any) -> tuple[Codes, Any] | None:
+    """Factorise an Arrow string column (array or chunked) from its buffers, compiled.
+
+    All chunks share one table, so their codes need no merge. Returns two-byte codes
+    (-1: null) and each code's first row, or None without the kernels, for another
+    type, or past :data:`_KERNEL_MAX_DISTINCT` distinct texts.
+    """
+    import pyarrow as pa
+
+    n = len(column)
+    if kernels is None or n == 0:
+        return None
+    if pa.types.is_string(column.type):
+        width: type[np.signedinteger[Any]] = np.int32
+    elif pa.types.is_large_string(column.type):
+        width = np.int64
+    else:
+        return None
+    pieces = []
+    row = 0
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        size = len(chunk)
+        if size:
+            validity, offsets, data = chunk.buffers()
+            start = chunk.offset
+            pieces.append(
+                kernels.Piece(
+                    _frozen(np.frombuffer(offsets, dtype=width, count=start + size + 1)[start:]),
+                    _EMPTY_BYTES if data is None else _frozen(np.frombuffer(data, dtype=np.uint8)),
+                    _EMPTY_BYTES
+                    if validity is None or not chunk.null_count
+                    else _frozen(np.frombuffer(validity, dtype=np.uint8)),
+                    start,
+                    row,
+                )
+            )
+        row += size
+    found: tuple[Codes, Any] | None = kernels.factorize_text(
+        pieces, min(n, _KERNEL_MAX_DISTINCT), threads=_threads(n)
+    )
+    return found
+
+
+def _arrow_rows(column: Any, rows: npt.NDArray[np.int64]) -> list[Any]:
+    """The values of a few ``rows`` of an Arrow array or chunked array.
+
+    Row by row: Arrow's ``take`` on a chunked array concatenates its chunks first
+    (4 ms for 1M rows of text).
+    """
+    import pyarrow as pa
+
+    if not isinstance(column, pa.ChunkedArray):
+        return list(column.take(pa.array(rows)).to_pylist())
+    starts = np.cumsum([0, *(len(chunk) for chunk in column.chunks)])
+    chunks = np.searchsorted(starts, rows, side="right") - 1
+    return [
+        column.chunk(c)[r - int(starts[c])].as_py()
+        for c, r in zip(chunks.tolist(), rows.tolist(), strict=True)
+    ]
+
+
 def _encode_arrow_chunk(chunk: Any, *, peel: bool = True) -> tuple[Codes, list[object]]:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -236,9 +437,13 @@ def _encode_arrow_chunk(chunk: Any, *, peel: bool = True) -> tuple[Codes, list[o
     return codes, chunk.dictionary.to_pylist()
 
 
-def _encode_arrow(column: Any) -> Encoded:
+def _encode_arrow(column: Any, kernels: Any = None) -> Encoded:
     import pyarrow as pa
 
+    found = _arrow_text_codes(column, kernels)
+    if found is not None:
+        codes, firsts = found
+        return _merge(codes, _arrow_rows(column, firsts), kernels)
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     if not chunks:
         return Encoded(np.empty(0, dtype=np.intp), ())
@@ -270,7 +475,7 @@ def _arrow_backed(array: Any) -> Any:
     return None
 
 
-def _encode_pandas(column: Any) -> Encoded:
+def _encode_pandas(column: Any, kernels: Any) -> Encoded:
     import pandas as pd
 
     array = _pandas_array(column)
@@ -278,32 +483,43 @@ def _encode_pandas(column: Any) -> Encoded:
         return _merge(np.asarray(array.codes), list(array.categories))
     arrow = _arrow_backed(array)
     if arrow is not None:
-        return _encode_arrow(arrow)
-    return _encode_objects(np.asarray(array, dtype=object))
+        return _encode_arrow(arrow, kernels)
+    return _encode_objects(np.asarray(array, dtype=object), kernels)
 
 
-def encode_text(column: Any) -> Encoded:
+def encode_text(column: Any, *, compiled: bool = False) -> Encoded:
     """Return ``column`` (numpy, pandas or pyarrow; any length) as codes and distinct text.
 
     Missing values are ``None``, NaN, pandas' NA and Arrow nulls; other non-text
-    values are written with ``str``.
+    values are written with ``str``. With ``compiled``, the compiled kernels are used
+    when loaded (see :func:`_kernels`); the result is the same.
     """
+    kernels = _kernels(compiled)
     origin = _module(column)
     if origin == "pyarrow":
-        return _encode_arrow(column)
+        return _encode_arrow(column, kernels)
     if origin == "pandas":
-        return _encode_pandas(column)
+        return _encode_pandas(column, kernels)
     values = np.asarray(column)
     if values.dtype.kind in "US":
         try:
             import pyarrow as pa
         except ImportError:
-            return _encode_objects(values.astype(object))
-        return _encode_arrow(pa.array(values.astype(str) if values.dtype.kind == "S" else values))
-    return _encode_objects(values)
+            return _encode_objects(values.astype(object), kernels)
+        array = pa.array(values.astype(str) if values.dtype.kind == "S" else values)
+        return _encode_arrow(array, kernels)
+    return _encode_objects(values, kernels)
 
 
-def _parse_objects(values: npt.NDArray[Any]) -> Numbers:
+def _decode(found: Numbers, codes: Codes, kernels: Any) -> Numbers:
+    """Per row, the parsed value of its distinct text (code -1, a null: NaN, not an error)."""
+    values = _take(np.append(found.values, np.nan), codes, kernels)
+    if not found.not_a_number.any():
+        return Numbers(values, np.zeros(len(codes), dtype=bool))
+    return Numbers(values, _take(np.append(found.not_a_number, False), codes, kernels))
+
+
+def _parse_objects(values: npt.NDArray[Any], kernels: Any = None) -> Numbers:
     """Parse an object column: Python numbers, text (numbers as text) or a mix.
 
     A column of shared objects (numbers as text from ``pandas.read_csv(...,
@@ -311,14 +527,15 @@ def _parse_objects(values: npt.NDArray[Any]) -> Numbers:
     when it can, else a Python loop.
     """
     values = np.ascontiguousarray(values, dtype=object)
-    shared = _shared_objects(values, _PARSE_MAX_SHARE)
+    shared = _shared_objects(values, _PARSE_MAX_SHARE, kernels)
     if shared is not None:
         codes, objects = shared
-        found = _parse_objects(np.array(objects, dtype=object))
-        return Numbers(np.take(found.values, codes), np.take(found.not_a_number, codes))
+        distinct = np.empty(len(objects), dtype=object)
+        distinct[:] = objects
+        return _decode(_parse_objects(distinct), codes, kernels)
     arrow = _objects_as_arrow(values)
     if arrow is not None:
-        return _parse_arrow(arrow)
+        return _parse_arrow(arrow, kernels=kernels)
     return _parse_items(values)
 
 
@@ -371,10 +588,16 @@ def _parse_items(values: npt.NDArray[Any]) -> Numbers:
     return Numbers(out, bad)
 
 
-def _parse_arrow(column: Any, *, keep_nulls: bool = False) -> Numbers:
+def _parse_arrow(column: Any, *, keep_nulls: bool = False, kernels: Any = None) -> Numbers:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    found = _arrow_text_codes(column, kernels)
+    if found is not None:
+        # Numbers as text repeat (a few strengths, counts, days): parse each distinct text once.
+        codes, firsts = found
+        distinct = pa.array(_arrow_rows(column, firsts), type=pa.string())
+        return _decode(_parse_arrow_text(distinct), codes, kernels)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if pa.types.is_dictionary(column.type):
@@ -473,22 +696,24 @@ def _parse_arrow_patterns(column: Any) -> Numbers:
     return Numbers(values, bad)
 
 
-def to_numbers(column: Any, *, keep_nulls: bool = False) -> Numbers:
+def to_numbers(column: Any, *, keep_nulls: bool = False, compiled: bool = False) -> Numbers:
     """Return ``column`` as float64, flagging values that are present but not numbers.
 
     Booleans are not numbers (``True`` is no dose); text is accepted when it is a
     plain decimal number. With ``keep_nulls``, an Arrow float column's nulls may be
     left as they are and marked in ``present`` instead of written as NaN (which
-    would copy the column).
+    would copy the column). With ``compiled``, the compiled kernels factorise
+    numbers as text when loaded (see :func:`_kernels`); the result is the same.
     """
+    kernels = _kernels(compiled)
     origin = _module(column)
     if origin == "pyarrow":
-        return _parse_arrow(column, keep_nulls=keep_nulls)
+        return _parse_arrow(column, keep_nulls=keep_nulls, kernels=kernels)
     if origin == "pandas":
         array = _pandas_array(column)
         arrow = _arrow_backed(array)
         if arrow is not None:
-            return _parse_arrow(arrow, keep_nulls=keep_nulls)
+            return _parse_arrow(arrow, keep_nulls=keep_nulls, kernels=kernels)
         dtype = getattr(column, "dtype", None)
         if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
             # A numpy-backed numeric column: no missing values but NaN, no copy for float64.
@@ -498,11 +723,11 @@ def to_numbers(column: Any, *, keep_nulls: bool = False) -> Numbers:
         if dtype is not None and dtype.kind in "iuf":
             values = np.asarray(array.to_numpy(dtype=np.float64, na_value=np.nan))
             return Numbers(values, np.zeros(len(values), dtype=bool))
-        return _parse_objects(np.asarray(array, dtype=object))
+        return _parse_objects(np.asarray(array, dtype=object), kernels)
     values = np.asarray(column)
     if values.dtype.kind in "iuf":
         floats = values.astype(np.float64, copy=False)
         return Numbers(floats, np.zeros(len(floats), dtype=bool))
     if values.dtype.kind == "b":
         return Numbers(np.full(len(values), np.nan), np.ones(len(values), dtype=bool))
-    return _parse_objects(values.astype(object))
+    return _parse_objects(values.astype(object), kernels)
