@@ -354,6 +354,10 @@ def _warm(compiled: Any) -> None:
     # Unsigned views of the label codes, renumbered by a table of signed codes.
     for codes in (np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int16)):
         compiled.renumber([(_unsigned(codes), np.zeros(1 << 8, dtype=codes.dtype))])
+    # What a first call would otherwise set up itself: the worker threads, and the
+    # presence mask of a million rows without nulls (1 MB).
+    compiled.start_workers(_cores() - 1)
+    _ones(_PREPARED_ONES)
 
 
 #: Loads the compiled pass in the background (see :mod:`painrx.batch._loader`).
@@ -509,12 +513,13 @@ def _threads(n: int) -> int:
     elif threading.current_thread() is not threading.main_thread():
         return 1
     else:
-        wanted = (
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1
-        )
+        wanted = _cores()
     return max(1, min(wanted, n // COMPILED_MIN_ROWS))
+
+
+def _cores() -> int:
+    """Return the number of cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _unsigned(codes: Codes) -> npt.NDArray[np.unsignedinteger[Any]]:
@@ -536,6 +541,7 @@ def _presence(numbers: Mapping[str, Numbers], n: int) -> list[npt.NDArray[np.uin
 #: A read-only array of ones shared by the calls, grown up to :data:`_SHARED_ONES` rows.
 _ONES: list[npt.NDArray[np.uint8]] = [np.ones(0, dtype=np.uint8)]
 _SHARED_ONES: Final = 1 << 23
+_PREPARED_ONES: Final = 1 << 20
 
 
 def _ones(n: int) -> npt.NDArray[np.uint8]:

@@ -24,6 +24,7 @@ seconds, later processes load it; either way in the background
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
@@ -36,7 +37,7 @@ import numpy as np
 
 from painrx.batch._exact import _EXACT_FLOAT
 
-__all__ = ["MASK_BITS", "fast_rows", "renumber"]
+__all__ = ["MASK_BITS", "fast_rows", "renumber", "start_workers"]
 
 # Labels tracked in a 64-bit mask of used codes (more: the caller counts them).
 MASK_BITS = 63
@@ -363,6 +364,23 @@ def _pool(workers: int) -> ThreadPoolExecutor:
             pool = ThreadPoolExecutor(workers, thread_name_prefix="painrx-batch")
             _POOL[:] = [(workers, pool)]
         return _POOL[0][1]
+
+
+def start_workers(count: int) -> None:
+    """Start ``count`` worker threads now (a pool starts them on first use otherwise)."""
+    if count < 1:
+        return
+    # Each task holds its thread until all have started, so the pool starts ``count``
+    # (a few seconds at most: the threads are only a head start).
+    started = threading.Barrier(count + 1, timeout=5)
+
+    def hold() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            started.wait()
+
+    waiting = [_pool(count).submit(hold) for _ in range(count)]
+    hold()
+    wait(waiting)
 
 
 def _in_parts(work: Callable[[int, int], Any], n: int, threads: int) -> list[tuple[int, Any]]:
