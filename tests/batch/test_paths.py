@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from benchmarks.generate import as_arrow, prescriptions
 from painrx.batch import _core as _batch_core
 from painrx.batch import mme_prescriptions
+from painrx.batch._opioids import scalar_mme
 from painrx.errors import InputError
 from tests.batch.test_properties import POLICIES, ROW, TABLES
 
@@ -109,6 +110,65 @@ def test_patch_rule_and_plausibility_rows_are_settled_by_the_compiled_pass() -> 
         assert compiled[name].tolist() == plain[name].tolist(), name
 
 
+def test_rows_in_eighths_are_settled_by_the_compiled_pass_as_by_the_careful_one() -> None:
+    """Decimal strengths and quantities in eighths left by the main loop: the same bits."""
+    rows = [
+        ("Norco", 7.5, "g", 120.0, 30.0, None, None),  # a mg/g slip: 45,000 MME/day, refused
+        ("Duragesic", 12.5, "mcg/h", 7.5, 20.0, None, None),  # 7.5 patches last 22.5 days
+        ("Duragesic", 37.5, "mcg/h", 2.5, 7.5, None, None),  # half days: the careful pass
+        ("oxycodone", 7.5, "mg", 0.125, 1.0, None, None),
+    ]
+    compiled, plain = _both(_columns(rows, 100), "CDC_NDC_2018", "CDC_2016")
+    assert compiled["error"][0].startswith("InputError: the prescription gives more than 10,000")
+    # CDC file: 12.5 mcg/h x 2.4 = 30 MME/day over the normalised supply.
+    assert compiled["mme_per_day"][1] == 30.0
+    assert compiled["alerts"][1] == "fentanyl_patch_caution;days_supply_normalised"
+    np.testing.assert_array_equal(compiled["mme_per_day"], plain["mme_per_day"], strict=True)
+    np.testing.assert_array_equal(compiled["factor"], plain["factor"], strict=True)
+    for name in ("alerts", "error"):
+        assert compiled[name].tolist() == plain[name].tolist(), name
+
+
+def _compiled_and_plain(columns: dict[str, Any], levels: list[tuple[float, str]]) -> Any:
+    found = []
+    for numba in ("1", "0"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PAINRX_NUMBA", numba)
+            found.append(
+                _batch_core.compute(
+                    columns, len(columns["drug"]), "CDC_2022", levels, scalar_mme("CDC_2022", None)
+                )
+            )
+    return found
+
+
+# Six levels; and three that every row reaches (so the codes after the first two
+# levels are used by no row).
+LEVELS = [
+    [(20.0, "a"), (37.5, "b"), (50.0, "c"), (90.0, "d"), (120.0, "e"), (200.0, "f")],
+    [(0.5, "a"), (1.0, "b"), (1.5, "c")],
+]
+
+
+@pytest.mark.parametrize("levels", LEVELS)
+def test_more_than_two_thresholds_give_the_numpy_levels(levels: list[tuple[float, str]]) -> None:
+    """The compiled loop compares two bounds at once; each further one takes its own pass."""
+    rows = [
+        ("oxycodone", strength, "mg", quantity, days, None, None)
+        for strength in (5.0, 7.5, 10.0, 30.0)
+        for quantity in (10.0, 60.0, 120.0, 333.0)
+        for days in (3.0, 7.0, 30.0)
+    ]
+    compiled, plain = _compiled_and_plain(_columns(rows, 50), levels)
+    np.testing.assert_array_equal(compiled.mme, plain.mme, strict=True)
+    alerts = [compiled.alert_labels[c] for c in compiled.alert_codes]
+    assert alerts == [plain.alert_labels[c] for c in plain.alert_codes]
+    # Only the labels rows use, as on the numpy path.
+    assert sorted(compiled.alert_labels) == sorted(set(alerts)) == sorted(plain.alert_labels)
+    # oxycodone 30 mg x 333 / 3 days x 1.5 = 4,995 MME/day: every level.
+    assert ";".join(code for _, code in levels) in alerts
+
+
 @pytest.fixture(scope="module")
 def large() -> dict[str, Any]:
     """Enough rows for the compiled pass to run in several threads."""
@@ -175,3 +235,20 @@ def test_a_failure_in_a_worker_thread_reaches_the_caller(
     monkeypatch.setattr(_batch_kernel, "_fast_rows", fail_in_second_part)
     with pytest.raises(MemoryError, match="worker failed"):
         _run(large, numba="1", threads="2", monkeypatch=monkeypatch)
+
+
+def test_a_frame_gets_the_same_columns_whatever_its_index() -> None:
+    """A RangeIndex frame is built anew, any other gets its columns assigned: same output."""
+    import pandas as pd
+
+    from benchmarks.generate import as_frame
+
+    frame = as_frame(prescriptions(60, seed=3), strings="category")
+    built = mme_prescriptions(frame)
+    for index in (pd.Index(np.arange(60) * 2), pd.Index([7] * 60)):  # even a duplicated one
+        assigned = mme_prescriptions(frame.set_axis(index))
+        assert assigned.index.equals(index)
+        assert list(assigned.columns) == list(built.columns)
+        assert assigned.reset_index(drop=True).equals(built.reset_index(drop=True))
+    frame.attrs["source"] = "claims.csv"
+    assert mme_prescriptions(frame).attrs == {"source": "claims.csv"}
