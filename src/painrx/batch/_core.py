@@ -23,7 +23,6 @@ result, and the output has the input's rows in the input's order.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -53,7 +52,7 @@ from painrx.batch._keys import (
     resolve_key,
 )
 from painrx.batch._loader import Loader
-from painrx.errors import InputError
+from painrx.batch._threads import cores, thread_count
 from painrx.vocabulary import MAX_DAILY_MME
 
 __all__ = [
@@ -356,7 +355,7 @@ def _warm(compiled: Any) -> None:
         compiled.renumber([(_unsigned(codes), np.zeros(1 << 8, dtype=codes.dtype))])
     # What a first call would otherwise set up itself: the worker threads, and the
     # presence mask of a million rows without nulls (1 MB).
-    compiled.start_workers(_cores() - 1)
+    compiled.start_workers(cores() - 1)
     _ones(_PREPARED_ONES)
 
 
@@ -495,31 +494,8 @@ def _compute_compiled(
 
 
 def _threads(n: int) -> int:
-    """Return how many threads run the compiled pass over ``n`` rows.
-
-    ``PAINRX_THREADS`` sets it; by default the usable cores, at least
-    :data:`COMPILED_MIN_ROWS` rows each, and one when the caller is itself a
-    worker thread (Dask's threaded scheduler already runs batches side by side).
-    """
-    text = os.environ.get("PAINRX_THREADS", "").strip()
-    if text:
-        try:
-            wanted = int(text)
-        except ValueError:
-            wanted = 0
-        if wanted < 1:
-            msg = f"PAINRX_THREADS must be a whole number of threads of at least 1, not {text!r}."
-            raise InputError(msg)
-    elif threading.current_thread() is not threading.main_thread():
-        return 1
-    else:
-        wanted = _cores()
-    return max(1, min(wanted, n // COMPILED_MIN_ROWS))
-
-
-def _cores() -> int:
-    """Return the number of cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """Threads for the compiled pass over ``n`` rows (:func:`thread_count`)."""
+    return thread_count(n, COMPILED_MIN_ROWS)
 
 
 def _unsigned(codes: Codes) -> npt.NDArray[np.unsignedinteger[Any]]:

@@ -31,7 +31,6 @@ import math
 import numbers
 import os
 import re
-import threading
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -40,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from painrx.batch._loader import Loader
+from painrx.batch._threads import thread_count
 
 __all__ = ["Encoded", "Numbers", "encode_text", "to_numbers"]
 
@@ -141,26 +141,6 @@ def _warm(kernels: Any) -> None:
 
 _LOADER: Final = Loader(_warm, "painrx.batch._textkernel")
 _EMPTY_BYTES: Final = _frozen(np.zeros(0, dtype=np.uint8))
-
-
-def _threads(n: int) -> int:
-    """Threads for a kernel over ``n`` rows, as for the compiled fast pass.
-
-    ``PAINRX_THREADS`` sets it (the fast pass refuses a setting that is no whole
-    number: one here); by default the usable cores, at least
-    :data:`_ROWS_PER_THREAD` rows each, and one in a worker thread (Dask's threaded
-    scheduler already runs partitions side by side).
-    """
-    text = os.environ.get("PAINRX_THREADS", "").strip()
-    if text:
-        wanted = int(text) if text.isdecimal() else 1
-    elif threading.current_thread() is not threading.main_thread():
-        return 1
-    elif hasattr(os, "sched_getaffinity"):
-        wanted = len(os.sched_getaffinity(0))
-    else:
-        wanted = os.cpu_count() or 1
-    return max(1, min(wanted, n // _ROWS_PER_THREAD))
 
 
 def _kernels(compiled: bool) -> Any:
@@ -396,7 +376,7 @@ def _arrow_text_codes(column: Any, kernels: Any) -> tuple[Codes, Any] | None:
             )
         row += size
     found: tuple[Codes, Any] | None = kernels.factorize_text(
-        pieces, min(n, _KERNEL_MAX_DISTINCT), threads=_threads(n)
+        pieces, min(n, _KERNEL_MAX_DISTINCT), threads=thread_count(n, _ROWS_PER_THREAD)
     )
     return found
 
