@@ -58,7 +58,8 @@ def _check_columns(names: list[str]) -> None:
 def _columns(table: Any, kind: Kind) -> tuple[dict[str, Any], int]:
     import numpy as np
 
-    wanted = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in column_names(table, kind)]
+    names = set(column_names(table, kind))
+    wanted = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in names]
     if kind == "dict":
         columns: dict[str, Any] = {c: table[c] for c in wanted}
         scalars = [c for c, v in columns.items() if np.ndim(v) != 1]
