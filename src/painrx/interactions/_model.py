@@ -84,10 +84,6 @@ def _intensity(value: object) -> str | None:
     raise InputError(msg)
 
 
-def _rxcui(value: object) -> str:
-    return check_rxcui(value)
-
-
 # The check hashes each entry several times (de-duplication, ordering, the prepared
 # cache): the hash of an immutable entry is computed once.
 @attrs.frozen(cache_hash=True)
@@ -158,7 +154,7 @@ class CodedMedication(Medication):
         rxcui: An RxNorm opioid drug or ingredient code (``"1049621"``).
     """
 
-    rxcui: str = attrs.field(kw_only=True, converter=_rxcui)
+    rxcui: str = attrs.field(kw_only=True, converter=check_rxcui)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (with ``rxcui``)."""
