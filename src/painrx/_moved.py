@@ -1,4 +1,4 @@
-"""Old module names of the flat layout, kept importable for pickles made before the move.
+"""Old module names of the flat layout, and field-wise pickling: old pickles keep loading.
 
 Until version 0.1 the domain code lived in flat private files (``painrx._opioids_results``);
 a pickle names the module a class came from, so those names must still import. Each is
@@ -11,9 +11,12 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["install"]
+import attrs
+
+__all__ = ["fields_state", "install", "load_fields_state"]
 
 MOVED = {
     "painrx._opioids_tables": "painrx.opioids._tables",
@@ -50,3 +53,19 @@ def install() -> None:
     """Register the stand-ins (idempotent)."""
     for old, new in MOVED.items():
         sys.modules.setdefault(old, _MovedModule(old, new))
+
+
+def fields_state(self: Any) -> dict[str, Any]:
+    """``__getstate__`` of a frozen attrs value class: its fields by name.
+
+    Paired with :func:`load_fields_state`, a pickle made before a field was added still
+    loads (a class sets ``__getstate__ = fields_state`` and
+    ``__setstate__ = load_fields_state``).
+    """
+    return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+
+
+def load_fields_state(self: Any, state: Mapping[str, Any]) -> None:
+    """``__setstate__`` of a frozen attrs value class: a field the pickle lacks gets its default."""
+    for a in attrs.fields(type(self)):
+        object.__setattr__(self, a.name, state.get(a.name, a.default))

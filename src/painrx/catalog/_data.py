@@ -16,6 +16,7 @@ import attrs
 
 from painrx import vocabulary
 from painrx._html import key_value_table
+from painrx._moved import fields_state, load_fields_state
 from painrx.catalog._codes import (
     RxNormProduct,
     UnknownCodeError,
@@ -193,13 +194,9 @@ class Product:
     route: str | None
     strengths: tuple[Quantity, ...] = ()
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {a.name: getattr(self, a.name) for a in attrs.fields(Product)}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        # A pickle made before a field existed (``strengths``) loads with its default.
-        for a in attrs.fields(Product):
-            object.__setattr__(self, a.name, state.get(a.name, a.default))
+    # A pickle made before a field existed (``strengths``) loads with its default.
+    __getstate__ = fields_state
+    __setstate__ = load_fields_state
 
     @property
     def is_combination(self) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any, Final, cast
 
 import attrs
@@ -11,6 +10,7 @@ import attrs
 from painrx import catalog, vocabulary
 from painrx._args import list_items
 from painrx._html import key_value_table, source_html, table_html
+from painrx._moved import fields_state, load_fields_state
 from painrx.catalog._codes import check_rxcui
 from painrx.errors import Alert, InputError, Severity
 from painrx.interactions._conditions import conditions
@@ -321,13 +321,9 @@ class Finding:
     conditions: tuple[str, ...] = attrs.field(default=(), repr=False)
     codes: tuple[catalog.Coding, ...] = attrs.field(default=(), repr=False)
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {a.name: getattr(self, a.name) for a in attrs.fields(Finding)}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        # A pickle made before a field existed (``conditions``) loads with its default.
-        for a in attrs.fields(Finding):
-            object.__setattr__(self, a.name, state.get(a.name, a.default))
+    # A pickle made before a field existed (``conditions``) loads with its default.
+    __getstate__ = fields_state
+    __setstate__ = load_fields_state
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (sources by id)."""
@@ -430,13 +426,9 @@ class CheckedMedication:
     acetaminophen_per_day: float | None
     codes: tuple[catalog.Coding, ...] = ()
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {a.name: getattr(self, a.name) for a in attrs.fields(CheckedMedication)}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        # A pickle made before a field existed (``codes``) loads with its default.
-        for a in attrs.fields(CheckedMedication):
-            object.__setattr__(self, a.name, state.get(a.name, a.default))
+    # A pickle made before a field existed (``codes``) loads with its default.
+    __getstate__ = fields_state
+    __setstate__ = load_fields_state
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""

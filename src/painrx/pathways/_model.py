@@ -12,6 +12,7 @@ from typing import Any, Final, Protocol, TypeAlias, cast
 
 import attrs
 
+from painrx._moved import fields_state, load_fields_state
 from painrx.errors import Alert, Severity
 from painrx.pathways._disclaimer import DISCLAIMER
 from painrx.pathways.fhir import care_plan_bundle
@@ -297,13 +298,9 @@ class PlanInputs:
     age: float | None
     treated_as_therapeutic: tuple[str, ...] = ()
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in attrs.fields(PlanInputs)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        # Plans pickled before a field existed load with the field's default.
-        for f in attrs.fields(PlanInputs):
-            object.__setattr__(self, f.name, state.get(f.name, f.default))
+    # Plans pickled before a field existed load with the field's default.
+    __getstate__ = fields_state
+    __setstate__ = load_fields_state
 
     def describe(self) -> str:
         """Return the inputs in one paragraph."""
